@@ -1,0 +1,177 @@
+"""Offline analysis of a recording: video -> pose track -> scoring report.
+
+Used by ``coach analyze`` and by the tests. Decoding runs on its own thread, overlapped with
+inference (OpenCV and MediaPipe both release the GIL), through a small bounded queue: a file is
+analysed completely, so no frame is dropped here (unlike the live path's latest-wins mailbox).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coach.capture.base import Frame, SourceError
+from coach.capture.sources import ImageFolderSource, VideoFileSource, open_source
+from coach.core.engine import EngineConfig, ExerciseEngine, ExerciseLike
+from coach.core.landmarks import BODY_CORE, PoseFrame
+from coach.core.presence import confirmed_mask
+from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator, PoseEstimator, Track
+
+log = logging.getLogger(__name__)
+
+#: Recordings start with the person already in position; a live session waits DOMAIN's 1 s.
+RECORDING_SETUP_S = 0.2
+_CORE = [int(i) for i in BODY_CORE]
+
+
+class AnalysisError(Exception):
+    """The recording could not be analysed; the message is a single line for the user."""
+
+
+@dataclass
+class TrackingStats:
+    frames: int
+    fps: float
+    duration_s: float
+    frames_with_pose: int
+    mean_visibility: float
+    processing_fps: float
+    width: int
+    height: int
+    brief_detections_rejected: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "frames": self.frames,
+            "fps": round(self.fps, 3),
+            "duration_s": round(self.duration_s, 2),
+            "frames_with_pose": self.frames_with_pose,
+            "pose_ratio": round(self.frames_with_pose / self.frames, 3) if self.frames else 0.0,
+            "mean_visibility": round(self.mean_visibility, 3),
+            "processing_fps": round(self.processing_fps, 1),
+            "width": self.width,
+            "height": self.height,
+            "brief_detections_rejected": self.brief_detections_rejected,
+        }
+
+
+def _decode_ahead(source: VideoFileSource | ImageFolderSource, q: queue.Queue[Frame | None], stop: threading.Event) -> None:
+    try:
+        while not stop.is_set():
+            f = source.read()
+            q.put(f)
+            if f is None:
+                return
+    except Exception as exc:  # surfaced to the consumer, which reports it
+        log.debug("decoder failed", exc_info=True)
+        q.put(None)
+        raise SourceError(str(exc)) from exc
+
+
+def track_video(
+    path: str | Path,
+    estimator: PoseEstimator | None = None,
+    options: EstimatorOptions | None = None,
+    max_side: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Track, TrackingStats]:
+    """Run the pose model over every frame of a video (or image folder)."""
+    try:
+        source = open_source(str(path), max_side=max_side)
+    except SourceError as exc:
+        raise AnalysisError(str(exc)) from None
+    if not isinstance(source, VideoFileSource | ImageFolderSource):
+        source.close()
+        raise AnalysisError(f"{path}: analyze takes a video file or an image folder")
+    own = estimator is None
+    est: PoseEstimator = estimator or MediaPipeEstimator(options or EstimatorOptions())
+    total = getattr(source, "frame_count", 0)
+    q: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+    th = threading.Thread(target=_decode_ahead, args=(source, q, stop), name="decode", daemon=True)
+    poses: list[PoseFrame | None] = []
+    stamps: list[float] = []
+    width = height = 0
+    t0 = time.perf_counter()
+    th.start()
+    try:
+        while True:
+            frame = q.get()
+            if frame is None:
+                break
+            width, height = frame.width, frame.height
+            poses.append(est.detect(frame))
+            stamps.append(frame.timestamp)
+            if progress is not None:
+                progress(len(poses), total)
+    finally:
+        stop.set()
+        while th.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                th.join(0.05)
+        source.close()
+        if own:
+            est.close()
+    elapsed = time.perf_counter() - t0
+    if not poses:
+        raise AnalysisError(f"{path}: no video frames could be decoded (truncated or not a video)")
+    raw = sum(p is not None for p in poses)
+    # Stills are independent photos: only a video can show that a detection persists.
+    if isinstance(source, VideoFileSource):
+        keep = confirmed_mask([p is not None for p in poses], stamps)
+    else:
+        keep = [True] * len(poses)
+    poses = [p if k else None for p, k in zip(poses, keep)]
+    track = Track.from_poses(poses, stamps, width, height, source.fps, source=Path(path).name)
+    stats = stats_for(track, elapsed)
+    stats.brief_detections_rejected = raw - stats.frames_with_pose
+    return track, stats
+
+
+def stats_for(track: Track, elapsed: float | None = None) -> TrackingStats:
+    found = ~np.isnan(track.image[:, 0, 0])
+    n = len(track)
+    vis = float(np.nanmean(track.image[found][:, _CORE, 3])) if found.any() else 0.0
+    return TrackingStats(
+        frames=n,
+        fps=track.fps,
+        duration_s=n / track.fps if track.fps else 0.0,
+        frames_with_pose=int(found.sum()),
+        mean_visibility=vis,
+        processing_fps=(n / elapsed) if elapsed else 0.0,
+        width=track.width,
+        height=track.height,
+    )
+
+
+def score_track(track: Track, exercise: ExerciseLike, config: EngineConfig | None = None) -> dict[str, object]:
+    """Run the scoring engine over a recorded track and return its summary."""
+    engine = ExerciseEngine(exercise, config or EngineConfig(setup_s=RECORDING_SETUP_S))
+    for pose, ts in zip(track.poses(), track.timestamps.tolist()):
+        engine.update(pose, ts)
+    engine.finish()
+    return engine.summary()
+
+
+def load_input(path: str | Path, options: EstimatorOptions | None = None, max_side: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> tuple[Track, TrackingStats]:
+    """A video/image folder is tracked with the model; a ``.npz`` track is replayed as recorded."""
+    p = Path(path)
+    if p.suffix.lower() == ".npz":
+        if not p.exists():
+            raise AnalysisError(f"{p}: no such file")
+        try:
+            track = Track.load(p)
+        except (OSError, ValueError, KeyError) as exc:
+            raise AnalysisError(f"{p}: not a coach landmark track ({exc})") from None
+        return track, stats_for(track)
+    return track_video(p, options=options, max_side=max_side, progress=progress)

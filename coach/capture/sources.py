@@ -1,0 +1,236 @@
+"""Concrete frame sources built on OpenCV."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from coach.capture.base import Frame, SourceError
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+
+
+class VideoFileSource:
+    """Frames of a video file, timestamped by media time (so replays are reproducible)."""
+
+    is_live = False
+
+    def __init__(self, path: str | Path, max_side: int | None = None) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise SourceError(f"{self.path}: no such file")
+        if self.path.is_dir():
+            raise SourceError(f"{self.path}: is a folder, not a video file")
+        if self.path.stat().st_size == 0:
+            raise SourceError(f"{self.path}: the file is empty (0 bytes)")
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            raise SourceError(f"{self.path}: not a video file OpenCV can read")
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self._fps = fps if 1.0 <= fps <= 1000.0 else 30.0
+        self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self._next_id = 0
+        self._max_side = max_side
+        self.name = self.path.name
+        # Probe the first frame now so "not a video" fails here, not mid-analysis.
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise SourceError(f"{self.path}: no video frames could be decoded (truncated or not a video)")
+        self._first: np.ndarray | None = first
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def read(self) -> Frame | None:
+        if self._first is not None:
+            bgr, self._first = self._first, None
+        else:
+            ok, bgr = self._cap.read()
+            if not ok or bgr is None:
+                return None
+        now = time.monotonic()
+        fid = self._next_id
+        self._next_id += 1
+        return Frame(_to_rgb(bgr, self._max_side), fid / self._fps, fid, now)
+
+    def read_bgr(self) -> np.ndarray | None:
+        """The next raw decoded frame (benchmarks use it to time conversion separately)."""
+        if self._first is not None:
+            bgr, self._first = self._first, None
+            self._next_id += 1
+            return bgr
+        ok, bgr = self._cap.read()
+        if not ok:
+            return None
+        self._next_id += 1
+        return bgr
+
+    def seek(self, frame_id: int) -> None:
+        self._first = None
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, frame_id)
+        self._next_id = frame_id
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class ImageFolderSource:
+    """The images of a folder (sorted by name), or a single image, as a stream of frames."""
+
+    is_live = False
+
+    def __init__(self, path: str | Path, fps: float = 10.0, max_side: int | None = None) -> None:
+        p = Path(path)
+        if p.is_file():
+            files = [p]
+        elif p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+        else:
+            raise SourceError(f"{p}: no such file or folder")
+        if not files:
+            raise SourceError(f"{p}: no images found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
+        self._files = files
+        self._fps = fps
+        self._i = 0
+        self._max_side = max_side
+        self.name = p.name
+        self.frame_count = len(files)
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def read(self) -> Frame | None:
+        while self._i < len(self._files):
+            f = self._files[self._i]
+            fid = self._i
+            self._i += 1
+            bgr = cv2.imread(str(f), cv2.IMREAD_COLOR)
+            if bgr is None:
+                log.warning("skipping unreadable image %s", f)
+                continue
+            return Frame(_to_rgb(bgr, self._max_side), fid / self._fps, fid, time.monotonic())
+        return None
+
+    def close(self) -> None:
+        self._i = len(self._files)
+
+
+class CameraSource:
+    """A webcam through OpenCV, by index or by (part of) its name.
+
+    Asks for ``width`` x ``height`` and falls back to whatever the camera offers.
+    """
+
+    is_live = True
+
+    def __init__(self, device: int | str = 0, width: int = 1280, height: int = 720, fps: float = 30.0) -> None:
+        index = _resolve_camera(device)
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise SourceError(
+                f"No camera found at index {index}. Connect a camera, close other programs that "
+                "use it, or open a video file instead."
+            )
+        for w, h in ((width, height), (1280, 720), (640, 480)):
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
+            ok, bgr = self._cap.read()
+            if ok and bgr is not None:
+                break
+        else:
+            self._cap.release()
+            raise SourceError(
+                f"Camera {index} opened but gave no picture; it may be in use by another program."
+            )
+        self._cap.set(cv2.CAP_PROP_FPS, fps)
+        got = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self._fps = got if 1.0 <= got <= 240.0 else fps
+        self._next_id = 0
+        self.name = f"Camera {index}"
+        self.index = index
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def read(self) -> Frame | None:
+        ok, bgr = self._cap.read()
+        if not ok or bgr is None:
+            return None
+        now = time.monotonic()
+        fid = self._next_id
+        self._next_id += 1
+        return Frame(_to_rgb(bgr, None), now, fid, now)
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+def _to_rgb(bgr: np.ndarray, max_side: int | None) -> np.ndarray:
+    if max_side:
+        h, w = bgr.shape[:2]
+        s = max(h, w)
+        if s > max_side:
+            k = max_side / s
+            bgr = cv2.resize(bgr, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def list_cameras(max_index: int = 4) -> list[tuple[int, str]]:
+    """Cameras that exist as device nodes (Linux) or open (elsewhere), without grabbing frames."""
+    found: list[tuple[int, str]] = []
+    sysfs = Path("/sys/class/video4linux")
+    if sysfs.is_dir():
+        for dev in sorted(sysfs.iterdir()):
+            if not dev.name.startswith("video"):
+                continue
+            try:
+                idx = int(dev.name[5:])
+                label = (dev / "name").read_text().strip()
+            except (ValueError, OSError):
+                continue
+            found.append((idx, label or dev.name))
+        return found
+    if os.name == "posix" and not Path("/dev").exists():
+        return found
+    for i in range(max_index):
+        cap = cv2.VideoCapture(i)
+        if cap.isOpened():
+            found.append((i, f"Camera {i}"))
+        cap.release()
+    return found
+
+
+def _resolve_camera(device: int | str) -> int:
+    if isinstance(device, int):
+        return device
+    if device.isdigit():
+        return int(device)
+    for idx, label in list_cameras():
+        if device.lower() in label.lower():
+            return idx
+    raise SourceError(f"No camera whose name contains '{device}'.")
+
+
+def open_source(spec: str | int, max_side: int | None = None) -> VideoFileSource | ImageFolderSource | CameraSource:
+    """Open a source from a user's words: a camera index, ``camera:NAME``, a video, an image folder."""
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
+        return CameraSource(int(spec))
+    if spec.startswith("camera:"):
+        return CameraSource(spec[len("camera:") :])
+    p = Path(spec)
+    if p.is_dir() or p.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageFolderSource(p, max_side=max_side)
+    return VideoFileSource(p, max_side=max_side)

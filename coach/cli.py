@@ -1,0 +1,214 @@
+"""The ``coach`` command line.
+
+``coach`` alone starts the desktop app. Subcommands::
+
+    coach analyze VIDEO [--exercise ID | --posture | --lifting] [--json] [--landmarks OUT.npz]
+    coach exercises [--json]
+    coach bench [VIDEO] [--exercise ID] [--json]
+    coach models install|status
+    coach ergonomics rula|reba|niosh ...
+
+User mistakes print one line on stderr and exit with status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def _err(msg: str) -> int:
+    print(f"coach: {msg}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# ---------------------------------------------------------------------------------------------
+# analyze
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from coach.analysis import AnalysisError, load_input
+    from coach.pose.estimator import EstimatorOptions, PoseError
+
+    exercise = None
+    if args.exercise:
+        from coach.routines.catalogue import load_catalogue
+
+        try:
+            exercise = load_catalogue().get(args.exercise)
+        except KeyError as exc:
+            return _err(str(exc.args[0]))
+
+    def progress(i: int, n: int) -> None:
+        if not args.json and sys.stderr.isatty() and (i % 25 == 0 or i == n):
+            print(f"\rtracking {i}/{n or '?'} frames", end="", file=sys.stderr, flush=True)
+
+    try:
+        track, stats = load_input(
+            args.video, EstimatorOptions(variant=args.model), max_side=args.max_side, progress=progress
+        )
+    except (AnalysisError, PoseError) as exc:
+        return _err(str(exc))
+    if sys.stderr.isatty() and not args.json:
+        print(file=sys.stderr)
+    report: dict[str, object] = {"video": str(args.video), **stats.as_dict()}
+    if args.landmarks:
+        try:
+            track.save(args.landmarks)
+        except OSError as exc:
+            return _err(f"cannot write {args.landmarks}: {exc.strerror or exc}")
+        report["landmarks"] = str(args.landmarks)
+    if stats.frames_with_pose == 0:
+        if args.json:
+            print(json.dumps(report, indent=2))
+        return _err(f"{args.video}: no person found in any of its {stats.frames} frames")
+
+    if exercise is not None:
+        from coach.analysis import score_track
+
+        report.update(score_track(track, exercise))
+    if getattr(args, "posture", False):
+        from coach.posture_analysis import analyze_posture
+
+        report["posture"] = analyze_posture(track)
+    if getattr(args, "lifting", False):
+        from coach.lifting_analysis import analyze_lifting
+
+        report.update(analyze_lifting(track))
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _print_report(r: dict[str, object]) -> None:
+    print(f"{r['video']}: {r['frames']} frames at {r['fps']} fps ({r['duration_s']} s)")
+    print(f"  person found on {r['frames_with_pose']} frames ({float(r['pose_ratio']) * 100:.0f}%), "  # type: ignore[arg-type]
+          f"mean visibility {r['mean_visibility']}, processed at {r['processing_fps']} frames/s")
+    if "exercise" in r:
+        print(f"  exercise {r['exercise']} ({r['kind']}, {r.get('view') or 'default'} view)")
+        if r["kind"] == "hold":
+            holds = r.get("holds") or []
+            print(f"  holds: {', '.join(f'{h:.1f} s' for h in holds) or 'none'}")  # type: ignore[union-attr]
+        else:
+            print(f"  reps: {r['reps']}  partial reps: {r['partial_reps']}")
+        faults = r.get("faults") or {}
+        if faults:
+            print("  faults: " + ", ".join(f"{k} x{v}" for k, v in faults.items()))  # type: ignore[union-attr]
+        if r.get("not_visible_s"):
+            print(f"  not visible for {r['not_visible_s']} s (timers paused)")
+    for key in ("posture", "lifts"):
+        if key in r:
+            print(f"  {key}: {json.dumps(r[key])}")
+
+
+# ---------------------------------------------------------------------------------------------
+# exercises
+
+
+def _cmd_exercises(args: argparse.Namespace) -> int:
+    from coach.routines.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    for p in cat.problems:
+        print(p, file=sys.stderr)
+    if args.json:
+        out = {
+            "exercises": [e.model_dump(mode="json") for e in cat.exercises.values()],
+            "programs": [p.model_dump(mode="json") for p in cat.programs.values()],
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    programs = ("aerobic", "core", "flexibility", "posture", "lifting", "breathing")
+    for prog in programs:
+        items = cat.by_program(prog)
+        if not items:
+            continue
+        print(f"{prog}:")
+        for e in items:
+            ref = f" [{e.catalogue_ref}]" if e.catalogue_ref else ""
+            lvl = "" if e.level == "beginner" else f" ({e.level})"
+            print(f"  {e.id:<28} {e.name}{ref}{lvl} — {e.kind}, {e.camera.view} view")
+    if cat.programs:
+        print("programs:")
+        for p in cat.programs.values():
+            print(f"  {p.id:<28} {p.name} ({len(p.items)} exercises)")
+    return 0 if not cat.problems else EXIT_USAGE
+
+
+# ---------------------------------------------------------------------------------------------
+# the app
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from coach.ui.app import run_app
+    except ImportError as exc:
+        return _err(f"the desktop app cannot start: {exc}")
+    return run_app(source=args.source, exercise=args.exercise)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coach", description="A desktop rehabilitation exercise coach.")
+    p.add_argument("--version", action="version", version=f"coach {_version()}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    p.add_argument("--source", help="start the app on this camera index or video file")
+    p.add_argument("--exercise", help="with --source: start straight into this exercise")
+    p.set_defaults(func=_cmd_app)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("analyze", help="track and score a recording (video, image folder, or .npz track)")
+    a.add_argument("video", type=Path)
+    mode = a.add_mutually_exclusive_group()
+    mode.add_argument("--exercise", help="score this exercise (see 'coach exercises')")
+    mode.add_argument("--posture", action="store_true", help="report the workstation posture timeline")
+    mode.add_argument("--lifting", action="store_true", help="report each lift and its technique")
+    a.add_argument("--json", action="store_true", help="print the report as JSON")
+    a.add_argument("--landmarks", type=Path, metavar="OUT.npz", help="save the landmark track")
+    a.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
+    a.add_argument("--max-side", type=int, default=None, help="downscale frames so the longer side is at most this")
+    a.set_defaults(func=_cmd_analyze)
+
+    e = sub.add_parser("exercises", help="list the exercise catalogue and programs")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_cmd_exercises)
+
+    for mod in ("coach.pose.models_cli", "coach.ergonomics_cli", "coach.bench", "coach.routines.cli"):
+        try:
+            module = __import__(mod, fromlist=["add_parser"])
+        except ImportError:
+            continue
+        module.add_parser(sub)
+    return p
+
+
+def _version() -> str:
+    from coach import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

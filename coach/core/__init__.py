@@ -1,0 +1,1 @@
+"""The Qt-free scoring core: numpy and the standard library only."""

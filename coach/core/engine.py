@@ -1,0 +1,787 @@
+"""The scoring engine: landmarks -> smoothing -> metrics -> state machine -> form faults -> cues.
+
+One :class:`ExerciseEngine` scores one exercise. Feed it :class:`PoseFrame` objects (or ``None``
+when no pose was found) in timestamp order; each call returns a frozen :class:`EngineStatus`
+snapshot. :meth:`ExerciseEngine.summary` gives the report. Same frames in, same result out.
+
+State machine (DOMAIN §1.7)::
+
+                start checks true >= setup_s
+      SETUP ─────────────────────────────────► REST ◄──────────────────────────┐
+                                                │ progress >= partial_fraction  │ back in rest zone:
+                                                ▼                               │ partial rep
+                                              MOVING ───────────────────────────┤
+                                                │ reached work (within h)       │
+                                                ▼                               │ back in rest zone:
+                                              WORK ─────────────────────────────┘ rep counted
+
+      HOLD exercises:  SETUP -> REST <-> HOLDING (timer runs only while in position)
+
+      Any state except SETUP ── signal invalid > 0.25 s ──► NOT_VISIBLE ── valid again ──► REST/HOLDING
+      (counting and timers pause; the time is reported as not_visible_s)
+
+Hysteresis: a rep must go all the way from the rest zone (rest ± h) to the work zone
+(work ∓ h) and back; jitter around one threshold can never complete a cycle. Each transition
+also needs ``min_dwell_s`` of consecutive agreeing frames, so one-frame spikes are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+import numpy as np
+
+from coach.core.landmarks import PoseFrame
+from coach.core.metrics import FrameView, Side, compile_metric
+from coach.core.smoothing import OneEuroFilter
+
+NOT_VISIBLE_AFTER_S = 0.25  # DOMAIN §1.5: hold the last valid value <= 0.25 s
+HOLD_ENTER_S = 0.3
+HOLD_EXIT_S = 1.0  # out of position this long (while seen) ends a hold
+MIN_HOLD_S = 1.0  # shorter holds are not reported
+CUE_GAP_S = 3.0  # DOMAIN §1.7: at most one spoken cue per 3 s
+SAME_CUE_GAP_S = 10.0  # the same cue is not repeated sooner
+FAULT_RELEASE_S = 0.3
+
+
+# ---------------------------------------------------------------------------------------------
+# What the engine reads from an exercise definition (coach.routines.exercise.Exercise fits).
+
+
+class ConditionLike(Protocol):
+    @property
+    def metric(self) -> str: ...
+    @property
+    def op(self) -> str: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def range(self) -> tuple[float, float] | None: ...
+    @property
+    def reference(self) -> str: ...
+
+
+class ViewSignalLike(Protocol):
+    @property
+    def metric(self) -> str: ...
+    @property
+    def rest(self) -> float: ...
+    @property
+    def work(self) -> float: ...
+
+
+class SignalLike(ViewSignalLike, Protocol):
+    @property
+    def hysteresis(self) -> float: ...
+    @property
+    def partial_fraction(self) -> float: ...
+    @property
+    def min_dwell_s(self) -> float: ...
+    @property
+    def views(self) -> dict[str, ViewSignalLike]: ...  # type: ignore[override]
+
+
+class FaultLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def when(self) -> ConditionLike: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def min_duration_s(self) -> float: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def cue(self) -> str: ...
+    @property
+    def view(self) -> str: ...
+
+
+class RepTimingLike(Protocol):
+    @property
+    def min_s(self) -> float: ...
+    @property
+    def max_s(self) -> float: ...
+
+
+class DoseLike(Protocol):
+    @property
+    def hold_s(self) -> float: ...
+
+
+class ExerciseLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def signal(self) -> SignalLike | None: ...
+    @property
+    def start(self) -> Sequence[ConditionLike]: ...
+    @property
+    def in_position(self) -> Sequence[ConditionLike]: ...
+    @property
+    def faults(self) -> Sequence[FaultLike]: ...
+    @property
+    def rep_timing(self) -> RepTimingLike: ...
+    @property
+    def dose(self) -> DoseLike: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+class State(str, Enum):
+    SETUP = "setup"
+    REST = "rest"
+    MOVING = "moving"
+    WORK = "work"
+    HOLDING = "holding"
+    NOT_VISIBLE = "not_visible"
+
+
+@dataclass(frozen=True, slots=True)
+class RepRecord:
+    index: int
+    start: float
+    end: float
+    peak: float
+    range_deg: float
+    hold_s: float
+    faults: tuple[str, ...]
+    flags: tuple[str, ...]  # "too_fast", "stalled"
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRecord:
+    index: int
+    start: float
+    end: float
+    seconds: float  # time in position and in view
+    not_visible_s: float  # time inside the hold when the body could not be seen
+    faults: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    text: str
+    fault: str
+    severity: str
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """A snapshot after one frame; cheap to build, safe to hand to another thread."""
+
+    timestamp: float
+    state: State
+    reps: int
+    partial_reps: int
+    value: float  # the primary signal (NaN when not visible or none)
+    progress: float  # 0 at rest .. 1 at work (NaN when unknown)
+    hold_s: float  # the current hold's seconds (0 when not holding)
+    holds: int
+    active_faults: tuple[str, ...]
+    cue: Cue | None  # a new cue to show/speak on this frame
+    visible: bool
+    event: str | None = None  # "ready", "rep", "partial", "hold_start", "hold_end"
+
+
+@dataclass(slots=True)
+class EngineConfig:
+    """Tunables that are about the run, not the exercise."""
+
+    setup_s: float = 1.0  # DOMAIN §1.7 start position >= 1.0 s; recordings use less
+    min_cutoff: float = 1.0  # One Euro, DOMAIN §1.5
+    beta: float = 0.01
+    d_cutoff: float = 1.0
+    visibility_gate: float = 0.5
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions
+
+
+def _compile_condition(c: ConditionLike) -> tuple[Callable[[FrameView], float], Callable[[float], bool]]:
+    fn = compile_metric(c.metric)
+    op = c.op
+    if op in ("between", "outside"):
+        assert c.range is not None
+        lo, hi = c.range
+        if op == "between":
+            return fn, lambda x: lo <= x <= hi
+        return fn, lambda x: x < lo or x > hi
+    assert c.value is not None
+    v = c.value
+    tests: dict[str, Callable[[float], bool]] = {
+        "<": lambda x: x < v,
+        "<=": lambda x: x <= v,
+        ">": lambda x: x > v,
+        ">=": lambda x: x >= v,
+    }
+    return fn, tests[op]
+
+
+class _Check:
+    """A compiled condition; NaN (not seen) is never true."""
+
+    __slots__ = ("metric", "fn", "test", "baseline_ref", "baseline")
+
+    def __init__(self, c: ConditionLike) -> None:
+        self.metric = c.metric
+        self.fn, self.test = _compile_condition(c)
+        self.baseline_ref = c.reference == "baseline"
+        self.baseline = math.nan
+
+    def value(self, v: FrameView) -> float:
+        x = self.fn(v)
+        if self.baseline_ref:
+            return x - self.baseline
+        return x
+
+    def __call__(self, v: FrameView) -> bool:
+        x = self.value(v)
+        return x == x and self.test(x)
+
+    def capture_baseline(self, v: FrameView) -> None:
+        if self.baseline_ref:
+            self.baseline = self.fn(v)
+
+
+class _FaultTracker:
+    __slots__ = ("spec", "check", "since", "false_since", "active", "count")
+
+    def __init__(self, spec: FaultLike) -> None:
+        self.spec = spec
+        self.check = _Check(spec.when)
+        self.since = math.nan
+        self.false_since = math.nan
+        self.active = False
+        self.count = 0
+
+    def update(self, v: FrameView, t: float, phase_ok: bool) -> bool:
+        """Returns True on the frame the fault fires (its onset after debounce)."""
+        if phase_ok and self.check(v):
+            self.false_since = math.nan
+            if self.since != self.since:
+                self.since = t
+            if not self.active and t - self.since >= self.spec.min_duration_s:
+                self.active = True
+                self.count += 1
+                return True
+            return False
+        self.since = math.nan
+        if self.active:
+            if self.false_since != self.false_since:
+                self.false_since = t
+            elif t - self.false_since >= FAULT_RELEASE_S:
+                self.active = False
+        return False
+
+
+class _SideLock:
+    """Chooses the near side from smoothed visibility, switching only on a clear, lasting change."""
+
+    __slots__ = ("score", "side")
+
+    def __init__(self) -> None:
+        self.score = 0.0  # > 0: left more visible
+        self.side: Side | None = None
+
+    def update(self, vis: np.ndarray, dt: float) -> Side:
+        # shoulder, hip, knee, ankle: left 11, 23, 25, 27; right 12, 24, 26, 28
+        d = float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28]) / 4.0
+        a = 1.0 if self.side is None else min(1.0, dt / 1.0)
+        self.score += a * (d - self.score)
+        if self.side is None:
+            self.side = "left" if self.score >= 0 else "right"
+        elif self.side == "left" and self.score < -0.1:
+            self.side = "right"
+        elif self.side == "right" and self.score > 0.1:
+            self.side = "left"
+        return self.side
+
+
+class ExerciseEngine:
+    """Scores one exercise from a stream of poses. Not thread-safe: one engine, one thread."""
+
+    def __init__(self, exercise: ExerciseLike, config: EngineConfig | None = None) -> None:
+        self.exercise = exercise
+        self.config = config or EngineConfig()
+        cfg = self.config
+        self._filter = OneEuroFilter(cfg.min_cutoff, cfg.beta, cfg.d_cutoff)
+        self._side = _SideLock()
+        self.kind = exercise.kind
+        self._start = [_Check(c) for c in exercise.start]
+        self._in_pos = [_Check(c) for c in exercise.in_position]
+        self._faults = [_FaultTracker(f) for f in exercise.faults]
+        self._baseline_checks = [c for c in (*self._start, *self._in_pos) if c.baseline_ref] + [
+            f.check for f in self._faults if f.check.baseline_ref
+        ]
+        sig = exercise.signal
+        self._signal = sig
+        self._view: str | None = None
+        self._view_score = math.nan
+        if sig is not None:
+            self._set_signal(sig)
+        # state
+        self.state = State.SETUP
+        self._resume_state = State.REST
+        self._t = math.nan
+        self._t0 = math.nan
+        self._setup_since = math.nan
+        self._last_valid_t = math.nan
+        self._last_value = math.nan
+        self._pending: State | None = None
+        self._pending_since = math.nan
+        self._not_visible_s = 0.0
+        # reps
+        self.reps: list[RepRecord] = []
+        self.partial_reps = 0
+        self._rep_start = math.nan
+        self._last_rest_t = math.nan
+        self._rest_value = math.nan
+        self._peak = math.nan
+        self._peak_progress = 0.0
+        self._work_since = math.nan
+        self._work_time = 0.0
+        self._rep_faults: list[str] = []
+        self._rep_flags: list[str] = []
+        # holds
+        self.holds: list[HoldRecord] = []
+        self._hold_start = math.nan
+        self._hold_time = 0.0
+        self._hold_nv = 0.0
+        self._hold_out_since = math.nan
+        self._hold_in_since = math.nan
+        self._hold_faults: list[str] = []
+        # cues
+        self._last_cue_t = -math.inf
+        self._last_cue_by_text: dict[str, float] = {}
+        self.cues: list[Cue] = []
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def _set_signal(self, s: ViewSignalLike) -> None:
+        assert self._signal is not None
+        self._metric = compile_metric(s.metric)
+        self._rest = float(s.rest)
+        self._work = float(s.work)
+        self._dir = 1.0 if self._work > self._rest else -1.0
+        self._span = abs(self._work - self._rest)
+        self._h = float(self._signal.hysteresis)
+
+    def _choose_view(self, v: FrameView, dt: float) -> None:
+        """Per-view signals: pick side or front from the apparent shoulder width, then lock."""
+        assert self._signal is not None
+        from coach.core.metrics import shoulder_width_ratio
+
+        r = shoulder_width_ratio(v)
+        if r == r:
+            a = 1.0 if self._view_score != self._view_score else min(1.0, dt / 0.5)
+            self._view_score = (
+                r if self._view_score != self._view_score else self._view_score + a * (r - self._view_score)
+            )
+        view = "front" if self._view_score == self._view_score and self._view_score > 0.45 else "side"
+        if view != self._view:
+            self._view = view
+            override = self._signal.views.get(view)
+            self._set_signal(override if override is not None else self._signal)
+
+    # -- the per-frame step ----------------------------------------------------------------------
+
+    def update(self, pose: PoseFrame | None, timestamp: float | None = None) -> EngineStatus:
+        """Score one frame. ``pose`` None means no person was found in this frame."""
+        t = float(pose.timestamp if pose is not None else timestamp if timestamp is not None else math.nan)
+        if t != t:
+            raise ValueError("a frame without a pose needs a timestamp")
+        dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
+        if self._t0 != self._t0:
+            self._t0 = t
+        self._t = t
+        if pose is None:
+            return self._update_unseen(t, dt)
+
+        vis = pose.image[:, 3]
+        pts = self._filter(pose.pixels(), t)
+        side = self._side.update(vis, dt)
+        v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side, self.config.visibility_gate)
+
+        if self._signal is not None and self._signal.views and (
+            self.state in (State.SETUP,) or self._view is None
+        ):
+            self._choose_view(v, dt)
+
+        if self.kind == "hold":
+            value = math.nan
+            valid = all(c.fn(v) == c.fn(v) for c in self._in_pos)
+            in_pos = valid and all(c(v) for c in self._in_pos)
+        else:
+            value = self._metric(v) if self._signal is not None else math.nan
+            valid = value == value
+            in_pos = False
+
+        if not valid:
+            return self._update_unseen(t, dt, v)
+        self._last_valid_t = t
+        self._last_value = value
+        if self.state is State.NOT_VISIBLE:
+            self.state = State.HOLDING if self._resume_state is State.HOLDING else State.REST
+            if self.kind != "hold":
+                self._resume_from_unseen(value, t)
+
+        event: str | None = None
+        if self.state is State.SETUP:
+            event = self._step_setup(v, value, in_pos, t)
+        elif self.kind == "hold":
+            event = self._step_hold(in_pos, t, dt)
+        else:
+            event = self._step_reps(value, t, dt)
+
+        cue = self._step_faults(v, t)
+        progress = self._progress(value) if value == value else math.nan
+        return EngineStatus(
+            timestamp=t,
+            state=self.state,
+            reps=len(self.reps),
+            partial_reps=self.partial_reps,
+            value=value,
+            progress=progress,
+            hold_s=self._hold_time if self.state is State.HOLDING else 0.0,
+            holds=len(self.holds),
+            active_faults=tuple(f.spec.id for f in self._faults if f.active),
+            cue=cue,
+            visible=True,
+            event=event,
+        )
+
+    def _progress(self, value: float) -> float:
+        return (value - self._rest) * self._dir / self._span
+
+    def _update_unseen(self, t: float, dt: float, v: FrameView | None = None) -> EngineStatus:
+        if self.state is not State.SETUP and self.state is not State.NOT_VISIBLE:
+            since = self._last_valid_t if self._last_valid_t == self._last_valid_t else t
+            if t - since > NOT_VISIBLE_AFTER_S:
+                self._resume_state = self.state
+                self.state = State.NOT_VISIBLE
+                # The grace period was counted as seen; from here the clock stops.
+                self._pending = None
+                for f in self._faults:
+                    f.since = math.nan
+        elif self.state is State.SETUP:
+            self._setup_since = math.nan
+        if self.state is State.NOT_VISIBLE:
+            self._not_visible_s += dt
+            if self._resume_state is State.HOLDING:
+                self._hold_nv += dt
+        return EngineStatus(
+            timestamp=t,
+            state=self.state,
+            reps=len(self.reps),
+            partial_reps=self.partial_reps,
+            value=math.nan,
+            progress=math.nan,
+            hold_s=self._hold_time if self._resume_state is State.HOLDING else 0.0,
+            holds=len(self.holds),
+            active_faults=(),
+            cue=None,
+            visible=False,
+        )
+
+    def _resume_from_unseen(self, value: float, t: float) -> None:
+        """Back in view. A rep we did not see the end of is not counted (never count the unseen)."""
+        self._pending = None
+        if self._progress(value) <= self._h / self._span:
+            self.state = State.REST
+            self._last_rest_t = t
+            self._rest_value = value
+        else:
+            # Mid-movement: wait for the rest zone before counting again.
+            self.state = State.SETUP
+            self._setup_since = math.nan
+
+    # -- SETUP -----------------------------------------------------------------------------------
+
+    def _start_ok(self, v: FrameView, value: float, in_pos: bool) -> bool:
+        if not all(c(v) for c in self._start):
+            return False
+        if self.kind == "hold":
+            return True
+        return self._progress(value) <= self._h / self._span
+
+    def _step_setup(self, v: FrameView, value: float, in_pos: bool, t: float) -> str | None:
+        if not self._start_ok(v, value, in_pos):
+            self._setup_since = math.nan
+            return None
+        if self._setup_since != self._setup_since:
+            self._setup_since = t
+        if t - self._setup_since < self.config.setup_s and t > self._t0:
+            return None
+        for c in self._baseline_checks:
+            c.capture_baseline(v)
+        if self.kind == "hold":
+            self.state = State.REST
+            self._hold_in_since = math.nan
+            # A person already in position starts holding now, credited from when setup began.
+            if in_pos:
+                self._begin_hold(self._setup_since)
+        else:
+            self.state = State.REST
+            self._last_rest_t = t
+            self._rest_value = value
+        return "ready"
+
+    # -- REPS ------------------------------------------------------------------------------------
+
+    def _dwell(self, target: State, cond: bool, t: float) -> bool:
+        """True once ``cond`` has held for min_dwell_s in a row (the transition to ``target``)."""
+        assert self._signal is not None
+        if not cond:
+            if self._pending is target:
+                self._pending = None
+            return False
+        if self._pending is not target:
+            self._pending = target
+            self._pending_since = t
+        if t - self._pending_since >= self._signal.min_dwell_s:
+            self._pending = None
+            return True
+        return False
+
+    def _step_reps(self, value: float, t: float, dt: float) -> str | None:
+        assert self._signal is not None
+        p = self._progress(value)
+        h = self._h / self._span
+        in_rest = p <= h
+        in_work = p >= 1.0 - h
+        st = self.state
+        if st is State.REST:
+            if in_rest:
+                self._last_rest_t = t
+                self._rest_value = value
+                self._pending = None
+            elif self._dwell(State.MOVING, p >= self._signal.partial_fraction, t):
+                self.state = State.MOVING
+                self._rep_start = self._last_rest_t
+                self._peak = value
+                self._peak_progress = p
+                self._work_time = 0.0
+                self._rep_faults = []
+                self._rep_flags = []
+            return None
+        self._track_peak(value, p)
+        if st is State.MOVING:
+            if self._dwell(State.WORK, in_work, t):
+                self.state = State.WORK
+                self._work_since = t
+                return None
+            if in_rest:
+                self.state = State.REST
+                self.partial_reps += 1
+                self._last_rest_t = t
+                return "partial"
+            self._check_stalled(t)
+            return None
+        # WORK
+        if p >= 1.0 - h:
+            self._work_time += dt
+        if self._dwell(State.REST, in_rest, t):
+            self._finish_rep(t)
+            self.state = State.REST
+            self._last_rest_t = t
+            self._rest_value = value
+            return "rep"
+        self._check_stalled(t)
+        return None
+
+    def _track_peak(self, value: float, p: float) -> None:
+        if p > self._peak_progress:
+            self._peak_progress = p
+            self._peak = value
+
+    def _check_stalled(self, t: float) -> None:
+        limit = self.exercise.rep_timing.max_s + self.exercise.dose.hold_s
+        if t - self._rep_start > limit and "stalled" not in self._rep_flags:
+            self._rep_flags.append("stalled")
+
+    def _finish_rep(self, t: float) -> None:
+        dur = t - self._rep_start
+        flags = list(self._rep_flags)
+        if dur < self.exercise.rep_timing.min_s:
+            flags.append("too_fast")
+        base = self._rest_value if self._rest_value == self._rest_value else self._rest
+        self.reps.append(
+            RepRecord(
+                index=len(self.reps) + 1,
+                start=self._rep_start,
+                end=t,
+                peak=self._peak,
+                range_deg=abs(self._peak - base),
+                hold_s=self._work_time,
+                faults=tuple(dict.fromkeys(self._rep_faults)),
+                flags=tuple(flags),
+            )
+        )
+
+    # -- HOLDS -----------------------------------------------------------------------------------
+
+    def _begin_hold(self, since: float) -> None:
+        self.state = State.HOLDING
+        self._hold_start = since
+        self._hold_time = self._t - since
+        self._hold_nv = 0.0
+        self._hold_out_since = math.nan
+        self._hold_faults = []
+
+    def _step_hold(self, in_pos: bool, t: float, dt: float) -> str | None:
+        if self.state is State.REST:
+            if not in_pos:
+                self._hold_in_since = math.nan
+                return None
+            if self._hold_in_since != self._hold_in_since:
+                self._hold_in_since = t
+            if t - self._hold_in_since >= HOLD_ENTER_S:
+                self._begin_hold(self._hold_in_since)
+                return "hold_start"
+            return None
+        # HOLDING: the timer runs only while in position.
+        if in_pos:
+            self._hold_time += dt
+            self._hold_out_since = math.nan
+            return None
+        if self._hold_out_since != self._hold_out_since:
+            self._hold_out_since = t
+        if t - self._hold_out_since >= HOLD_EXIT_S:
+            self._end_hold(self._hold_out_since)
+            self.state = State.REST
+            self._hold_in_since = math.nan
+            return "hold_end"
+        return None
+
+    def _end_hold(self, end: float) -> None:
+        if self._hold_time >= MIN_HOLD_S:
+            self.holds.append(
+                HoldRecord(
+                    index=len(self.holds) + 1,
+                    start=self._hold_start,
+                    end=end,
+                    seconds=self._hold_time,
+                    not_visible_s=self._hold_nv,
+                    faults=tuple(dict.fromkeys(self._hold_faults)),
+                )
+            )
+        self._hold_time = 0.0
+        self._hold_nv = 0.0
+
+    # -- FAULTS ----------------------------------------------------------------------------------
+
+    def _step_faults(self, v: FrameView, t: float) -> Cue | None:
+        if not self._faults or self.state is State.SETUP:
+            return None
+        st = self.state
+        phase_now = {
+            State.REST: "rest",
+            State.MOVING: "work",
+            State.WORK: "work",
+            State.HOLDING: "hold",
+        }.get(st, "")
+        cue: Cue | None = None
+        for f in self._faults:
+            ph = f.spec.phase
+            view_ok = f.spec.view == "any" or self._view is None or f.spec.view == self._view
+            phase_ok = view_ok and (ph == "any" or ph == phase_now)
+            if f.update(v, t, phase_ok):
+                if st in (State.MOVING, State.WORK):
+                    self._rep_faults.append(f.spec.id)
+                elif st is State.HOLDING:
+                    self._hold_faults.append(f.spec.id)
+                c = self._maybe_cue(f.spec, t)
+                if c is not None and cue is None:
+                    cue = c
+        return cue
+
+    def _maybe_cue(self, spec: FaultLike, t: float) -> Cue | None:
+        if t - self._last_cue_t < CUE_GAP_S:
+            return None
+        if t - self._last_cue_by_text.get(spec.cue, -math.inf) < SAME_CUE_GAP_S:
+            return None
+        self._last_cue_t = t
+        self._last_cue_by_text[spec.cue] = t
+        cue = Cue(spec.cue, spec.id, spec.severity, t)
+        self.cues.append(cue)
+        return cue
+
+    # -- end of stream ---------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Close the stream: a hold in progress is recorded; a rep that reached the work zone and
+        is more than half-way back is counted (a recording that stops mid-return)."""
+        if self.state is State.HOLDING or (
+            self.state is State.NOT_VISIBLE and self._resume_state is State.HOLDING
+        ):
+            self._end_hold(self._t)
+            self.state = State.REST
+        elif self.state is State.WORK and self._last_value == self._last_value:
+            if self._progress(self._last_value) <= 0.5:
+                self._finish_rep(self._t)
+                self.state = State.REST
+
+    @property
+    def not_visible_s(self) -> float:
+        return self._not_visible_s
+
+    @property
+    def view(self) -> str | None:
+        return self._view
+
+    def fault_counts(self) -> dict[str, int]:
+        return {f.spec.id: f.count for f in self._faults if f.count}
+
+    def summary(self) -> dict[str, object]:
+        """The report of everything scored so far (JSON-ready)."""
+        return {
+            "exercise": self.exercise.id,
+            "kind": self.kind,
+            "view": self._view,
+            "reps": len(self.reps),
+            "partial_reps": self.partial_reps,
+            "holds": [round(h.seconds, 2) for h in self.holds],
+            "holds_detail": [
+                {
+                    "start": round(h.start, 3),
+                    "end": round(h.end, 3),
+                    "seconds": round(h.seconds, 2),
+                    "not_visible_s": round(h.not_visible_s, 2),
+                    "faults": list(h.faults),
+                }
+                for h in self.holds
+            ],
+            "faults": self.fault_counts(),
+            "reps_detail": [
+                {
+                    "index": r.index,
+                    "start": round(r.start, 3),
+                    "end": round(r.end, 3),
+                    "range": round(r.range_deg, 1),
+                    "peak": round(r.peak, 1),
+                    "hold_s": round(r.hold_s, 2),
+                    "faults": list(r.faults),
+                    "flags": list(r.flags),
+                }
+                for r in self.reps
+            ],
+            "not_visible_s": round(self._not_visible_s, 2),
+            "cues": [{"t": round(c.timestamp, 2), "fault": c.fault, "text": c.text} for c in self.cues],
+        }
+

@@ -1,0 +1,1 @@
+"""Pose estimation: model provisioning and landmark detection."""

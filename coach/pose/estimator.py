@@ -1,0 +1,328 @@
+"""Pose estimation behind a small protocol: MediaPipe Tasks, and a replay of recorded tracks.
+
+Estimators take RGB, un-mirrored frames and return :class:`coach.core.landmarks.PoseFrame`
+or None when no person is there. A detection only counts as a person when its core landmarks
+(shoulders and hips) are both present and visible: the raw model returns "ghost" poses on empty
+scenes, and those must not be scored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.capture.base import Frame
+from coach.core.landmarks import BODY_CORE, NUM_LANDMARKS, PoseFrame
+
+log = logging.getLogger(__name__)
+
+# MediaPipe's C++ logging (glog/absl) writes INFO and WARNING lines to stderr; keep them for -v.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+#: A detection is a person only if the mean presence and visibility of the shoulders and hips
+#: reach these (the ghost poses the model returns on empty rooms fall well below).
+PRESENCE_GATE = 0.5
+CORE_VISIBILITY_GATE = 0.5
+_CORE = np.array([int(i) for i in BODY_CORE])
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Silence MediaPipe's native start-up chatter (TFLite/absl write straight to fd 2).
+
+    Python-level errors still surface as exceptions; with ``COACH_DEBUG=1`` nothing is hidden.
+    """
+    if os.environ.get("COACH_DEBUG") or not hasattr(os, "dup"):
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            sys.stderr.flush()
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class PoseError(Exception):
+    """The pose model failed; the message is for the user."""
+
+
+class PoseEstimator(Protocol):
+    """Finds one person's 33 landmarks in a frame."""
+
+    def detect(self, frame: Frame) -> PoseFrame | None: ...
+    def close(self) -> None: ...
+
+
+def is_person(image: npt.NDArray[np.float32], presence: npt.NDArray[np.float32] | None) -> bool:
+    """The presence/visibility gate applied to one raw detection."""
+    vis = float(image[_CORE, 3].mean())
+    if vis < CORE_VISIBILITY_GATE:
+        return False
+    return presence is None or float(presence[_CORE].mean()) >= PRESENCE_GATE
+
+
+@dataclass(slots=True)
+class EstimatorOptions:
+    variant: str = "full"
+    model_path: str | None = None
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    live: bool = False  # LIVE_STREAM mode (camera); else VIDEO mode (files)
+    threads: int | None = None
+
+
+def _result_to_arrays(
+    result: object,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None, npt.NDArray[np.float32]] | None:
+    poses = getattr(result, "pose_landmarks", None)
+    if not poses:
+        return None
+    lms = poses[0]
+    if len(lms) != NUM_LANDMARKS:
+        return None
+    image = np.array(
+        [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms],
+        dtype=np.float32,
+    )
+    presence = np.array([p.presence if p.presence is not None else 1.0 for p in lms], dtype=np.float32)
+    world = None
+    wl = getattr(result, "pose_world_landmarks", None)
+    if wl:
+        world = np.array([(p.x, p.y, p.z) for p in wl[0]], dtype=np.float32)
+    return image, world, presence
+
+
+class MediaPipeEstimator:
+    """MediaPipe Tasks PoseLandmarker (VIDEO mode for files, LIVE_STREAM for a camera)."""
+
+    def __init__(self, options: EstimatorOptions | None = None) -> None:
+        self.options = opts = options or EstimatorOptions()
+        from coach.pose.model import ModelError, ensure_model
+
+        try:
+            path = ensure_model(opts.variant, opts.model_path)
+        except ModelError as exc:
+            raise PoseError(str(exc)) from exc
+        self.model_path = Path(path)
+        try:
+            import mediapipe as mp
+            from mediapipe.tasks.python import BaseOptions, vision
+        except ImportError as exc:  # pragma: no cover - broken install
+            raise PoseError(f"MediaPipe is not installed correctly: {exc}") from exc
+        self._mp = mp
+        self._live_lock = threading.Lock()
+        self._live_out: Callable[[PoseFrame | None, int], None] | None = None
+        self._pending: dict[int, Frame] = {}
+        mode = vision.RunningMode.LIVE_STREAM if opts.live else vision.RunningMode.VIDEO
+        kwargs: dict[str, object] = {}
+        if opts.live:
+            kwargs["result_callback"] = self._on_live_result
+        try:
+            with quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(
+                    vision.PoseLandmarkerOptions(
+                        base_options=BaseOptions(model_asset_path=str(self.model_path)),
+                        running_mode=mode,
+                        num_poses=1,
+                        min_pose_detection_confidence=opts.min_detection_confidence,
+                        min_pose_presence_confidence=opts.min_presence_confidence,
+                        min_tracking_confidence=opts.min_tracking_confidence,
+                        **kwargs,
+                    )
+                )
+        except Exception as exc:  # MediaPipe raises plain RuntimeError/ValueError on bad bundles
+            raise PoseError(
+                f"The pose model {self.model_path} could not be loaded ({exc}). "
+                "Run 'coach models install --force' to rebuild it."
+            ) from exc
+        self._last_ts_ms = -1
+        self._warm = False
+
+    def _ts_ms(self, frame: Frame) -> int:
+        ts = int(round(frame.timestamp * 1000.0))
+        if ts <= self._last_ts_ms:  # MediaPipe requires strictly increasing timestamps
+            ts = self._last_ts_ms + 1
+        self._last_ts_ms = ts
+        return ts
+
+    def _to_pose(self, result: object, frame: Frame) -> PoseFrame | None:
+        arrays = _result_to_arrays(result)
+        if arrays is None:
+            return None
+        image, world, presence = arrays
+        if not is_person(image, presence):
+            return None
+        return PoseFrame(image, frame.timestamp, frame.frame_id, frame.width, frame.height, world)
+
+    def detect(self, frame: Frame) -> PoseFrame | None:
+        """Synchronous detection (VIDEO mode)."""
+        img = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+        try:
+            if self._warm:
+                result = self._landmarker.detect_for_video(img, self._ts_ms(frame))
+            else:  # the first inference logs graph warnings natively
+                with quiet_native_stderr():
+                    result = self._landmarker.detect_for_video(img, self._ts_ms(frame))
+                self._warm = True
+        except Exception as exc:
+            raise PoseError(f"pose detection failed on frame {frame.frame_id}: {exc}") from exc
+        return self._to_pose(result, frame)
+
+    # LIVE_STREAM: results arrive on MediaPipe's own thread. Never touch widgets there.
+    def detect_async(self, frame: Frame, on_result: Callable[[PoseFrame | None, int], None]) -> None:
+        img = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+        ts = self._ts_ms(frame)
+        with self._live_lock:
+            self._live_out = on_result
+            self._pending[ts] = frame
+            # Bound the bookkeeping: MediaPipe drops frames it cannot keep up with.
+            if len(self._pending) > 8:
+                for k in sorted(self._pending)[:-8]:
+                    del self._pending[k]
+        self._landmarker.detect_async(img, ts)
+
+    def _on_live_result(self, result: object, _image: object, ts_ms: int) -> None:
+        with self._live_lock:
+            frame = self._pending.pop(ts_ms, None)
+            out = self._live_out
+        if frame is None or out is None:
+            return
+        try:
+            out(self._to_pose(result, frame), frame.frame_id)
+        except Exception:  # a consumer error must not kill MediaPipe's thread
+            log.exception("live pose consumer failed")
+
+    def close(self) -> None:
+        try:
+            self._landmarker.close()
+        except Exception:  # closing twice or after a failure is harmless
+            log.debug("landmarker close failed", exc_info=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recorded tracks
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """A recorded landmark track: what a video looked like to the model, without the video.
+
+    image : (N, 33, 4) float32, NaN rows where no person was found.
+    world : (N, 33, 3) float32 or None.
+    timestamps : (N,) seconds; frame_ids : (N,) int.
+    """
+
+    image: npt.NDArray[np.float32]
+    world: npt.NDArray[np.float32] | None
+    timestamps: npt.NDArray[np.float64]
+    frame_ids: npt.NDArray[np.int64]
+    width: int
+    height: int
+    fps: float
+    source: str = ""
+
+    def __len__(self) -> int:
+        return int(self.timestamps.shape[0])
+
+    def poses(self) -> list[PoseFrame | None]:
+        out: list[PoseFrame | None] = []
+        for i in range(len(self)):
+            img = self.image[i]
+            if np.isnan(img[0, 0]):
+                out.append(None)
+                continue
+            w = None if self.world is None else self.world[i]
+            out.append(PoseFrame(img, float(self.timestamps[i]), int(self.frame_ids[i]), self.width, self.height, w))
+        return out
+
+    def save(self, path: str | Path) -> None:
+        arrays: dict[str, object] = {
+            "image": self.image,
+            "timestamps": self.timestamps,
+            "frame_ids": self.frame_ids,
+            "size": np.array([self.width, self.height]),
+            "fps": np.array(self.fps),
+            "source": np.array(self.source),
+        }
+        if self.world is not None:
+            arrays["world"] = self.world
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: str | Path) -> Track:
+        with np.load(path, allow_pickle=False) as z:
+            w, h = (int(v) for v in z["size"])
+            return cls(
+                image=z["image"].astype(np.float32),
+                world=z["world"].astype(np.float32) if "world" in z else None,
+                timestamps=z["timestamps"].astype(np.float64),
+                frame_ids=z["frame_ids"].astype(np.int64),
+                width=w,
+                height=h,
+                fps=float(z["fps"]),
+                source=str(z["source"]) if "source" in z else "",
+            )
+
+    @classmethod
+    def from_poses(
+        cls, poses: list[PoseFrame | None], timestamps: list[float], width: int, height: int, fps: float, source: str = ""
+    ) -> Track:
+        n = len(poses)
+        image = np.full((n, NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
+        world = np.full((n, NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
+        for i, p in enumerate(poses):
+            if p is not None:
+                image[i] = p.image
+                if p.world is not None:
+                    world[i] = p.world
+        return cls(
+            image, world, np.asarray(timestamps, dtype=np.float64), np.arange(n, dtype=np.int64), width, height, fps, source
+        )
+
+
+class ReplayEstimator:
+    """Plays a recorded :class:`Track` back, frame by frame, so tests need neither camera nor model.
+
+    The i-th call to :meth:`detect` returns the i-th recorded pose re-stamped with the frame's
+    timestamp and id (frame ids index the track when they are in range).
+    """
+
+    def __init__(self, track: Track) -> None:
+        self.track = track
+        self._poses = track.poses()
+        self._i = 0
+
+    def detect(self, frame: Frame) -> PoseFrame | None:
+        i = frame.frame_id if 0 <= frame.frame_id < len(self._poses) else self._i
+        self._i = i + 1
+        if i >= len(self._poses):
+            return None
+        p = self._poses[i]
+        if p is None:
+            return None
+        return PoseFrame(p.image, frame.timestamp, frame.frame_id, frame.width, frame.height, p.world)
+
+    def close(self) -> None:
+        pass

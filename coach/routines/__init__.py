@@ -1,0 +1,1 @@
+"""Exercise definitions, programs and therapist routine files: models, loading, validation."""
