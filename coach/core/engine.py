@@ -36,16 +36,21 @@ from typing import Protocol
 import numpy as np
 
 from coach.core.landmarks import PoseFrame
-from coach.core.metrics import FrameView, Side, compile_metric
+from coach.core.metrics import FrameView, Side, body_scale, compile_metric
 from coach.core.smoothing import OneEuroFilter
 
 NOT_VISIBLE_AFTER_S = 0.25  # DOMAIN §1.5: hold the last valid value <= 0.25 s
 HOLD_ENTER_S = 0.3
-HOLD_EXIT_S = 1.0  # out of position this long (while seen) ends a hold
+HOLD_EXIT_S = 0.5  # DOMAIN §1.7: out of position > 0.5 s (while seen) ends the hold
 MIN_HOLD_S = 1.0  # shorter holds are not reported
 CUE_GAP_S = 3.0  # DOMAIN §1.7: at most one spoken cue per 3 s
 SAME_CUE_GAP_S = 10.0  # the same cue is not repeated sooner
 FAULT_RELEASE_S = 0.3
+#: The body's size in the picture may drift slowly (the person moves); a sudden change beyond
+#: this factor means the camera view changed (a cut, a close-up, the camera was moved), and
+#: nothing is counted until the view matches the one the set started with.
+VIEW_SCALE_LIMIT = 1.6
+SETTLE_TAU_S = 0.2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +136,8 @@ class ExerciseLike(Protocol):
     def rep_timing(self) -> RepTimingLike: ...
     @property
     def dose(self) -> DoseLike: ...
+    @property
+    def settle_speed(self) -> float: ...
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,6 +320,54 @@ class _SideLock:
         return self.side
 
 
+class _FacingLock:
+    """Smooths the per-frame facing direction (nose ahead of the ears), which flips when the head
+    turns or drops (quadruped, prone); switches only when the other direction clearly persists."""
+
+    __slots__ = ("score", "facing")
+
+    def __init__(self) -> None:
+        self.score = 0.0
+        self.facing: float | None = None
+
+    def update(self, raw: float, dt: float) -> float:
+        a = 1.0 if self.facing is None else min(1.0, dt / 0.5)
+        self.score += a * (raw - self.score)
+        if self.facing is None:
+            self.facing = 1.0 if self.score >= 0 else -1.0
+        elif self.facing > 0 and self.score < -0.3:
+            self.facing = -1.0
+        elif self.facing < 0 and self.score > 0.3:
+            self.facing = 1.0
+        return self.facing
+
+
+class _ViewGate:
+    """Notices a changed camera view from a sudden change of the body's size in the picture."""
+
+    __slots__ = ("ref", "locked")
+
+    def __init__(self) -> None:
+        self.ref = math.nan
+        self.locked = False
+
+    def ok(self, scale: float, dt: float) -> bool:
+        if scale != scale or scale <= 0:
+            return True  # nothing to compare; the metric gates decide
+        if self.ref != self.ref:
+            self.ref = scale
+            return True
+        ratio = scale / self.ref
+        if not self.locked:
+            self.ref += min(1.0, dt / 0.5) * (scale - self.ref)
+            return True
+        if ratio > VIEW_SCALE_LIMIT or ratio < 1.0 / VIEW_SCALE_LIMIT:
+            return False
+        if 0.8 < ratio < 1.25:
+            self.ref += min(1.0, dt / 5.0) * (scale - self.ref)
+        return True
+
+
 class ExerciseEngine:
     """Scores one exercise from a stream of poses. Not thread-safe: one engine, one thread."""
 
@@ -322,6 +377,9 @@ class ExerciseEngine:
         cfg = self.config
         self._filter = OneEuroFilter(cfg.min_cutoff, cfg.beta, cfg.d_cutoff)
         self._side = _SideLock()
+        self._facing = _FacingLock()
+        self._view_gate = _ViewGate()
+        self.view_changed = False
         self.kind = exercise.kind
         self._start = [_Check(c) for c in exercise.start]
         self._in_pos = [_Check(c) for c in exercise.in_position]
@@ -366,6 +424,12 @@ class ExerciseEngine:
         self._hold_out_since = math.nan
         self._hold_in_since = math.nan
         self._hold_faults: list[str] = []
+        self._hold_prev = math.nan
+        self._hold_speed = math.nan
+        self._hold_side = 0
+        first = exercise.in_position[0] if exercise.in_position else None
+        self._side_range = first.range if first is not None and first.op == "outside" else None
+        self._settle = float(getattr(exercise, "settle_speed", 20.0))
         # cues
         self._last_cue_t = -math.inf
         self._last_cue_by_text: dict[str, float] = {}
@@ -417,6 +481,10 @@ class ExerciseEngine:
         pts = self._filter(pose.pixels(), t)
         side = self._side.update(vis, dt)
         v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side, self.config.visibility_gate)
+        v.facing = self._facing.update(v.raw_facing(), dt)
+        self.view_changed = not self._view_gate.ok(body_scale(v), dt)
+        if self.view_changed:
+            return self._update_unseen(t, dt, v)
 
         if self._signal is not None and self._signal.views and (
             self.state in (State.SETUP,) or self._view is None
@@ -424,9 +492,10 @@ class ExerciseEngine:
             self._choose_view(v, dt)
 
         if self.kind == "hold":
-            value = math.nan
-            valid = all(c.fn(v) == c.fn(v) for c in self._in_pos)
+            value = self._in_pos[0].value(v)
+            valid = value == value and all(c.fn(v) == c.fn(v) for c in self._in_pos[1:])
             in_pos = valid and all(c(v) for c in self._in_pos)
+            self._track_hold_speed(value, dt)
         else:
             value = self._metric(v) if self._signal is not None else math.nan
             valid = value == value
@@ -445,12 +514,12 @@ class ExerciseEngine:
         if self.state is State.SETUP:
             event = self._step_setup(v, value, in_pos, t)
         elif self.kind == "hold":
-            event = self._step_hold(in_pos, t, dt)
+            event = self._step_hold(in_pos, t, dt, value)
         else:
             event = self._step_reps(value, t, dt)
 
         cue = self._step_faults(v, t)
-        progress = self._progress(value) if value == value else math.nan
+        progress = self._progress(value) if value == value and self._signal is not None else math.nan
         return EngineStatus(
             timestamp=t,
             state=self.state,
@@ -530,12 +599,14 @@ class ExerciseEngine:
             return None
         for c in self._baseline_checks:
             c.capture_baseline(v)
+        self._view_gate.locked = True
         if self.kind == "hold":
             self.state = State.REST
             self._hold_in_since = math.nan
-            # A person already in position starts holding now, credited from when setup began.
-            if in_pos:
+            # A person already still in position starts holding now, credited from when setup began.
+            if in_pos and self.settled:
                 self._begin_hold(self._setup_since)
+                self._hold_side = self._side_of(value)
         else:
             self.state = State.REST
             self._last_rest_t = t
@@ -644,15 +715,46 @@ class ExerciseEngine:
         self._hold_out_since = math.nan
         self._hold_faults = []
 
-    def _step_hold(self, in_pos: bool, t: float, dt: float) -> str | None:
+    def _track_hold_speed(self, value: float, dt: float) -> None:
+        if value != value:
+            self._hold_prev = math.nan
+            return
+        if self._hold_prev == self._hold_prev and dt > 0:
+            speed = abs(value - self._hold_prev) / dt
+            if self._hold_speed != self._hold_speed:
+                self._hold_speed = speed
+            else:
+                self._hold_speed += min(1.0, dt / SETTLE_TAU_S) * (speed - self._hold_speed)
+        self._hold_prev = value
+
+    @property
+    def settled(self) -> bool:
+        return self._hold_speed == self._hold_speed and self._hold_speed < self._settle
+
+    def _side_of(self, value: float) -> int:
+        """For an 'outside' hold (a bend to either side): -1 below the range, +1 above, else 0."""
+        if self._side_range is None or value != value:
+            return 0
+        lo, hi = self._side_range
+        return -1 if value < lo else 1 if value > hi else 0
+
+    def _step_hold(self, in_pos: bool, t: float, dt: float, value: float = math.nan) -> str | None:
+        side = self._side_of(value)
+        if self.state is State.HOLDING and side and self._hold_side and side != self._hold_side:
+            # Straight across to the other side: that is the next hold, not the same one.
+            self._end_hold(t)
+            self.state = State.REST
+            self._hold_in_since = math.nan
+            return "hold_end"
         if self.state is State.REST:
-            if not in_pos:
+            if not in_pos or not self.settled:
                 self._hold_in_since = math.nan
                 return None
             if self._hold_in_since != self._hold_in_since:
                 self._hold_in_since = t
             if t - self._hold_in_since >= HOLD_ENTER_S:
                 self._begin_hold(self._hold_in_since)
+                self._hold_side = side
                 return "hold_start"
             return None
         # HOLDING: the timer runs only while in position.

@@ -67,6 +67,7 @@ class FrameView:
         height: int,
         near: Side | None = None,
         visibility_gate: float = VISIBILITY_GATE,
+        facing: float | None = None,
     ) -> None:
         xs = [float(p[0]) for p in pts]
         ys = [float(p[1]) for p in pts]
@@ -80,9 +81,9 @@ class FrameView:
         self.width = width
         self.height = height
         self.near: Side = near if near is not None else near_side(vis)
-        self.facing = self._facing()
+        self.facing = facing if facing is not None else self.raw_facing()
 
-    def _facing(self) -> float:
+    def raw_facing(self) -> float:
         """+1 when the person faces image-right, -1 when image-left (nose ahead of the ears)."""
         ears = [i for i in (_SIDE_INDEX["left"]["ear"], _SIDE_INDEX["right"]["ear"]) if self.ok[i]]
         if ears and self.ok[NOSE]:
@@ -290,6 +291,13 @@ def arm_abd(v: FrameView, s: Side) -> float:
     return included_angle(x[h], y[h], x[sh], y[sh], x[e], y[e])
 
 
+def shoulder_angle(v: FrameView, s: Side) -> float:
+    """Unsigned angle (deg) between trunk-down (shoulder->hip) and shoulder->elbow, any view:
+    ~0 arm by the side, ~90 arm square to the trunk, ~180 arm reaching in line with the trunk
+    (bird-dog reach, dead-bug overhead). Needs no facing direction."""
+    return arm_abd(v, s)
+
+
 def neck_flex_proxy(v: FrameView, s: Side) -> float:
     """Angle between trunk-up (hip->shoulder) and head (shoulder->ear); + = head ahead (flexion).
 
@@ -370,6 +378,14 @@ def _mid_or_near(v: FrameView, part: str) -> tuple[float, float] | None:
         return m
     i = _SIDE_INDEX[v.near][part]
     return (v.x[i], v.y[i]) if v.ok[i] else None
+
+
+def body_scale(v: FrameView) -> float:
+    """Trunk length in pixels (shoulder_mid to hip_mid): the body's size in the picture."""
+    sh, hp = _mid_or_near(v, "shoulder"), _mid_or_near(v, "hip")
+    if sh is None or hp is None:
+        return NAN
+    return math.hypot(sh[0] - hp[0], sh[1] - hp[1])
 
 
 def trunk_incl(v: FrameView) -> float:
@@ -465,11 +481,16 @@ def squat_depth_front(v: FrameView) -> float:
 
 
 def knee_roll(v: FrameView) -> float:
-    """Angle (deg) of hip_mid->knee_mid from image-vertical, + toward image-right (C7)."""
+    """Angle (deg) of the hip_mid–knee_mid line from image-vertical, −90..90, + toward image-right
+    at the knee end (C7, camera at the feet). 0 = knees upright, whether the camera sees the knees
+    above or below the hips."""
     hp, kn = _mid(v, "hip"), _mid(v, "knee")
     if hp is None or kn is None:
         return NAN
-    return signed_from_vertical_up(kn[0] - hp[0], -(kn[1] - hp[1]), 1.0)
+    dx, dy = kn[0] - hp[0], kn[1] - hp[1]
+    if abs(dx) < 1e-9 and abs(dy) < 1e-9:
+        return NAN
+    return math.atan2(dx, abs(dy)) * DEG
 
 
 def head_line_offset(v: FrameView) -> float:
@@ -523,6 +544,7 @@ METRICS: dict[str, MetricDef] = {
         _m("arm_elev", arm_elev, True, "side"),
         _m("upper_arm_flex", upper_arm_flex, True, "side"),
         _m("arm_abd", arm_abd, True, "front"),
+        _m("shoulder_angle", shoulder_angle, True, "any"),
         _m("neck_flex_proxy", neck_flex_proxy, True, "side"),
         _m("cva_proxy", cva_proxy, True, "side"),
         _m("ear_shoulder_dist", ear_shoulder_dist, True, "front", "ratio"),

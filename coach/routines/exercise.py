@@ -91,8 +91,9 @@ class ViewSignal(_Frozen):
 
     @model_validator(mode="after")
     def _apart(self) -> ViewSignal:
-        if abs(self.work - self.rest) < 5.0:
-            raise ValueError("'rest' and 'work' must be at least 5 apart to count reliably")
+        metric, _ = parse_metric(self.metric)
+        if abs(self.work - self.rest) < (10.0 if metric.unit == "deg" else 0.02):
+            raise ValueError("'rest' and 'work' are too close together to count reliably")
         return self
 
 
@@ -108,7 +109,7 @@ class Signal(_Frozen):
     metric: str
     rest: Angle
     work: Angle
-    hysteresis: Annotated[float, Field(ge=0.0, le=30.0)] = 5.0
+    hysteresis: Annotated[float, Field(ge=0.0, le=30.0)] = 5.0  # in the metric's units
     partial_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.4
     min_dwell_s: Annotated[float, Field(ge=0.0, le=2.0)] = 0.1
     views: dict[Literal["side", "front"], ViewSignal] = Field(default_factory=dict)
@@ -117,10 +118,12 @@ class Signal(_Frozen):
 
     @model_validator(mode="after")
     def _apart(self) -> Signal:
-        if abs(self.work - self.rest) < 2 * self.hysteresis + 5.0:
-            raise ValueError(
-                "'rest' and 'work' must be further apart than twice the hysteresis plus 5"
-            )
+        span = abs(self.work - self.rest)
+        if span <= 2 * self.hysteresis:
+            raise ValueError("'rest' and 'work' must be further apart than twice the hysteresis")
+        metric, _ = parse_metric(self.metric)
+        if metric.unit == "deg" and span < 10.0:
+            raise ValueError("for an angle, 'rest' and 'work' must be at least 10 degrees apart")
         return self
 
 
@@ -183,6 +186,9 @@ class Exercise(_Frozen):
     signal: Signal | None = None
     start: list[Condition] = Field(default_factory=list, max_length=10)
     in_position: list[Condition] = Field(default_factory=list, max_length=10)
+    settle_speed: Annotated[float, Field(gt=0.0, le=500.0)] = 20.0
+    """A hold starts once in position and the first in-position metric moves slower than this
+    (units per second): the timer measures the held position, not the movement into it."""
     dose: Dose = Dose()
     rep_timing: RepTiming = RepTiming()
     sides: Sides = "none"
