@@ -14,6 +14,7 @@ User mistakes print one line on stderr and exit with status 2; never a traceback
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -156,6 +157,18 @@ def _cmd_app(args: argparse.Namespace) -> int:
     return run_app(source=args.source, exercise=args.exercise)
 
 
+#: Modules that each register one subcommand through ``add_parser(subparsers)``.
+_SUBCOMMAND_MODULES = (
+    "coach.pose.models_cli",
+    "coach.ergonomics_cli",
+    "coach.bench",
+    "coach.bench_monitor",
+    "coach.routines.cli",
+    "coach.store.cli",
+    "coach.evaluation",
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coach", description="A desktop rehabilitation exercise coach.")
     p.add_argument("--version", action="version", version=f"coach {_version()}")
@@ -181,10 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_cmd_exercises)
 
-    for mod in ("coach.pose.models_cli", "coach.ergonomics_cli", "coach.bench", "coach.routines.cli"):
+    for mod in _SUBCOMMAND_MODULES:
         try:
-            module = __import__(mod, fromlist=["add_parser"])
-        except ImportError:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:  # a real missing dependency inside the module: say so
+                raise
             continue
         module.add_parser(sub)
     return p

@@ -7,8 +7,13 @@ import os
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
+# FFmpeg inside OpenCV prints demuxer complaints ("moov atom not found") straight to stderr; the
+# user gets our one-line message instead.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 from coach.capture.base import Frame, SourceError
 

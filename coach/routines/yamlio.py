@@ -1,7 +1,14 @@
 """Safe YAML loading into pydantic models, with errors that name file, line and column.
 
 YAML is parsed with ``yaml.safe_load`` semantics only (no Python objects can be constructed),
-so a routine file can never run code.
+so a routine file can never run code. Every way a file can be wrong — unreadable, too big,
+binary, not UTF-8, malformed YAML, nested absurdly deep, an alias bomb, a wrong type, an
+unknown key — ends in one exception, :class:`FileProblems`, whose problems each carry a
+``FILE:LINE:COL`` position.
+
+Checks that need more than the model (the catalogue, today's date) report their findings with
+a pydantic-style location tuple; :func:`locate` turns such a location into a line and column
+of the parsed document (see :func:`parse_yaml`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,12 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 
 MAX_FILE_BYTES = 1_000_000  # a routine is a few KB; refuse anything absurd before parsing
+#: Aliases let a tiny file describe an exponentially large tree ("billion laughs"); validating
+#: it would hang. Count nodes as the validator would see them and refuse beyond this.
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+MAX_PROBLEMS = 50  # report the first 50; a file with more is the wrong file
+_REPR_MAX = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +53,15 @@ class FileProblems(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut to a length fit for a one-line message."""
+    try:
+        r = repr(value)
+    except Exception:  # a repr can fail on exotic input; never let the error report crash
+        r = f"<{type(value).__name__}>"
+    return r if len(r) <= _REPR_MAX else r[: _REPR_MAX - 3] + "..."
 
 
 def _node_for(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[yaml.Node | None, bool]:
@@ -77,21 +99,45 @@ def _key_node(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     return None
 
 
+def locate(root: yaml.Node | None, loc: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
+    """1-based ``(line, column)`` of the value (or with ``key=True`` the key) at ``loc``.
+
+    Parameters
+    ----------
+    root
+        The composed document from :func:`parse_yaml`.
+    loc
+        A path of mapping keys and sequence indices, as in pydantic error locations. When the
+        path does not fully resolve, the deepest existing node is used.
+    key
+        Point at the key of the last element instead of its value (for "unknown key" style
+        messages).
+    """
+    node: yaml.Node | None = _key_node(root, loc) if key and loc else None
+    if node is None:
+        node, _ = _node_for(root, loc)
+    if node is None:
+        return 1, 1
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the sub-model at ``loc`` (for typo suggestions); best effort."""
+    """Field names (as written in the file, i.e. aliases) of the sub-model at ``loc``."""
     cur: Any = model
     for key in loc:
         if isinstance(key, int):
             continue
         fields = getattr(cur, "model_fields", None)
-        if not fields or key not in fields:
+        if not fields:
             return []
-        ann = fields[key].annotation
-        cur = _inner_model(ann)
+        by_name = {(f.alias or n): f for n, f in fields.items()}
+        if key not in by_name:
+            return []
+        cur = _inner_model(by_name[key].annotation)
         if cur is None:
             return []
     fields = getattr(cur, "model_fields", None)
-    return list(fields) if fields else []
+    return [f.alias or n for n, f in fields.items()] if fields else []
 
 
 def _inner_model(ann: Any) -> Any:
@@ -109,7 +155,7 @@ def _inner_model(ann: Any) -> Any:
 def _friendly(err: dict[str, Any]) -> tuple[str, str]:
     typ = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
-    inp = err.get("input")
+    inp = short_repr(err.get("input"))
     ctx = err.get("ctx") or {}
     if typ == "missing":
         return "required field is missing", "add it"
@@ -118,20 +164,56 @@ def _friendly(err: dict[str, Any]) -> tuple[str, str]:
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()), "")
         word = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}[typ]
-        return f"value {inp!r} is out of range", f"use a value {word} {bound}"
+        return f"value {inp} is out of range", f"use a value {word} {bound}"
+    if typ == "finite_number":
+        return f"value {inp} is not a finite number", "write an ordinary number"
+    if typ in ("too_long", "too_short"):
+        return msg.lower(), ""
     if typ == "literal_error":
-        return f"{inp!r} is not allowed", f"use one of {ctx.get('expected', '')}"
+        return f"{inp} is not allowed", f"use one of {ctx.get('expected', '')}"
+    if typ == "string_pattern_mismatch":
+        return f"{inp} is not in the expected form", f"it must match {ctx.get('pattern', '')}"
     if typ.endswith("_type") or typ.endswith("_parsing"):
-        return f"wrong type: {msg.lower()} (got {inp!r})", ""
+        return f"wrong type: {msg.lower()} (got {inp})", ""
     if typ == "value_error":
         return msg.removeprefix("Value error, "), ""
     return msg, ""
 
 
-def validate_yaml(text: str, model: type[M], filename: str) -> M:
-    """Parse YAML ``text`` and validate it as ``model``; raise :class:`FileProblems` on any error."""
+def _check_size(root: yaml.Node | None, filename: str) -> None:
+    """Refuse alias bombs and absurd nesting before anything walks the data recursively."""
+    if root is None:
+        return
+    count = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise FileProblems([Problem(filename, 1, 1, "the file describes too many values (aliases expanding too far?)", "write the routine out plainly")])
+        if depth > MAX_DEPTH:
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            raise FileProblems([Problem(filename, line, col, f"the file is nested more than {MAX_DEPTH} levels deep", "check the indentation")])
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in node.value)
+
+
+def parse_yaml(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
+    """Compose and load YAML ``text`` safely: the node tree (for positions) and the data.
+
+    Raises
+    ------
+    FileProblems
+        Malformed YAML, nesting deeper than :data:`MAX_DEPTH`, or more than :data:`MAX_NODES`
+        values once aliases are expanded.
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_size(root, filename)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -141,44 +223,67 @@ def validate_yaml(text: str, model: type[M], filename: str) -> M:
             [Problem(filename, line, col, f"malformed YAML: {what}", "check indentation, colons and quotes")]
         ) from None
     except yaml.YAMLError as exc:
-        raise FileProblems([Problem(filename, 1, 1, f"malformed YAML: {exc}")]) from None
+        raise FileProblems([Problem(filename, 1, 1, f"malformed YAML: {short_repr(str(exc))}")]) from None
+    except RecursionError:
+        raise FileProblems([Problem(filename, 1, 1, "the file is nested too deeply to read", "check the indentation")]) from None
+    except (ValueError, OverflowError, TypeError) as exc:
+        # PyYAML's constructors raise plain errors for a few impossible scalars (e.g. a
+        # timestamp like 2024-02-30); report them rather than crash.
+        raise FileProblems([Problem(filename, 1, 1, f"malformed YAML value: {short_repr(str(exc))}")]) from None
+    return root, data
+
+
+def problems_from_validation(exc: ValidationError, root: yaml.Node | None, model: type[BaseModel], filename: str) -> list[Problem]:
+    """Translate a pydantic :class:`ValidationError` into positioned :class:`Problem` s."""
+    problems: list[Problem] = []
+    for err in exc.errors()[:MAX_PROBLEMS]:
+        loc = tuple(err.get("loc", ()))
+        typ = err.get("type", "")
+        message, hint = _friendly(err)
+        if typ == "extra_forbidden" and loc:
+            line, col = locate(root, loc, key=True)
+            allowed = _allowed_keys(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else (f"allowed keys: {', '.join(allowed)}" if allowed else "remove it")
+        else:
+            line, col = locate(root, loc)
+        field = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "-" in p)))
+        problems.append(Problem(filename, line, col, f"{field or 'file'}: {message}", hint))
+    return problems
+
+
+def validate_data(root: yaml.Node | None, data: Any, model: type[M], filename: str, *, context: dict[str, Any] | None = None) -> M:
+    """Validate already-parsed YAML ``data`` as ``model``; raise :class:`FileProblems` on errors."""
     if not isinstance(data, dict):
         raise FileProblems(
             [Problem(filename, 1, 1, "the file must be a YAML mapping of keys to values", "start with 'id: ...' style lines")]
         )
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
-        problems: list[Problem] = []
-        for err in exc.errors():
-            loc = tuple(err.get("loc", ()))
-            typ = err.get("type", "")
-            message, hint = _friendly(err)
-            node: yaml.Node | None
-            if typ == "extra_forbidden" and loc:
-                node = _key_node(root, loc) or _node_for(root, loc)[0]
-                allowed = _allowed_keys(model, loc[:-1])
-                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else (f"allowed keys: {', '.join(allowed)}" if allowed else "remove it")
-            else:
-                node, _ = _node_for(root, loc)
-            line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
-            field = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "-" in p)))
-            problems.append(Problem(filename, line, col, f"{field or 'file'}: {message}", hint))
-        raise FileProblems(problems) from None
+        raise FileProblems(problems_from_validation(exc, root, model, filename)) from None
+    except RecursionError:
+        raise FileProblems([Problem(filename, 1, 1, "the file is nested too deeply to read", "check the indentation")]) from None
 
 
-def load_yaml_file(path: str | Path, model: type[M]) -> M:
-    """Load and validate a YAML file; every failure is a :class:`FileProblems`."""
+def validate_yaml(text: str, model: type[M], filename: str) -> M:
+    """Parse YAML ``text`` and validate it as ``model``; raise :class:`FileProblems` on any error."""
+    root, data = parse_yaml(text, filename)
+    return validate_data(root, data, model, filename)
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a small UTF-8 text file; every failure (missing, too big, binary, not UTF-8) is a
+    :class:`FileProblems`. The size is checked before reading, so a huge file is never loaded."""
     p = Path(path)
     name = str(p)
     try:
         size = p.stat().st_size
     except OSError as exc:
         raise FileProblems([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
-    if size > MAX_FILE_BYTES:
+    if size > max_bytes:
         raise FileProblems(
-            [Problem(name, 1, 1, f"the file is {size / 1e6:.1f} MB; routine and exercise files are at most 1 MB", "is this the right file?")]
+            [Problem(name, 1, 1, f"the file is {size / 1e6:.1f} MB; routine and exercise files are at most {max_bytes / 1e6:g} MB", "is this the right file?")]
         )
     try:
         raw = p.read_bytes()
@@ -187,7 +292,11 @@ def load_yaml_file(path: str | Path, model: type[M]) -> M:
     if b"\x00" in raw:
         raise FileProblems([Problem(name, 1, 1, "this is a binary file, not YAML text", "open the .yaml file instead")])
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileProblems([Problem(name, 1, 1, f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8")]) from None
-    return validate_yaml(text, model, name)
+
+
+def load_yaml_file(path: str | Path, model: type[M]) -> M:
+    """Load and validate a YAML file; every failure is a :class:`FileProblems`."""
+    return validate_yaml(read_text(path), model, str(Path(path)))
