@@ -8,7 +8,10 @@ analysed completely, so no frame is dropped here (unlike the live path's latest-
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from coach.capture.base import Frame, SourceError
 from coach.capture.sources import ImageFolderSource, VideoFileSource, open_source
@@ -137,6 +141,93 @@ def track_video(
     return track, stats
 
 
+#: The second segment starts this many seconds early; those frames let the model's tracker lock on
+#: and are then discarded, so the merged track matches a single pass.
+SEGMENT_OVERLAP_S = 1.0
+#: Shorter videos are not worth splitting (process start-up would eat the gain).
+MIN_PARALLEL_FRAMES = 120
+
+
+def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int]:
+    """Worker: track frames [start, end) of a video; keep only frames from ``keep_from`` on."""
+    path, start, end, keep_from, variant, max_side = args
+    source = VideoFileSource(path, max_side=max_side)
+    est = MediaPipeEstimator(EstimatorOptions(variant=variant))
+    images: list[npt.NDArray[np.float32] | None] = []
+    worlds: list[npt.NDArray[np.float32] | None] = []
+    w = h = 0
+    try:
+        if start:
+            source.seek(start)
+        for _ in range(start, end):
+            frame = source.read()
+            if frame is None:
+                break
+            w, h = frame.width, frame.height
+            pose = est.detect(frame)
+            if frame.frame_id >= keep_from:
+                images.append(None if pose is None else pose.image)
+                worlds.append(None if pose is None else pose.world)
+    finally:
+        est.close()
+        source.close()
+    return keep_from, images, worlds, w, h
+
+
+def track_video_parallel(
+    path: str | Path, workers: int = 2, variant: str = "full", max_side: int | None = None
+) -> tuple[Track, TrackingStats]:
+    """Track a video with one model instance per worker process, on overlapping segments.
+
+    Segment i covers its share of the frames plus ``SEGMENT_OVERLAP_S`` before it; the overlap is
+    tracked but discarded, so each kept frame was seen by a tracker that had already locked on.
+    The merged track is then gated and scored in one sequential pass: no rep can be counted twice
+    or lost at a seam.
+    """
+    try:
+        probe = VideoFileSource(path, max_side=max_side)
+    except SourceError as exc:
+        raise AnalysisError(str(exc)) from None
+    n, fps = probe.frame_count, probe.fps
+    probe.close()
+    if workers < 2 or n < MIN_PARALLEL_FRAMES:
+        return track_video(path, options=EstimatorOptions(variant=variant), max_side=max_side)
+    overlap = int(round(SEGMENT_OVERLAP_S * fps))
+    bounds = [round(i * n / workers) for i in range(workers + 1)]
+    jobs = [
+        (str(path), max(0, bounds[i] - (overlap if i else 0)), bounds[i + 1], bounds[i], variant, max_side)
+        for i in range(workers)
+    ]
+    # fork starts workers in milliseconds; it is safe here because the parent has not started
+    # MediaPipe or any threads yet. Elsewhere, spawn.
+    method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
+    ctx = mp.get_context(method)
+    t0 = time.perf_counter()
+    with ctx.Pool(workers) as pool:
+        parts = pool.map(_track_segment, jobs)
+    images: list[npt.NDArray[np.float32] | None] = []
+    worlds: list[npt.NDArray[np.float32] | None] = []
+    w = h = 0
+    for _keep, imgs, wlds, pw, ph in sorted(parts, key=lambda p: p[0]):
+        images.extend(imgs)
+        worlds.extend(wlds)
+        w, h = (pw or w), (ph or h)
+    elapsed = time.perf_counter() - t0
+    if not images:
+        raise AnalysisError(f"{path}: no video frames could be decoded (truncated or not a video)")
+    stamps = [i / fps for i in range(len(images))]
+    raw = sum(im is not None for im in images)
+    keep = confirmed_mask([im is not None for im in images], stamps)
+    poses: list[PoseFrame | None] = [
+        PoseFrame(im, stamps[i], i, w, h, worlds[i]) if (im is not None and keep[i]) else None
+        for i, im in enumerate(images)
+    ]
+    track = Track.from_poses(poses, stamps, w, h, fps, source=Path(path).name)
+    stats = stats_for(track, elapsed)
+    stats.brief_detections_rejected = raw - stats.frames_with_pose
+    return track, stats
+
+
 def stats_for(track: Track, elapsed: float | None = None) -> TrackingStats:
     found = ~np.isnan(track.image[:, 0, 0])
     n = len(track)
@@ -162,9 +253,20 @@ def score_track(track: Track, exercise: ExerciseLike, config: EngineConfig | Non
     return engine.summary()
 
 
+def default_workers() -> int:
+    """Model instances for one analysis: one per core, at most 4 (``COACH_WORKERS`` overrides)."""
+    env = os.environ.get("COACH_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def load_input(path: str | Path, options: EstimatorOptions | None = None, max_side: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> tuple[Track, TrackingStats]:
-    """A video/image folder is tracked with the model; a ``.npz`` track is replayed as recorded."""
+               progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> tuple[Track, TrackingStats]:
+    """A video/image folder is tracked with the model; a ``.npz`` track is replayed as recorded.
+
+    Videos use every core (:func:`track_video_parallel`) unless ``workers`` is 1.
+    """
     p = Path(path)
     if p.suffix.lower() == ".npz":
         if not p.exists():
@@ -174,4 +276,8 @@ def load_input(path: str | Path, options: EstimatorOptions | None = None, max_si
         except (OSError, ValueError, KeyError) as exc:
             raise AnalysisError(f"{p}: not a coach landmark track ({exc})") from None
         return track, stats_for(track)
+    n = default_workers() if workers is None else workers
+    if n > 1 and p.is_file() and p.suffix.lower() not in (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"):
+        variant = (options or EstimatorOptions()).variant
+        return track_video_parallel(p, workers=n, variant=variant, max_side=max_side)
     return track_video(p, options=options, max_side=max_side, progress=progress)

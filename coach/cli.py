@@ -52,7 +52,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     try:
         track, stats = load_input(
-            args.video, EstimatorOptions(variant=args.model), max_side=args.max_side, progress=progress
+            args.video, EstimatorOptions(variant=args.model), max_side=args.max_side, progress=progress,
+            workers=args.workers,
         )
     except (AnalysisError, PoseError) as exc:
         return _err(str(exc))
@@ -188,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--landmarks", type=Path, metavar="OUT.npz", help="save the landmark track")
     a.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
     a.add_argument("--max-side", type=int, default=None, help="downscale frames so the longer side is at most this")
+    a.add_argument("--workers", type=int, default=None,
+                   help="model instances (processes) for one video; 1 = a single, bit-reproducible pass")
     a.set_defaults(func=_cmd_analyze)
 
     e = sub.add_parser("exercises", help="list the exercise catalogue and programs")

@@ -75,7 +75,7 @@ class Mailbox(Generic[T]):
                 self.dropped += 1
             self._item = item
             self.posted += 1
-            self._cond.notify()
+            self._cond.notify_all()
 
     def get(self, timeout: float | None = None) -> T | None:
         """Wait for an item (up to ``timeout`` s); None on time-out or when closed and empty."""
@@ -87,12 +87,25 @@ class Mailbox(Generic[T]):
                     return None
                 self._cond.wait(remaining)
             item, self._item = self._item, None
+            self._cond.notify_all()  # a producer may be waiting in wait_taken
             return item
+
+    def wait_taken(self, timeout: float | None = None) -> bool:
+        """Wait until the slot is empty (the consumer took the item); False on time-out."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._item is not None and not self._closed:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
 
     def take(self) -> T | None:
         """The newest item, if any, without waiting."""
         with self._cond:
             item, self._item = self._item, None
+            self._cond.notify_all()
             return item
 
     def close(self) -> None:

@@ -56,7 +56,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from coach.core.metrics import parse_metric
 from coach.routines.catalogue import Catalogue, unknown_message
@@ -67,7 +67,6 @@ from coach.routines.yamlio import (
     locate,
     parse_yaml,
     read_text,
-    short_repr,
     validate_data,
 )
 
@@ -447,12 +446,6 @@ class Routine(_Frozen):
         if int(m.group(1)) != ROUTINE_SCHEMA_VERSION:
             raise ValueError(f"format version {m.group(1)} is not supported; this coach reads {ROUTINE_SCHEMA}")
         return v
-
-    @model_validator(mode="after")
-    def _dates(self) -> Routine:
-        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValueError("valid_until is before valid_from")
-        return self
 
     def items(self) -> Iterator[tuple[tuple[Any, ...], Block, Item]]:
         """Every item with its location ``("blocks", b, "items", i)`` in the file."""
@@ -888,8 +881,9 @@ def _resolve(routine: Routine, catalogue: Catalogue, today: date) -> tuple[list[
             data["sides"] = dose.side
         try:
             effective = Exercise.model_validate(data)
-        except ValueError as exc:
-            issues.append(Issue((*loc, "thresholds"), f"the overrides make '{base.id}' invalid: {short_repr(str(exc).splitlines()[-1])}", "move 'rest' and 'work' further apart"))
+        except ValidationError as exc:
+            why = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
+            issues.append(Issue((*loc, "thresholds"), f"with these overrides '{base.id}' is invalid: {why}", "move the thresholds back toward the catalogue's"))
             effective = base
         regress_to = item.regress.to or base.regression
         if item.regress.to is not None and item.regress.to not in known:
@@ -941,7 +935,9 @@ def check_routine(routine: Routine, catalogue: Catalogue, today: date | None = N
     an expired routine. Errors and warnings, in file order."""
     today = today or date.today()
     _, issues = _resolve(routine, catalogue, today)
-    if routine.valid_until is not None and routine.valid_until < today:
+    if routine.valid_from and routine.valid_until and routine.valid_until < routine.valid_from:
+        issues.append(Issue(("valid_until",), "valid_until is before valid_from", "swap the dates"))
+    elif routine.valid_until is not None and routine.valid_until < today:
         issues.append(
             Issue(
                 ("valid_until",),
@@ -1037,16 +1033,55 @@ def parse_routine(text: str, filename: str) -> tuple[Routine, Any]:
     return validate_data(root, data, Routine, filename), root
 
 
+def _raw_unknown_exercises(root: Any, data: Any, catalogue: Catalogue, filename: str) -> list[Problem]:
+    """Unknown exercise ids in a file that failed validation: a typo in an id is the most
+    common mistake, so it is reported together with the other problems, not one round later."""
+    if not isinstance(data, dict) or not isinstance(data.get("blocks"), list):
+        return []
+    items: list[tuple[tuple[Any, ...], Any]] = []
+    for b, block in enumerate(data["blocks"]):
+        if isinstance(block, dict) and isinstance(block.get("items"), list):
+            items += [(("blocks", b, "items", i), item) for i, item in enumerate(block["items"])]
+    customs = [
+        item["custom"]["id"] for _, item in items
+        if isinstance(item, dict) and isinstance(item.get("custom"), dict) and isinstance(item["custom"].get("id"), str)
+    ]
+    known = [*catalogue.exercises, *customs]
+    problems = []
+    for loc, item in items:
+        ex = item.get("exercise") if isinstance(item, dict) else None
+        if isinstance(ex, str) and re.fullmatch(r"[a-z][a-z0-9_]*", ex) and ex not in known:
+            issue = Issue((*loc, "exercise"), unknown_message("exercise", ex, known), "run 'coach exercises' to list the catalogue")
+            problems.append(issue.to_problem(filename, root))
+    return problems
+
+
 def check_routine_file(path: str | Path, catalogue: Catalogue, today: date | None = None) -> CheckResult:
-    """Load and fully check one routine file; never raises for a bad file."""
+    """Load and fully check one routine file; never raises for a bad file.
+
+    Problems come sorted by position. When the file does not validate, unknown exercise ids
+    are still reported alongside the other problems.
+    """
     name = str(path)
+
+    def by_position(ps: list[Problem]) -> tuple[Problem, ...]:
+        return tuple(sorted(ps, key=lambda p: (p.line, p.col)))
+
     try:
-        routine, root = parse_routine(read_text(path), name)
+        root, data = parse_yaml(read_text(path), name)
     except FileProblems as exc:
         return CheckResult(name, None, tuple(exc.problems), ())
+    future = _future_schema(root, data, name)
+    if future is not None:
+        return CheckResult(name, None, (future,), ())
+    try:
+        routine = validate_data(root, data, Routine, name)
+    except FileProblems as exc:
+        extra = _raw_unknown_exercises(root, data, catalogue, name)
+        return CheckResult(name, None, by_position([*exc.problems, *extra]), ())
     issues = check_routine(routine, catalogue, today)
-    errors = tuple(i.to_problem(name, root) for i in issues if i.severity == "error")
-    warnings = tuple(i.to_problem(name, root) for i in issues if i.severity == "warning")
+    errors = by_position([i.to_problem(name, root) for i in issues if i.severity == "error"])
+    warnings = by_position([i.to_problem(name, root) for i in issues if i.severity == "warning"])
     return CheckResult(name, routine if not errors else None, errors, warnings)
 
 

@@ -43,8 +43,15 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        s = f"{self.file}:{self.line}:{self.col}: {self.message}"
-        return f"{s} — {self.hint}" if self.hint else s
+        s = f"{self.file}:{self.line}:{self.col}: {_one_line(self.message)}"
+        return f"{s} — {_one_line(self.hint)}" if self.hint else s
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks and other control characters: one problem is always one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class FileProblems(Exception):
@@ -163,6 +170,8 @@ def _friendly(err: dict[str, Any]) -> tuple[str, str]:
         return "unknown key", ""
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()), "")
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
         word = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}[typ]
         return f"value {inp} is out of range", f"use a value {word} {bound}"
     if typ == "finite_number":
@@ -228,9 +237,34 @@ def parse_yaml(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
         raise FileProblems([Problem(filename, 1, 1, "the file is nested too deeply to read", "check the indentation")]) from None
     except (ValueError, OverflowError, TypeError) as exc:
         # PyYAML's constructors raise plain errors for a few impossible scalars (e.g. a
-        # timestamp like 2024-02-30); report them rather than crash.
-        raise FileProblems([Problem(filename, 1, 1, f"malformed YAML value: {short_repr(str(exc))}")]) from None
+        # timestamp like 2024-02-30); find the scalar to say where.
+        line, col, value = _bad_scalar(text)
+        what = f"{value!r} is not a valid value" if value is not None else short_repr(str(exc))
+        raise FileProblems([Problem(filename, line, col, f"malformed YAML value: {what} ({exc})", "check the date or number")]) from None
     return root, data
+
+
+def _bad_scalar(text: str) -> tuple[int, int, str | None]:
+    """Position of the first scalar PyYAML cannot construct (after a plain constructor error)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return 1, 1, None
+    loader = yaml.SafeLoader("")
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node, deep=True)
+            except Exception:  # exactly the failure we are locating; any kind is the answer
+                return node.start_mark.line + 1, node.start_mark.column + 1, node.value
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack += [k, v]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += list(node.value)
+    return 1, 1, None
 
 
 def problems_from_validation(exc: ValidationError, root: yaml.Node | None, model: type[BaseModel], filename: str) -> list[Problem]:

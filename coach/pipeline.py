@@ -1,0 +1,282 @@
+"""The live path: capture thread -> latest-wins mailbox -> pose + scoring thread -> results.
+
+Qt-free so the app and ``coach bench`` run exactly the same code. The app's view polls
+:meth:`LivePipeline.latest` from a ``QTimer`` (display at its own pace) and drains
+:meth:`LivePipeline.events` for things that must not be dropped (reps, cues, state changes).
+
+Threads stop cooperatively (an Event, joins with a time-out); nothing is ever terminated.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from coach.capture.base import Frame, FrameSource, Mailbox
+from coach.core.engine import EngineStatus, ExerciseEngine
+from coach.core.landmarks import PoseFrame
+from coach.core.presence import PresenceGate
+from coach.pose.estimator import PoseError, PoseEstimator
+
+log = logging.getLogger(__name__)
+
+LATENCY_WINDOW = 300  # recent frames kept for latency statistics (bounded)
+EVENT_QUEUE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStats:
+    """Counters for the UI's status line and for the benchmark."""
+
+    frames_captured: int
+    frames_processed: int
+    frames_dropped: int
+    fps: float
+    latency_ms_median: float
+    latency_ms_p95: float
+    errors: int
+    source_ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LiveResult:
+    frame: Frame
+    pose: PoseFrame | None
+    status: EngineStatus | None
+    latency_ms: float
+
+
+@dataclass(slots=True)
+class PipelineEvent:
+    kind: str  # "status" (carries event/cue), "error", "source_ended", "source_lost"
+    status: EngineStatus | None = None
+    message: str = ""
+    t: float = field(default_factory=time.monotonic)
+
+
+class LivePipeline:
+    """Runs one source through one pose estimator and (optionally) one scoring engine.
+
+    Parameters
+    ----------
+    source : a FrameSource. A file source is paced at its own frame rate when ``paced``.
+    estimator_factory : builds the estimator on the worker thread (the model loads there, so
+        opening a window never waits for it).
+    paced : play files in real time (as a camera would deliver them); unpaced feeds frames as fast
+        as the model takes them.
+    on_result : optional callback on the worker thread after each processed frame (benchmarks).
+    """
+
+    def __init__(
+        self,
+        source: FrameSource,
+        estimator_factory: Callable[[], PoseEstimator],
+        paced: bool = True,
+        on_result: Callable[[LiveResult], None] | None = None,
+        loop: bool = False,
+    ) -> None:
+        self.source = source
+        self._factory = estimator_factory
+        self.paced = paced
+        self.loop = loop
+        self._on_result = on_result
+        self._frames: Mailbox[Frame] = Mailbox()
+        self._results: Mailbox[LiveResult] = Mailbox()
+        self._latest: LiveResult | None = None
+        self._events: collections.deque[PipelineEvent] = collections.deque(maxlen=EVENT_QUEUE)
+        self._events_lock = threading.Lock()
+        self._engine: ExerciseEngine | None = None
+        self._engine_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._captured = 0
+        self._processed = 0
+        self._errors = 0
+        self._latencies: collections.deque[float] = collections.deque(maxlen=LATENCY_WINDOW)
+        self._proc_times: collections.deque[float] = collections.deque(maxlen=60)
+        self._source_ended = False
+        self.ready = threading.Event()  # set once the model is loaded
+        self.model_error: str | None = None
+        self._presence = PresenceGate()
+
+    # -- control (any thread) --------------------------------------------------------------------
+
+    def start(self) -> None:
+        cap = threading.Thread(target=self._capture_loop, name="coach-capture", daemon=True)
+        work = threading.Thread(target=self._work_loop, name="coach-pose", daemon=True)
+        self._threads = [cap, work]
+        work.start()
+        cap.start()
+
+    def stop(self, timeout: float = 3.0) -> bool:
+        """Ask both threads to finish and wait; True when they did."""
+        self._stop.set()
+        self._frames.close()
+        for t in self._threads:
+            t.join(timeout)
+        alive = any(t.is_alive() for t in self._threads)
+        if alive:
+            log.warning("pipeline threads did not stop within %.1f s", timeout)
+        return not alive
+
+    def pause(self) -> None:
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def set_engine(self, engine: ExerciseEngine | None) -> None:
+        with self._engine_lock:
+            self._engine = engine
+
+    @property
+    def engine(self) -> ExerciseEngine | None:
+        return self._engine
+
+    # -- outputs (UI thread) ---------------------------------------------------------------------
+
+    def latest(self) -> LiveResult | None:
+        """The newest result (kept until a newer one arrives)."""
+        r = self._results.take()
+        if r is not None:
+            self._latest = r
+        return self._latest
+
+    def events(self) -> list[PipelineEvent]:
+        with self._events_lock:
+            out = list(self._events)
+            self._events.clear()
+        return out
+
+    def stats(self) -> PipelineStats:
+        lat = sorted(self._latencies)
+        pt = list(self._proc_times)
+        fps = (len(pt) - 1) / (pt[-1] - pt[0]) if len(pt) > 1 and pt[-1] > pt[0] else 0.0
+        return PipelineStats(
+            frames_captured=self._captured,
+            frames_processed=self._processed,
+            frames_dropped=self._frames.dropped,
+            fps=fps,
+            latency_ms_median=statistics.median(lat) if lat else 0.0,
+            latency_ms_p95=lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else 0.0,
+            errors=self._errors,
+            source_ended=self._source_ended,
+        )
+
+    def _event(self, ev: PipelineEvent) -> None:
+        with self._events_lock:
+            self._events.append(ev)
+
+    # -- threads ---------------------------------------------------------------------------------
+
+    def _capture_loop(self) -> None:
+        src = self.source
+        start_wall: float | None = None
+        first_ts = 0.0
+        misses = 0
+        try:
+            while not self._stop.is_set():
+                if self._paused.is_set() and not src.is_live:
+                    time.sleep(0.02)
+                    start_wall = None  # re-anchor the pacing clock after a pause
+                    continue
+                frame = src.read()
+                if frame is None:
+                    if src.is_live:
+                        misses += 1
+                        if misses == 15:
+                            self._event(PipelineEvent("source_lost", message=f"{src.name} stopped sending pictures."))
+                        time.sleep(0.05)
+                        continue
+                    if self.loop and hasattr(src, "seek"):
+                        src.seek(0)
+                        start_wall = None
+                        continue
+                    self._source_ended = True
+                    self._event(PipelineEvent("source_ended", message=f"{src.name} ended."))
+                    break
+                if misses >= 15:
+                    self._event(PipelineEvent("source_back", message=f"{src.name} is back."))
+                misses = 0
+                if self.paced and not src.is_live:
+                    now = time.monotonic()
+                    if start_wall is None:
+                        start_wall, first_ts = now - 0.0, frame.timestamp
+                    due = start_wall + (frame.timestamp - first_ts)
+                    if due > now:
+                        if self._stop.wait(due - now):
+                            break
+                    # stamp with the time it was "captured", like a camera would
+                    frame = Frame(frame.rgb, frame.timestamp, frame.frame_id, time.monotonic())
+                self._captured += 1
+                self._frames.put(frame)
+                if not self.paced and not src.is_live:
+                    # Unpaced: decode the next frame while the model works on this one, but never
+                    # replace a frame the model has not taken yet (a file must not drop frames).
+                    while not self._stop.is_set() and not self._frames.wait_taken(0.1):
+                        pass
+        except Exception as exc:  # a camera that dies mid-read: report, never crash the app
+            log.exception("capture failed")
+            self._event(PipelineEvent("error", message=f"The video source failed: {exc}"))
+        finally:
+            self._frames.close()
+
+    def _work_loop(self) -> None:
+        try:
+            estimator = self._factory()
+        except PoseError as exc:
+            self.model_error = str(exc)
+            self._event(PipelineEvent("error", message=str(exc)))
+            self.ready.set()
+            return
+        self.ready.set()
+        try:
+            while not self._stop.is_set():
+                frame = self._frames.get(timeout=0.1)
+                if frame is None:
+                    if self._frames.closed:
+                        break
+                    continue
+                if self._paused.is_set():
+                    continue
+                try:
+                    pose = estimator.detect(frame)
+                except PoseError as exc:
+                    # The model raised on one frame: log it, count it, keep the session alive.
+                    self._errors += 1
+                    log.warning("%s", exc)
+                    if self._errors in (1, 10, 100):
+                        self._event(PipelineEvent("error", message="The pose model failed on a frame; carrying on."))
+                    pose = None
+                if pose is not None and not self._presence.update(True, frame.timestamp):
+                    pose = None
+                elif pose is None:
+                    self._presence.update(False, frame.timestamp)
+                status = None
+                with self._engine_lock:
+                    engine = self._engine
+                    if engine is not None:
+                        status = engine.update(pose, frame.timestamp)
+                done = time.monotonic()
+                latency = (done - frame.captured_at) * 1000.0 if frame.captured_at else 0.0
+                self._latencies.append(latency)
+                self._proc_times.append(done)
+                self._processed += 1
+                result = LiveResult(frame, pose, status, latency)
+                self._results.put(result)
+                if status is not None and (status.event or status.cue):
+                    self._event(PipelineEvent("status", status=status))
+                if self._on_result is not None:
+                    self._on_result(result)
+        finally:
+            estimator.close()

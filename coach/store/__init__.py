@@ -1,0 +1,1 @@
+"""Session history (SQLite), progression decisions, exports (CSV, JSON, FHIR) and PDF reports."""

@@ -1,0 +1,533 @@
+"""PDF documents: the clinician report for a date range and the patient handout for a routine.
+
+Both are HTML laid out by ``QTextDocument`` and printed with ``QPdfWriter``; the pain chart is
+drawn with ``QPainter`` into an image embedded in the document. Works headless: a
+``QGuiApplication`` is created on the ``offscreen`` platform when none exists.
+
+The numbers come from :func:`report_data` (plain Python, testable without Qt); the rendering
+only formats them.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from coach.store.history import History, PainRow
+from coach.store.progression import describe_event
+
+DISCLAIMER_LINES = (
+    "This app does not diagnose or treat any condition and is not a substitute for professional medical advice. "
+    "Follow the programme your physiotherapist or doctor gave you.",
+    "Before starting, check with your healthcare provider that you are cleared to exercise - especially after back "
+    "surgery, if you are pregnant, or if you answered 'yes' to any screening question.",
+    "Stop and seek emergency care if you notice numbness around the groin/buttocks, new bladder or bowel problems, "
+    "or new leg weakness.",
+    "Stop the exercise if pain rises above 5/10, spreads down your leg, or you feel dizzy, faint or chest pain.",
+    "Camera feedback is approximate. Lighting, clothing and camera position affect accuracy; the app cannot see "
+    "your spine directly.",
+    "Video is processed on this computer and is not stored unless you choose to record.",
+)  # DOMAIN §5.5, items 1-6
+
+_APP: Any = None  # the QGuiApplication we created, kept alive
+
+
+# ---------------------------------------------------------------------------------------------
+# The numbers
+
+
+@dataclass(frozen=True)
+class ExerciseStats:
+    exercise_id: str
+    name: str
+    sessions: int
+    reps: int
+    partial_reps: int
+    reps_planned: int
+    holds: int
+    hold_s_mean: float | None
+    range_first: float | None  # mean range of motion in the first / last session with reps
+    range_last: float | None
+    fault_free_pct: float | None
+
+
+@dataclass(frozen=True)
+class FaultStats:
+    exercise_id: str
+    fault_id: str
+    count: int
+    cue: str
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    when: datetime
+    session_id: str
+    before: int | None
+    after: int | None
+    next_morning: int | None
+    spreading: bool
+
+
+@dataclass
+class ReportData:
+    date_from: date
+    date_to: date
+    generated: datetime
+    patient: str | None
+    routine_title: str | None
+    sessions_done: int
+    sessions_planned: int | None
+    sessions_interrupted: int
+    lights: dict[str, int]
+    pain: list[PainPoint]
+    exercises: list[ExerciseStats]
+    faults: list[FaultStats]
+    posture_days: int
+    posture_seconds: dict[str, float]
+    posture_breaks: int
+    posture_alerts: int
+    progression: list[tuple[datetime, str, str, str, str]]  # when, exercise, kind, change, reason
+    spreading_reports: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def adherence_pct(self) -> float | None:
+        if not self.sessions_planned:
+            return None
+        return 100.0 * self.sessions_done / self.sessions_planned
+
+
+def planned_sessions(schedule: Any, date_from: date, date_to: date, valid_from: date | None = None, valid_until: date | None = None) -> int:
+    """Sessions a routine's schedule asks for between two dates (inclusive), within its validity."""
+    start = max(date_from, valid_from) if valid_from else date_from
+    end = min(date_to, valid_until) if valid_until else date_to
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    if schedule.days:
+        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        n = sum(1 for i in range(days) if names[(start + timedelta(days=i)).weekday()] in schedule.days)
+    else:
+        n = round(days * (schedule.days_per_week or 7) / 7)
+    return int(n * schedule.times_per_day)
+
+
+def _names() -> dict[str, str]:
+    try:
+        from coach.routines.catalogue import load_catalogue
+
+        return {k: e.name for k, e in load_catalogue().exercises.items()}
+    except Exception:  # the report must not fail because the catalogue has a broken file
+        return {}
+
+
+def report_data(
+    history: History,
+    date_from: date,
+    date_to: date,
+    *,
+    routine: Any = None,
+    patient: str | None = None,
+    now: datetime | None = None,
+) -> ReportData:
+    """Everything the clinician report shows, computed from the history.
+
+    Parameters
+    ----------
+    routine
+        A :class:`~coach.routines.routine.Routine` or ``ResolvedRoutine``: gives the planned
+        sessions (adherence), the title and the exercise names of custom items.
+    """
+    r = getattr(routine, "routine", routine)
+    names = _names()
+    if r is not None:
+        for block in r.blocks:
+            for item in block.items:
+                if item.custom is not None:
+                    names[item.custom.id] = item.custom.name
+    sessions = history.sessions(date_from, date_to, routine_id=r.id if r is not None else None)
+    done = [s for s in sessions if s.status == "completed"]
+    interrupted = [s for s in sessions if s.status in ("interrupted", "aborted")]
+    lights = Counter(s.classification or "not rated" for s in sessions)
+    planned = planned_sessions(r.schedule, date_from, date_to, r.valid_from, r.valid_until) if r is not None else None
+
+    pain: list[PainPoint] = []
+    spreading = 0
+    per_ex: dict[str, dict[str, Any]] = defaultdict(lambda: {"sessions": set(), "reps": 0, "partial": 0, "planned": 0, "holds": [],
+                                                             "ranges": [], "faulty": 0, "counted": 0})
+    fault_counts: dict[tuple[str, str], int] = Counter()
+    fault_cues: dict[tuple[str, str], str] = {}
+    for s in sessions:
+        pains: list[PainRow] = history.pain_ratings(s.id)
+        spreading += sum(1 for p in pains if p.spreading_down_leg)
+        before = [p.value for p in pains if p.context == "before"]
+        after = [p.value for p in pains if p.context == "end"] or [p.value for p in pains if p.context == "after_exercise"]
+        morning = [p.value for p in pains if p.context == "next_morning"]
+        if pains:
+            pain.append(PainPoint(s.started_at, s.id, before[0] if before else None, max(after) if after else None,
+                                  morning[-1] if morning else None, any(p.spreading_down_leg for p in pains)))
+        for er in history.exercise_results(s.id):
+            st = per_ex[er.exercise_id]
+            st["sessions"].add(s.id)
+            reps = history.reps(er.id)
+            holds = history.holds(er.id)
+            st["reps"] += int(er.reps if er.reps is not None else len(reps))
+            st["partial"] += int(er.partial_reps or 0)
+            if er.reps_planned:
+                st["planned"] += int(er.reps_planned) * int(er.sets_planned or 1)
+            st["holds"].extend(h.seconds for h in holds)
+            ranges = [x.range_deg for x in reps if x.range_deg is not None]
+            if ranges:
+                st["ranges"].append(sum(ranges) / len(ranges))
+            st["counted"] += len(reps) + len(holds)
+            st["faulty"] += sum(1 for x in (*reps, *holds) if x.faults)
+            for f in history.faults(er.id):
+                key = (er.exercise_id, f.fault_id)
+                fault_counts[key] += f.count
+                if f.cue:
+                    fault_cues.setdefault(key, f.cue)
+    exercises = [
+        ExerciseStats(
+            exercise_id=ex,
+            name=names.get(ex, ex.replace("_", " ")),
+            sessions=len(st["sessions"]),
+            reps=st["reps"],
+            partial_reps=st["partial"],
+            reps_planned=st["planned"],
+            holds=len(st["holds"]),
+            hold_s_mean=round(sum(st["holds"]) / len(st["holds"]), 1) if st["holds"] else None,
+            range_first=round(st["ranges"][0], 1) if st["ranges"] else None,
+            range_last=round(st["ranges"][-1], 1) if st["ranges"] else None,
+            fault_free_pct=round(100.0 * (1 - st["faulty"] / st["counted"]), 0) if st["counted"] else None,
+        )
+        for ex, st in per_ex.items()
+    ]
+    faults = sorted(
+        (FaultStats(ex, fid, n, fault_cues.get((ex, fid), "")) for (ex, fid), n in fault_counts.items() if n > 0),
+        key=lambda f: -f.count,
+    )
+    posture = history.posture_days(date_from, date_to)
+    posture_seconds: dict[str, float] = Counter()
+    for d in posture:
+        for k, v in d.seconds.items():
+            posture_seconds[k] += v
+    events = [
+        (e.created_at, names.get(e.exercise_id, e.exercise_id), e.kind, describe_event(e.before, e.after), e.reason)
+        for e in history.progression_events(routine_id=r.id if r is not None else None, date_from=date_from, date_to=date_to)
+    ]
+    return ReportData(
+        date_from=date_from,
+        date_to=date_to,
+        generated=now or datetime.now().astimezone(),
+        patient=patient or (r.patient.display_name if r is not None and r.patient is not None else None),
+        routine_title=r.title if r is not None else None,
+        sessions_done=len(done),
+        sessions_planned=planned,
+        sessions_interrupted=len(interrupted),
+        lights=dict(lights),
+        pain=pain,
+        exercises=exercises,
+        faults=faults,
+        posture_days=len(posture),
+        posture_seconds=dict(posture_seconds),
+        posture_breaks=sum(d.breaks for d in posture),
+        posture_alerts=sum(d.alerts for d in posture),
+        progression=events,
+        spreading_reports=spreading,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Qt
+
+
+def ensure_gui_app() -> Any:
+    """The running ``QGuiApplication``; creates one (offscreen when there is no display)."""
+    global _APP
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is not None:
+        return app
+    if not os.environ.get("QT_QPA_PLATFORM") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    _APP = QGuiApplication(["coach-report"])
+    return _APP
+
+
+def _pain_chart(points: list[PainPoint], width: int = 1600, height: int = 560) -> Any:
+    """The pain trend: before / after / next morning per session on the 0-10 scale, over the
+    green (0-3), amber (4-5) and red (6-10) bands."""
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+
+    img = QImage(width, height, QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    left, right, top, bottom = 90, 40, 30, 90
+    w, h = width - left - right, height - top - bottom
+
+    def y(v: float) -> float:
+        return top + h * (1 - v / 10.0)
+
+    for lo, hi, color in ((0, 3.5, "#e3f4e3"), (3.5, 5.5, "#fdf1d6"), (5.5, 10, "#f8dede")):
+        p.fillRect(QRectF(left, y(hi), w, y(lo) - y(hi)), QColor(color))
+    font = QFont()
+    font.setPixelSize(24)
+    p.setFont(font)
+    p.setPen(QPen(QColor("#888888"), 1))
+    for v in range(0, 11, 2):
+        p.drawLine(QPointF(left, y(v)), QPointF(left + w, y(v)))
+        p.drawText(QRectF(0, y(v) - 15, left - 12, 30), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(v))
+    p.setPen(QPen(QColor("black"), 2))
+    p.drawRect(QRectF(left, top, w, h))
+    n = len(points)
+    if n == 0:
+        p.drawText(QRectF(left, top, w, h), Qt.AlignmentFlag.AlignCenter, "no pain ratings in this period")
+        p.end()
+        return img
+
+    def x(i: int) -> float:
+        return left + (w * (i + 0.5) / n)
+
+    series = (("before", "#1f5fbf", Qt.PenStyle.DashLine), ("after", "#222222", Qt.PenStyle.SolidLine),
+              ("next_morning", "#8a2be2", Qt.PenStyle.DotLine))
+    for attr, color, style in series:
+        pen = QPen(QColor(color), 4)
+        pen.setStyle(style)
+        p.setPen(pen)
+        prev: QPointF | None = None
+        for i, pt in enumerate(points):
+            v = getattr(pt, attr)
+            if v is None:
+                prev = None
+                continue
+            cur = QPointF(x(i), y(v))
+            if prev is not None:
+                p.drawLine(prev, cur)
+            p.setBrush(QColor(color))
+            p.drawEllipse(cur, 7, 7)
+            prev = cur
+    p.setPen(QPen(QColor("#333333"), 1))
+    step = max(1, n // 8)
+    for i in range(0, n, step):
+        p.drawText(QRectF(x(i) - 80, top + h + 8, 160, 30), Qt.AlignmentFlag.AlignHCenter, points[i].when.astimezone().strftime("%d %b"))
+    lx = left
+    for label, color in (("before", "#1f5fbf"), ("after", "#222222"), ("next morning", "#8a2be2")):
+        p.fillRect(QRectF(lx, height - 36, 26, 18), QColor(color))
+        p.drawText(QRectF(lx + 34, height - 44, 220, 32), Qt.AlignmentFlag.AlignVCenter, label)
+        lx += 260
+    p.end()
+    return img
+
+
+def _print_html(body: str, out: str | Path, title: str, images: dict[str, Any] | None = None) -> Path:
+    ensure_gui_app()
+    from PySide6.QtCore import QMarginsF, QUrl
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(13, "Permission denied", str(path))
+    writer = QPdfWriter(str(path))
+    writer.setTitle(title)
+    writer.setCreator("coach")
+    writer.setResolution(300)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+    doc = QTextDocument()
+    doc.setDocumentMargin(0)
+    for name, img in (images or {}).items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
+    doc.setDefaultStyleSheet(_CSS)
+    doc.setHtml(body)
+    doc.print_(writer)
+    del writer  # finishes the file
+    if not path.exists() or path.stat().st_size == 0:
+        raise OSError(f"the PDF writer produced no file at {path}")
+    return path
+
+
+_CSS = """
+body { font-family: sans-serif; font-size: 10pt; }
+h1 { font-size: 18pt; margin-bottom: 2px; }
+h2 { font-size: 13pt; margin-top: 14px; margin-bottom: 4px; color: #1f3f7f; }
+h3 { font-size: 11pt; margin-top: 10px; margin-bottom: 2px; }
+table { border-collapse: collapse; }
+th { background: #e8ecf4; text-align: left; }
+td, th { padding: 3px 6px; }
+.small { font-size: 8pt; color: #444444; }
+.locked { color: #8a1c1c; }
+"""
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x))
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    out = ['<table border="1" cellspacing="0" cellpadding="3" width="100%">', "<tr>"]
+    out += [f"<th>{_e(h)}</th>" for h in header]
+    out.append("</tr>")
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td>{_e('—' if v is None else v)}</td>" for v in r) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _hms(s: float) -> str:
+    s = int(round(s))
+    return f"{s // 3600} h {s % 3600 // 60:02d} min" if s >= 3600 else f"{s // 60} min"
+
+
+def report_html(d: ReportData) -> str:
+    """The clinician report as HTML (the chart is the image resource ``pain-chart``)."""
+    parts = [f"<h1>Exercise report: {_e(d.date_from.isoformat())} to {_e(d.date_to.isoformat())}</h1>"]
+    who = []
+    if d.patient:
+        who.append(f"Patient: <b>{_e(d.patient)}</b>")
+    if d.routine_title:
+        who.append(f"Routine: <b>{_e(d.routine_title)}</b>")
+    who.append(f"Generated {_e(d.generated.strftime('%Y-%m-%d %H:%M'))} by coach")
+    parts.append("<p>" + " &nbsp;|&nbsp; ".join(who) + "</p>")
+
+    parts.append("<h2>Adherence</h2>")
+    planned = "not known (no routine given)" if d.sessions_planned is None else str(d.sessions_planned)
+    pct = f" ({d.adherence_pct:.0f}%)" if d.adherence_pct is not None else ""
+    lights = ", ".join(f"{k}: {v}" for k, v in sorted(d.lights.items())) or "none"
+    parts.append(
+        f"<p>Sessions completed: <b>{d.sessions_done}</b> of {planned} planned{pct}. "
+        f"Interrupted or stopped early: {d.sessions_interrupted}. Traffic lights: {_e(lights)}.</p>"
+    )
+
+    parts.append("<h2>Pain trend (0-10)</h2>")
+    if d.pain:
+        parts.append('<p><img src="pain-chart" width="640"></p>')
+        rows = [[p.when.astimezone().strftime("%Y-%m-%d %H:%M"), p.before, p.after, p.next_morning, "yes" if p.spreading else "no"] for p in d.pain]
+        parts.append(_table(["session", "before", "after", "next morning", "spreading down leg"], rows))
+        if d.spreading_reports:
+            parts.append(f"<p><b>Pain spreading down the leg was reported {d.spreading_reports} time(s).</b></p>")
+    else:
+        parts.append("<p>No pain ratings in this period.</p>")
+
+    parts.append("<h2>Exercises</h2>")
+    if d.exercises:
+        rows = []
+        for x in d.exercises:
+            rom = None if x.range_first is None else (f"{x.range_first:g}°" if x.range_first == x.range_last else f"{x.range_first:g}° → {x.range_last:g}°")
+            done = f"{x.holds} holds" if x.holds and not x.reps else f"{x.reps} reps"
+            rows.append([x.name, x.sessions, done, x.reps_planned or None, x.partial_reps,
+                         None if x.hold_s_mean is None else f"{x.hold_s_mean:g} s", rom,
+                         None if x.fault_free_pct is None else f"{x.fault_free_pct:.0f}%"])
+        parts.append(_table(["exercise", "sessions", "done", "planned", "partial reps", "mean hold", "range of motion", "fault-free"], rows))
+    else:
+        parts.append("<p>No exercises recorded in this period.</p>")
+
+    parts.append("<h2>Form faults and the cues given</h2>")
+    if d.faults:
+        parts.append(_table(["exercise", "fault", "times", "cue"], [[f.exercise_id.replace("_", " "), f.fault_id.replace("_", " "), f.count, f.cue] for f in d.faults]))
+    else:
+        parts.append("<p>No form faults recorded.</p>")
+
+    parts.append("<h2>Posture (desk mode)</h2>")
+    if d.posture_days:
+        total = sum(d.posture_seconds.values()) or 1.0
+        rows = [[k.replace("_", " "), _hms(v), f"{100 * v / total:.0f}%"] for k, v in sorted(d.posture_seconds.items(), key=lambda kv: -kv[1])]
+        parts.append(f"<p>{d.posture_days} day(s) monitored, {_hms(total)} in all; breaks taken: {d.posture_breaks}; alerts: {d.posture_alerts}.</p>")
+        parts.append(_table(["posture", "time", "share"], rows))
+    else:
+        parts.append("<p>Desk mode was not used in this period.</p>")
+
+    parts.append("<h2>Progression and regression</h2>")
+    if d.progression:
+        parts.append(_table(["date", "exercise", "change", "dose", "reason"],
+                            [[w.astimezone().strftime("%Y-%m-%d"), ex, kind, change, reason] for w, ex, kind, change, reason in d.progression]))
+    else:
+        parts.append("<p>No dose changes in this period.</p>")
+    parts.append(_disclaimer_html())
+    return "".join(parts)
+
+
+def _disclaimer_html() -> str:
+    items = "".join(f"<li>{_e(t)}</li>" for t in DISCLAIMER_LINES)
+    return f'<h2>Important</h2><ol class="small">{items}</ol>'
+
+
+def write_report(
+    history: History,
+    out: str | Path,
+    date_from: date,
+    date_to: date,
+    *,
+    routine: Any = None,
+    patient: str | None = None,
+) -> ReportData:
+    """Write the clinician PDF report for ``date_from``..``date_to`` (inclusive); returns the
+    numbers it shows."""
+    d = report_data(history, date_from, date_to, routine=routine, patient=patient)
+    ensure_gui_app()
+    images = {"pain-chart": _pain_chart(d.pain)} if d.pain else {}
+    _print_html(report_html(d), out, f"coach report {date_from} to {date_to}", images)
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Patient handout
+
+
+def handout_html(resolved: Any) -> str:
+    """The patient handout for a :class:`~coach.routines.routine.ResolvedRoutine` as HTML."""
+    r = resolved.routine
+    s = r.safety
+    pr = s.pain_rules
+    parts = [f"<h1>{_e(r.title)}</h1>"]
+    sub = [f"Prescribed by {_e(r.author.name)}"]
+    if r.patient is not None:
+        sub.insert(0, f"For {_e(r.patient.display_name)}")
+    if r.valid_until:
+        sub.append(f"valid until {_e(r.valid_until.isoformat())}")
+    parts.append("<p>" + " &nbsp;|&nbsp; ".join(sub) + "</p>")
+    sc = r.schedule
+    how_often = (", ".join(d.capitalize() for d in sc.days) if sc.days else f"{sc.days_per_week or 7} days a week")
+    parts.append(f"<p><b>How often:</b> {_e(how_often)}, {sc.times_per_day} time(s) a day.</p>")
+    parts.append(
+        f"<p><b>Pain guide:</b> 0-{pr.green_max}/10 is fine, carry on. {pr.green_max + 1}-{pr.amber_max}/10 is acceptable "
+        f"but do not increase the exercise. <b>Stop the exercise at {pr.stop_at}/10 or more, or if pain spreads down your leg.</b></p>"
+    )
+    if s.clinician_contact:
+        parts.append(f"<p><b>Questions:</b> {_e(s.clinician_contact)}</p>")
+    for n, it in enumerate(resolved.active, 1):
+        ex = it.exercise
+        parts.append(f"<h2>{n}. {_e(ex.name)}</h2>")
+        parts.append(f"<p><b>{_e(it.dose.describe())}</b></p>")
+        parts.append(f"<p>{_e(ex.purpose)}</p>")
+        parts.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in ex.instructions) + "</ol>")
+        tips = [*it.cues, *(f.cue for f in ex.faults if f.severity != "info")]
+        if tips:
+            parts.append("<p><b>Remember:</b> " + " ".join(_e(t if t.endswith(".") else t + ".") for t in dict.fromkeys(tips)) + "</p>")
+        if it.notes:
+            parts.append(f"<p><i>{_e(it.notes)}</i></p>")
+        if ex.safety:
+            parts.append('<p class="small">' + " ".join(_e(t) for t in ex.safety) + "</p>")
+    if resolved.locked:
+        parts.append("<h2>Not yet</h2><p>These are part of your programme later. Do not do them until the app shows them:</p><ul>")
+        for it in resolved.locked:
+            parts.append(f'<li class="locked"><b>{_e(it.exercise.name)}</b> - {_e("; ".join(it.lock_reasons))}</li>')
+        parts.append("</ul>")
+    if r.notes:
+        parts.append(f"<p>{_e(r.notes)}</p>")
+    parts.append(_disclaimer_html())
+    return "".join(parts)
+
+
+def write_handout(resolved: Any, out: str | Path) -> Path:
+    """Write the patient handout PDF for a resolved routine."""
+    return _print_html(handout_html(resolved), out, resolved.routine.title)
