@@ -31,6 +31,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from coach.core.landmarks import PoseFrame
 from coach.core.posture import MonitorConfig, PostureMonitor
 
@@ -47,6 +50,11 @@ def rss_bytes() -> int:
     except (OSError, ValueError, IndexError):
         return 0
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _rgb(cv2: Any, bgr: Any) -> npt.NDArray[np.uint8]:
+    """BGR (OpenCV) to RGB (what the model takes; never mirrored)."""
+    return np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
 def bench_cpu(
@@ -97,7 +105,7 @@ def bench_cpu(
         ok, bgr = cap.read()
         if not ok:
             raise ValueError(f"{path}: no frames could be decoded")
-        est.detect(Frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), 0.0, 0))
+        est.detect(Frame(_rgb(cv2, bgr), 0.0, 0))
         cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
         live_frame = -1  # index of the newest frame "the camera" has delivered
         loops = 0
@@ -129,7 +137,7 @@ def bench_cpu(
                 ok, bgr = cap.retrieve()
                 if ok and bgr is not None:
                     ts = due - t0
-                    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                    rgb = _rgb(cv2, bgr)
                     a = time.perf_counter()
                     pose = est.detect(Frame(rgb, ts, k))
                     infer_s += time.perf_counter() - a

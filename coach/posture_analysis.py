@@ -21,6 +21,7 @@ from coach.core.posture import (
     PostureProfile,
     PostureState,
     auto_baseline,
+    not_assessed,
 )
 from coach.pose.estimator import Track
 
@@ -111,8 +112,11 @@ def analyze_posture(track: Track) -> dict[str, Any]:
     dict
         ``timeline``: [{start, end, state, reasons}] (debounced, >= 0.5 s each except a lone
         interval); ``rula``: [{t, score, action_level, action, drivers, observed, defaulted}]
-        every 5 s; ``baseline``: "calibrated from ..." or "defaults (...)"; ``summary``:
-        seconds per state; ``daily``: the monitor's daily record; ``view``: the camera view.
+        every 5 s (and for the last partial window); ``baseline``: "calibrated from ..." or
+        "defaults (...)"; ``reference``: "calibrated" | "defaults"; ``view``: the camera view;
+        ``not_assessed``: what this view/reference cannot judge; ``summary``: seconds per
+        state; ``alerts``: nudges the live monitor would have given; ``daily``: the monitor's
+        daily record.
     """
     poses = track.poses()
     times = [float(t) for t in track.timestamps.tolist()]
@@ -146,10 +150,12 @@ def analyze_posture(track: Track) -> dict[str, Any]:
     last = monitor.flush_rula(times[-1]) if times else None
     if last is not None:
         rula.append(last.to_dict())
+    view = views.most_common(1)[0][0] if views else None
     return {
         "baseline": described,
         "reference": "calibrated" if baseline is not None else "defaults",
-        "view": views.most_common(1)[0][0] if views else None,
+        "view": view,
+        "not_assessed": list(not_assessed(view, baseline)),
         "timeline": timeline,
         "rula": rula,
         "summary": {k: round(v, 2) for k, v in summary.items() if v > 0},

@@ -109,6 +109,7 @@ __all__ = [
     "detect_view",
     "measure",
     "measure_pose",
+    "not_assessed",
     "screen_distance_cm",
 ]
 
@@ -699,6 +700,19 @@ def classify(
             state = st
             break
     return Assessment(state, issues, tuple(r for _, r in found), ref, dist)
+
+
+def not_assessed(view: str | None, baseline: PostureBaseline | None) -> tuple[str, ...]:
+    """What this view and reference cannot judge, for honest reports."""
+    if view is None:
+        return ("posture (nobody in view)",)
+    calibrated = baseline is not None and baseline.view == view
+    if view == "side":
+        return ("head tilt, shoulder asymmetry and screen distance (need a front view)",)
+    out = ["neck flexion, trunk flexion and the CVA proxy (need a side view)"]
+    if not calibrated:
+        out.append("shoulder elevation and the front-view forward-head proxy (need a calibration)")
+    return tuple(out)
 
 
 def auto_baseline(

@@ -1,0 +1,137 @@
+"""Pain check-ins during a session: what to do, and why (DOMAIN §5.1, §5.3).
+
+The traffic-light rules, encoded exactly: 0–3 green (continue), 4–5 amber (continue, no
+progression, offer the easier version), 6–10 red (stop this exercise); a rise of 2 points or more
+over the pre-session rating is amber even when low; symptoms spreading down the leg stop the
+exercise. Before the session, 8 or more suggests rest or gentle walking only; a red-flag answer
+blocks the session (that is decided by the screening, not here).
+
+Thresholds come from the routine's ``pain_rules`` when a therapist set them (within the safety
+envelope the routine model enforces); otherwise the defaults below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+
+class PainRulesLike(Protocol):
+    @property
+    def green_max(self) -> int: ...
+    @property
+    def amber_max(self) -> int: ...
+    @property
+    def relative_rise_amber(self) -> int: ...
+    @property
+    def stop_if_spreading(self) -> bool: ...
+    @property
+    def rest_day_at(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultPainRules:
+    green_max: int = 3
+    amber_max: int = 5
+    relative_rise_amber: int = 2
+    stop_if_spreading: bool = True
+    rest_day_at: int = 8
+
+
+class Level(str, Enum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Action(str, Enum):
+    CONTINUE = "continue"
+    OFFER_REGRESSION = "offer_regression"  # carry on, easier version offered, no progression
+    STOP_EXERCISE = "stop_exercise"  # stop this exercise; the next one (or its regression) may follow
+    END_SESSION = "end_session"
+    REST_DAY = "rest_day"  # before the session: rest or gentle walking only
+
+
+@dataclass(frozen=True, slots=True)
+class PainDecision:
+    level: Level
+    action: Action
+    reason: str  # calm, specific, shown to the user and logged
+
+
+def _check(value: int) -> None:
+    if not 0 <= value <= 10:
+        raise ValueError(f"pain is rated 0 to 10, got {value}")
+
+
+def before_session(value: int, rules: PainRulesLike | None = None) -> PainDecision:
+    """The rating before starting."""
+    _check(value)
+    r = rules or DefaultPainRules()
+    if value >= r.rest_day_at:
+        return PainDecision(
+            Level.RED,
+            Action.REST_DAY,
+            f"Your pain is {value} out of 10. Today, rest or take a gentle walk instead of the "
+            "exercises. If it stays this high, contact your physiotherapist or doctor.",
+        )
+    if value > r.amber_max:
+        return PainDecision(
+            Level.RED,
+            Action.OFFER_REGRESSION,
+            f"Your pain is {value} out of 10 before starting. Go gently: the easier versions are "
+            "offered, and we will stop any exercise that makes it worse.",
+        )
+    if value > r.green_max:
+        return PainDecision(Level.AMBER, Action.CONTINUE, f"Pain {value} out of 10: acceptable. Go gently.")
+    return PainDecision(Level.GREEN, Action.CONTINUE, f"Pain {value} out of 10: fine to start.")
+
+
+def during_session(
+    value: int,
+    before: int | None,
+    spreading_down_leg: bool = False,
+    rules: PainRulesLike | None = None,
+    reds_so_far: int = 0,
+) -> PainDecision:
+    """A rating after an exercise or on demand (the pain key). ``reds_so_far`` counts earlier red
+    check-ins in this session: a second red ends the session."""
+    _check(value)
+    r = rules or DefaultPainRules()
+    if spreading_down_leg and r.stop_if_spreading:
+        return PainDecision(
+            Level.RED,
+            Action.STOP_EXERCISE if reds_so_far == 0 else Action.END_SESSION,
+            "Pain spreading down your leg is a sign to stop this exercise. It has been noted for "
+            "your physiotherapist. If numbness or weakness is new, contact your clinician.",
+        )
+    if value > r.amber_max:
+        if reds_so_far >= 1:
+            return PainDecision(
+                Level.RED,
+                Action.END_SESSION,
+                f"Pain is {value} out of 10 again. That is enough for today: we will end the "
+                "session here. Rest, and tell your physiotherapist if it does not settle.",
+            )
+        return PainDecision(
+            Level.RED,
+            Action.STOP_EXERCISE,
+            f"Pain {value} out of 10 is above the safe limit of {r.amber_max}. We will stop this "
+            "exercise. You can try the easier version or move on.",
+        )
+    if before is not None and value - before >= r.relative_rise_amber:
+        return PainDecision(
+            Level.AMBER,
+            Action.OFFER_REGRESSION,
+            f"Pain has gone up {value - before} points since you started ({before} to {value}). "
+            "Carry on gently with the easier version; the dose will not be increased.",
+        )
+    if value > r.green_max:
+        return PainDecision(
+            Level.AMBER,
+            Action.OFFER_REGRESSION,
+            f"Pain {value} out of 10 is acceptable. Carry on gently; an easier version is offered "
+            "and the dose will not be increased.",
+        )
+    return PainDecision(Level.GREEN, Action.CONTINUE, f"Pain {value} out of 10: fine to carry on.")

@@ -1,0 +1,520 @@
+"""A guided session as a state machine: pain first, then per exercise an introduction, a camera
+check, sets with rest between them, sides switched with a prompt, a pain check-in after each
+exercise, and a summary. Qt-free and clock-free: callers pass monotonic timestamps.
+
+Phases::
+
+    PAIN_BEFORE -> [ INTRO -> CAMERA_CHECK -> ACTIVE (set) -> REST -> ACTIVE ... -> SWITCH_SIDE ...
+                     -> PAIN_AFTER ] per exercise -> PAIN_END -> SUMMARY
+    (any) -- pause --> PAUSED -- resume --> (same phase, timers re-anchored)
+    (any) -- stop --> PAIN_END -> SUMMARY ;  red pain rules can jump to the next exercise or end.
+
+Thread safety: one lock guards every public method, so the pose worker (``on_frame``) and the
+GUI timer (``tick``, user actions) can both call in. ``snapshot()`` returns an immutable view.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from coach.core.camera_check import CameraCheck
+from coach.core.engine import EngineConfig, EngineStatus, ExerciseEngine, State
+from coach.core.landmarks import PoseFrame
+from coach.core.pain import Action, PainDecision, PainRulesLike, before_session, during_session
+
+INTRO_S = 8.0  # the introduction moves on by itself unless the user starts earlier
+EVENTS_MAX = 512
+
+
+class Phase(str, Enum):
+    PAIN_BEFORE = "pain_before"
+    REST_DAY = "rest_day"
+    INTRO = "intro"
+    CAMERA_CHECK = "camera_check"
+    ACTIVE = "active"
+    REST = "rest"
+    SWITCH_SIDE = "switch_side"
+    PAIN_AFTER = "pain_after"
+    PAIN_END = "pain_end"
+    SUMMARY = "summary"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One exercise of the session with its dose for today."""
+
+    exercise: Any  # coach.routines.exercise.Exercise (read structurally)
+    sets: int
+    reps: int | None  # reps per set (holds per set for hold exercises)
+    hold_s: float
+    rest_s: float
+    duration_s: float | None = None
+    sides: tuple[str, ...] = ("",)  # ("left", "right") when done per side
+    regression: str | None = None
+
+
+def plan_from_exercise(ex: Any, sets: int | None = None, reps: int | None = None, hold_s: float | None = None,
+                       rest_s: float | None = None, duration_s: float | None = None) -> PlanItem:
+    d = ex.dose
+    sides: tuple[str, ...] = ("left", "right") if ex.sides == "both" else ("",)
+    return PlanItem(
+        exercise=ex,
+        sets=sets or d.sets,
+        reps=reps if reps is not None else d.reps,
+        hold_s=hold_s if hold_s is not None else d.hold_s,
+        rest_s=rest_s if rest_s is not None else d.rest_s,
+        duration_s=duration_s if duration_s is not None else d.duration_s,
+        sides=sides,
+        regression=ex.regression,
+    )
+
+
+@dataclass(slots=True)
+class ExerciseResult:
+    exercise_id: str
+    name: str
+    sets_done: int = 0
+    reps: int = 0
+    partial_reps: int = 0
+    holds: list[float] = field(default_factory=list)
+    faults: dict[str, int] = field(default_factory=dict)
+    fault_cues: dict[str, str] = field(default_factory=dict)
+    pain_after: int | None = None
+    stopped_reason: str = ""
+    skipped: bool = False
+    not_visible_s: float = 0.0
+    reps_detail: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    phase: Phase
+    paused: bool
+    item_index: int
+    items: int
+    exercise_id: str
+    exercise_name: str
+    set_index: int
+    sets: int
+    side: str
+    count: int  # reps (or holds) done in this set
+    target: int | None
+    hold_s: float  # current hold seconds
+    hold_target: float
+    remaining_s: float  # rest / intro / timed countdown
+    message: str  # the big instruction line
+    engine_state: str
+    visible: bool
+    active_faults: tuple[str, ...]
+    pain_before: int | None
+    decision: PainDecision | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvent:
+    kind: str  # phase, rep, hold, set_done, exercise_done, pain, cue, say, session_done
+    t: float
+    data: dict[str, Any]
+
+
+class SessionRunner:
+    def __init__(self, plan: Sequence[PlanItem], rules: PainRulesLike | None = None,
+                 engine_config: EngineConfig | None = None, camera_available: bool = True) -> None:
+        if not plan:
+            raise ValueError("a session needs at least one exercise")
+        self.plan = list(plan)
+        self.rules = rules
+        self.engine_config = engine_config or EngineConfig()
+        self.camera_available = camera_available
+        self._lock = threading.RLock()
+        self.phase = Phase.PAIN_BEFORE
+        self.paused = False
+        self._pause_t = 0.0
+        self.item = 0
+        self.set_index = 0
+        self.side_index = 0
+        self.engine: ExerciseEngine | None = None
+        self.check: CameraCheck | None = None
+        self._phase_t = 0.0
+        self._deadline: float | None = None
+        self._active_s = 0.0
+        self._last_t: float | None = None
+        self._message = "How much pain do you have right now?"
+        self.pain_before: int | None = None
+        self.decision: PainDecision | None = None
+        self.reds = 0
+        self.results: list[ExerciseResult] = [ExerciseResult(p.exercise.id, p.exercise.name) for p in self.plan]
+        self._events: collections.deque[SessionEvent] = collections.deque(maxlen=EVENTS_MAX)
+        self._status: EngineStatus | None = None
+        self._hold_done_for: int = -1
+        self._released = False
+        self.pain_end: int | None = None
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _emit(self, kind: str, t: float, **data: Any) -> None:
+        self._events.append(SessionEvent(kind, t, data))
+
+    def _say(self, t: float, text: str) -> None:
+        self._emit("say", t, text=text)
+
+    def _enter(self, phase: Phase, t: float, message: str = "", deadline: float | None = None) -> None:
+        self.phase = phase
+        self._phase_t = t
+        self._deadline = deadline
+        if message:
+            self._message = message
+        self._emit("phase", t, phase=phase.value, message=self._message)
+
+    @property
+    def current(self) -> PlanItem:
+        return self.plan[min(self.item, len(self.plan) - 1)]
+
+    @property
+    def result(self) -> ExerciseResult:
+        return self.results[min(self.item, len(self.results) - 1)]
+
+    def _needs_camera(self, it: PlanItem) -> bool:
+        ex = it.exercise
+        return bool(getattr(ex, "needs_camera", ex.kind != "breathing"))
+
+    # -- user actions ------------------------------------------------------------------------------
+
+    def rate_pain(self, value: int, t: float, spreading: bool = False) -> PainDecision:
+        with self._lock:
+            if self.phase is Phase.PAIN_BEFORE:
+                self.pain_before = value
+                d = before_session(value, self.rules)
+                self.decision = d
+                self._emit("pain", t, context="before", value=value, spreading=spreading, level=d.level.value)
+                if d.action is Action.REST_DAY:
+                    self._enter(Phase.REST_DAY, t, d.reason)
+                    self._say(t, d.reason)
+                else:
+                    self._start_item(t)
+                return d
+            if self.phase is Phase.PAIN_END:
+                self.pain_end = value
+                d = during_session(value, self.pain_before, spreading, self.rules, self.reds)
+                self._emit("pain", t, context="end", value=value, spreading=spreading, level=d.level.value)
+                self.decision = d
+                self._finish(t)
+                return d
+            context = "after_exercise" if self.phase is Phase.PAIN_AFTER else "on_demand"
+            d = during_session(value, self.pain_before, spreading, self.rules, self.reds)
+            self.decision = d
+            self._emit("pain", t, context=context, value=value, spreading=spreading, level=d.level.value,
+                       exercise=self.current.exercise.id, action=d.action.value)
+            self._say(t, d.reason)
+            if context == "after_exercise":
+                self.result.pain_after = value
+            if d.level.value == "red":
+                self.reds += 1
+            if self.phase is Phase.ACTIVE:
+                self._flush_set(t)  # keep every rep already done
+            if d.action is Action.END_SESSION:
+                self.result.stopped_reason = d.reason
+                self._enter(Phase.PAIN_END, t, "Session ended for today. How much pain do you have now?")
+                return d
+            if d.action is Action.STOP_EXERCISE:
+                self.result.stopped_reason = d.reason
+                self._end_exercise(t, ask_pain=False)
+                return d
+            if context == "after_exercise":
+                self._next_item(t)
+            return d
+
+    def start_now(self, t: float) -> None:
+        """Skip the rest of an introduction, rest, or side-switch countdown."""
+        with self._lock:
+            if self.phase in (Phase.INTRO, Phase.REST, Phase.SWITCH_SIDE):
+                self._deadline = t
+
+    def skip(self, t: float) -> None:
+        with self._lock:
+            if self.phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST, Phase.SWITCH_SIDE):
+                self._flush_set(t)
+                self.result.skipped = self.result.sets_done == 0
+                self._end_exercise(t, ask_pain=self.result.sets_done > 0)
+
+    def stop(self, t: float) -> None:
+        with self._lock:
+            if self.phase in (Phase.SUMMARY, Phase.PAIN_END):
+                return
+            if self.phase is Phase.ACTIVE:
+                self._flush_set(t)
+            self.engine = None
+            if self.phase in (Phase.PAIN_BEFORE, Phase.REST_DAY):
+                self._finish(t)
+                return
+            self._enter(Phase.PAIN_END, t, "Before you go: how much pain do you have now?")
+
+    def pause(self, t: float) -> None:
+        with self._lock:
+            if not self.paused and self.phase not in (Phase.SUMMARY,):
+                self.paused = True
+                self._pause_t = t
+                self._emit("paused", t)
+
+    def resume(self, t: float) -> None:
+        with self._lock:
+            if self.paused:
+                self.paused = False
+                gap = t - self._pause_t
+                if self._deadline is not None:
+                    self._deadline += gap
+                self._last_t = t
+                self._emit("resumed", t)
+
+    # -- the flow --------------------------------------------------------------------------------
+
+    def _start_item(self, t: float) -> None:
+        it = self.current
+        self.set_index = 0
+        self.side_index = 0
+        ex = it.exercise
+        steps = " ".join(ex.instructions[:2])
+        self._enter(Phase.INTRO, t, f"{ex.name}. {steps}", deadline=t + INTRO_S)
+        self._say(t, f"Next: {ex.name}.")
+
+    def _begin_set(self, t: float) -> None:
+        it = self.current
+        self._active_s = 0.0
+        self._hold_done_for = -1
+        self._released = False
+        self._status = None
+        if it.exercise.kind == "breathing" or not self._needs_camera(it):
+            self.engine = None
+            dur = it.duration_s or 60.0
+            self._enter(Phase.ACTIVE, t, self._breath_text(0.0), deadline=t + dur)
+            return
+        self.engine = ExerciseEngine(it.exercise, self.engine_config)
+        side = it.sides[self.side_index]
+        side_txt = f" with your {side} side" if side else ""
+        self._enter(Phase.ACTIVE, t, f"Set {self.set_index + 1} of {it.sets}{side_txt}. Get into the start position.")
+        self._say(t, f"Set {self.set_index + 1}. Get into the start position.")
+
+    def _breath_text(self, elapsed: float) -> str:
+        b = getattr(self.current.exercise, "breathing", None)
+        if b is None:
+            return "Breathe slowly."
+        cycle = b.inhale_s + b.hold_in_s + b.exhale_s + b.hold_out_s
+        x = elapsed % cycle
+        if x < b.inhale_s:
+            return "Breathe in slowly through your nose..."
+        if x < b.inhale_s + b.hold_in_s:
+            return "Hold gently..."
+        if x < b.inhale_s + b.hold_in_s + b.exhale_s:
+            return "And breathe out slowly..."
+        return "Rest..."
+
+    def _flush_set(self, t: float) -> None:
+        """Fold the current set's engine results into the exercise result."""
+        e = self.engine
+        if e is None:
+            return
+        e.finish()
+        r = self.result
+        if self.current.exercise.kind == "hold":
+            new = [h.seconds for h in e.holds]
+            r.holds.extend(new)
+        r.reps += len(e.reps)
+        r.partial_reps += e.partial_reps
+        for k, v in e.fault_counts().items():
+            r.faults[k] = r.faults.get(k, 0) + v
+        for f in self.current.exercise.faults:
+            if f.id in r.faults:
+                r.fault_cues[f.id] = f.cue
+        r.not_visible_s += e.not_visible_s
+        r.reps_detail.extend(e.summary()["reps_detail"])  # type: ignore[arg-type]
+        self.engine = None
+
+    def _set_done(self, t: float) -> None:
+        self._flush_set(t)
+        it = self.current
+        self.result.sets_done += 1
+        self._emit("set_done", t, exercise=it.exercise.id, set=self.set_index + 1, side=it.sides[self.side_index])
+        self.set_index += 1
+        if self.set_index < it.sets:
+            self._enter(Phase.REST, t, "Well done. Rest now.", deadline=t + it.rest_s)
+            self._say(t, f"Well done. Rest for {int(it.rest_s)} seconds.")
+            return
+        if self.side_index + 1 < len(it.sides):
+            self.side_index += 1
+            self.set_index = 0
+            other = it.sides[self.side_index]
+            self._enter(Phase.SWITCH_SIDE, t, f"Now the {other} side. Get ready.", deadline=t + max(10.0, it.rest_s / 2))
+            self._say(t, f"Well done. Now switch to your {other} side.")
+            return
+        self._end_exercise(t, ask_pain=True)
+
+    def _end_exercise(self, t: float, ask_pain: bool) -> None:
+        self.engine = None
+        self._emit("exercise_done", t, exercise=self.current.exercise.id, result=self.result)
+        if ask_pain:
+            self._enter(Phase.PAIN_AFTER, t, "How much pain do you have now, from 0 to 10?")
+            self._say(t, "How much pain do you have now?")
+        else:
+            self._next_item(t)
+
+    def _next_item(self, t: float) -> None:
+        self.item += 1
+        if self.item >= len(self.plan):
+            self.item = len(self.plan) - 1
+            self._enter(Phase.PAIN_END, t, "Last question: how much pain do you have now?")
+            return
+        self._start_item(t)
+
+    def _finish(self, t: float) -> None:
+        self._enter(Phase.SUMMARY, t, "Session complete. Well done.")
+        self._emit("session_done", t, results=list(self.results))
+
+    # -- time and frames -------------------------------------------------------------------------
+
+    def tick(self, t: float) -> None:
+        """Advance timers (call a few times a second from the GUI)."""
+        with self._lock:
+            if self.paused:
+                return
+            if self._deadline is not None and t >= self._deadline:
+                self._deadline = None
+                if self.phase is Phase.INTRO:
+                    if self._needs_camera(self.current) and self.camera_available:
+                        ex = self.current.exercise
+                        self.check = CameraCheck(ex.camera.view, ex.camera.whole_body)
+                        self._enter(Phase.CAMERA_CHECK, t, ex.camera.placement)
+                    else:
+                        self._begin_set(t)
+                elif self.phase in (Phase.REST, Phase.SWITCH_SIDE):
+                    self._begin_set(t)
+                elif self.phase is Phase.ACTIVE and self.engine is None:
+                    self._set_done(t)  # a timed, camera-free exercise (breathing)
+            if self.phase is Phase.ACTIVE and self.engine is None:
+                self._message = self._breath_text(t - self._phase_t)
+
+    def on_frame(self, pose: PoseFrame | None, brightness: float, t: float) -> EngineStatus | None:
+        """One processed frame (from the pose worker)."""
+        with self._lock:
+            if self.paused:
+                return None
+            if self.phase is Phase.CAMERA_CHECK and self.check is not None:
+                r = self.check.update(pose, brightness, t)
+                self._message = r.message
+                if self.check.ready:
+                    self._say(t, "Ready. Begin when you like.")
+                    self._begin_set(t)
+                return None
+            if self.phase is not Phase.ACTIVE or self.engine is None:
+                return None
+            dt = 0.0 if self._last_t is None else max(0.0, t - self._last_t)
+            self._last_t = t
+            st = self.engine.update(pose, t)
+            self._status = st
+            it = self.current
+            if st.visible and st.state is not State.SETUP:
+                self._active_s += dt
+            if st.cue is not None:
+                self._emit("cue", t, text=st.cue.text, fault=st.cue.fault, severity=st.cue.severity)
+            if st.event == "ready":
+                self._message = "Ready. Begin." if it.exercise.kind != "hold" else "Ready. Move into the position and hold."
+            elif st.state is State.NOT_VISIBLE:
+                self._message = ("The camera view changed. Go back to where you started."
+                                 if self.engine.view_changed else "I can't see you. Move back into the picture.")
+            elif st.event == "rep":
+                self._emit("rep", t, count=st.reps, record=self.engine.reps[-1])
+                self._say(t, str(st.reps))
+                self._message = "Good." if not st.active_faults else self._message
+            elif st.event == "partial":
+                self._message = "That one was not a full repetition. Go a little further if it is comfortable."
+                self._emit("partial", t)
+            elif st.event == "hold_start":
+                self._message = "Hold..."
+            elif st.event == "hold_end":
+                self._emit("hold", t, record=self.engine.holds[-1] if self.engine.holds else None)
+            self._check_set_complete(st, t)
+            return st
+
+    def _check_set_complete(self, st: EngineStatus, t: float) -> None:
+        it = self.current
+        ex = it.exercise
+        e = self.engine
+        assert e is not None
+        if ex.kind == "reps":
+            if it.reps is not None and len(e.reps) >= it.reps:
+                self._set_done(t)
+        elif ex.kind == "hold":
+            target = it.hold_s or 10.0
+            if st.state is State.HOLDING and st.hold_s >= target and not self._released:
+                self._released = True
+                self._message = "And relax."
+                self._say(t, "And relax.")
+            if st.event == "hold_end":
+                self._released = False
+            if it.reps is not None and len(e.holds) >= it.reps:
+                self._set_done(t)
+        elif ex.kind == "timed":
+            if it.duration_s and self._active_s >= it.duration_s:
+                self._set_done(t)
+
+    # -- outputs ---------------------------------------------------------------------------------
+
+    def events(self) -> list[SessionEvent]:
+        with self._lock:
+            out = list(self._events)
+            self._events.clear()
+            return out
+
+    def snapshot(self, t: float | None = None) -> Snapshot:
+        with self._lock:
+            it = self.current
+            st = self._status
+            now = t if t is not None else self._phase_t
+            remaining = 0.0
+            if self._deadline is not None:
+                remaining = max(0.0, self._deadline - (self._pause_t if self.paused else now))
+            e = self.engine
+            kind = it.exercise.kind
+            count = (len(e.holds) if kind == "hold" else len(e.reps)) if e is not None else 0
+            return Snapshot(
+                phase=self.phase,
+                paused=self.paused,
+                item_index=self.item,
+                items=len(self.plan),
+                exercise_id=it.exercise.id,
+                exercise_name=it.exercise.name,
+                set_index=min(self.set_index, it.sets - 1),
+                sets=it.sets,
+                side=it.sides[min(self.side_index, len(it.sides) - 1)],
+                count=count,
+                target=it.reps if kind in ("reps", "hold") else None,
+                hold_s=st.hold_s if (st is not None and e is not None) else 0.0,
+                hold_target=it.hold_s,
+                remaining_s=remaining,
+                message=self._message,
+                engine_state=st.state.value if (st is not None and e is not None) else "",
+                visible=st.visible if st is not None else True,
+                active_faults=st.active_faults if (st is not None and e is not None) else (),
+                pain_before=self.pain_before,
+                decision=self.decision,
+            )
+
+    def with_regression(self, catalogue_get: Any, t: float) -> bool:
+        """Swap the current exercise for its easier version (after an amber/red check-in)."""
+        with self._lock:
+            it = self.current
+            if not it.regression:
+                return False
+            try:
+                easier = catalogue_get(it.regression)
+            except KeyError:
+                return False
+            self.plan[self.item] = replace(plan_from_exercise(easier), sets=it.sets)
+            self.results[self.item] = ExerciseResult(easier.id, easier.name)
+            self._start_item(t)
+            return True
+

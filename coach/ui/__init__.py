@@ -1,0 +1,1 @@
+"""The desktop app: thin widgets and their controllers; no scoring logic in a widget."""
