@@ -38,7 +38,12 @@ from coach.core.landmarks import PoseFrame
 from coach.core.posture import MonitorConfig, PostureMonitor
 
 #: Default footage: the shared seated side-view clip, next to the repository.
-DEFAULT_VIDEO = Path(__file__).resolve().parents[1].parent / "shared" / "media" / "sitting_upright_slouch_side.mp4"
+DEFAULT_VIDEO = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "media"
+    / "sitting_upright_slouch_side.mp4"
+)
 DEFAULT_RATE_HZ = MonitorConfig().eval_hz
 
 
@@ -230,7 +235,9 @@ def bench_memory(
     }
 
 
-def _load_poses(track_path: Path | None, collected: list[PoseFrame | None]) -> list[PoseFrame | None]:
+def _load_poses(
+    track_path: Path | None, collected: list[PoseFrame | None]
+) -> list[PoseFrame | None]:
     if track_path is not None:
         from coach.pose.estimator import Track
 
@@ -249,7 +256,10 @@ def _cmd(args: argparse.Namespace) -> int:
         return 2
     poses = _load_poses(args.track, collected)
     if not any(p is not None for p in poses):
-        print("coach: bench-monitor: no person found in the sampled frames; pass --track", file=sys.stderr)
+        print(
+            "coach: bench-monitor: no person found in the sampled frames; pass --track",
+            file=sys.stderr,
+        )
         return 2
     out["memory"] = bench_memory(poses, args.frames, args.rate)
     if args.json:
@@ -264,7 +274,10 @@ def _cmd(args: argparse.Namespace) -> int:
         ("frames decoded / sampled", f"{c['frames_decoded']} / {c['frames_sampled']}"),
         ("inference", f"{c['inference_ms_mean']} ms per sampled frame"),
         ("CPU", f"{c['cpu_percent']} % of one core ({c['cpu_s']:.1f} s CPU)"),
-        ("monitor frames (memory run)", f"{m['frames']} ({m['simulated_s'] / 60:.0f} simulated min)"),
+        (
+            "monitor frames (memory run)",
+            f"{m['frames']} ({m['simulated_s'] / 60:.0f} simulated min)",
+        ),
         ("monitor cost", f"{m['us_per_frame']} µs per frame"),
         ("RSS after warm-up", f"{m['rss_warmup_bytes'] / 2**20:.1f} MiB"),
         ("RSS at the end", f"{m['rss_end_bytes'] / 2**20:.1f} MiB"),
@@ -284,11 +297,21 @@ def add_parser(subparsers: Any) -> None:
         help="measure the background posture monitor's CPU and memory",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
-    p.add_argument("video", nargs="?", help=f"video to pace at real time (default {DEFAULT_VIDEO.name})")
-    p.add_argument("--seconds", type=float, default=60.0, help="wall seconds of the CPU run (default 60)")
-    p.add_argument("--rate", type=float, default=DEFAULT_RATE_HZ, help="frames per second sampled (default 5)")
-    p.add_argument("--frames", type=int, default=20_000, help="frames of the memory run (default 20000)")
+    p.add_argument(
+        "video", nargs="?", help=f"video to pace at real time (default {DEFAULT_VIDEO.name})"
+    )
+    p.add_argument(
+        "--seconds", type=float, default=60.0, help="wall seconds of the CPU run (default 60)"
+    )
+    p.add_argument(
+        "--rate", type=float, default=DEFAULT_RATE_HZ, help="frames per second sampled (default 5)"
+    )
+    p.add_argument(
+        "--frames", type=int, default=20_000, help="frames of the memory run (default 20000)"
+    )
     p.add_argument("--track", type=Path, help="replay this .npz track in the memory run instead")
-    p.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
+    p.add_argument(
+        "--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd)

@@ -69,7 +69,10 @@ def analyze_lifting(track: Track) -> dict[str, Any]:
         "lifting": {
             "count": len(events),
             "complete": sum(ev.complete for ev in events),
-            "strategies": {s: sum(ev.strategy == s for ev in events) for s in sorted({ev.strategy for ev in events})},
+            "strategies": {
+                s: sum(ev.strategy == s for ev in events)
+                for s in sorted({ev.strategy for ev in events})
+            },
             "source": sources[0] if len(sources) == 1 else sources,
             "notes": notes,
         },

@@ -49,6 +49,11 @@ class LiveResult:
     pose: PoseFrame | None
     status: EngineStatus | None
     latency_ms: float
+    brightness: float = 128.0
+
+
+#: What scores each processed frame on the worker thread: an engine, or a whole session runner.
+Consumer = Callable[[PoseFrame | None, Frame, float], EngineStatus | None]
 
 
 @dataclass(slots=True)
@@ -90,7 +95,7 @@ class LivePipeline:
         self._latest: LiveResult | None = None
         self._events: collections.deque[PipelineEvent] = collections.deque(maxlen=EVENT_QUEUE)
         self._events_lock = threading.Lock()
-        self._engine: ExerciseEngine | None = None
+        self._consumer: Consumer | None = None
         self._engine_lock = threading.Lock()
         self._stop = threading.Event()
         self._paused = threading.Event()
@@ -135,13 +140,13 @@ class LivePipeline:
     def paused(self) -> bool:
         return self._paused.is_set()
 
-    def set_engine(self, engine: ExerciseEngine | None) -> None:
+    def set_consumer(self, consumer: Consumer | None) -> None:
+        """Score frames with ``consumer(pose, frame, brightness)`` on the worker thread."""
         with self._engine_lock:
-            self._engine = engine
+            self._consumer = consumer
 
-    @property
-    def engine(self) -> ExerciseEngine | None:
-        return self._engine
+    def set_engine(self, engine: ExerciseEngine | None) -> None:
+        self.set_consumer(None if engine is None else (lambda pose, frame, _b: engine.update(pose, frame.timestamp)))
 
     # -- outputs (UI thread) ---------------------------------------------------------------------
 
@@ -262,17 +267,23 @@ class LivePipeline:
                     pose = None
                 elif pose is None:
                     self._presence.update(False, frame.timestamp)
+                # Mean brightness of a sparse grid of green values: enough for "too dark", ~10 µs.
+                brightness = float(frame.rgb[::16, ::16, 1].mean())
                 status = None
                 with self._engine_lock:
-                    engine = self._engine
-                    if engine is not None:
-                        status = engine.update(pose, frame.timestamp)
+                    consumer = self._consumer
+                if consumer is not None:
+                    try:
+                        status = consumer(pose, frame, brightness)
+                    except Exception:  # scoring must never kill the camera loop
+                        self._errors += 1
+                        log.exception("scoring failed on frame %d", frame.frame_id)
                 done = time.monotonic()
                 latency = (done - frame.captured_at) * 1000.0 if frame.captured_at else 0.0
                 self._latencies.append(latency)
                 self._proc_times.append(done)
                 self._processed += 1
-                result = LiveResult(frame, pose, status, latency)
+                result = LiveResult(frame, pose, status, latency, brightness)
                 self._results.put(result)
                 if status is not None and (status.event or status.cue):
                     self._event(PipelineEvent("status", status=status))

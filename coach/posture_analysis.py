@@ -135,12 +135,21 @@ def analyze_posture(track: Track) -> dict[str, Any]:
         # dwell would only delay every change, and the debounce below does its job here.
         states.append(st.raw_state.value)
         reasons.append(tuple(ISSUE_LABELS.get(i, i) for i in st.issues))
-        if st.view is not None and st.raw_state not in (PostureState.AWAY, PostureState.NOT_TRACKING):
+        if st.view is not None and st.raw_state not in (
+            PostureState.AWAY,
+            PostureState.NOT_TRACKING,
+        ):
             views[st.view] += 1
         if st.rula_new and st.rula is not None:
             rula.append(st.rula.to_dict())
         if st.alert is not None:
-            alerts.append({"t": round(st.alert.timestamp, 3), "issue": st.alert.issue, "message": st.alert.message})
+            alerts.append(
+                {
+                    "t": round(st.alert.timestamp, 3),
+                    "issue": st.alert.issue,
+                    "message": st.alert.message,
+                }
+            )
     end = times[-1] + _frame_duration(track) if times else 0.0
     timeline = build_timeline(times, states, reasons, end) if times else []
     summary: dict[str, float] = {s.value: 0.0 for s in PostureState}

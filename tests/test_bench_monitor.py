@@ -17,13 +17,34 @@ from coach.pose.estimator import Track
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tracks"
 
 CPU_FIELDS = {
-    "video", "video_fps", "model", "seconds_requested", "wall_s", "cpu_s", "cpu_percent",
-    "rate_hz_requested", "sample_rate_hz", "frames_decoded", "frames_sampled", "video_loops",
-    "inference_ms_mean", "states",
+    "video",
+    "video_fps",
+    "model",
+    "seconds_requested",
+    "wall_s",
+    "cpu_s",
+    "cpu_percent",
+    "rate_hz_requested",
+    "sample_rate_hz",
+    "frames_decoded",
+    "frames_sampled",
+    "video_loops",
+    "inference_ms_mean",
+    "states",
 }
 MEMORY_FIELDS = {
-    "frames", "warmup_frames", "simulated_s", "rate_hz", "rss_warmup_bytes", "rss_end_bytes",
-    "rss_growth_bytes", "rss_growth_kib", "us_per_frame", "rula_results", "alerts", "daily_record",
+    "frames",
+    "warmup_frames",
+    "simulated_s",
+    "rate_hz",
+    "rss_warmup_bytes",
+    "rss_end_bytes",
+    "rss_growth_bytes",
+    "rss_growth_kib",
+    "us_per_frame",
+    "rula_results",
+    "alerts",
+    "daily_record",
 }
 
 

@@ -326,8 +326,16 @@ def lift_sample(
     horiz = rel - np.dot(rel, up) * up
     hand_d = float(np.linalg.norm(horiz)) / leg
     trunk = _angle(sh - hp, up)
-    knees = [_flex(points, _HIP[s], _KNEE[s], _ANKLE[s]) for s in sides if ok[_HIP[s]] and ok[_KNEE[s]] and ok[_ANKLE[s]]]
-    hips = [_flex(points, _SH[s], _HIP[s], _KNEE[s]) for s in sides if ok[_SH[s]] and ok[_HIP[s]] and ok[_KNEE[s]]]
+    knees = [
+        _flex(points, _HIP[s], _KNEE[s], _ANKLE[s])
+        for s in sides
+        if ok[_HIP[s]] and ok[_KNEE[s]] and ok[_ANKLE[s]]
+    ]
+    hips = [
+        _flex(points, _SH[s], _HIP[s], _KNEE[s])
+        for s in sides
+        if ok[_SH[s]] and ok[_HIP[s]] and ok[_KNEE[s]]
+    ]
     twist = NAN
     if source == "world":
         s_line = points[_SH[1]] - points[_SH[0]]
@@ -358,7 +366,7 @@ def ssi_proxy(trunk_deg: float, knee_deg: float) -> float:
 
 
 def strategy_from_ssi(ssi: float, config: LiftConfig | None = None, trunk_deg: float = NAN) -> str:
-    """"squat" (SSI* < 30), "stoop" (SSI* >= 65, or the trunk at or beyond 80° from vertical),
+    """ "squat" (SSI* < 30), "stoop" (SSI* >= 65, or the trunk at or beyond 80° from vertical),
     else "semi-squat"; "unknown" when the angles were not seen (module docstring)."""
     cfg = config or LiftConfig()
     if trunk_deg == trunk_deg and trunk_deg >= cfg.stoop_trunk_deg:
@@ -428,7 +436,9 @@ class LiftDetector:
     # -- public -------------------------------------------------------------------------------
 
     def update(self, pose: PoseFrame | None, timestamp: float | None = None) -> LiftEvent | None:
-        t = float(pose.timestamp if pose is not None else timestamp if timestamp is not None else NAN)
+        t = float(
+            pose.timestamp if pose is not None else timestamp if timestamp is not None else NAN
+        )
         if t != t:
             raise ValueError("a frame without a pose needs a timestamp")
         dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
@@ -467,7 +477,10 @@ class LiftDetector:
         if world is not None and np.isfinite(world).all():
             pts = world.astype(np.float64)
             legs = [
-                float(np.linalg.norm(pts[_HIP[s]] - pts[_KNEE[s]]) + np.linalg.norm(pts[_KNEE[s]] - pts[_ANKLE[s]]))
+                float(
+                    np.linalg.norm(pts[_HIP[s]] - pts[_KNEE[s]])
+                    + np.linalg.norm(pts[_KNEE[s]] - pts[_ANKLE[s]])
+                )
                 for s in (0, 1)
             ]
             leg = float(np.mean(legs))
@@ -482,9 +495,12 @@ class LiftDetector:
         vis = pose.visibility
         px = pose.pixels()
         ok = (vis >= self.visibility_gate) & np.isfinite(px).all(axis=1)
-        near = 0 if float(vis[_SH[0]] + vis[_HIP[0]] + vis[_KNEE[0]] + vis[_ANKLE[0]]) >= float(
-            vis[_SH[1]] + vis[_HIP[1]] + vis[_KNEE[1]] + vis[_ANKLE[1]]
-        ) else 1
+        near = (
+            0
+            if float(vis[_SH[0]] + vis[_HIP[0]] + vis[_KNEE[0]] + vis[_ANKLE[0]])
+            >= float(vis[_SH[1]] + vis[_HIP[1]] + vis[_KNEE[1]] + vis[_ANKLE[1]])
+            else 1
+        )
         h, k, a = _HIP[near], _KNEE[near], _ANKLE[near]
         if ok[h] and ok[k] and ok[a]:
             cur = float(np.linalg.norm(px[h] - px[k]) + np.linalg.norm(px[k] - px[a]))
@@ -508,7 +524,12 @@ class LiftDetector:
 
     def _update_up(self, pts: FloatArray, s: LiftSample, dt: float) -> None:
         """Standing tall: the ankle→shoulder direction is the body's vertical; follow it slowly."""
-        if not (s.knee == s.knee and s.knee < 25.0 and s.trunk < 35.0 and s.hand_height > self.config.hands_low_exit):
+        if not (
+            s.knee == s.knee
+            and s.knee < 25.0
+            and s.trunk < 35.0
+            and s.hand_height > self.config.hands_low_exit
+        ):
             return
         sh = (pts[_SH[0]] + pts[_SH[1]]) / 2.0
         an = (pts[_ANKLE[0]] + pts[_ANKLE[1]]) / 2.0
@@ -622,7 +643,9 @@ class LiftDetector:
             window = [x.trunk for x in rise if x.t <= at30.t and x.trunk == x.trunk]
             if window:
                 increase = max(window) - off_trunk
-            knees_extend = at30.knee == at30.knee and off_knee == off_knee and at30.knee < off_knee - 2.0
+            knees_extend = (
+                at30.knee == at30.knee and off_knee == off_knee and at30.knee < off_knee - 2.0
+            )
         # Peak upward hand speed over >= 0.15 s spans (frame-to-frame differences are noise).
         peak = 0.0
         j = 0
@@ -635,35 +658,53 @@ class LiftDetector:
         self._recent.append(lift_off)
         ssi = ssi_proxy(trunk, knee)
         strategy = strategy_from_ssi(ssi, cfg, trunk)
-        band = "unknown" if trunk != trunk else "low" if trunk <= cfg.trunk_amber_deg else (
-            "medium" if trunk <= cfg.trunk_red_deg else "high"
+        band = (
+            "unknown"
+            if trunk != trunk
+            else "low"
+            if trunk <= cfg.trunk_amber_deg
+            else ("medium" if trunk <= cfg.trunk_red_deg else "high")
         )
         faults: list[LiftFault] = []
         if band == "high":
-            faults.append(LiftFault(
-                "trunk_flexion_high", "red",
-                "Your back bent a long way forward. Bend your hips and knees a little more so your "
-                "back does not have to bend as far.",
-            ))
+            faults.append(
+                LiftFault(
+                    "trunk_flexion_high",
+                    "red",
+                    "Your back bent a long way forward. Bend your hips and knees a little more so your "
+                    "back does not have to bend as far.",
+                )
+            )
         if increase == increase and increase > cfg.back_flex_increase_deg and knees_extend:
-            faults.append(LiftFault(
-                "back_flexion_during_rise", "amber",
-                "Your legs straightened before the load came up, so your back bent further. "
-                "Let your legs and back straighten together.",
-            ))
+            faults.append(
+                LiftFault(
+                    "back_flexion_during_rise",
+                    "amber",
+                    "Your legs straightened before the load came up, so your back bent further. "
+                    "Let your legs and back straighten together.",
+                )
+            )
         h_cm = dist * scale_m * 100.0
         if h_cm > cfg.h_green_cm:
-            faults.append(LiftFault(
-                "load_far", "red" if h_cm > cfg.h_red_cm else "amber",
-                "Keep the load close to your waist: slide it towards you before you lift.",
-            ))
+            faults.append(
+                LiftFault(
+                    "load_far",
+                    "red" if h_cm > cfg.h_red_cm else "amber",
+                    "Keep the load close to your waist: slide it towards you before you lift.",
+                )
+            )
         if twist == twist and twist > cfg.twist_amber_deg:
-            faults.append(LiftFault(
-                "twist", "red" if twist > cfg.twist_red_deg else "amber",
-                "Turn by moving your feet rather than twisting your back.",
-            ))
+            faults.append(
+                LiftFault(
+                    "twist",
+                    "red" if twist > cfg.twist_red_deg else "amber",
+                    "Turn by moving your feet rather than twisting your back.",
+                )
+            )
         if peak * scale_m > cfg.hand_speed_info_mps:
-            faults.append(LiftFault("fast", "info", "Move smoothly; there is no need to rush the lift."))
+            faults.append(
+                LiftFault("fast", "info", "Move smoothly; there is no need to rush the lift.")
+            )
         cues = [f.cue for f in faults]
         if strategy == "stoop":
             cues.append(
@@ -744,9 +785,13 @@ class NioshEstimate:
         elif lift.leg_m == lift.leg_m:
             leg_cm = lift.leg_m * 100.0
             scale = "world landmarks"
-            notes.append("scale from the pose model's metric estimate; enter your height for a better one")
+            notes.append(
+                "scale from the pose model's metric estimate; enter your height for a better one"
+            )
         else:
-            raise ValueError("no scale: enter the user's height (image landmarks have no metric scale)")
+            raise ValueError(
+                "no scale: enter the user's height (image landmarks have no metric scale)"
+            )
         a = lift.twist_deg
         if a != a:
             a = 0.0

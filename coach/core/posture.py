@@ -312,7 +312,9 @@ def detect_view(v: FrameView) -> tuple[View | None, float]:
     return None, NAN
 
 
-def measure(v: FrameView, view: View | None = None, frontness: float | None = None) -> PostureMeasures:
+def measure(
+    v: FrameView, view: View | None = None, frontness: float | None = None
+) -> PostureMeasures:
     """All posture measures of one prepared frame.
 
     Parameters
@@ -633,7 +635,9 @@ def classify(
     """
     th = thresholds
     if m.view is None:
-        return Assessment(PostureState.NOT_TRACKING, ("not_tracking",), ("head and shoulders not visible",))
+        return Assessment(
+            PostureState.NOT_TRACKING, ("not_tracking",), ("head and shoulders not visible",)
+        )
     # A baseline taken in the other view says nothing about this one.
     base = baseline if baseline is not None and baseline.view == m.view else None
     ref = "calibrated" if base is not None else "defaults"
@@ -649,8 +653,14 @@ def classify(
             drop, enter = base.cva - m.cva, th.cva_drop_deg
         else:
             drop, enter = th.default_cva_deg - m.cva, th.default_cva_drop_deg
-        check("forward_head", drop, enter, f"head forward of the shoulders (CVA proxy −{drop:.0f}°)")
-        offset = base.neck_flex if base is not None and base.neck_flex == base.neck_flex else th.default_neck_offset_deg
+        check(
+            "forward_head", drop, enter, f"head forward of the shoulders (CVA proxy −{drop:.0f}°)"
+        )
+        offset = (
+            base.neck_flex
+            if base is not None and base.neck_flex == base.neck_flex
+            else th.default_neck_offset_deg
+        )
         neck = m.neck_flex - offset
         check("neck_flexion", neck, th.neck_flex_deg, f"neck bent forward about {neck:.0f}°")
         if base is not None and base.trunk == base.trunk:
@@ -662,13 +672,19 @@ def classify(
         check("slouch", fwd, fwd_enter, f"trunk leaning forward {fwd:.0f}°")
         check("recline", back, back_enter, f"slumped or leaning back {back:.0f}°")
     else:
+
         def rel(value: float, neutral: float) -> float:
             return abs(value - neutral) if base is not None and neutral == neutral else abs(value)
 
         lean = rel(m.lateral_lean, base.lateral_lean if base else NAN)
         check("lateral_lean", lean, th.trunk_lateral_deg, f"trunk leaning sideways {lean:.0f}°")
         tilt = rel(m.shoulder_tilt, base.shoulder_tilt if base else NAN)
-        check("shoulder_asymmetry", tilt, th.shoulder_tilt_deg, f"one shoulder higher ({tilt:.0f}° tilt)")
+        check(
+            "shoulder_asymmetry",
+            tilt,
+            th.shoulder_tilt_deg,
+            f"one shoulder higher ({tilt:.0f}° tilt)",
+        )
         head = rel(m.head_tilt, base.head_tilt if base else NAN)
         check("head_tilt", head, th.head_tilt_deg, f"head tilted {head:.0f}° to one side")
         if base is not None and base.face_scale == base.face_scale and base.face_scale > 0:
@@ -681,18 +697,33 @@ def classify(
             )
         if base is not None and base.ear_shoulder == base.ear_shoulder and base.ear_shoulder > 0:
             shrug = 1.0 - m.ear_shoulder / base.ear_shoulder
-            check("shoulder_elevation", shrug, th.shrug_fraction, f"shoulders raised ({shrug * 100:.0f} % nearer the ears)")
+            check(
+                "shoulder_elevation",
+                shrug,
+                th.shrug_fraction,
+                f"shoulders raised ({shrug * 100:.0f} % nearer the ears)",
+            )
         dist = screen_distance_cm(m.ipd_px, m.width, base.focal_px if base is not None else None)
         if dist == dist:
             # 10 % hysteresis band on the distance limits.
             near = th.screen_near_cm * (1.1 if "screen_too_close" in active else 1.0)
             far = th.screen_far_cm * (0.9 if "screen_too_far" in active else 1.0)
             if dist < near:
-                found.append(("screen_too_close", f"screen about {dist:.0f} cm away (approximate): "
-                              f"closer than {th.screen_near_cm:.0f} cm"))
+                found.append(
+                    (
+                        "screen_too_close",
+                        f"screen about {dist:.0f} cm away (approximate): "
+                        f"closer than {th.screen_near_cm:.0f} cm",
+                    )
+                )
             elif dist > far:
-                found.append(("screen_too_far", f"screen about {dist:.0f} cm away (approximate): "
-                              f"farther than {th.screen_far_cm:.0f} cm"))
+                found.append(
+                    (
+                        "screen_too_far",
+                        f"screen about {dist:.0f} cm away (approximate): "
+                        f"farther than {th.screen_far_cm:.0f} cm",
+                    )
+                )
     issues = tuple(i for i, _ in found)
     state = PostureState.UPRIGHT
     for st in _STATE_PRIORITY:
@@ -988,19 +1019,32 @@ class DailyRecord:
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
             "present_s": round(present, 2),
             "good_posture_s": round(self.good_posture_s, 2),
-            "good_posture_fraction": round(self.good_posture_s / present, 3) if present > 0 else None,
+            "good_posture_fraction": round(self.good_posture_s / present, 3)
+            if present > 0
+            else None,
             "breaks": self.breaks,
             "posture_changes": self.posture_changes,
             "alerts": dict(self.alerts),
             "longest_static_s": round(self.longest_static_s, 1),
             "longest_sitting_s": round(self.longest_sitting_s, 1),
             "rula_scores": {str(k): v for k, v in self.rula_scores.items()},
-            "rula_mean": round(sum(k * v for k, v in self.rula_scores.items()) / n, 2) if n else None,
+            "rula_mean": round(sum(k * v for k, v in self.rula_scores.items()) / n, 2)
+            if n
+            else None,
         }
 
 
 #: Measures averaged over each RULA window (sums and counts only: bounded).
-_RULA_KEYS = ("neck_flex", "trunk", "hip_flex", "upper_arm", "elbow", "lateral_lean", "head_tilt", "arm_abd")
+_RULA_KEYS = (
+    "neck_flex",
+    "trunk",
+    "hip_flex",
+    "upper_arm",
+    "elbow",
+    "lateral_lean",
+    "head_tilt",
+    "arm_abd",
+)
 
 
 class PostureMonitor:
@@ -1026,7 +1070,9 @@ class PostureMonitor:
     results; nothing grows with the length of the run.
     """
 
-    def __init__(self, profile: PostureProfile | None = None, config: MonitorConfig | None = None) -> None:
+    def __init__(
+        self, profile: PostureProfile | None = None, config: MonitorConfig | None = None
+    ) -> None:
         self.config = config or MonitorConfig()
         self._filter = OneEuroFilter(self.config.min_cutoff, self.config.beta, self.config.d_cutoff)
         self._presence = PresenceGate(self.config.presence_confirm_s, self.config.presence_gap_s)
@@ -1085,7 +1131,9 @@ class PostureMonitor:
 
     def update(self, pose: PoseFrame | None, timestamp: float | None = None) -> PostureStatus:
         """Process one frame; ``pose`` None means nobody was found (then ``timestamp`` is needed)."""
-        t = float(pose.timestamp if pose is not None else timestamp if timestamp is not None else NAN)
+        t = float(
+            pose.timestamp if pose is not None else timestamp if timestamp is not None else NAN
+        )
         if t != t:
             raise ValueError("a frame without a pose needs a timestamp")
         dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
@@ -1102,10 +1150,22 @@ class PostureMonitor:
         m: PostureMeasures | None = None
         confirmed = self._presence.update(pose is not None, t)
         if pose is None:
-            seen_recently = self._last_seen == self._last_seen and t - self._last_seen <= self.config.away_after_s
-            a = self._last if seen_recently else Assessment(PostureState.AWAY, reference=self._reference())
+            seen_recently = (
+                self._last_seen == self._last_seen
+                and t - self._last_seen <= self.config.away_after_s
+            )
+            a = (
+                self._last
+                if seen_recently
+                else Assessment(PostureState.AWAY, reference=self._reference())
+            )
         elif not confirmed:
-            a = Assessment(PostureState.NOT_TRACKING, ("not_tracking",), ("confirming the person",), self._reference())
+            a = Assessment(
+                PostureState.NOT_TRACKING,
+                ("not_tracking",),
+                ("confirming the person",),
+                self._reference(),
+            )
         else:
             self._last_seen = t
             m = self._measure(pose, dt)
@@ -1117,7 +1177,9 @@ class PostureMonitor:
         if m is not None and m.view is not None:
             self._step_static(m, t)
             self._accumulate(m, t)
-        static_s = t - self._anchor_t if self._anchor_t == self._anchor_t and self._present() else 0.0
+        static_s = (
+            t - self._anchor_t if self._anchor_t == self._anchor_t and self._present() else 0.0
+        )
         sitting_s = t - self._present_since if self._present_since == self._present_since else 0.0
         rec.longest_static_s = max(rec.longest_static_s, static_s)
         rec.longest_sitting_s = max(rec.longest_sitting_s, sitting_s)
@@ -1156,7 +1218,10 @@ class PostureMonitor:
     def _measure(self, pose: PoseFrame, dt: float) -> PostureMeasures:
         vis = pose.image[:, 3]
         pts = self._filter(pose.pixels(), pose.timestamp)
-        d = float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28]) / 4.0
+        d = (
+            float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28])
+            / 4.0
+        )
         side: Side = "left" if self._side.update(d, dt) else "right"
         v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side)
         v.facing = 1.0 if self._facing.update(v.raw_facing(), dt) else -1.0
@@ -1172,13 +1237,19 @@ class PostureMonitor:
         if raw is PostureState.AWAY:
             if self._away_since != self._away_since:
                 self._away_since = t
-            if t - self._away_since >= self.config.break_min_s and self._present_since == self._present_since:
+            if (
+                t - self._away_since >= self.config.break_min_s
+                and self._present_since == self._present_since
+            ):
                 self._present_since = NAN  # the break resets the sitting clock
                 self._anchor = None
                 self._anchor_t = NAN
             return
         if self._away_since == self._away_since:
-            if t - self._away_since >= self.config.break_min_s and rec.started_at < self._away_since:
+            if (
+                t - self._away_since >= self.config.break_min_s
+                and rec.started_at < self._away_since
+            ):
                 rec.breaks += 1
             self._away_since = NAN
         if self._present_since != self._present_since:
@@ -1259,12 +1330,16 @@ class PostureMonitor:
         return self.rula_history[-1] if self._step_rula(t, force=True) else None
 
     def _step_rula(self, t: float, force: bool = False) -> bool:
-        if self._rula_t != self._rula_t or (t - self._rula_t < self.config.rula_every_s and not force):
+        if self._rula_t != self._rula_t or (
+            t - self._rula_t < self.config.rula_every_s and not force
+        ):
             return False
         n_side, n_front = self._win_view["side"], self._win_view["front"]
         done = False
         if n_side + n_front > 0:
-            means = {k: (self._sums[k] / self._counts[k]) if self._counts[k] else NAN for k in _RULA_KEYS}
+            means = {
+                k: (self._sums[k] / self._counts[k]) if self._counts[k] else NAN for k in _RULA_KEYS
+            }
             view: View = "side" if n_side >= n_front else "front"
             summary = self._rula(means, view, t)
             self.rula_history.append(summary)
@@ -1282,7 +1357,12 @@ class PostureMonitor:
         th = self._thresholds
         base = self.baseline if self.baseline is not None and self.baseline.view == view else None
         observed: list[str] = []
-        defaulted = ["wrist (typing default)", "wrist twist", "force/load (office work)", "legs (seated)"]
+        defaulted = [
+            "wrist (typing default)",
+            "wrist twist",
+            "force/load (office work)",
+            "legs (seated)",
+        ]
 
         def clip(x: float) -> float:
             return max(-180.0, min(180.0, x))
@@ -1296,7 +1376,11 @@ class PostureMonitor:
             else:
                 defaulted.append("upper arm")
             if _finite(means["neck_flex"]):
-                offset = base.neck_flex if base is not None and base.neck_flex == base.neck_flex else th.default_neck_offset_deg
+                offset = (
+                    base.neck_flex
+                    if base is not None and base.neck_flex == base.neck_flex
+                    else th.default_neck_offset_deg
+                )
                 neck = clip(means["neck_flex"] - offset)
                 observed.append("neck flexion")
             else:
@@ -1312,16 +1396,26 @@ class PostureMonitor:
                 defaulted.append("trunk flexion")
             defaulted += ["neck/trunk side-bend (front view)"]
         else:
-            defaulted += ["upper-arm flexion (front view)", "neck flexion (front view)", "trunk flexion (front view)"]
+            defaulted += [
+                "upper-arm flexion (front view)",
+                "neck flexion (front view)",
+                "trunk flexion (front view)",
+            ]
             supported = True
             if _finite(means["arm_abd"]):
                 abducted = means["arm_abd"] > 20.0
                 observed.append("arm abduction")
-            hneutral = base.head_tilt if base is not None and base.head_tilt == base.head_tilt else 0.0
+            hneutral = (
+                base.head_tilt if base is not None and base.head_tilt == base.head_tilt else 0.0
+            )
             if _finite(means["head_tilt"]):
                 neck_side = abs(means["head_tilt"] - hneutral) > th.head_tilt_deg
                 observed.append("neck side-bend")
-            lneutral = base.lateral_lean if base is not None and base.lateral_lean == base.lateral_lean else 0.0
+            lneutral = (
+                base.lateral_lean
+                if base is not None and base.lateral_lean == base.lateral_lean
+                else 0.0
+            )
             if _finite(means["lateral_lean"]):
                 trunk_side = abs(means["lateral_lean"] - lneutral) >= th.trunk_lateral_deg
                 observed.append("trunk side-bend")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from coach.core.camera_check import CameraCheck
+from coach.core.camera_check import STEADY_S, CameraCheck
 from coach.core.engine import EngineConfig, EngineStatus, ExerciseEngine, State
 from coach.core.landmarks import PoseFrame
 from coach.core.pain import Action, PainDecision, PainRulesLike, before_session, during_session
@@ -124,13 +124,15 @@ class SessionEvent:
 
 class SessionRunner:
     def __init__(self, plan: Sequence[PlanItem], rules: PainRulesLike | None = None,
-                 engine_config: EngineConfig | None = None, camera_available: bool = True) -> None:
+                 engine_config: EngineConfig | None = None, camera_available: bool = True,
+                 check_steady_s: float = STEADY_S) -> None:
         if not plan:
             raise ValueError("a session needs at least one exercise")
         self.plan = list(plan)
         self.rules = rules
         self.engine_config = engine_config or EngineConfig()
         self.camera_available = camera_available
+        self.check_steady_s = check_steady_s
         self._lock = threading.RLock()
         self.phase = Phase.PAIN_BEFORE
         self.paused = False
@@ -386,7 +388,7 @@ class SessionRunner:
                 if self.phase is Phase.INTRO:
                     if self._needs_camera(self.current) and self.camera_available:
                         ex = self.current.exercise
-                        self.check = CameraCheck(ex.camera.view, ex.camera.whole_body)
+                        self.check = CameraCheck(ex.camera.view, ex.camera.whole_body, self.check_steady_s)
                         self._enter(Phase.CAMERA_CHECK, t, ex.camera.placement)
                     else:
                         self._begin_set(t)

@@ -38,7 +38,9 @@ def add_parser(subparsers: Any) -> None:
 
     c = sub.add_parser("check", help="validate routine files (exit 0 good, 2 bad)")
     c.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    c.add_argument("--today", type=_date, default=None, help="judge dates as of this day (YYYY-MM-DD)")
+    c.add_argument(
+        "--today", type=_date, default=None, help="judge dates as of this day (YYYY-MM-DD)"
+    )
     c.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     c.set_defaults(func=cmd_check)
 
@@ -48,7 +50,9 @@ def add_parser(subparsers: Any) -> None:
 
     w = sub.add_parser("show", help="show the resolved routine: doses, overrides, locks")
     w.add_argument("file", type=Path, metavar="FILE")
-    w.add_argument("--today", type=_date, default=None, help="resolve locks as of this day (YYYY-MM-DD)")
+    w.add_argument(
+        "--today", type=_date, default=None, help="resolve locks as of this day (YYYY-MM-DD)"
+    )
     w.set_defaults(func=cmd_show)
 
     h = sub.add_parser("handout", help="write a patient handout PDF for a routine")
@@ -143,7 +147,15 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
+_DAY_NAMES = {
+    "mon": "Mon",
+    "tue": "Tue",
+    "wed": "Wed",
+    "thu": "Thu",
+    "fri": "Fri",
+    "sat": "Sat",
+    "sun": "Sun",
+}
 
 
 def format_resolved(resolved: Any) -> str:
@@ -162,8 +174,14 @@ def format_resolved(resolved: Any) -> str:
     if resolved.not_yet_valid:
         out.append(f"  not valid yet: starts on {r.valid_from}")
     sc = r.schedule
-    days = "every day" if (sc.days and len(sc.days) == 7) or (not sc.days and (sc.days_per_week or 7) == 7) else (
-        ", ".join(_DAY_NAMES[d] for d in sc.days) if sc.days else f"{sc.days_per_week} days a week"
+    days = (
+        "every day"
+        if (sc.days and len(sc.days) == 7) or (not sc.days and (sc.days_per_week or 7) == 7)
+        else (
+            ", ".join(_DAY_NAMES[d] for d in sc.days)
+            if sc.days
+            else f"{sc.days_per_week} days a week"
+        )
     )
     line = f"schedule: {days}, {sc.times_per_day} time{'s' if sc.times_per_day > 1 else ''} a day"
     if sc.reminder_time:
@@ -174,7 +192,15 @@ def format_resolved(resolved: Any) -> str:
         out.append(f"surgery: {s.surgery.type}{lvl} on {s.surgery.date}")
     if s.restrictions is not None:
         rs = s.restrictions
-        what = [w for n, w in (("no_flexion", "no bending"), ("no_rotation", "no twisting"), ("no_extension", "no arching back")) if getattr(rs, n)]
+        what = [
+            w
+            for n, w in (
+                ("no_flexion", "no bending"),
+                ("no_rotation", "no twisting"),
+                ("no_extension", "no arching back"),
+            )
+            if getattr(rs, n)
+        ]
         if rs.no_lifting_kg_over is not None:
             what.append(f"no lifting over {rs.no_lifting_kg_over:g} kg")
         state = "in force" if resolved.restrictions_in_force else "ended"
@@ -186,7 +212,11 @@ def format_resolved(resolved: Any) -> str:
     out.append(
         f"pain rules: green 0-{pr.green_max}, amber {pr.green_max + 1}-{pr.amber_max}, stop at {pr.stop_at}/10 "
         f"or if pain spreads down the leg; amber if {pr.relative_rise_amber}+ points above the start"
-        + (f"; next-morning check (at most {pr.next_morning_max}/10)" if pr.next_morning_check else "")
+        + (
+            f"; next-morning check (at most {pr.next_morning_max}/10)"
+            if pr.next_morning_check
+            else ""
+        )
     )
     if s.clinician_contact:
         out.append(f"contact: {s.clinician_contact}")
@@ -211,7 +241,9 @@ def format_resolved(resolved: Any) -> str:
         out.append(f"     progress: {describe_progress(it)}")
         if it.regress.enabled:
             to = f"; easier option: {it.regress_to}" if it.regress_to else ""
-            out.append(f"     regress: to {it.regress.volume:.0%} of the volume after a red session or a bad next morning{to}")
+            out.append(
+                f"     regress: to {it.regress.volume:.0%} of the volume after a red session or a bad next morning{to}"
+            )
     for w in resolved.warnings:
         out.append(f"warning: {'.'.join(map(str, w.loc))}: {w.message}")
     return "\n".join(out)
@@ -227,11 +259,15 @@ def describe_progress(item: Any) -> str:
     mx = item.progress_max
     steps = []
     if st.reps:
-        steps.append(f"+{st.reps} rep{'s' if st.reps > 1 else ''}" + (f" up to {mx.reps}" if mx.reps else ""))
+        steps.append(
+            f"+{st.reps} rep{'s' if st.reps > 1 else ''}" + (f" up to {mx.reps}" if mx.reps else "")
+        )
     if st.hold_s:
         steps.append(f"+{st.hold_s:g} s hold" + (f" up to {mx.hold_s:g} s" if mx.hold_s else ""))
     if st.duration_s:
-        steps.append(f"+{st.duration_s:g} s" + (f" up to {mx.duration_s:g} s" if mx.duration_s else ""))
+        steps.append(
+            f"+{st.duration_s:g} s" + (f" up to {mx.duration_s:g} s" if mx.duration_s else "")
+        )
     if st.sets:
         steps.append(f"+{st.sets} set" + (f" up to {mx.sets}" if mx.sets else ""))
     cond = f"after {w.green_sessions} green session{'s' if w.green_sessions > 1 else ''} with at least {1 - w.max_fault_ratio:.0%} of reps free of faults"

@@ -139,7 +139,11 @@ SurgeryType = Literal[
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, populate_by_name=True
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        populate_by_name=True,
     )
 
 
@@ -151,7 +155,9 @@ class Author(_Frozen):
     """Who wrote the routine; shown to the patient as "prescribed by"."""
 
     name: ShortText
-    role: Literal["physiotherapist", "doctor", "surgeon", "nurse", "trainer", "other"] = "physiotherapist"
+    role: Literal["physiotherapist", "doctor", "surgeon", "nurse", "trainer", "other"] = (
+        "physiotherapist"
+    )
     contact: ShortText | None = None
 
 
@@ -160,9 +166,9 @@ class Patient(_Frozen):
 
     display_name: ShortText
     birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    external_ids: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]] = Field(
-        default_factory=dict
-    )
+    external_ids: dict[
+        Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=80)]
+    ] = Field(default_factory=dict)
 
 
 class Surgery(_Frozen):
@@ -211,7 +217,9 @@ class PainRules(_Frozen):
     @classmethod
     def _green(cls, v: int) -> int:
         if v > E.max_green:
-            raise ValueError(f"green_max {v} is above the safety envelope; green pain is 0-{E.max_green} at most (DOMAIN §5.1)")
+            raise ValueError(
+                f"green_max {v} is above the safety envelope; green pain is 0-{E.max_green} at most (DOMAIN §5.1)"
+            )
         return v
 
     @field_validator("amber_max")
@@ -228,7 +236,9 @@ class PainRules(_Frozen):
     @classmethod
     def _spreading(cls, v: bool) -> bool:
         if not v:
-            raise ValueError("'stop_if_spreading' cannot be turned off: pain spreading down the leg always stops the exercise (DOMAIN §5.3)")
+            raise ValueError(
+                "'stop_if_spreading' cannot be turned off: pain spreading down the leg always stops the exercise (DOMAIN §5.3)"
+            )
         return v
 
     @model_validator(mode="after")
@@ -280,7 +290,9 @@ class Schedule(_Frozen):
             if len(self.days) != len(set(self.days)):
                 raise ValueError("each weekday is listed once under 'days'")
             if self.days_per_week is not None and self.days_per_week != len(self.days):
-                raise ValueError(f"days_per_week is {self.days_per_week} but {len(self.days)} days are listed; keep one of them")
+                raise ValueError(
+                    f"days_per_week is {self.days_per_week} but {len(self.days)} days are listed; keep one of them"
+                )
         return self
 
     @property
@@ -380,7 +392,13 @@ class Item(_Frozen):
     custom: Exercise | None = None
     sets: Annotated[int, Field(ge=1, le=E.max_sets)] | None = None
     reps: Annotated[int, Field(ge=1, le=E.max_reps)] | None = None
-    reps_pattern: Annotated[list[Annotated[int, Field(ge=1, le=E.max_reps)]], Field(min_length=1, max_length=E.max_sets)] | None = None
+    reps_pattern: (
+        Annotated[
+            list[Annotated[int, Field(ge=1, le=E.max_reps)]],
+            Field(min_length=1, max_length=E.max_sets),
+        ]
+        | None
+    ) = None
     hold_s: Annotated[float, Field(ge=0.0, le=E.max_hold_s)] | None = None
     rest_s: Annotated[float, Field(ge=0.0, le=E.max_rest_s)] | None = None
     duration_s: Annotated[float, Field(gt=0.0, le=E.max_duration_s)] | None = None
@@ -401,8 +419,14 @@ class Item(_Frozen):
             )
         if self.reps is not None and self.reps_pattern is not None:
             raise ValueError("give 'reps' or 'reps_pattern', not both")
-        if self.reps_pattern is not None and self.sets is not None and self.sets != len(self.reps_pattern):
-            raise ValueError(f"'reps_pattern' has {len(self.reps_pattern)} sets but 'sets' is {self.sets}; drop 'sets'")
+        if (
+            self.reps_pattern is not None
+            and self.sets is not None
+            and self.sets != len(self.reps_pattern)
+        ):
+            raise ValueError(
+                f"'reps_pattern' has {len(self.reps_pattern)} sets but 'sets' is {self.sets}; drop 'sets'"
+            )
         return self
 
     @property
@@ -444,7 +468,9 @@ class Routine(_Frozen):
         if not m:
             raise ValueError(f"'{v}' is not a routine format; write 'schema: {ROUTINE_SCHEMA}'")
         if int(m.group(1)) != ROUTINE_SCHEMA_VERSION:
-            raise ValueError(f"format version {m.group(1)} is not supported; this coach reads {ROUTINE_SCHEMA}")
+            raise ValueError(
+                f"format version {m.group(1)} is not supported; this coach reads {ROUTINE_SCHEMA}"
+            )
         return v
 
     def items(self) -> Iterator[tuple[tuple[Any, ...], Block, Item]]:
@@ -501,7 +527,9 @@ class ItemDose:
         parts: list[str] = []
         unit = "holds" if self.kind == "hold" else "reps"
         if self.reps_pattern is not None:
-            parts.append(f"{len(self.reps_pattern)} sets of {'/'.join(str(r) for r in self.reps_pattern)} {unit}")
+            parts.append(
+                f"{len(self.reps_pattern)} sets of {'/'.join(str(r) for r in self.reps_pattern)} {unit}"
+            )
         elif self.reps and self.sets == 1:
             parts.append(f"{self.reps} {unit}")
         elif self.reps:
@@ -511,11 +539,19 @@ class ItemDose:
         if self.duration_s:
             parts.append(f"{_fmt_s(self.duration_s)}")
         if self.hold_s:
-            parts.append(f"{_fmt_s(self.hold_s)} each" if self.kind == "hold" else f"hold {_fmt_s(self.hold_s)}")
+            parts.append(
+                f"{_fmt_s(self.hold_s)} each"
+                if self.kind == "hold"
+                else f"hold {_fmt_s(self.hold_s)}"
+            )
         if self.tempo:
             parts.append(f"tempo {self.tempo}")
         if self.side not in ("none", ""):
-            parts.append({"both": "each side", "alternate": "alternating sides"}.get(self.side, f"{self.side} side"))
+            parts.append(
+                {"both": "each side", "alternate": "alternating sides"}.get(
+                    self.side, f"{self.side} side"
+                )
+            )
         if self.rest_s and (self.sets > 1 or (self.reps or 0) > 1):
             parts.append(f"rest {_fmt_s(self.rest_s)}")
         return ", ".join(parts) or "as instructed"
@@ -674,7 +710,9 @@ def lock_reasons(exercise: Exercise, safety: Safety, today: date) -> tuple[list[
                 if exercise.id in safety.unlock
                 else "after that your therapist must unlock it"
             )
-            reasons.append(f"{_LOCK_WORDS[tag]}, and {what} is restricted until {r.until.isoformat()}; {after}")
+            reasons.append(
+                f"{_LOCK_WORDS[tag]}, and {what} is restricted until {r.until.isoformat()}; {after}"
+            )
         elif exercise.id not in safety.unlock:
             reasons.append(
                 f"{_LOCK_WORDS[tag]}; the {what} restriction ended on {r.until.isoformat()}, "
@@ -695,7 +733,13 @@ def _apply_thresholds(
     tloc = (*loc, "thresholds")
     if th.signal is not None:
         if base.signal is None:
-            issues.append(Issue((*tloc, "signal"), f"'{base.id}' has no movement signal to override", "remove 'signal'"))
+            issues.append(
+                Issue(
+                    (*tloc, "signal"),
+                    f"'{base.id}' has no movement signal to override",
+                    "remove 'signal'",
+                )
+            )
         else:
             m, _ = parse_metric(base.signal.metric)
             limit = E.max_shift_deg if m.unit == "deg" else E.max_shift_ratio
@@ -723,7 +767,15 @@ def _apply_thresholds(
     for fid, ov in th.faults.items():
         floc = (*tloc, "faults", fid)
         if fid not in faults:
-            issues.append(Issue(floc, unknown_message("fault", fid, list(faults)) if faults else f"'{base.id}' has no faults to override", key=True))
+            issues.append(
+                Issue(
+                    floc,
+                    unknown_message("fault", fid, list(faults))
+                    if faults
+                    else f"'{base.id}' has no faults to override",
+                    key=True,
+                )
+            )
             continue
         fault = faults[fid]
         m, _ = parse_metric(fault.when.metric)
@@ -733,7 +785,12 @@ def _apply_thresholds(
         when = data["faults"][idx]["when"]
         if fault.when.range is not None:
             if ov.range is None:
-                issues.append(Issue(floc, f"fault '{fid}' is a range check ({fault.when.op}); override it with 'range: [low, high]'"))
+                issues.append(
+                    Issue(
+                        floc,
+                        f"fault '{fid}' is a range check ({fault.when.op}); override it with 'range: [low, high]'",
+                    )
+                )
                 continue
             old_r = fault.when.range
             bad = [n for n, o in zip(ov.range, old_r, strict=True) if abs(n - o) > limit + 1e-9]
@@ -747,10 +804,17 @@ def _apply_thresholds(
                 )
                 continue
             when["range"] = tuple(ov.range)
-            described.append(f"{fid}: {fault.when.metric} range [{old_r[0]:g}, {old_r[1]:g}] → [{ov.range[0]:g}, {ov.range[1]:g}]")
+            described.append(
+                f"{fid}: {fault.when.metric} range [{old_r[0]:g}, {old_r[1]:g}] → [{ov.range[0]:g}, {ov.range[1]:g}]"
+            )
         else:
             if ov.value is None:
-                issues.append(Issue(floc, f"fault '{fid}' compares with one value ({fault.when.op}); override it with 'value: N'"))
+                issues.append(
+                    Issue(
+                        floc,
+                        f"fault '{fid}' compares with one value ({fault.when.op}); override it with 'value: N'",
+                    )
+                )
                 continue
             old_v = float(fault.when.value or 0.0)
             if abs(ov.value - old_v) > limit + 1e-9:
@@ -763,11 +827,15 @@ def _apply_thresholds(
                 )
                 continue
             when["value"] = ov.value
-            described.append(f"{fid}: {fault.when.metric} {fault.when.op} {old_v:g} → {ov.value:g}{unit}")
+            described.append(
+                f"{fid}: {fault.when.metric} {fault.when.op} {old_v:g} → {ov.value:g}{unit}"
+            )
     return data, described
 
 
-def _effective_dose(base: Exercise, item: Item, loc: tuple[Any, ...], source: str, issues: list[Issue]) -> ItemDose:
+def _effective_dose(
+    base: Exercise, item: Item, loc: tuple[Any, ...], source: str, issues: list[Issue]
+) -> ItemDose:
     d = base.dose
     pattern = tuple(item.reps_pattern) if item.reps_pattern is not None else None
     sets = len(pattern) if pattern is not None else (item.sets if item.sets is not None else d.sets)
@@ -793,23 +861,46 @@ def _effective_dose(base: Exercise, item: Item, loc: tuple[Any, ...], source: st
             return (*loc, name)
         return (*loc, "custom", "dose", name) if source == "custom" else (*loc, "exercise")
 
-    limits = (("sets", E.max_sets, "sets"), ("reps", E.max_reps, "reps"), ("hold_s", E.max_hold_s, "s hold"),
-              ("rest_s", E.max_rest_s, "s rest"), ("duration_s", E.max_duration_s, "s"))
+    limits = (
+        ("sets", E.max_sets, "sets"),
+        ("reps", E.max_reps, "reps"),
+        ("hold_s", E.max_hold_s, "s hold"),
+        ("rest_s", E.max_rest_s, "s rest"),
+        ("duration_s", E.max_duration_s, "s"),
+    )
     for name, limit, unit in limits:
         v = getattr(dose, name)
         if v is not None and v > limit:
-            issues.append(Issue(where(name), f"{name} {v:g} is outside the safety envelope (at most {limit:g} {unit})", f"use at most {limit:g}"))
+            issues.append(
+                Issue(
+                    where(name),
+                    f"{name} {v:g} is outside the safety envelope (at most {limit:g} {unit})",
+                    f"use at most {limit:g}",
+                )
+            )
     if dose.total_reps > E.max_volume:
-        what = "sum of reps_pattern" if pattern is not None else f"sets × reps = {dose.sets} × {dose.reps}"
+        what = (
+            "sum of reps_pattern"
+            if pattern is not None
+            else f"sets × reps = {dose.sets} × {dose.reps}"
+        )
         issues.append(
             Issue(
-                (*loc, "reps_pattern") if pattern is not None else ((*loc, "reps") if item.reps is not None else where("sets")),
+                (*loc, "reps_pattern")
+                if pattern is not None
+                else ((*loc, "reps") if item.reps is not None else where("sets")),
                 f"{what} = {dose.total_reps} reps is over the per-item limit of {E.max_volume}",
                 "fewer sets or reps",
             )
         )
     if item.side is not None and item.side != "none" and base.sides == "none":
-        issues.append(Issue((*loc, "side"), f"'{base.id}' is done with both sides together; it has no '{item.side}' side", "remove 'side'"))
+        issues.append(
+            Issue(
+                (*loc, "side"),
+                f"'{base.id}' is done with both sides together; it has no '{item.side}' side",
+                "remove 'side'",
+            )
+        )
     return dose
 
 
@@ -843,7 +934,9 @@ def _default_max(rule: ProgressRule, dose: ItemDose) -> DoseMax:
     )
 
 
-def _resolve(routine: Routine, catalogue: Catalogue, today: date) -> tuple[list[ResolvedItem], list[Issue]]:
+def _resolve(
+    routine: Routine, catalogue: Catalogue, today: date
+) -> tuple[list[ResolvedItem], list[Issue]]:
     issues: list[Issue] = []
     items: list[ResolvedItem] = []
     customs: dict[str, Exercise] = {}
@@ -851,9 +944,21 @@ def _resolve(routine: Routine, catalogue: Catalogue, today: date) -> tuple[list[
         if item.custom is not None:
             cid = item.custom.id
             if cid in catalogue.exercises:
-                issues.append(Issue((*loc, "custom", "id"), f"custom exercise id '{cid}' is already a catalogue exercise", f"choose another id, e.g. 'my_{cid}'"))
+                issues.append(
+                    Issue(
+                        (*loc, "custom", "id"),
+                        f"custom exercise id '{cid}' is already a catalogue exercise",
+                        f"choose another id, e.g. 'my_{cid}'",
+                    )
+                )
             elif cid in customs and item.custom != customs[cid]:
-                issues.append(Issue((*loc, "custom", "id"), f"custom exercise id '{cid}' is defined twice with different content", "give each custom exercise its own id"))
+                issues.append(
+                    Issue(
+                        (*loc, "custom", "id"),
+                        f"custom exercise id '{cid}' is defined twice with different content",
+                        "give each custom exercise its own id",
+                    )
+                )
             customs.setdefault(cid, item.custom)
     known = [*catalogue.exercises, *customs]
     position = 0
@@ -864,7 +969,13 @@ def _resolve(routine: Routine, catalogue: Catalogue, today: date) -> tuple[list[
             assert item.exercise is not None
             found = catalogue.exercises.get(item.exercise)
             if found is None:
-                issues.append(Issue((*loc, "exercise"), unknown_message("exercise", item.exercise, known), "run 'coach exercises' to list the catalogue"))
+                issues.append(
+                    Issue(
+                        (*loc, "exercise"),
+                        unknown_message("exercise", item.exercise, known),
+                        "run 'coach exercises' to list the catalogue",
+                    )
+                )
                 continue
             base, source = found, "catalogue"
         data, described = _apply_thresholds(base, item.thresholds, loc, issues)
@@ -882,12 +993,22 @@ def _resolve(routine: Routine, catalogue: Catalogue, today: date) -> tuple[list[
         try:
             effective = Exercise.model_validate(data)
         except ValidationError as exc:
-            why = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
-            issues.append(Issue((*loc, "thresholds"), f"with these overrides '{base.id}' is invalid: {why}", "move the thresholds back toward the catalogue's"))
+            why = "; ".join(
+                str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors()
+            )
+            issues.append(
+                Issue(
+                    (*loc, "thresholds"),
+                    f"with these overrides '{base.id}' is invalid: {why}",
+                    "move the thresholds back toward the catalogue's",
+                )
+            )
             effective = base
         regress_to = item.regress.to or base.regression
         if item.regress.to is not None and item.regress.to not in known:
-            issues.append(Issue((*loc, "regress", "to"), unknown_message("exercise", item.regress.to, known)))
+            issues.append(
+                Issue((*loc, "regress", "to"), unknown_message("exercise", item.regress.to, known))
+            )
         step = item.progress.step if item.progress.step is not None else _default_step(base, dose)
         reasons, unlocks_on = lock_reasons(base, routine.safety, today)
         items.append(
@@ -918,15 +1039,41 @@ def _resolve(routine: Routine, catalogue: Catalogue, today: date) -> tuple[list[
         if uid not in catalogue.exercises and uid not in customs:
             issues.append(Issue(("safety", "unlock", k), unknown_message("exercise", uid, known)))
         elif uid not in in_routine:
-            issues.append(Issue(("safety", "unlock", k), f"'{uid}' is not in this routine, so unlocking it changes nothing", severity="warning"))
+            issues.append(
+                Issue(
+                    ("safety", "unlock", k),
+                    f"'{uid}' is not in this routine, so unlocking it changes nothing",
+                    severity="warning",
+                )
+            )
     r = routine.safety.restrictions
     if r is not None and not any(r.active(n) for n in _RESTRICTION_WORDS):
-        issues.append(Issue(("safety", "restrictions"), "no restriction is switched on", "set no_flexion, no_rotation, no_extension or no_lifting_kg_over, or remove 'restrictions'", severity="warning"))
+        issues.append(
+            Issue(
+                ("safety", "restrictions"),
+                "no restriction is switched on",
+                "set no_flexion, no_rotation, no_extension or no_lifting_kg_over, or remove 'restrictions'",
+                severity="warning",
+            )
+        )
     s = routine.safety.surgery
     if s is not None and s.date > today:
-        issues.append(Issue(("safety", "surgery", "date"), f"the surgery date {s.date.isoformat()} is in the future", "check the date", severity="warning"))
+        issues.append(
+            Issue(
+                ("safety", "surgery", "date"),
+                f"the surgery date {s.date.isoformat()} is in the future",
+                "check the date",
+                severity="warning",
+            )
+        )
     if r is not None and r.until is not None and s is not None and r.until < s.date:
-        issues.append(Issue(("safety", "restrictions", "until"), "the restrictions end before the surgery date", "check the dates"))
+        issues.append(
+            Issue(
+                ("safety", "restrictions", "until"),
+                "the restrictions end before the surgery date",
+                "check the dates",
+            )
+        )
     return items, issues
 
 
@@ -946,7 +1093,14 @@ def check_routine(routine: Routine, catalogue: Catalogue, today: date | None = N
             )
         )
     if routine.created is not None and routine.created > today:
-        issues.append(Issue(("created",), f"the creation date {routine.created.isoformat()} is in the future", "check the date", severity="warning"))
+        issues.append(
+            Issue(
+                ("created",),
+                f"the creation date {routine.created.isoformat()} is in the future",
+                "check the date",
+                severity="warning",
+            )
+        )
     return issues
 
 
@@ -979,7 +1133,9 @@ def resolve(routine: Routine, catalogue: Catalogue, today: date | None = None) -
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise RoutineError(errors)
-    return ResolvedRoutine(routine, today, tuple(items), tuple(i for i in issues if i.severity == "warning"))
+    return ResolvedRoutine(
+        routine, today, tuple(items), tuple(i for i in issues if i.severity == "warning")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1011,7 +1167,9 @@ def _future_schema(root: Any, data: Any, filename: str) -> Problem | None:
     if m and int(m.group(1)) > ROUTINE_SCHEMA_VERSION:
         line, col = locate(root, ("schema",))
         return Problem(
-            filename, line, col,
+            filename,
+            line,
+            col,
             f"schema: this routine was written for a newer coach (format version {m.group(1)}); this coach reads version {ROUTINE_SCHEMA_VERSION}",
             "update coach, or ask your therapist for a version 1 file",
         )
@@ -1033,7 +1191,9 @@ def parse_routine(text: str, filename: str) -> tuple[Routine, Any]:
     return validate_data(root, data, Routine, filename), root
 
 
-def _raw_unknown_exercises(root: Any, data: Any, catalogue: Catalogue, filename: str) -> list[Problem]:
+def _raw_unknown_exercises(
+    root: Any, data: Any, catalogue: Catalogue, filename: str
+) -> list[Problem]:
     """Unknown exercise ids in a file that failed validation: a typo in an id is the most
     common mistake, so it is reported together with the other problems, not one round later."""
     if not isinstance(data, dict) or not isinstance(data.get("blocks"), list):
@@ -1043,20 +1203,29 @@ def _raw_unknown_exercises(root: Any, data: Any, catalogue: Catalogue, filename:
         if isinstance(block, dict) and isinstance(block.get("items"), list):
             items += [(("blocks", b, "items", i), item) for i, item in enumerate(block["items"])]
     customs = [
-        item["custom"]["id"] for _, item in items
-        if isinstance(item, dict) and isinstance(item.get("custom"), dict) and isinstance(item["custom"].get("id"), str)
+        item["custom"]["id"]
+        for _, item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("custom"), dict)
+        and isinstance(item["custom"].get("id"), str)
     ]
     known = [*catalogue.exercises, *customs]
     problems = []
     for loc, item in items:
         ex = item.get("exercise") if isinstance(item, dict) else None
         if isinstance(ex, str) and re.fullmatch(r"[a-z][a-z0-9_]*", ex) and ex not in known:
-            issue = Issue((*loc, "exercise"), unknown_message("exercise", ex, known), "run 'coach exercises' to list the catalogue")
+            issue = Issue(
+                (*loc, "exercise"),
+                unknown_message("exercise", ex, known),
+                "run 'coach exercises' to list the catalogue",
+            )
             problems.append(issue.to_problem(filename, root))
     return problems
 
 
-def check_routine_file(path: str | Path, catalogue: Catalogue, today: date | None = None) -> CheckResult:
+def check_routine_file(
+    path: str | Path, catalogue: Catalogue, today: date | None = None
+) -> CheckResult:
     """Load and fully check one routine file; never raises for a bad file.
 
     Problems come sorted by position. When the file does not validate, unknown exercise ids
@@ -1085,7 +1254,9 @@ def check_routine_file(path: str | Path, catalogue: Catalogue, today: date | Non
     return CheckResult(name, routine if not errors else None, errors, warnings)
 
 
-def load_routine(path: str | Path, catalogue: Catalogue, today: date | None = None) -> ResolvedRoutine:
+def load_routine(
+    path: str | Path, catalogue: Catalogue, today: date | None = None
+) -> ResolvedRoutine:
     """Load, check and resolve a routine file: what the app calls.
 
     An expired routine is an error here too (the app should not run it silently); use

@@ -51,7 +51,9 @@ def _one_line(text: str) -> str:
     """Escape line breaks and other control characters: one problem is always one line."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 class FileProblems(Exception):
@@ -88,7 +90,11 @@ def _node_for(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[yaml.Node |
             if nxt is None:
                 return node, False
             node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(key, int)
+            and 0 <= key < len(node.value)
+        ):
             node = node.value[key]
         else:
             # pydantic adds tags like 'function-after[...]' or a union member name; skip them.
@@ -159,7 +165,7 @@ def _inner_model(ann: Any) -> Any:
     return None
 
 
-def _friendly(err: dict[str, Any]) -> tuple[str, str]:
+def _friendly(err: Any) -> tuple[str, str]:
     typ = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
     inp = short_repr(err.get("input"))
@@ -172,7 +178,12 @@ def _friendly(err: dict[str, Any]) -> tuple[str, str]:
         bound = next(iter(ctx.values()), "")
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)
-        word = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}[typ]
+        word = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }[typ]
         return f"value {inp} is out of range", f"use a value {word} {bound}"
     if typ == "finite_number":
         return f"value {inp} is not a finite number", "write an ordinary number"
@@ -199,10 +210,30 @@ def _check_size(root: yaml.Node | None, filename: str) -> None:
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise FileProblems([Problem(filename, 1, 1, "the file describes too many values (aliases expanding too far?)", "write the routine out plainly")])
+            raise FileProblems(
+                [
+                    Problem(
+                        filename,
+                        1,
+                        1,
+                        "the file describes too many values (aliases expanding too far?)",
+                        "write the routine out plainly",
+                    )
+                ]
+            )
         if depth > MAX_DEPTH:
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
-            raise FileProblems([Problem(filename, line, col, f"the file is nested more than {MAX_DEPTH} levels deep", "check the indentation")])
+            raise FileProblems(
+                [
+                    Problem(
+                        filename,
+                        line,
+                        col,
+                        f"the file is nested more than {MAX_DEPTH} levels deep",
+                        "check the indentation",
+                    )
+                ]
+            )
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 stack.append((k, depth + 1))
@@ -229,18 +260,44 @@ def parse_yaml(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "malformed YAML"
         raise FileProblems(
-            [Problem(filename, line, col, f"malformed YAML: {what}", "check indentation, colons and quotes")]
+            [
+                Problem(
+                    filename,
+                    line,
+                    col,
+                    f"malformed YAML: {what}",
+                    "check indentation, colons and quotes",
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
-        raise FileProblems([Problem(filename, 1, 1, f"malformed YAML: {short_repr(str(exc))}")]) from None
+        raise FileProblems(
+            [Problem(filename, 1, 1, f"malformed YAML: {short_repr(str(exc))}")]
+        ) from None
     except RecursionError:
-        raise FileProblems([Problem(filename, 1, 1, "the file is nested too deeply to read", "check the indentation")]) from None
+        raise FileProblems(
+            [
+                Problem(
+                    filename, 1, 1, "the file is nested too deeply to read", "check the indentation"
+                )
+            ]
+        ) from None
     except (ValueError, OverflowError, TypeError) as exc:
         # PyYAML's constructors raise plain errors for a few impossible scalars (e.g. a
         # timestamp like 2024-02-30); find the scalar to say where.
         line, col, value = _bad_scalar(text)
         what = f"{value!r} is not a valid value" if value is not None else short_repr(str(exc))
-        raise FileProblems([Problem(filename, line, col, f"malformed YAML value: {what} ({exc})", "check the date or number")]) from None
+        raise FileProblems(
+            [
+                Problem(
+                    filename,
+                    line,
+                    col,
+                    f"malformed YAML value: {what} ({exc})",
+                    "check the date or number",
+                )
+            ]
+        ) from None
     return root, data
 
 
@@ -267,7 +324,9 @@ def _bad_scalar(text: str) -> tuple[int, int, str | None]:
     return 1, 1, None
 
 
-def problems_from_validation(exc: ValidationError, root: yaml.Node | None, model: type[BaseModel], filename: str) -> list[Problem]:
+def problems_from_validation(
+    exc: ValidationError, root: yaml.Node | None, model: type[BaseModel], filename: str
+) -> list[Problem]:
     """Translate a pydantic :class:`ValidationError` into positioned :class:`Problem` s."""
     problems: list[Problem] = []
     for err in exc.errors()[:MAX_PROBLEMS]:
@@ -278,7 +337,11 @@ def problems_from_validation(exc: ValidationError, root: yaml.Node | None, model
             line, col = locate(root, loc, key=True)
             allowed = _allowed_keys(model, loc[:-1])
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else (f"allowed keys: {', '.join(allowed)}" if allowed else "remove it")
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else (f"allowed keys: {', '.join(allowed)}" if allowed else "remove it")
+            )
         else:
             line, col = locate(root, loc)
         field = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "-" in p)))
@@ -286,18 +349,39 @@ def problems_from_validation(exc: ValidationError, root: yaml.Node | None, model
     return problems
 
 
-def validate_data(root: yaml.Node | None, data: Any, model: type[M], filename: str, *, context: dict[str, Any] | None = None) -> M:
+def validate_data(
+    root: yaml.Node | None,
+    data: Any,
+    model: type[M],
+    filename: str,
+    *,
+    context: dict[str, Any] | None = None,
+) -> M:
     """Validate already-parsed YAML ``data`` as ``model``; raise :class:`FileProblems` on errors."""
     if not isinstance(data, dict):
         raise FileProblems(
-            [Problem(filename, 1, 1, "the file must be a YAML mapping of keys to values", "start with 'id: ...' style lines")]
+            [
+                Problem(
+                    filename,
+                    1,
+                    1,
+                    "the file must be a YAML mapping of keys to values",
+                    "start with 'id: ...' style lines",
+                )
+            ]
         )
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise FileProblems(problems_from_validation(exc, root, model, filename)) from None
     except RecursionError:
-        raise FileProblems([Problem(filename, 1, 1, "the file is nested too deeply to read", "check the indentation")]) from None
+        raise FileProblems(
+            [
+                Problem(
+                    filename, 1, 1, "the file is nested too deeply to read", "check the indentation"
+                )
+            ]
+        ) from None
 
 
 def validate_yaml(text: str, model: type[M], filename: str) -> M:
@@ -314,21 +398,49 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         size = p.stat().st_size
     except OSError as exc:
-        raise FileProblems([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise FileProblems(
+            [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
     if size > max_bytes:
         raise FileProblems(
-            [Problem(name, 1, 1, f"the file is {size / 1e6:.1f} MB; routine and exercise files are at most {max_bytes / 1e6:g} MB", "is this the right file?")]
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"the file is {size / 1e6:.1f} MB; routine and exercise files are at most {max_bytes / 1e6:g} MB",
+                    "is this the right file?",
+                )
+            ]
         )
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise FileProblems([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise FileProblems(
+            [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
     if b"\x00" in raw:
-        raise FileProblems([Problem(name, 1, 1, "this is a binary file, not YAML text", "open the .yaml file instead")])
+        raise FileProblems(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    "this is a binary file, not YAML text",
+                    "open the .yaml file instead",
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FileProblems([Problem(name, 1, 1, f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8")]) from None
+        raise FileProblems(
+            [
+                Problem(
+                    name, 1, 1, f"the file is not UTF-8 text (byte {exc.start})", "save it as UTF-8"
+                )
+            ]
+        ) from None
 
 
 def load_yaml_file(path: str | Path, model: type[M]) -> M:

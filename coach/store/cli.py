@@ -38,7 +38,12 @@ def _err(msg: str) -> int:
 def add_parser(subparsers: Any) -> None:
     """Register ``history`` and its subcommands on the main parser's ``subparsers``."""
     p = subparsers.add_parser("history", help="export, report on or import exercise history")
-    p.add_argument("--db", type=Path, metavar="FILE", help="the history database (default: the user data folder)")
+    p.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="the history database (default: the user data folder)",
+    )
     sub = p.add_subparsers(dest="history_command", metavar="SUBCOMMAND")
     p.set_defaults(func=lambda args: _usage(p))
 
@@ -49,8 +54,12 @@ def add_parser(subparsers: Any) -> None:
     e = sub.add_parser("export", help="export sessions as CSV, FHIR R4 Bundle or results JSON")
     what = e.add_mutually_exclusive_group(required=True)
     what.add_argument("--csv", type=Path, metavar="DIR", help="write CSV files into DIR")
-    what.add_argument("--fhir", type=Path, metavar="FILE", help="write a FHIR R4 Bundle (JSON) to FILE")
-    what.add_argument("--json", type=Path, metavar="DIR", help="write one results JSON per session into DIR")
+    what.add_argument(
+        "--fhir", type=Path, metavar="FILE", help="write a FHIR R4 Bundle (JSON) to FILE"
+    )
+    what.add_argument(
+        "--json", type=Path, metavar="DIR", help="write one results JSON per session into DIR"
+    )
     _range(e, required=False)
     e.add_argument("--patient", help="patient name for the FHIR Patient resource")
     e.set_defaults(func=cmd_export)
@@ -58,7 +67,12 @@ def add_parser(subparsers: Any) -> None:
     r = sub.add_parser("report", help="write the clinician PDF report for a date range")
     _range(r, required=True)
     r.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    r.add_argument("--routine", type=Path, metavar="FILE", help="the routine file (for planned sessions and names)")
+    r.add_argument(
+        "--routine",
+        type=Path,
+        metavar="FILE",
+        help="the routine file (for planned sessions and names)",
+    )
     r.add_argument("--patient", help="patient name shown on the report")
     r.set_defaults(func=cmd_report)
 
@@ -68,8 +82,22 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _range(p: argparse.ArgumentParser, *, required: bool) -> None:
-    p.add_argument("--from", dest="date_from", type=_date, required=required, metavar="DATE", help="first day (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", type=_date, required=required, metavar="DATE", help="last day (YYYY-MM-DD)")
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        type=_date,
+        required=required,
+        metavar="DATE",
+        help="first day (YYYY-MM-DD)",
+    )
+    p.add_argument(
+        "--to",
+        dest="date_to",
+        type=_date,
+        required=required,
+        metavar="DATE",
+        help="last day (YYYY-MM-DD)",
+    )
 
 
 def _usage(p: argparse.ArgumentParser) -> int:
@@ -99,8 +127,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         for s in h.sessions(args.date_from, args.date_to):
             results = h.exercise_results(s.id)
             reps = sum(int(r.reps or 0) for r in results)
-            print(f"{s.started_at.astimezone():%Y-%m-%d %H:%M}  {s.id[:8]}  {s.routine_id or '-':<28} {s.status:<11} "
-                  f"{s.classification or '-':<6} {len(results)} exercises, {reps} reps")
+            print(
+                f"{s.started_at.astimezone():%Y-%m-%d %H:%M}  {s.id[:8]}  {s.routine_id or '-':<28} {s.status:<11} "
+                f"{s.classification or '-':<6} {len(results)} exercises, {reps} reps"
+            )
     return EXIT_OK
 
 
@@ -114,7 +144,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.csv is not None:
                 files = export.export_csv(h, args.csv, args.date_from, args.date_to)
             elif args.fhir is not None:
-                files = [export.export_fhir(h, args.fhir, args.date_from, args.date_to, patient_name=args.patient)]
+                files = [
+                    export.export_fhir(
+                        h, args.fhir, args.date_from, args.date_to, patient_name=args.patient
+                    )
+                ]
             else:
                 files = export.export_json(h, args.json, args.date_from, args.date_to)
     except OSError as exc:
@@ -144,11 +178,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _err(f"cannot make PDFs here: {exc}")
     try:
         with _open(args) as h:
-            data = write_report(h, args.out, args.date_from, args.date_to, routine=routine, patient=args.patient)
+            data = write_report(
+                h, args.out, args.date_from, args.date_to, routine=routine, patient=args.patient
+            )
     except OSError as exc:
         return _err(f"cannot write {args.out}: {exc.strerror or exc}")
     planned = f" of {data.sessions_planned} planned" if data.sessions_planned is not None else ""
-    print(f"wrote {args.out}: {data.sessions_done} sessions{planned}, {len(data.pain)} with pain ratings")
+    print(
+        f"wrote {args.out}: {data.sessions_done} sessions{planned}, {len(data.pain)} with pain ratings"
+    )
     return EXIT_OK
 
 
@@ -162,12 +200,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{args.file}: {len(imported.sessions)} session(s) ({imported.kind})")
     for s in imported.sessions:
         pain = s.pain
-        print(f"  {s.start.astimezone():%Y-%m-%d %H:%M}  {s.session_id[:8]}  routine {s.routine.id or '-'}  {s.status}"
-              f"  light {s.classification or '-'}  pain before {_v(pain.pre)} after {_v(pain.post)} next morning {_v(pain.next_morning)}")
+        print(
+            f"  {s.start.astimezone():%Y-%m-%d %H:%M}  {s.session_id[:8]}  routine {s.routine.id or '-'}  {s.status}"
+            f"  light {s.classification or '-'}  pain before {_v(pain.pre)} after {_v(pain.post)} next morning {_v(pain.next_morning)}"
+        )
         for it in s.items:
             faults = ", ".join(f"{k} x{v.count}" for k, v in it.faults.items() if v.count)
-            done = f"{it.holds} holds ({it.hold_s_total:g} s)" if it.holds and not it.reps_counted else f"{it.reps_counted} reps"
-            print(f"    {it.exercise:<26} {done}" + (f", partial {it.reps_partial}" if it.reps_partial else "") + (f"; faults: {faults}" if faults else ""))
+            done = (
+                f"{it.holds} holds ({it.hold_s_total:g} s)"
+                if it.holds and not it.reps_counted
+                else f"{it.reps_counted} reps"
+            )
+            print(
+                f"    {it.exercise:<26} {done}"
+                + (f", partial {it.reps_partial}" if it.reps_partial else "")
+                + (f"; faults: {faults}" if faults else "")
+            )
     return EXIT_OK
 
 

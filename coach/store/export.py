@@ -160,7 +160,7 @@ class RoutineRef(_M):
 class SessionResults(_M):
     """One session's results file (``coach.session/1``)."""
 
-    schema_: Literal["coach.session/1"] = Field(default=RESULTS_SCHEMA, alias="schema")
+    schema_: Literal["coach.session/1"] = Field(default="coach.session/1", alias="schema")
     routine: RoutineRef
     session_id: str
     start: datetime
@@ -192,14 +192,16 @@ def _item_results(history: History, er: ExerciseResultRow, pains: Sequence[PainR
     reps = history.reps(er.id)
     holds = history.holds(er.id)
     sets = history.sets(er.id)
-    groups: list[tuple[int, int | None, Any]] = [(s.set_index, s.id, s) for s in sets] or [(0, None, None)]
+    groups: list[tuple[int, int | None, Any]] = [(s.set_index, s.id, s) for s in sets] or [
+        (0, None, None)
+    ]
     set_results: list[SetResult] = []
     for index, set_id, srow in groups:
         r_in = [r for r in reps if set_id is None or r.set_id == set_id]
         h_in = [h for h in holds if set_id is None or h.set_id == set_id]
         counts: dict[str, int] = {}
-        for x in (*r_in, *h_in):
-            for f in x.faults:
+        for faults in [r.faults for r in r_in] + [h.faults for h in h_in]:
+            for f in faults:
                 counts[f] = counts.get(f, 0) + 1
         hold_vals = [h.seconds for h in h_in] or [r.hold_s for r in r_in if r.hold_s]
         set_results.append(
@@ -211,18 +213,34 @@ def _item_results(history: History, er: ExerciseResultRow, pains: Sequence[PainR
                 faults=counts,
                 rom=_rom([r.range_deg for r in r_in if r.range_deg is not None]),
                 reps=[
-                    RepResult(index=r.index, start_s=r.start, end_s=r.end, range_deg=r.range_deg, peak=r.peak, hold_s=r.hold_s,
-                              faults=list(r.faults), flags=list(r.flags))
+                    RepResult(
+                        index=r.index,
+                        start_s=r.start,
+                        end_s=r.end,
+                        range_deg=r.range_deg,
+                        peak=r.peak,
+                        hold_s=r.hold_s,
+                        faults=list(r.faults),
+                        flags=list(r.flags),
+                    )
                     for r in r_in
                 ],
                 holds=[
-                    HoldResult(index=h.index, start_s=h.start, end_s=h.end, seconds=h.seconds, not_visible_s=h.not_visible_s,
-                               faults=list(h.faults))
+                    HoldResult(
+                        index=h.index,
+                        start_s=h.start,
+                        end_s=h.end,
+                        seconds=h.seconds,
+                        not_visible_s=h.not_visible_s,
+                        faults=list(h.faults),
+                    )
                     for h in h_in
                 ],
             )
         )
-    after = [p.value for p in pains if p.exercise_result_id == er.id and p.context == "after_exercise"]
+    after = [
+        p.value for p in pains if p.exercise_result_id == er.id and p.context == "after_exercise"
+    ]
     return ItemResult(
         exercise=er.exercise_id,
         position=er.position,
@@ -235,9 +253,14 @@ def _item_results(history: History, er: ExerciseResultRow, pains: Sequence[PainR
         reps_counted=int(er.reps if er.reps is not None else len(reps)),
         reps_partial=int(er.partial_reps or 0),
         holds=int(er.holds if er.holds is not None else len(holds)),
-        hold_s_total=float(er.hold_s_total if er.hold_s_total is not None else sum(h.seconds for h in holds)),
+        hold_s_total=float(
+            er.hold_s_total if er.hold_s_total is not None else sum(h.seconds for h in holds)
+        ),
         not_visible_s=er.not_visible_s,
-        faults={f.fault_id: FaultResult(count=f.count, severity=f.severity, cue=f.cue) for f in history.faults(er.id)},
+        faults={
+            f.fault_id: FaultResult(count=f.count, severity=f.severity, cue=f.cue)
+            for f in history.faults(er.id)
+        },
         sets=set_results,
         pain_after=after[-1] if after else None,
     )
@@ -250,7 +273,9 @@ def session_results(history: History, session_id: str) -> SessionResults:
     results = history.exercise_results(session_id)
     by_result = {r.id: r.exercise_id for r in results}
     before = [p.value for p in pains if p.context == "before"]
-    post = [p.value for p in pains if p.context == "end"] or [p.value for p in pains if p.context == "after_exercise"]
+    post = [p.value for p in pains if p.context == "end"] or [
+        p.value for p in pains if p.context == "after_exercise"
+    ]
     morning = [p.value for p in pains if p.context == "next_morning"]
     device = {"app_version": s.app_version, **s.device} if s.app_version else dict(s.device)
     return SessionResults(
@@ -267,14 +292,27 @@ def session_results(history: History, session_id: str) -> SessionResults:
             next_morning=morning[-1] if morning else None,
             spreading_reported=any(p.spreading_down_leg for p in pains),
             ratings=[
-                PainRating(at=p.recorded_at, context=p.context, value=p.value, spreading_down_leg=p.spreading_down_leg,  # type: ignore[arg-type]
-                           stiffness=p.stiffness, exercise=by_result.get(p.exercise_result_id or -1))
+                PainRating(
+                    at=p.recorded_at,
+                    context=p.context,  # type: ignore[arg-type]  # the DB's CHECK constraint guarantees it
+                    value=p.value,
+                    spreading_down_leg=p.spreading_down_leg,
+                    stiffness=p.stiffness,
+                    exercise=by_result.get(p.exercise_result_id or -1),
+                )
                 for p in pains
             ],
         ),
         items=[_item_results(history, er, pains) for er in results],
         progression=[
-            ProgressionResult(at=e.created_at, exercise=e.exercise_id, kind=e.kind, before=e.before, after=e.after, reason=e.reason)
+            ProgressionResult(
+                at=e.created_at,
+                exercise=e.exercise_id,
+                kind=e.kind,
+                before=e.before,
+                after=e.after,
+                reason=e.reason,
+            )
             for e in history.progression_events(routine_id=s.routine_id)
             if e.session_id == s.id
         ],
@@ -285,7 +323,12 @@ def results_json(results: SessionResults) -> str:
     return results.model_dump_json(by_alias=True, indent=2) + "\n"
 
 
-def export_json(history: History, out_dir: str | Path, date_from: date | None = None, date_to: date | None = None) -> list[Path]:
+def export_json(
+    history: History,
+    out_dir: str | Path,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[Path]:
     """One ``session-<start>-<id8>.json`` per session in the range; returns the files."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -314,7 +357,12 @@ def _t(d: datetime | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def export_csv(history: History, out_dir: str | Path, date_from: date | None = None, date_to: date | None = None) -> list[Path]:
+def export_csv(
+    history: History,
+    out_dir: str | Path,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[Path]:
     """Flat CSV files for clinicians without FHIR: ``sessions.csv``, ``exercises.csv``,
     ``reps.csv``, ``holds.csv``, ``pain.csv``, ``progression.csv``, ``posture.csv`` and a
     ``README.txt`` with the disclaimer. Returns the files written."""
@@ -329,51 +377,225 @@ def export_csv(history: History, out_dir: str | Path, date_from: date | None = N
         before = [p.value for p in pains if p.context == "before"]
         after = [p.value for p in pains if p.context in ("end", "after_exercise")]
         morning = [p.value for p in pains if p.context == "next_morning"]
-        s_rows.append([
-            s.id, s.routine_id, s.routine_version, _t(s.started_at), _t(s.ended_at),
-            None if s.duration_s is None else round(s.duration_s, 1), s.status, s.classification,
-            before[0] if before else None, after[-1] if after else None, morning[-1] if morning else None,
-            len(results), sum(int(r.reps or 0) for r in results),
-        ])
+        s_rows.append(
+            [
+                s.id,
+                s.routine_id,
+                s.routine_version,
+                _t(s.started_at),
+                _t(s.ended_at),
+                None if s.duration_s is None else round(s.duration_s, 1),
+                s.status,
+                s.classification,
+                before[0] if before else None,
+                after[-1] if after else None,
+                morning[-1] if morning else None,
+                len(results),
+                sum(int(r.reps or 0) for r in results),
+            ]
+        )
         for er in results:
             faults = ";".join(f"{f.fault_id}:{f.count}" for f in history.faults(er.id))
-            e_rows.append([
-                s.id, er.position, er.exercise_id, er.side, er.sets_planned, er.reps_planned, er.hold_s_planned,
-                _t(er.started_at), _t(er.ended_at), er.reps, er.partial_reps, er.holds, er.hold_s_total, er.not_visible_s, faults,
-            ])
+            e_rows.append(
+                [
+                    s.id,
+                    er.position,
+                    er.exercise_id,
+                    er.side,
+                    er.sets_planned,
+                    er.reps_planned,
+                    er.hold_s_planned,
+                    _t(er.started_at),
+                    _t(er.ended_at),
+                    er.reps,
+                    er.partial_reps,
+                    er.holds,
+                    er.hold_s_total,
+                    er.not_visible_s,
+                    faults,
+                ]
+            )
             set_index = {st.id: st.set_index for st in history.sets(er.id)}
             for r in history.reps(er.id):
                 dur = None if r.start is None or r.end is None else round(r.end - r.start, 3)
-                r_rows.append([
-                    s.id, er.exercise_id, r.id, set_index.get(r.set_id) if r.set_id else None, r.index, r.start, r.end, dur,
-                    r.range_deg, r.peak, r.hold_s, ";".join(r.faults), ";".join(r.flags), _t(r.recorded_at),
-                ])
+                r_rows.append(
+                    [
+                        s.id,
+                        er.exercise_id,
+                        r.id,
+                        set_index.get(r.set_id) if r.set_id else None,
+                        r.index,
+                        r.start,
+                        r.end,
+                        dur,
+                        r.range_deg,
+                        r.peak,
+                        r.hold_s,
+                        ";".join(r.faults),
+                        ";".join(r.flags),
+                        _t(r.recorded_at),
+                    ]
+                )
             for h in history.holds(er.id):
-                h_rows.append([s.id, er.exercise_id, h.id, h.index, h.start, h.end, h.seconds, h.not_visible_s, ";".join(h.faults)])
+                h_rows.append(
+                    [
+                        s.id,
+                        er.exercise_id,
+                        h.id,
+                        h.index,
+                        h.start,
+                        h.end,
+                        h.seconds,
+                        h.not_visible_s,
+                        ";".join(h.faults),
+                    ]
+                )
         for p in pains:
-            p_rows.append([_t(p.recorded_at), s.id, names.get(p.exercise_result_id or -1), p.context, p.value, int(p.spreading_down_leg), p.stiffness])
+            p_rows.append(
+                [
+                    _t(p.recorded_at),
+                    s.id,
+                    names.get(p.exercise_result_id or -1),
+                    p.context,
+                    p.value,
+                    int(p.spreading_down_leg),
+                    p.stiffness,
+                ]
+            )
     # ratings outside sessions (e.g. on-demand from the tray) still belong in pain.csv
     for p in history.pain_ratings(date_from=date_from, date_to=date_to):
         if p.session_id is None:
-            p_rows.append([_t(p.recorded_at), None, None, p.context, p.value, int(p.spreading_down_leg), p.stiffness])
+            p_rows.append(
+                [
+                    _t(p.recorded_at),
+                    None,
+                    None,
+                    p.context,
+                    p.value,
+                    int(p.spreading_down_leg),
+                    p.stiffness,
+                ]
+            )
     p_rows.sort(key=lambda r: r[0] or "")
     files = [
-        _write_csv(out / "sessions.csv", ["session_id", "routine_id", "routine_version", "started_at", "ended_at", "duration_s", "status",
-                                          "classification", "pain_before", "pain_after", "pain_next_morning", "exercises", "reps_total"], s_rows),
-        _write_csv(out / "exercises.csv", ["session_id", "position", "exercise_id", "side", "sets_planned", "reps_planned", "hold_s_planned",
-                                           "started_at", "ended_at", "reps", "partial_reps", "holds", "hold_s_total", "not_visible_s", "faults"], e_rows),
-        _write_csv(out / "reps.csv", ["session_id", "exercise_id", "rep_id", "set_index", "rep_index", "start_s", "end_s", "duration_s",
-                                      "range_deg", "peak", "hold_s", "faults", "flags", "recorded_at"], r_rows),
-        _write_csv(out / "holds.csv", ["session_id", "exercise_id", "hold_id", "hold_index", "start_s", "end_s", "seconds", "not_visible_s", "faults"], h_rows),
-        _write_csv(out / "pain.csv", ["recorded_at", "session_id", "exercise_id", "context", "value", "spreading_down_leg", "stiffness"], p_rows),
-        _write_csv(out / "progression.csv", ["created_at", "routine_id", "exercise_id", "kind", "before", "after", "reason"], (
-            [_t(e.created_at), e.routine_id, e.exercise_id, e.kind, json.dumps(e.before), json.dumps(e.after), e.reason]
-            for e in history.progression_events(date_from=date_from, date_to=date_to)
-        )),
-        _write_csv(out / "posture.csv", ["day", "monitored_s", "seconds_by_state", "breaks", "alerts"], (
-            [d.day.isoformat(), round(d.monitored_s, 1), json.dumps(d.seconds), d.breaks, d.alerts]
-            for d in history.posture_days(date_from, date_to)
-        )),
+        _write_csv(
+            out / "sessions.csv",
+            [
+                "session_id",
+                "routine_id",
+                "routine_version",
+                "started_at",
+                "ended_at",
+                "duration_s",
+                "status",
+                "classification",
+                "pain_before",
+                "pain_after",
+                "pain_next_morning",
+                "exercises",
+                "reps_total",
+            ],
+            s_rows,
+        ),
+        _write_csv(
+            out / "exercises.csv",
+            [
+                "session_id",
+                "position",
+                "exercise_id",
+                "side",
+                "sets_planned",
+                "reps_planned",
+                "hold_s_planned",
+                "started_at",
+                "ended_at",
+                "reps",
+                "partial_reps",
+                "holds",
+                "hold_s_total",
+                "not_visible_s",
+                "faults",
+            ],
+            e_rows,
+        ),
+        _write_csv(
+            out / "reps.csv",
+            [
+                "session_id",
+                "exercise_id",
+                "rep_id",
+                "set_index",
+                "rep_index",
+                "start_s",
+                "end_s",
+                "duration_s",
+                "range_deg",
+                "peak",
+                "hold_s",
+                "faults",
+                "flags",
+                "recorded_at",
+            ],
+            r_rows,
+        ),
+        _write_csv(
+            out / "holds.csv",
+            [
+                "session_id",
+                "exercise_id",
+                "hold_id",
+                "hold_index",
+                "start_s",
+                "end_s",
+                "seconds",
+                "not_visible_s",
+                "faults",
+            ],
+            h_rows,
+        ),
+        _write_csv(
+            out / "pain.csv",
+            [
+                "recorded_at",
+                "session_id",
+                "exercise_id",
+                "context",
+                "value",
+                "spreading_down_leg",
+                "stiffness",
+            ],
+            p_rows,
+        ),
+        _write_csv(
+            out / "progression.csv",
+            ["created_at", "routine_id", "exercise_id", "kind", "before", "after", "reason"],
+            (
+                [
+                    _t(e.created_at),
+                    e.routine_id,
+                    e.exercise_id,
+                    e.kind,
+                    json.dumps(e.before),
+                    json.dumps(e.after),
+                    e.reason,
+                ]
+                for e in history.progression_events(date_from=date_from, date_to=date_to)
+            ),
+        ),
+        _write_csv(
+            out / "posture.csv",
+            ["day", "monitored_s", "seconds_by_state", "breaks", "alerts"],
+            (
+                [
+                    d.day.isoformat(),
+                    round(d.monitored_s, 1),
+                    json.dumps(d.seconds),
+                    d.breaks,
+                    d.alerts,
+                ]
+                for d in history.posture_days(date_from, date_to)
+            ),
+        ),
     ]
     readme = out / "README.txt"
     readme.write_text(
@@ -397,8 +619,13 @@ def _qty(value: float, unit: str, code: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": code}
 
 
-def _metric(code: str, display: str, value: float, unit: str = "count", ucum: str = "1") -> dict[str, Any]:
-    return {"code": {"coding": [{"system": METRICS_SYSTEM, "code": code, "display": display}]}, "valueQuantity": _qty(value, unit, ucum)}
+def _metric(
+    code: str, display: str, value: float, unit: str = "count", ucum: str = "1"
+) -> dict[str, Any]:
+    return {
+        "code": {"coding": [{"system": METRICS_SYSTEM, "code": code, "display": display}]},
+        "valueQuantity": _qty(value, unit, ucum),
+    }
 
 
 def fhir_bundle(
@@ -425,15 +652,17 @@ def fhir_bundle(
     if patient_name:
         patient["name"] = [{"text": patient_name}]
     entries.append({"fullUrl": patient_url, "resource": patient})
-    entries.append({
-        "fullUrl": device_url,
-        "resource": {
-            "resourceType": "Device",
-            "deviceName": [{"name": "coach", "type": "manufacturer-name"}],
-            "version": [{"value": app_version}],
-            "note": [{"text": DISCLAIMER}],
-        },
-    })
+    entries.append(
+        {
+            "fullUrl": device_url,
+            "resource": {
+                "resourceType": "Device",
+                "deviceName": [{"name": "coach", "type": "manufacturer-name"}],
+                "version": [{"value": app_version}],
+                "note": [{"text": DISCLAIMER}],
+            },
+        }
+    )
     subject = {"reference": patient_url}
     careplans: dict[tuple[str | None, int | None], str] = {}
     for s in history.sessions(date_from, date_to):
@@ -441,32 +670,53 @@ def fhir_bundle(
         if key not in careplans and s.routine_id:
             url = _uid("careplan", *key)
             careplans[key] = url
-            entries.append({
-                "fullUrl": url,
-                "resource": {
-                    "resourceType": "CarePlan",
-                    "status": "active",
-                    "intent": "plan",
-                    "subject": subject,
-                    "identifier": [{"system": ROUTINE_ID_SYSTEM, "value": f"{s.routine_id}|{s.routine_version or ''}"}],
-                    "title": f"Home exercise routine {s.routine_id}" + (f" (version {s.routine_version})" if s.routine_version else ""),
-                },
-            })
+            entries.append(
+                {
+                    "fullUrl": url,
+                    "resource": {
+                        "resourceType": "CarePlan",
+                        "status": "active",
+                        "intent": "plan",
+                        "subject": subject,
+                        "identifier": [
+                            {
+                                "system": ROUTINE_ID_SYSTEM,
+                                "value": f"{s.routine_id}|{s.routine_version or ''}",
+                            }
+                        ],
+                        "title": f"Home exercise routine {s.routine_id}"
+                        + (f" (version {s.routine_version})" if s.routine_version else ""),
+                    },
+                }
+            )
         based_on = [{"reference": careplans[key]}] if key in careplans else None
         enc_url = _uid("encounter", s.id)
-        period = {"start": s.started_at.isoformat(), **({"end": s.ended_at.isoformat()} if s.ended_at else {})}
-        entries.append({
-            "fullUrl": enc_url,
-            "resource": {
-                "resourceType": "Encounter",
-                "status": "finished" if s.status != "in_progress" else "in-progress",
-                "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "HH", "display": "home health"},
-                "identifier": [{"system": SESSION_ID_SYSTEM, "value": s.id}],
-                "subject": subject,
-                "period": period,
-            },
-        })
-        common: dict[str, Any] = {"subject": subject, "encounter": {"reference": enc_url}, "device": {"reference": device_url}}
+        period = {
+            "start": s.started_at.isoformat(),
+            **({"end": s.ended_at.isoformat()} if s.ended_at else {}),
+        }
+        entries.append(
+            {
+                "fullUrl": enc_url,
+                "resource": {
+                    "resourceType": "Encounter",
+                    "status": "finished" if s.status != "in_progress" else "in-progress",
+                    "class": {
+                        "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                        "code": "HH",
+                        "display": "home health",
+                    },
+                    "identifier": [{"system": SESSION_ID_SYSTEM, "value": s.id}],
+                    "subject": subject,
+                    "period": period,
+                },
+            }
+        )
+        common: dict[str, Any] = {
+            "subject": subject,
+            "encounter": {"reference": enc_url},
+            "device": {"reference": device_url},
+        }
         if based_on:
             common["basedOn"] = based_on
         pains = history.pain_ratings(s.id)
@@ -476,73 +726,149 @@ def fhir_bundle(
                 _metric("reps-counted", "Repetitions counted", int(er.reps or 0)),
                 _metric("reps-partial", "Partial repetitions", int(er.partial_reps or 0)),
                 _metric("holds-count", "Holds completed", int(er.holds or 0)),
-                _metric("hold-seconds-total", "Seconds held in position", round(float(er.hold_s_total or 0.0), 2), "s", "s"),
+                _metric(
+                    "hold-seconds-total",
+                    "Seconds held in position",
+                    round(float(er.hold_s_total or 0.0), 2),
+                    "s",
+                    "s",
+                ),
             ]
             if er.sets_planned is not None:
                 comps.append(_metric("sets-planned", "Sets planned", er.sets_planned))
             if er.reps_planned is not None:
-                comps.append(_metric("reps-planned", "Repetitions planned per set", er.reps_planned))
+                comps.append(
+                    _metric("reps-planned", "Repetitions planned per set", er.reps_planned)
+                )
             ranges = [r.range_deg for r in history.reps(er.id) if r.range_deg is not None]
             if ranges:
-                comps.append(_metric("range-deg-mean", "Mean range of motion", round(sum(ranges) / len(ranges), 1), "deg", "deg"))
+                comps.append(
+                    _metric(
+                        "range-deg-mean",
+                        "Mean range of motion",
+                        round(sum(ranges) / len(ranges), 1),
+                        "deg",
+                        "deg",
+                    )
+                )
             for f in history.faults(er.id):
                 comps.append(_metric(f"fault:{f.fault_id}", f.cue or f.fault_id, f.count))
             eff: dict[str, Any] = {"start": er.started_at.isoformat()}
             if er.ended_at:
                 eff["end"] = er.ended_at.isoformat()
-            entries.append({
-                "fullUrl": _uid("exercise", s.id, er.id),
-                "resource": {
-                    "resourceType": "Observation",
-                    "status": "final" if er.ended_at else "preliminary",
-                    "category": [{"coding": [{"system": OBS_CATEGORY, "code": "activity", "display": "Activity"}]}],
-                    "code": {
-                        "coding": [
-                            {"system": LOINC, "code": "73985-4", "display": "Exercise activity"},
-                            {"system": EXERCISE_SYSTEM, "code": er.exercise_id},
+            entries.append(
+                {
+                    "fullUrl": _uid("exercise", s.id, er.id),
+                    "resource": {
+                        "resourceType": "Observation",
+                        "status": "final" if er.ended_at else "preliminary",
+                        "category": [
+                            {
+                                "coding": [
+                                    {
+                                        "system": OBS_CATEGORY,
+                                        "code": "activity",
+                                        "display": "Activity",
+                                    }
+                                ]
+                            }
                         ],
-                        "text": er.exercise_id.replace("_", " "),
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": LOINC,
+                                    "code": "73985-4",
+                                    "display": "Exercise activity",
+                                },
+                                {"system": EXERCISE_SYSTEM, "code": er.exercise_id},
+                            ],
+                            "text": er.exercise_id.replace("_", " "),
+                        },
+                        "effectivePeriod": eff,
+                        "component": comps,
+                        **common,
                     },
-                    "effectivePeriod": eff,
-                    "component": comps,
-                    **common,
-                },
-            })
+                }
+            )
         names = {r.id: r.exercise_id for r in results}
         for p in pains:
             comps = [
-                {"code": {"coding": [{"system": METRICS_SYSTEM, "code": "pain-context"}]}, "valueString": p.context},
-                {"code": {"coding": [{"system": METRICS_SYSTEM, "code": "spreading-down-leg"}]}, "valueBoolean": p.spreading_down_leg},
+                {
+                    "code": {"coding": [{"system": METRICS_SYSTEM, "code": "pain-context"}]},
+                    "valueString": p.context,
+                },
+                {
+                    "code": {"coding": [{"system": METRICS_SYSTEM, "code": "spreading-down-leg"}]},
+                    "valueBoolean": p.spreading_down_leg,
+                },
             ]
             if p.stiffness is not None:
-                comps.append(_metric("stiffness", "Stiffness 0-10", p.stiffness, "{score}", "{score}"))
+                comps.append(
+                    _metric("stiffness", "Stiffness 0-10", p.stiffness, "{score}", "{score}")
+                )
             if p.exercise_result_id in names:
-                comps.append({"code": {"coding": [{"system": METRICS_SYSTEM, "code": "after-exercise"}]}, "valueString": names[p.exercise_result_id]})
-            entries.append({
-                "fullUrl": _uid("pain", p.id, p.recorded_at.isoformat()),
-                "resource": {
-                    "resourceType": "Observation",
-                    "status": "final",
-                    "category": [{"coding": [{"system": OBS_CATEGORY, "code": "survey", "display": "Survey"}]}],
-                    "code": {"coding": [{"system": LOINC, "code": "72514-3",
-                                         "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}]},
-                    "effectiveDateTime": p.recorded_at.isoformat(),
-                    "valueQuantity": _qty(p.value, "{score}", "{score}"),
-                    "component": comps,
-                    **common,
-                },
-            })
-    return Bundle.model_validate({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": utcnow().isoformat(),
-        "meta": {"tag": [{"system": METRICS_SYSTEM, "code": "not-for-diagnosis", "display": "Not a diagnosis; see Device.note"}]},
-        "entry": entries,
-    })
+                comps.append(
+                    {
+                        "code": {"coding": [{"system": METRICS_SYSTEM, "code": "after-exercise"}]},
+                        "valueString": names[p.exercise_result_id],
+                    }
+                )
+            entries.append(
+                {
+                    "fullUrl": _uid("pain", p.id, p.recorded_at.isoformat()),
+                    "resource": {
+                        "resourceType": "Observation",
+                        "status": "final",
+                        "category": [
+                            {
+                                "coding": [
+                                    {"system": OBS_CATEGORY, "code": "survey", "display": "Survey"}
+                                ]
+                            }
+                        ],
+                        "code": {
+                            "coding": [
+                                {
+                                    "system": LOINC,
+                                    "code": "72514-3",
+                                    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+                                }
+                            ]
+                        },
+                        "effectiveDateTime": p.recorded_at.isoformat(),
+                        "valueQuantity": _qty(p.value, "{score}", "{score}"),
+                        "component": comps,
+                        **common,
+                    },
+                }
+            )
+    return Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": utcnow().isoformat(),
+            "meta": {
+                "tag": [
+                    {
+                        "system": METRICS_SYSTEM,
+                        "code": "not-for-diagnosis",
+                        "display": "Not a diagnosis; see Device.note",
+                    }
+                ]
+            },
+            "entry": entries,
+        }
+    )
 
 
-def export_fhir(history: History, path: str | Path, date_from: date | None = None, date_to: date | None = None,
-                *, patient_name: str | None = None) -> Path:
+def export_fhir(
+    history: History,
+    path: str | Path,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    *,
+    patient_name: str | None = None,
+) -> Path:
     """Write :func:`fhir_bundle` as JSON to ``path``."""
     bundle = fhir_bundle(history, date_from, date_to, patient_name=patient_name)
     p = Path(path)
@@ -591,19 +917,37 @@ def import_results(path: str | Path, *, max_bytes: int = 50_000_000) -> Imported
         raise ResultsFileError(f"{p}: not a JSON file ({exc})") from None
     try:
         if isinstance(data, dict) and data.get("resourceType") == "Bundle":
-            return ImportedResults(p, "fhir", _from_fhir(data))
+            sessions = _from_fhir(data)
+            if not sessions:
+                raise ResultsFileError(
+                    f"{p}: the FHIR Bundle holds no coach sessions (no Encounter resources)"
+                )
+            return ImportedResults(p, "fhir", sessions)
         items = data if isinstance(data, list) else [data]
-        if not items or not all(isinstance(x, dict) and x.get("schema") == RESULTS_SCHEMA for x in items):
-            raise ResultsFileError(f"{p}: not a coach results file (expected 'schema: {RESULTS_SCHEMA}' or a FHIR Bundle)")
+        if not items or not all(
+            isinstance(x, dict) and x.get("schema") == RESULTS_SCHEMA for x in items
+        ):
+            raise ResultsFileError(
+                f"{p}: not a coach results file (expected 'schema: {RESULTS_SCHEMA}' or a FHIR Bundle)"
+            )
         return ImportedResults(p, "json", tuple(SessionResults.model_validate(x) for x in items))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err.get("loc", ()))
-        raise ResultsFileError(f"{p}: {where}: {err.get('msg')} ({exc.error_count()} problems)") from None
+        msg = " ".join(str(err.get("msg")).split())
+        raise ResultsFileError(f"{p}: {where}: {msg} ({exc.error_count()} problems)") from None
+    except ResultsFileError as exc:
+        if str(exc).startswith(f"{p}:"):
+            raise
+        raise ResultsFileError(f"{p}: {exc}") from None
 
 
 def _codes(concept: Any) -> dict[str, str]:
-    return {c.system or "": c.code or "" for c in (concept.coding or [])} if concept is not None else {}
+    return (
+        {c.system or "": c.code or "" for c in (concept.coding or [])}
+        if concept is not None
+        else {}
+    )
 
 
 def _from_fhir(data: dict[str, Any]) -> tuple[SessionResults, ...]:
@@ -621,7 +965,7 @@ def _from_fhir(data: dict[str, Any]) -> tuple[SessionResults, ...]:
         if kind == "Encounter":
             encounters[e.fullUrl or ""] = r
         elif kind == "CarePlan":
-            ident = (r.identifier or [None])[0]
+            ident = (getattr(r, "identifier", None) or [None])[0]
             rid, _, ver = (ident.value if ident is not None and ident.value else "|").partition("|")
             careplans[e.fullUrl or ""] = (rid or None, int(ver) if ver.isdigit() else None)
         elif kind == "Observation":
@@ -642,73 +986,131 @@ def _from_fhir(data: dict[str, Any]) -> tuple[SessionResults, ...]:
                 routine = careplans.get(o.basedOn[0].reference or "", routine)
             comps = {(_codes(c.code).get(METRICS_SYSTEM) or ""): c for c in (o.component or [])}
             if codes.get(LOINC) == "72514-3":
+                if (
+                    o.valueQuantity is None
+                    or o.valueQuantity.value is None
+                    or o.effectiveDateTime is None
+                ):
+                    continue  # not one of ours: a pain score without a number or time says nothing
                 ctx = comps.get("pain-context")
                 spread = comps.get("spreading-down-leg")
                 stiff = comps.get("stiffness")
                 after = comps.get("after-exercise")
-                ratings.append(PainRating(
-                    at=o.effectiveDateTime,
-                    context=(ctx.valueString if ctx is not None else "on_demand"),
-                    value=int(o.valueQuantity.value),
-                    spreading_down_leg=bool(spread.valueBoolean) if spread is not None else False,
-                    stiffness=int(stiff.valueQuantity.value) if stiff is not None else None,
-                    exercise=after.valueString if after is not None else None,
-                ))
+                ratings.append(
+                    PainRating(
+                        at=o.effectiveDateTime,
+                        context=(
+                            ctx.valueString
+                            if ctx is not None and ctx.valueString in _PAIN_CONTEXTS
+                            else "on_demand"
+                        ),
+                        value=int(o.valueQuantity.value),
+                        spreading_down_leg=bool(spread.valueBoolean)
+                        if spread is not None
+                        else False,
+                        stiffness=int(stiff.valueQuantity.value) if stiff is not None else None,
+                        exercise=after.valueString if after is not None else None,
+                    )
+                )
             elif codes.get(LOINC) == "73985-4":
+                period = o.effectivePeriod
+                start = (
+                    period.start
+                    if period is not None and period.start is not None
+                    else (enc.period.start if enc.period else None)
+                )
+                if start is None:
+                    continue
 
                 def num(code: str, comps: dict[str, Any] = comps) -> float | None:
                     c = comps.get(code)
-                    return float(c.valueQuantity.value) if c is not None and c.valueQuantity is not None else None
+                    q = c.valueQuantity if c is not None else None
+                    return float(q.value) if q is not None and q.value is not None else None
 
                 faults = {
-                    code.removeprefix("fault:"): FaultResult(count=int(c.valueQuantity.value), cue=(c.code.coding[0].display or None))
+                    code.removeprefix("fault:"): FaultResult(
+                        count=int(num(code) or 0), cue=(c.code.coding[0].display or None)
+                    )
                     for code, c in comps.items()
                     if code.startswith("fault:")
                 }
                 rng = num("range-deg-mean")
                 reps = int(num("reps-counted") or 0)
-                items.append(ItemResult(
-                    exercise=codes.get(EXERCISE_SYSTEM) or (o.code.text or "unknown"),
-                    sets_planned=_int(num("sets-planned")),
-                    reps_planned=_int(num("reps-planned")),
-                    start=o.effectivePeriod.start,
-                    end=o.effectivePeriod.end,
-                    reps_counted=reps,
-                    reps_partial=int(num("reps-partial") or 0),
-                    holds=int(num("holds-count") or 0),
-                    hold_s_total=float(num("hold-seconds-total") or 0.0),
-                    faults=faults,
-                    sets=[SetResult(index=0, reps_counted=reps, rom={"range_deg_mean": rng} if rng is not None else {})],
-                ))
+                items.append(
+                    ItemResult(
+                        exercise=codes.get(EXERCISE_SYSTEM) or (o.code.text or "unknown"),
+                        sets_planned=_int(num("sets-planned")),
+                        reps_planned=_int(num("reps-planned")),
+                        start=start,
+                        end=period.end if period is not None else None,
+                        reps_counted=reps,
+                        reps_partial=int(num("reps-partial") or 0),
+                        holds=int(num("holds-count") or 0),
+                        hold_s_total=float(num("hold-seconds-total") or 0.0),
+                        faults=faults,
+                        sets=[
+                            SetResult(
+                                index=0,
+                                reps_counted=reps,
+                                rom={"range_deg_mean": rng} if rng is not None else {},
+                            )
+                        ],
+                    )
+                )
         ratings.sort(key=lambda r: r.at)
         for it_index, it in enumerate(items):
-            after = [r.value for r in ratings if r.context == "after_exercise" and r.exercise == it.exercise]
+            after = [
+                r.value
+                for r in ratings
+                if r.context == "after_exercise" and r.exercise == it.exercise
+            ]
             if after:
                 items[it_index] = it.model_copy(update={"pain_after": after[-1]})
         before = [r.value for r in ratings if r.context == "before"]
-        post = [r.value for r in ratings if r.context == "end"] or [r.value for r in ratings if r.context == "after_exercise"]
+        post = [r.value for r in ratings if r.context == "end"] or [
+            r.value for r in ratings if r.context == "after_exercise"
+        ]
         morning = [r.value for r in ratings if r.context == "next_morning"]
         ident = (enc.identifier or [None])[0]
-        sessions.append(SessionResults(
-            routine=RoutineRef(id=routine[0], version=routine[1]),
-            session_id=(ident.value if ident is not None and ident.value else url),
-            start=enc.period.start if enc.period is not None else items[0].start if items else datetime.min,
-            end=enc.period.end if enc.period is not None else None,
-            status="completed" if enc.status == "finished" else "in_progress",
-            pain=PainSummary(
-                pre=before[0] if before else None, post=post[-1] if post else None, next_morning=morning[-1] if morning else None,
-                spreading_reported=any(r.spreading_down_leg for r in ratings), ratings=ratings,
-            ),
-            items=sorted(items, key=lambda i: i.start),
-        ))
+        sessions.append(
+            SessionResults(
+                routine=RoutineRef(id=routine[0], version=routine[1]),
+                session_id=(ident.value if ident is not None and ident.value else url),
+                start=_session_start(enc, items, ratings),
+                end=enc.period.end if enc.period is not None else None,
+                status="completed" if enc.status == "finished" else "in_progress",
+                pain=PainSummary(
+                    pre=before[0] if before else None,
+                    post=post[-1] if post else None,
+                    next_morning=morning[-1] if morning else None,
+                    spreading_reported=any(r.spreading_down_leg for r in ratings),
+                    ratings=ratings,
+                ),
+                items=sorted(items, key=lambda i: i.start),
+            )
+        )
     sessions.sort(key=lambda s: s.start)
     return tuple(sessions)
+
+
+_PAIN_CONTEXTS = ("before", "after_exercise", "end", "on_demand", "next_morning")
+
+
+def _session_start(enc: Any, items: list[ItemResult], ratings: list[PainRating]) -> datetime:
+    if enc.period is not None and enc.period.start is not None:
+        return enc.period.start  # type: ignore[no-any-return]
+    times = [i.start for i in items] + [r.at for r in ratings]
+    if not times:
+        raise ResultsFileError("an Encounter has neither a period nor any observations with a time")
+    return min(times)
 
 
 def _int(x: float | None) -> int | None:
     return None if x is None else int(x)
 
 
-def results_from_history(history: History, session_ids: Sequence[SessionRow | str]) -> list[SessionResults]:
+def results_from_history(
+    history: History, session_ids: Sequence[SessionRow | str]
+) -> list[SessionResults]:
     """Convenience: :func:`session_results` for several sessions."""
     return [session_results(history, s if isinstance(s, str) else s.id) for s in session_ids]

@@ -36,13 +36,14 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SCHEMA_VERSION = 2
 HISTORY_FILENAME = "history.sqlite3"
@@ -223,6 +224,11 @@ def _iso(t: datetime | None) -> str | None:
 
 def _dt(s: str | None) -> datetime | None:
     return None if s is None else datetime.fromisoformat(s)
+
+
+def _dt_req(s: str) -> datetime:
+    """A timestamp from a NOT NULL column."""
+    return datetime.fromisoformat(s)
 
 
 def _local_day_start_utc(d: date) -> str:
@@ -448,7 +454,9 @@ def _classify(exc: sqlite3.Error) -> HistoryError:
 
 def _connect(target: str, *, uri: bool = False, timeout: float = 5.0) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per call.
-    conn = sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=uri)
+    conn = sqlite3.connect(
+        target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=uri
+    )
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -504,7 +512,9 @@ class History:
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UnavailableHistoryError(f"cannot create {p.parent}: {exc.strerror or exc}") from None
+            raise UnavailableHistoryError(
+                f"cannot create {p.parent}: {exc.strerror or exc}"
+            ) from None
         conn: sqlite3.Connection | None = None
         try:
             conn = _connect(str(p), timeout=timeout)
@@ -537,7 +547,11 @@ class History:
         conn = _connect(":memory:")
         if copy_from is not None:
             try:
-                src = _connect(f"{Path(copy_from).resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=1.0)
+                src = _connect(
+                    f"{Path(copy_from).resolve().as_uri()}?mode=ro&immutable=1",
+                    uri=True,
+                    timeout=1.0,
+                )
                 try:
                     src.backup(conn)
                 finally:
@@ -591,7 +605,7 @@ class History:
 
     def integrity_ok(self) -> bool:
         """``PRAGMA integrity_check`` passes."""
-        return self._query("PRAGMA integrity_check")[0][0] == "ok"
+        return bool(self._query("PRAGMA integrity_check")[0][0] == "ok")
 
     def recorder(self) -> SessionRecorder:
         """A :class:`SessionRecorder` writing into this history."""
@@ -599,7 +613,9 @@ class History:
 
     # -- housekeeping ----------------------------------------------------------------------
 
-    def mark_interrupted(self, now: datetime | None = None, older_than: timedelta = STALE_SESSION) -> int:
+    def mark_interrupted(
+        self, now: datetime | None = None, older_than: timedelta = STALE_SESSION
+    ) -> int:
         """Sessions left "in progress" by a crash become "interrupted"; returns how many.
 
         Only sessions started more than ``older_than`` ago are touched, so a second window
@@ -664,7 +680,10 @@ class History:
     ) -> PostureDay:
         """Add desk-mode time to ``day`` (call it every minute or so; each call is committed)."""
         with self._tx() as c:
-            row = c.execute("SELECT seconds_json, breaks, alerts FROM posture_days WHERE day = ?", (day.isoformat(),)).fetchone()
+            row = c.execute(
+                "SELECT seconds_json, breaks, alerts FROM posture_days WHERE day = ?",
+                (day.isoformat(),),
+            ).fetchone()
             seconds: dict[str, float] = json.loads(row["seconds_json"]) if row else {}
             for state, s in seconds_by_state.items():
                 seconds[state] = round(seconds.get(state, 0.0) + float(s), 3)
@@ -696,7 +715,11 @@ class History:
         if statuses:
             where.append(f"status IN ({', '.join('?' * len(statuses))})")
             params.extend(statuses)
-        sql = "SELECT * FROM sessions" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY started_at, id"
+        sql = (
+            "SELECT * FROM sessions"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY started_at, id"
+        )
         return [self._session(r) for r in self._query(sql, params)]
 
     def session(self, session_id: str) -> SessionRow:
@@ -706,7 +729,9 @@ class History:
         return self._session(rows[0])
 
     @staticmethod
-    def _range(column: str, date_from: date | None, date_to: date | None) -> tuple[list[str], list[Any]]:
+    def _range(
+        column: str, date_from: date | None, date_to: date | None
+    ) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         if date_from is not None:
@@ -723,7 +748,7 @@ class History:
             id=r["id"],
             routine_id=r["routine_id"],
             routine_version=r["routine_version"],
-            started_at=_dt(r["started_at"]),  # type: ignore[arg-type]
+            started_at=_dt_req(r["started_at"]),
             ended_at=_dt(r["ended_at"]),
             status=r["status"],
             classification=r["classification"],
@@ -734,7 +759,9 @@ class History:
             notes=r["notes"],
         )
 
-    def exercise_results(self, session_id: str | None = None, *, exercise_id: str | None = None) -> list[ExerciseResultRow]:
+    def exercise_results(
+        self, session_id: str | None = None, *, exercise_id: str | None = None
+    ) -> list[ExerciseResultRow]:
         where, params = [], []
         if session_id is not None:
             where.append("session_id = ?")
@@ -742,7 +769,11 @@ class History:
         if exercise_id is not None:
             where.append("exercise_id = ?")
             params.append(exercise_id)
-        sql = "SELECT * FROM exercise_results" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY started_at, id"
+        sql = (
+            "SELECT * FROM exercise_results"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY started_at, id"
+        )
         return [
             ExerciseResultRow(
                 id=r["id"],
@@ -753,7 +784,7 @@ class History:
                 sets_planned=r["sets_planned"],
                 reps_planned=r["reps_planned"],
                 hold_s_planned=r["hold_s_planned"],
-                started_at=_dt(r["started_at"]),  # type: ignore[arg-type]
+                started_at=_dt_req(r["started_at"]),
                 ended_at=_dt(r["ended_at"]),
                 reps=r["reps"],
                 partial_reps=r["partial_reps"],
@@ -767,11 +798,24 @@ class History:
 
     def sets(self, exercise_result_id: int) -> list[SetRow]:
         return [
-            SetRow(r["id"], r["exercise_result_id"], r["set_index"], _dt(r["started_at"]), _dt(r["ended_at"]), r["reps"], r["partial_reps"])  # type: ignore[arg-type]
-            for r in self._query("SELECT * FROM sets WHERE exercise_result_id = ? ORDER BY set_index, id", (exercise_result_id,))
+            SetRow(
+                r["id"],
+                r["exercise_result_id"],
+                r["set_index"],
+                _dt_req(r["started_at"]),
+                _dt(r["ended_at"]),
+                r["reps"],
+                r["partial_reps"],
+            )
+            for r in self._query(
+                "SELECT * FROM sets WHERE exercise_result_id = ? ORDER BY set_index, id",
+                (exercise_result_id,),
+            )
         ]
 
-    def reps(self, exercise_result_id: int | None = None, *, session_id: str | None = None) -> list[RepRow]:
+    def reps(
+        self, exercise_result_id: int | None = None, *, session_id: str | None = None
+    ) -> list[RepRow]:
         if session_id is not None:
             sql = (
                 "SELECT r.* FROM reps r JOIN exercise_results e ON r.exercise_result_id = e.id"
@@ -779,7 +823,10 @@ class History:
             )
             params: tuple[Any, ...] = (session_id,)
         elif exercise_result_id is not None:
-            sql, params = "SELECT * FROM reps WHERE exercise_result_id = ? ORDER BY id", (exercise_result_id,)
+            sql, params = (
+                "SELECT * FROM reps WHERE exercise_result_id = ? ORDER BY id",
+                (exercise_result_id,),
+            )
         else:
             sql, params = "SELECT * FROM reps ORDER BY id", ()
         return [
@@ -795,7 +842,7 @@ class History:
                 hold_s=r["hold_s"],
                 faults=tuple(json.loads(r["faults"])),
                 flags=tuple(json.loads(r["flags"])),
-                recorded_at=_dt(r["recorded_at"]),  # type: ignore[arg-type]
+                recorded_at=_dt_req(r["recorded_at"]),
             )
             for r in self._query(sql, params)
         ]
@@ -812,15 +859,21 @@ class History:
                 seconds=r["seconds"],
                 not_visible_s=r["not_visible_s"],
                 faults=tuple(json.loads(r["faults"])),
-                recorded_at=_dt(r["recorded_at"]),  # type: ignore[arg-type]
+                recorded_at=_dt_req(r["recorded_at"]),
             )
-            for r in self._query("SELECT * FROM holds WHERE exercise_result_id = ? ORDER BY id", (exercise_result_id,))
+            for r in self._query(
+                "SELECT * FROM holds WHERE exercise_result_id = ? ORDER BY id",
+                (exercise_result_id,),
+            )
         ]
 
     def faults(self, exercise_result_id: int) -> list[FaultRow]:
         return [
             FaultRow(r["exercise_result_id"], r["fault_id"], r["count"], r["severity"], r["cue"])
-            for r in self._query("SELECT * FROM faults WHERE exercise_result_id = ? ORDER BY count DESC, fault_id", (exercise_result_id,))
+            for r in self._query(
+                "SELECT * FROM faults WHERE exercise_result_id = ? ORDER BY count DESC, fault_id",
+                (exercise_result_id,),
+            )
         ]
 
     def pain_ratings(
@@ -838,13 +891,17 @@ class History:
         if context is not None:
             where.append("context = ?")
             params.append(context)
-        sql = "SELECT * FROM pain_ratings" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY recorded_at, id"
+        sql = (
+            "SELECT * FROM pain_ratings"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY recorded_at, id"
+        )
         return [
             PainRow(
                 id=r["id"],
                 session_id=r["session_id"],
                 exercise_result_id=r["exercise_result_id"],
-                recorded_at=_dt(r["recorded_at"]),  # type: ignore[arg-type]
+                recorded_at=_dt_req(r["recorded_at"]),
                 context=r["context"],
                 value=r["value"],
                 spreading_down_leg=bool(r["spreading_down_leg"]),
@@ -853,7 +910,9 @@ class History:
             for r in self._query(sql, params)
         ]
 
-    def posture_days(self, date_from: date | None = None, date_to: date | None = None) -> list[PostureDay]:
+    def posture_days(
+        self, date_from: date | None = None, date_to: date | None = None
+    ) -> list[PostureDay]:
         where, params = [], []
         if date_from is not None:
             where.append("day >= ?")
@@ -861,9 +920,18 @@ class History:
         if date_to is not None:
             where.append("day <= ?")
             params.append(date_to.isoformat())
-        sql = "SELECT * FROM posture_days" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY day"
+        sql = (
+            "SELECT * FROM posture_days"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY day"
+        )
         return [
-            PostureDay(date.fromisoformat(r["day"]), json.loads(r["seconds_json"]), r["breaks"], r["alerts"])
+            PostureDay(
+                date.fromisoformat(r["day"]),
+                json.loads(r["seconds_json"]),
+                r["breaks"],
+                r["alerts"],
+            )
             for r in self._query(sql, params)
         ]
 
@@ -882,11 +950,15 @@ class History:
         if exercise_id is not None:
             where.append("exercise_id = ?")
             params.append(exercise_id)
-        sql = "SELECT * FROM progression_events" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY created_at, id"
+        sql = (
+            "SELECT * FROM progression_events"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY created_at, id"
+        )
         return [
             ProgressionEventRow(
                 id=r["id"],
-                created_at=_dt(r["created_at"]),  # type: ignore[arg-type]
+                created_at=_dt_req(r["created_at"]),
                 session_id=r["session_id"],
                 routine_id=r["routine_id"],
                 exercise_id=r["exercise_id"],
@@ -927,13 +999,27 @@ class History:
             return None
         before = [p.value for p in pains if p.context == "before"]
         after = [p.value for p in pains if p.context in ("end", "after_exercise")]
-        return PendingCheck(s.id, s.routine_id, s.ended_at, before[0] if before else None, after[-1] if after else None)
+        return PendingCheck(
+            s.id,
+            s.routine_id,
+            s.ended_at,
+            before[0] if before else None,
+            after[-1] if after else None,
+        )
 
     def record_next_morning(
-        self, session_id: str, value: int, *, stiffness: int | None = None, spreading_down_leg: bool = False, when: datetime | None = None
+        self,
+        session_id: str,
+        value: int,
+        *,
+        stiffness: int | None = None,
+        spreading_down_leg: bool = False,
+        when: datetime | None = None,
     ) -> int:
         """Store the answer to :meth:`pending_next_morning_check`."""
-        return _insert_pain(self, session_id, None, value, "next_morning", spreading_down_leg, stiffness, when)
+        return _insert_pain(
+            self, session_id, None, value, "next_morning", spreading_down_leg, stiffness, when
+        )
 
 
 def _insert_pain(
@@ -956,7 +1042,15 @@ def _insert_pain(
         cur = c.execute(
             "INSERT INTO pain_ratings (session_id, exercise_result_id, recorded_at, context, value, spreading_down_leg, stiffness)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (session_id, exercise_result_id, _iso(when or utcnow()), context, value, int(bool(spreading)), stiffness),
+            (
+                session_id,
+                exercise_result_id,
+                _iso(when or utcnow()),
+                context,
+                value,
+                int(bool(spreading)),
+                stiffness,
+            ),
         )
         return int(cur.lastrowid or 0)
 
@@ -994,7 +1088,7 @@ class SessionRecorder:
     _live_reps: int = field(default=0, repr=False)
     _live_holds: int = field(default=0, repr=False)
 
-    def _write(self, what: str, fn: Any) -> Any:
+    def _write(self, what: str, fn: Callable[[], _T]) -> _T | None:
         try:
             return fn()
         except sqlite3.Error as exc:
@@ -1105,7 +1199,16 @@ class SessionRecorder:
                 cur = c.execute(
                     "INSERT INTO exercise_results (session_id, position, exercise_id, side, sets_planned, reps_planned,"
                     " hold_s_planned, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (sid, position, exercise_id, side, sets_planned, reps_planned, hold_s_planned, _iso(when or utcnow())),
+                    (
+                        sid,
+                        position,
+                        exercise_id,
+                        side,
+                        sets_planned,
+                        reps_planned,
+                        hold_s_planned,
+                        _iso(when or utcnow()),
+                    ),
                 )
                 return int(cur.lastrowid or 0)
 
@@ -1114,7 +1217,9 @@ class SessionRecorder:
         self.set_id = None
         return self.exercise_result_id
 
-    def start_set(self, set_index: int | None = None, *, when: datetime | None = None) -> int | None:
+    def start_set(
+        self, set_index: int | None = None, *, when: datetime | None = None
+    ) -> int | None:
         """Optional: mark the start of a set; reps and holds recorded after it belong to it."""
         erid = self._need_exercise()
         if self.set_id is not None:
@@ -1124,9 +1229,14 @@ class SessionRecorder:
             with self.history._tx() as c:
                 idx = set_index
                 if idx is None:
-                    idx = int(c.execute("SELECT COUNT(*) FROM sets WHERE exercise_result_id = ?", (erid,)).fetchone()[0])
+                    idx = int(
+                        c.execute(
+                            "SELECT COUNT(*) FROM sets WHERE exercise_result_id = ?", (erid,)
+                        ).fetchone()[0]
+                    )
                 cur = c.execute(
-                    "INSERT INTO sets (exercise_result_id, set_index, started_at) VALUES (?, ?, ?)", (erid, idx, _iso(when or utcnow()))
+                    "INSERT INTO sets (exercise_result_id, set_index, started_at) VALUES (?, ?, ?)",
+                    (erid, idx, _iso(when or utcnow())),
                 )
                 return int(cur.lastrowid or 0)
 
@@ -1241,7 +1351,9 @@ class SessionRecorder:
             # asked after end_exercise(): tie it to the exercise that just ended
             erid = self._last_exercise_id()
         try:
-            return _insert_pain(self.history, sid, erid, value, context, spreading_down_leg, stiffness, when)
+            return _insert_pain(
+                self.history, sid, erid, value, context, spreading_down_leg, stiffness, when
+            )
         except sqlite3.Error as exc:
             self.error = f"could not save a pain rating: {exc}"
             log.warning("history: %s", self.error)
@@ -1250,7 +1362,10 @@ class SessionRecorder:
     def _last_exercise_id(self) -> int | None:
         if self.session_id is None:
             return None
-        rows = self.history._query("SELECT id FROM exercise_results WHERE session_id = ? ORDER BY id DESC LIMIT 1", (self.session_id,))
+        rows: list[sqlite3.Row] = self.history._query(
+            "SELECT id FROM exercise_results WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+            (self.session_id,),
+        )
         return int(rows[0][0]) if rows else None
 
     def end_exercise(
@@ -1292,13 +1407,18 @@ class SessionRecorder:
         def run() -> None:
             with self.history._tx() as c:
                 if hold_seconds is None:
-                    agg = c.execute("SELECT COUNT(*), COALESCE(SUM(seconds), 0) FROM holds WHERE exercise_result_id = ?", (erid,)).fetchone()
+                    agg = c.execute(
+                        "SELECT COUNT(*), COALESCE(SUM(seconds), 0) FROM holds WHERE exercise_result_id = ?",
+                        (erid,),
+                    ).fetchone()
                     n_holds, hold_total = int(agg[0]), float(agg[1])
                 else:
                     n_holds, hold_total = len(hold_seconds), sum(hold_seconds)
                 n_reps = s.get("reps")
                 if n_reps is None:
-                    n_reps = c.execute("SELECT COUNT(*) FROM reps WHERE exercise_result_id = ?", (erid,)).fetchone()[0]
+                    n_reps = c.execute(
+                        "SELECT COUNT(*) FROM reps WHERE exercise_result_id = ?", (erid,)
+                    ).fetchone()[0]
                 c.execute(
                     "UPDATE exercise_results SET ended_at = ?, reps = ?, partial_reps = ?, holds = ?, hold_s_total = ?,"
                     " not_visible_s = ?, summary_json = ? WHERE id = ?",
@@ -1363,7 +1483,9 @@ def move_aside(path: Path, now: datetime | None = None) -> Path:
     return target
 
 
-def open_history(path: str | Path | None = None, *, now: datetime | None = None) -> tuple[History, str | None]:
+def open_history(
+    path: str | Path | None = None, *, now: datetime | None = None, timeout: float = 5.0
+) -> tuple[History, str | None]:
     """Open the history for the app; never raises for a bad file.
 
     Parameters
@@ -1372,6 +1494,8 @@ def open_history(path: str | Path | None = None, *, now: datetime | None = None)
         The database file; default :func:`default_history_path` (``COACH_DATA_DIR`` honoured).
     now
         For tests: the time used in a backup's name and for stale-session recovery.
+    timeout
+        Seconds to wait for a lock held by another program before giving up on the file.
 
     Returns
     -------
@@ -1386,12 +1510,12 @@ def open_history(path: str | Path | None = None, *, now: datetime | None = None)
     """
     p = Path(path) if path is not None else default_history_path()
     try:
-        h = History.open(p)
+        h = History.open(p, timeout=timeout)
     except CorruptHistoryError as exc:
         log.warning("history %s is damaged: %s", p, exc)
         try:
             backup = move_aside(p, now)
-            h = History.open(p)
+            h = History.open(p, timeout=timeout)
         except (OSError, HistoryError) as exc2:
             log.warning("cannot replace the damaged history: %s", exc2)
             return History.in_memory(), (

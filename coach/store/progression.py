@@ -81,7 +81,9 @@ def classify_session(pains: Sequence[PainLike], rules: PainRules | None = None) 
             break
     for p in during:
         if p.value >= rules.stop_at:
-            red.append(f"pain {p.value}/10 ({_context(p.context)}) is at or above {rules.stop_at}/10")
+            red.append(
+                f"pain {p.value}/10 ({_context(p.context)}) is at or above {rules.stop_at}/10"
+            )
         elif p.value > rules.green_max:
             amber.append(f"pain {p.value}/10 ({_context(p.context)}) is above {rules.green_max}/10")
         elif baseline is not None and p.value - baseline >= rules.relative_rise_amber:
@@ -94,10 +96,17 @@ def classify_session(pains: Sequence[PainLike], rules: PainRules | None = None) 
 
 
 def _context(c: str) -> str:
-    return {"after_exercise": "after an exercise", "end": "at the end", "on_demand": "during the session", "before": "before"}.get(c, c)
+    return {
+        "after_exercise": "after an exercise",
+        "end": "at the end",
+        "on_demand": "during the session",
+        "before": "before",
+    }.get(c, c)
 
 
-def next_morning_ok(pains: Sequence[PainLike], rules: PainRules | None = None) -> tuple[bool | None, str]:
+def next_morning_ok(
+    pains: Sequence[PainLike], rules: PainRules | None = None
+) -> tuple[bool | None, str]:
     """The next-morning rule: (True/False, why), or (None, ...) when no rating was given."""
     rules = rules or PainRules()
     morning = [p.value for p in pains if p.context == "next_morning"]
@@ -108,7 +117,10 @@ def next_morning_ok(pains: Sequence[PainLike], rules: PainRules | None = None) -
     if m > rules.next_morning_max:
         return False, f"pain the next morning was {m}/10 (above {rules.next_morning_max}/10)"
     if before and m > before[0] + rules.relative_rise_amber:
-        return False, f"pain the next morning was {m}/10, more than {rules.relative_rise_amber} above the {before[0]}/10 before the session"
+        return (
+            False,
+            f"pain the next morning was {m}/10, more than {rules.relative_rise_amber} above the {before[0]}/10 before the session",
+        )
     return True, f"pain the next morning was {m}/10"
 
 
@@ -155,7 +167,9 @@ def _fmt_dose_change(a: ItemDose, b: ItemDose) -> str:
     if a.sets != b.sets:
         parts.append(f"{a.sets} → {b.sets} sets")
     if a.reps_pattern != b.reps_pattern and a.reps_pattern and b.reps_pattern:
-        parts.append(f"reps {'/'.join(map(str, a.reps_pattern))} → {'/'.join(map(str, b.reps_pattern))}")
+        parts.append(
+            f"reps {'/'.join(map(str, a.reps_pattern))} → {'/'.join(map(str, b.reps_pattern))}"
+        )
     if a.reps != b.reps and a.reps is not None and b.reps is not None:
         parts.append(f"{a.reps} → {b.reps} {'holds' if a.kind == 'hold' else 'reps'}")
     if a.hold_s != b.hold_s:
@@ -180,10 +194,19 @@ def step_dose(dose: ItemDose, step: DoseStep, ceiling: DoseMax) -> ItemDose:
             pattern = tuple(int(up(r, step.reps, ceiling.reps) or r) for r in pattern)
         elif reps is not None:
             reps = int(up(reps, step.reps, ceiling.reps) or reps)
-    sets = int(up(dose.sets, step.sets, ceiling.sets) or dose.sets) if pattern is None else dose.sets
+    sets = (
+        int(up(dose.sets, step.sets, ceiling.sets) or dose.sets) if pattern is None else dose.sets
+    )
     hold = up(dose.hold_s, step.hold_s, ceiling.hold_s) if dose.hold_s else dose.hold_s
     duration = up(dose.duration_s, step.duration_s, ceiling.duration_s)
-    return replace(dose, sets=sets, reps=reps, reps_pattern=pattern, hold_s=float(hold or 0.0), duration_s=duration)
+    return replace(
+        dose,
+        sets=sets,
+        reps=reps,
+        reps_pattern=pattern,
+        hold_s=float(hold or 0.0),
+        duration_s=duration,
+    )
 
 
 def scale_dose(dose: ItemDose, volume: float) -> ItemDose:
@@ -199,8 +222,12 @@ def scale_dose(dose: ItemDose, volume: float) -> ItemDose:
         if new == reps and sets > 1:
             sets -= 1
         reps = new
-    duration = None if dose.duration_s is None else max(10.0, round(dose.duration_s * volume / 10) * 10)
-    return replace(dose, sets=sets, reps=reps, hold_s=_scale_s(dose.hold_s, volume), duration_s=duration)
+    duration = (
+        None if dose.duration_s is None else max(10.0, round(dose.duration_s * volume / 10) * 10)
+    )
+    return replace(
+        dose, sets=sets, reps=reps, hold_s=_scale_s(dose.hold_s, volume), duration_s=duration
+    )
 
 
 def _scale_s(s: float, volume: float) -> float:
@@ -209,7 +236,12 @@ def _scale_s(s: float, volume: float) -> float:
     return float(max(1, round(s * volume)))
 
 
-def decide(item: ResolvedItem, current: ItemDose, outcomes: Sequence[SessionOutcome], sessions: Sequence[SessionOutcome]) -> Decision:
+def decide(
+    item: ResolvedItem,
+    current: ItemDose,
+    outcomes: Sequence[SessionOutcome],
+    sessions: Sequence[SessionOutcome],
+) -> Decision:
     """The decision for one item.
 
     Parameters
@@ -236,12 +268,23 @@ def decide(item: ResolvedItem, current: ItemDose, outcomes: Sequence[SessionOutc
             if why is None:
                 continue
             after = scale_dose(current, item.regress.volume)
-            easier = f" An easier option is {item.regress_to.replace('_', ' ')}." if item.regress_to else ""
+            easier = (
+                f" An easier option is {item.regress_to.replace('_', ' ')}."
+                if item.regress_to
+                else ""
+            )
             reason = (
                 f"Reduced {name} to {item.regress.volume:.0%} of the volume ({_fmt_dose_change(current, after)}): "
                 f"{why}.{easier} Please tell your therapist."
             )
-            return replace(hold, kind="regress", after=after, reason=reason, flag_therapist=True, suggest=item.regress_to)
+            return replace(
+                hold,
+                kind="regress",
+                after=after,
+                reason=reason,
+                flag_therapist=True,
+                suggest=item.regress_to,
+            )
     # 2. progression
     rule = item.progress
     if not rule.enabled or item.progress_step.empty:
@@ -249,16 +292,25 @@ def decide(item: ResolvedItem, current: ItemDose, outcomes: Sequence[SessionOutc
     need = rule.when.green_sessions
     done = [o for o in outcomes if o.done]
     if len(done) < need:
-        return replace(hold, reason=f"Kept {name} as it is: {len(done)} of {need} sessions needed at this dose so far.")
+        return replace(
+            hold,
+            reason=f"Kept {name} as it is: {len(done)} of {need} sessions needed at this dose so far.",
+        )
     recent = done[-need:]
     for o in recent:
         day = o.session.started_at.astimezone().date()
         if o.light != "green":
             what = o.light or "not rated"
             extra = f" ({'; '.join(o.light_reasons)})" if o.light_reasons else ""
-            return replace(hold, reason=f"Kept {name} as it is: the session on {day} was {what}{extra}; progression needs {need} green sessions.")
+            return replace(
+                hold,
+                reason=f"Kept {name} as it is: the session on {day} was {what}{extra}; progression needs {need} green sessions.",
+            )
         if o.session.next_morning_check and o.next_morning is None:
-            return replace(hold, reason=f"Kept {name} as it is: waiting for the next-morning pain rating after the session on {day}.")
+            return replace(
+                hold,
+                reason=f"Kept {name} as it is: waiting for the next-morning pain rating after the session on {day}.",
+            )
         if o.fault_free_ratio < 1.0 - rule.when.max_fault_ratio - 1e-9:
             return replace(
                 hold,
@@ -266,12 +318,19 @@ def decide(item: ResolvedItem, current: ItemDose, outcomes: Sequence[SessionOutc
                 f"{1 - rule.when.max_fault_ratio:.0%} are needed.",
             )
         if rule.when.completed_dose and o.planned and o.reps < o.planned:
-            return replace(hold, reason=f"Kept {name} as it is: on {day} {o.reps} of {o.planned} reps were done.")
+            return replace(
+                hold,
+                reason=f"Kept {name} as it is: on {day} {o.reps} of {o.planned} reps were done.",
+            )
     after = step_dose(current, item.progress_step, item.progress_max)
     if after == current:
         harder = item.base.progression
-        nxt = f" Ask your therapist about moving on to {harder.replace('_', ' ')}." if harder else ""
-        return replace(hold, reason=f"{name} is at the most your therapist set for now.{nxt}", suggest=harder)
+        nxt = (
+            f" Ask your therapist about moving on to {harder.replace('_', ' ')}." if harder else ""
+        )
+        return replace(
+            hold, reason=f"{name} is at the most your therapist set for now.{nxt}", suggest=harder
+        )
     ratio = min(o.fault_free_ratio for o in recent)
     reason = (
         f"Progressed {name} ({_fmt_dose_change(current, after)}): the last {need} sessions were green "
@@ -284,7 +343,9 @@ def decide(item: ResolvedItem, current: ItemDose, outcomes: Sequence[SessionOutc
 # With the history
 
 
-def current_dose(history: History, routine_id: str, item: ResolvedItem) -> tuple[ItemDose, datetime | None]:
+def current_dose(
+    history: History, routine_id: str, item: ResolvedItem
+) -> tuple[ItemDose, datetime | None]:
     """The dose in force for ``item`` and when it last changed (None: as prescribed).
 
     Progression events remember the prescription they started from; when the therapist has
@@ -294,7 +355,8 @@ def current_dose(history: History, routine_id: str, item: ResolvedItem) -> tuple
     events = [
         e
         for e in history.progression_events(routine_id=routine_id, exercise_id=item.exercise_id)
-        if e.kind in ("progress", "regress", "reset") and (e.position is None or e.position == item.position)
+        if e.kind in ("progress", "regress", "reset")
+        and (e.position is None or e.position == item.position)
     ]
     if not events:
         return prescribed, None
@@ -304,7 +366,9 @@ def current_dose(history: History, routine_id: str, item: ResolvedItem) -> tuple
     return ItemDose.from_dict(last.after), last.created_at
 
 
-def _outcome(history: History, s: SessionRow, item: ResolvedItem, rules: PainRules) -> SessionOutcome:
+def _outcome(
+    history: History, s: SessionRow, item: ResolvedItem, rules: PainRules
+) -> SessionOutcome:
     pains = history.pain_ratings(s.id)
     if s.classification is not None:
         light: Light | None = s.classification  # type: ignore[assignment]
@@ -332,7 +396,9 @@ def _outcome(history: History, s: SessionRow, item: ResolvedItem, rules: PainRul
             faulty += sum(1 for x in rows if x.faults)
         if r.reps_planned is not None:
             planned += int(r.reps_planned) * int(r.sets_planned or 1)
-    return SessionOutcome(s, light, tuple(reasons), nm, nm_reason, bool(results), reps, faulty, planned)
+    return SessionOutcome(
+        s, light, tuple(reasons), nm, nm_reason, bool(results), reps, faulty, planned
+    )
 
 
 def plan_next_session(
@@ -356,7 +422,11 @@ def plan_next_session(
     now = now or utcnow()
     routine_id = resolved.routine.id
     rules = resolved.pain_rules
-    finished = [s for s in history.sessions(routine_id=routine_id) if s.status != "in_progress" and s.ended_at is not None]
+    finished = [
+        s
+        for s in history.sessions(routine_id=routine_id)
+        if s.status != "in_progress" and s.ended_at is not None
+    ]
     decisions: list[Decision] = []
     for item in resolved.active:
         dose, changed_at = current_dose(history, routine_id, item)
@@ -383,7 +453,7 @@ def plan_next_session(
 
 
 def describe_event(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """"8 → 9 reps" style text for a stored progression event."""
+    """ "8 → 9 reps" style text for a stored progression event."""
     if not before or not after:
         return ""
     return _fmt_dose_change(ItemDose.from_dict(before), ItemDose.from_dict(after))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import os
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -94,6 +95,8 @@ class ReportData:
     posture_alerts: int
     progression: list[tuple[datetime, str, str, str, str]]  # when, exercise, kind, change, reason
     spreading_reports: int = 0
+    green_max: int = 3  # the routine's pain rules colour the chart's bands
+    amber_max: int = 5
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -103,7 +106,13 @@ class ReportData:
         return 100.0 * self.sessions_done / self.sessions_planned
 
 
-def planned_sessions(schedule: Any, date_from: date, date_to: date, valid_from: date | None = None, valid_until: date | None = None) -> int:
+def planned_sessions(
+    schedule: Any,
+    date_from: date,
+    date_to: date,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> int:
     """Sessions a routine's schedule asks for between two dates (inclusive), within its validity."""
     start = max(date_from, valid_from) if valid_from else date_from
     end = min(date_to, valid_until) if valid_until else date_to
@@ -112,7 +121,9 @@ def planned_sessions(schedule: Any, date_from: date, date_to: date, valid_from: 
     days = (end - start).days + 1
     if schedule.days:
         names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-        n = sum(1 for i in range(days) if names[(start + timedelta(days=i)).weekday()] in schedule.days)
+        n = sum(
+            1 for i in range(days) if names[(start + timedelta(days=i)).weekday()] in schedule.days
+        )
     else:
         n = round(days * (schedule.days_per_week or 7) / 7)
     return int(n * schedule.times_per_day)
@@ -155,23 +166,47 @@ def report_data(
     done = [s for s in sessions if s.status == "completed"]
     interrupted = [s for s in sessions if s.status in ("interrupted", "aborted")]
     lights = Counter(s.classification or "not rated" for s in sessions)
-    planned = planned_sessions(r.schedule, date_from, date_to, r.valid_from, r.valid_until) if r is not None else None
+    planned = (
+        planned_sessions(r.schedule, date_from, date_to, r.valid_from, r.valid_until)
+        if r is not None
+        else None
+    )
 
     pain: list[PainPoint] = []
     spreading = 0
-    per_ex: dict[str, dict[str, Any]] = defaultdict(lambda: {"sessions": set(), "reps": 0, "partial": 0, "planned": 0, "holds": [],
-                                                             "ranges": [], "faulty": 0, "counted": 0})
+    per_ex: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "sessions": set(),
+            "reps": 0,
+            "partial": 0,
+            "planned": 0,
+            "holds": [],
+            "ranges": [],
+            "faulty": 0,
+            "counted": 0,
+        }
+    )
     fault_counts: dict[tuple[str, str], int] = Counter()
     fault_cues: dict[tuple[str, str], str] = {}
     for s in sessions:
         pains: list[PainRow] = history.pain_ratings(s.id)
         spreading += sum(1 for p in pains if p.spreading_down_leg)
         before = [p.value for p in pains if p.context == "before"]
-        after = [p.value for p in pains if p.context == "end"] or [p.value for p in pains if p.context == "after_exercise"]
+        after = [p.value for p in pains if p.context == "end"] or [
+            p.value for p in pains if p.context == "after_exercise"
+        ]
         morning = [p.value for p in pains if p.context == "next_morning"]
         if pains:
-            pain.append(PainPoint(s.started_at, s.id, before[0] if before else None, max(after) if after else None,
-                                  morning[-1] if morning else None, any(p.spreading_down_leg for p in pains)))
+            pain.append(
+                PainPoint(
+                    s.started_at,
+                    s.id,
+                    before[0] if before else None,
+                    max(after) if after else None,
+                    morning[-1] if morning else None,
+                    any(p.spreading_down_leg for p in pains),
+                )
+            )
         for er in history.exercise_results(s.id):
             st = per_ex[er.exercise_id]
             st["sessions"].add(s.id)
@@ -186,7 +221,7 @@ def report_data(
             if ranges:
                 st["ranges"].append(sum(ranges) / len(ranges))
             st["counted"] += len(reps) + len(holds)
-            st["faulty"] += sum(1 for x in (*reps, *holds) if x.faults)
+            st["faulty"] += sum(1 for x in reps if x.faults) + sum(1 for y in holds if y.faults)
             for f in history.faults(er.id):
                 key = (er.exercise_id, f.fault_id)
                 fault_counts[key] += f.count
@@ -204,28 +239,43 @@ def report_data(
             hold_s_mean=round(sum(st["holds"]) / len(st["holds"]), 1) if st["holds"] else None,
             range_first=round(st["ranges"][0], 1) if st["ranges"] else None,
             range_last=round(st["ranges"][-1], 1) if st["ranges"] else None,
-            fault_free_pct=round(100.0 * (1 - st["faulty"] / st["counted"]), 0) if st["counted"] else None,
+            fault_free_pct=round(100.0 * (1 - st["faulty"] / st["counted"]), 0)
+            if st["counted"]
+            else None,
         )
         for ex, st in per_ex.items()
     ]
     faults = sorted(
-        (FaultStats(ex, fid, n, fault_cues.get((ex, fid), "")) for (ex, fid), n in fault_counts.items() if n > 0),
+        (
+            FaultStats(ex, fid, n, fault_cues.get((ex, fid), ""))
+            for (ex, fid), n in fault_counts.items()
+            if n > 0
+        ),
         key=lambda f: -f.count,
     )
     posture = history.posture_days(date_from, date_to)
-    posture_seconds: dict[str, float] = Counter()
+    posture_seconds: dict[str, float] = defaultdict(float)
     for d in posture:
         for k, v in d.seconds.items():
             posture_seconds[k] += v
     events = [
-        (e.created_at, names.get(e.exercise_id, e.exercise_id), e.kind, describe_event(e.before, e.after), e.reason)
-        for e in history.progression_events(routine_id=r.id if r is not None else None, date_from=date_from, date_to=date_to)
+        (
+            e.created_at,
+            names.get(e.exercise_id, e.exercise_id),
+            e.kind,
+            describe_event(e.before, e.after),
+            e.reason,
+        )
+        for e in history.progression_events(
+            routine_id=r.id if r is not None else None, date_from=date_from, date_to=date_to
+        )
     ]
     return ReportData(
         date_from=date_from,
         date_to=date_to,
         generated=now or datetime.now().astimezone(),
-        patient=patient or (r.patient.display_name if r is not None and r.patient is not None else None),
+        patient=patient
+        or (r.patient.display_name if r is not None and r.patient is not None else None),
         routine_title=r.title if r is not None else None,
         sessions_done=len(done),
         sessions_planned=planned,
@@ -240,6 +290,8 @@ def report_data(
         posture_alerts=sum(d.alerts for d in posture),
         progression=events,
         spreading_reports=spreading,
+        green_max=r.safety.pain_rules.green_max if r is not None else 3,
+        amber_max=r.safety.pain_rules.amber_max if r is not None else 5,
     )
 
 
@@ -255,13 +307,21 @@ def ensure_gui_app() -> Any:
     app = QGuiApplication.instance()
     if app is not None:
         return app
-    if not os.environ.get("QT_QPA_PLATFORM") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if not os.environ.get("QT_QPA_PLATFORM") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     _APP = QGuiApplication(["coach-report"])
     return _APP
 
 
-def _pain_chart(points: list[PainPoint], width: int = 1600, height: int = 560) -> Any:
+def _pain_chart(
+    points: list[PainPoint],
+    width: int = 1600,
+    height: int = 560,
+    green_max: int = 3,
+    amber_max: int = 5,
+) -> Any:
     """The pain trend: before / after / next morning per session on the 0-10 scale, over the
     green (0-3), amber (4-5) and red (6-10) bands."""
     from PySide6.QtCore import QPointF, QRectF, Qt
@@ -277,7 +337,8 @@ def _pain_chart(points: list[PainPoint], width: int = 1600, height: int = 560) -
     def y(v: float) -> float:
         return top + h * (1 - v / 10.0)
 
-    for lo, hi, color in ((0, 3.5, "#e3f4e3"), (3.5, 5.5, "#fdf1d6"), (5.5, 10, "#f8dede")):
+    g, a = green_max + 0.5, amber_max + 0.5
+    for lo, hi, color in ((0, g, "#e3f4e3"), (g, a, "#fdf1d6"), (a, 10, "#f8dede")):
         p.fillRect(QRectF(left, y(hi), w, y(lo) - y(hi)), QColor(color))
     font = QFont()
     font.setPixelSize(24)
@@ -285,20 +346,29 @@ def _pain_chart(points: list[PainPoint], width: int = 1600, height: int = 560) -
     p.setPen(QPen(QColor("#888888"), 1))
     for v in range(0, 11, 2):
         p.drawLine(QPointF(left, y(v)), QPointF(left + w, y(v)))
-        p.drawText(QRectF(0, y(v) - 15, left - 12, 30), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(v))
+        p.drawText(
+            QRectF(0, y(v) - 15, left - 12, 30),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            str(v),
+        )
     p.setPen(QPen(QColor("black"), 2))
     p.drawRect(QRectF(left, top, w, h))
     n = len(points)
     if n == 0:
-        p.drawText(QRectF(left, top, w, h), Qt.AlignmentFlag.AlignCenter, "no pain ratings in this period")
+        p.drawText(
+            QRectF(left, top, w, h), Qt.AlignmentFlag.AlignCenter, "no pain ratings in this period"
+        )
         p.end()
         return img
 
     def x(i: int) -> float:
         return left + (w * (i + 0.5) / n)
 
-    series = (("before", "#1f5fbf", Qt.PenStyle.DashLine), ("after", "#222222", Qt.PenStyle.SolidLine),
-              ("next_morning", "#8a2be2", Qt.PenStyle.DotLine))
+    series = (
+        ("before", "#1f5fbf", Qt.PenStyle.DashLine),
+        ("after", "#222222", Qt.PenStyle.SolidLine),
+        ("next_morning", "#8a2be2", Qt.PenStyle.DotLine),
+    )
     for attr, color, style in series:
         pen = QPen(QColor(color), 4)
         pen.setStyle(style)
@@ -318,7 +388,11 @@ def _pain_chart(points: list[PainPoint], width: int = 1600, height: int = 560) -
     p.setPen(QPen(QColor("#333333"), 1))
     step = max(1, n // 8)
     for i in range(0, n, step):
-        p.drawText(QRectF(x(i) - 80, top + h + 8, 160, 30), Qt.AlignmentFlag.AlignHCenter, points[i].when.astimezone().strftime("%d %b"))
+        p.drawText(
+            QRectF(x(i) - 80, top + h + 8, 160, 30),
+            Qt.AlignmentFlag.AlignHCenter,
+            points[i].when.astimezone().strftime("%d %b"),
+        )
     lx = left
     for label, color in (("before", "#1f5fbf"), ("after", "#222222"), ("next morning", "#8a2be2")):
         p.fillRect(QRectF(lx, height - 36, 26, 18), QColor(color))
@@ -328,7 +402,9 @@ def _pain_chart(points: list[PainPoint], width: int = 1600, height: int = 560) -
     return img
 
 
-def _print_html(body: str, out: str | Path, title: str, images: dict[str, Any] | None = None) -> Path:
+def _print_html(
+    body: str, out: str | Path, title: str, images: dict[str, Any] | None = None
+) -> Path:
     ensure_gui_app()
     from PySide6.QtCore import QMarginsF, QUrl
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
@@ -341,8 +417,15 @@ def _print_html(body: str, out: str | Path, title: str, images: dict[str, Any] |
     writer.setTitle(title)
     writer.setCreator("coach")
     writer.setResolution(300)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(5, 5, 5, 5),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    # QTextDocument.print_ adds its own 2 cm margin, so the page margin here is small
     doc = QTextDocument()
     doc.setDocumentMargin(0)
     for name, img in (images or {}).items():
@@ -363,7 +446,7 @@ h2 { font-size: 13pt; margin-top: 14px; margin-bottom: 4px; color: #1f3f7f; }
 h3 { font-size: 11pt; margin-top: 10px; margin-bottom: 2px; }
 table { border-collapse: collapse; }
 th { background: #e8ecf4; text-align: left; }
-td, th { padding: 3px 6px; }
+td, th { padding: 3px 6px; font-size: 9pt; }
 .small { font-size: 8pt; color: #444444; }
 .locked { color: #8a1c1c; }
 """
@@ -373,12 +456,17 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], nowrap: int = 1) -> str:
+    """An HTML table; the first ``nowrap`` columns (names, dates) never wrap."""
     out = ['<table border="1" cellspacing="0" cellpadding="3" width="100%">', "<tr>"]
     out += [f"<th>{_e(h)}</th>" for h in header]
     out.append("</tr>")
     for r in rows:
-        out.append("<tr>" + "".join(f"<td>{_e('—' if v is None else v)}</td>" for v in r) + "</tr>")
+        cells = []
+        for i, v in enumerate(r):
+            style = ' style="white-space: nowrap"' if i < nowrap else ""
+            cells.append(f"<td{style}>{_e('—' if v is None else v)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "".join(out)
 
@@ -390,7 +478,9 @@ def _hms(s: float) -> str:
 
 def report_html(d: ReportData) -> str:
     """The clinician report as HTML (the chart is the image resource ``pain-chart``)."""
-    parts = [f"<h1>Exercise report: {_e(d.date_from.isoformat())} to {_e(d.date_to.isoformat())}</h1>"]
+    parts = [
+        f"<h1>Exercise report: {_e(d.date_from.isoformat())} to {_e(d.date_to.isoformat())}</h1>"
+    ]
     who = []
     if d.patient:
         who.append(f"Patient: <b>{_e(d.patient)}</b>")
@@ -400,7 +490,9 @@ def report_html(d: ReportData) -> str:
     parts.append("<p>" + " &nbsp;|&nbsp; ".join(who) + "</p>")
 
     parts.append("<h2>Adherence</h2>")
-    planned = "not known (no routine given)" if d.sessions_planned is None else str(d.sessions_planned)
+    planned = (
+        "not known (no routine given)" if d.sessions_planned is None else str(d.sessions_planned)
+    )
     pct = f" ({d.adherence_pct:.0f}%)" if d.adherence_pct is not None else ""
     lights = ", ".join(f"{k}: {v}" for k, v in sorted(d.lights.items())) or "none"
     parts.append(
@@ -411,10 +503,23 @@ def report_html(d: ReportData) -> str:
     parts.append("<h2>Pain trend (0-10)</h2>")
     if d.pain:
         parts.append('<p><img src="pain-chart" width="640"></p>')
-        rows = [[p.when.astimezone().strftime("%Y-%m-%d %H:%M"), p.before, p.after, p.next_morning, "yes" if p.spreading else "no"] for p in d.pain]
-        parts.append(_table(["session", "before", "after", "next morning", "spreading down leg"], rows))
+        rows = [
+            [
+                p.when.astimezone().strftime("%Y-%m-%d %H:%M"),
+                p.before,
+                p.after,
+                p.next_morning,
+                "yes" if p.spreading else "no",
+            ]
+            for p in d.pain
+        ]
+        parts.append(
+            _table(["session", "before", "after", "next morning", "spreading down leg"], rows)
+        )
         if d.spreading_reports:
-            parts.append(f"<p><b>Pain spreading down the leg was reported {d.spreading_reports} time(s).</b></p>")
+            parts.append(
+                f"<p><b>Pain spreading down the leg was reported {d.spreading_reports} time(s).</b></p>"
+            )
     else:
         parts.append("<p>No pain ratings in this period.</p>")
 
@@ -422,34 +527,87 @@ def report_html(d: ReportData) -> str:
     if d.exercises:
         rows = []
         for x in d.exercises:
-            rom = None if x.range_first is None else (f"{x.range_first:g}°" if x.range_first == x.range_last else f"{x.range_first:g}° → {x.range_last:g}°")
+            rom = (
+                None
+                if x.range_first is None
+                else (
+                    f"{x.range_first:g}°"
+                    if x.range_first == x.range_last
+                    else f"{x.range_first:g}° → {x.range_last:g}°"
+                )
+            )
             done = f"{x.holds} holds" if x.holds and not x.reps else f"{x.reps} reps"
-            rows.append([x.name, x.sessions, done, x.reps_planned or None, x.partial_reps,
-                         None if x.hold_s_mean is None else f"{x.hold_s_mean:g} s", rom,
-                         None if x.fault_free_pct is None else f"{x.fault_free_pct:.0f}%"])
-        parts.append(_table(["exercise", "sessions", "done", "planned", "partial reps", "mean hold", "range of motion", "fault-free"], rows))
+            rows.append(
+                [
+                    x.name,
+                    x.sessions,
+                    done,
+                    x.reps_planned or None,
+                    x.partial_reps,
+                    None if x.hold_s_mean is None else f"{x.hold_s_mean:g} s",
+                    rom,
+                    None if x.fault_free_pct is None else f"{x.fault_free_pct:.0f}%",
+                ]
+            )
+        parts.append(
+            _table(
+                [
+                    "exercise",
+                    "sessions",
+                    "done",
+                    "planned",
+                    "partial reps",
+                    "mean hold",
+                    "range of motion",
+                    "fault-free",
+                ],
+                rows,
+                nowrap=3,
+            )
+        )
     else:
         parts.append("<p>No exercises recorded in this period.</p>")
 
     parts.append("<h2>Form faults and the cues given</h2>")
     if d.faults:
-        parts.append(_table(["exercise", "fault", "times", "cue"], [[f.exercise_id.replace("_", " "), f.fault_id.replace("_", " "), f.count, f.cue] for f in d.faults]))
+        parts.append(
+            _table(
+                ["exercise", "fault", "times", "cue"],
+                [
+                    [f.exercise_id.replace("_", " "), f.fault_id.replace("_", " "), f.count, f.cue]
+                    for f in d.faults
+                ],
+                nowrap=2,
+            )
+        )
     else:
         parts.append("<p>No form faults recorded.</p>")
 
     parts.append("<h2>Posture (desk mode)</h2>")
     if d.posture_days:
         total = sum(d.posture_seconds.values()) or 1.0
-        rows = [[k.replace("_", " "), _hms(v), f"{100 * v / total:.0f}%"] for k, v in sorted(d.posture_seconds.items(), key=lambda kv: -kv[1])]
-        parts.append(f"<p>{d.posture_days} day(s) monitored, {_hms(total)} in all; breaks taken: {d.posture_breaks}; alerts: {d.posture_alerts}.</p>")
+        rows = [
+            [k.replace("_", " "), _hms(v), f"{100 * v / total:.0f}%"]
+            for k, v in sorted(d.posture_seconds.items(), key=lambda kv: -kv[1])
+        ]
+        parts.append(
+            f"<p>{d.posture_days} day(s) monitored, {_hms(total)} in all; breaks taken: {d.posture_breaks}; alerts: {d.posture_alerts}.</p>"
+        )
         parts.append(_table(["posture", "time", "share"], rows))
     else:
         parts.append("<p>Desk mode was not used in this period.</p>")
 
     parts.append("<h2>Progression and regression</h2>")
     if d.progression:
-        parts.append(_table(["date", "exercise", "change", "dose", "reason"],
-                            [[w.astimezone().strftime("%Y-%m-%d"), ex, kind, change, reason] for w, ex, kind, change, reason in d.progression]))
+        parts.append(
+            _table(
+                ["date", "exercise", "change", "dose", "reason"],
+                [
+                    [w.astimezone().strftime("%Y-%m-%d"), ex, kind, change, reason]
+                    for w, ex, kind, change, reason in d.progression
+                ],
+            )
+        )
     else:
         parts.append("<p>No dose changes in this period.</p>")
     parts.append(_disclaimer_html())
@@ -474,7 +632,11 @@ def write_report(
     numbers it shows."""
     d = report_data(history, date_from, date_to, routine=routine, patient=patient)
     ensure_gui_app()
-    images = {"pain-chart": _pain_chart(d.pain)} if d.pain else {}
+    images = (
+        {"pain-chart": _pain_chart(d.pain, green_max=d.green_max, amber_max=d.amber_max)}
+        if d.pain
+        else {}
+    )
     _print_html(report_html(d), out, f"coach report {date_from} to {date_to}", images)
     return d
 
@@ -496,7 +658,11 @@ def handout_html(resolved: Any) -> str:
         sub.append(f"valid until {_e(r.valid_until.isoformat())}")
     parts.append("<p>" + " &nbsp;|&nbsp; ".join(sub) + "</p>")
     sc = r.schedule
-    how_often = (", ".join(d.capitalize() for d in sc.days) if sc.days else f"{sc.days_per_week or 7} days a week")
+    how_often = (
+        ", ".join(d.capitalize() for d in sc.days)
+        if sc.days
+        else f"{sc.days_per_week or 7} days a week"
+    )
     parts.append(f"<p><b>How often:</b> {_e(how_often)}, {sc.times_per_day} time(s) a day.</p>")
     parts.append(
         f"<p><b>Pain guide:</b> 0-{pr.green_max}/10 is fine, carry on. {pr.green_max + 1}-{pr.amber_max}/10 is acceptable "
@@ -512,15 +678,23 @@ def handout_html(resolved: Any) -> str:
         parts.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in ex.instructions) + "</ol>")
         tips = [*it.cues, *(f.cue for f in ex.faults if f.severity != "info")]
         if tips:
-            parts.append("<p><b>Remember:</b> " + " ".join(_e(t if t.endswith(".") else t + ".") for t in dict.fromkeys(tips)) + "</p>")
+            parts.append(
+                "<p><b>Remember:</b> "
+                + " ".join(_e(t if t.endswith(".") else t + ".") for t in dict.fromkeys(tips))
+                + "</p>"
+            )
         if it.notes:
             parts.append(f"<p><i>{_e(it.notes)}</i></p>")
         if ex.safety:
             parts.append('<p class="small">' + " ".join(_e(t) for t in ex.safety) + "</p>")
     if resolved.locked:
-        parts.append("<h2>Not yet</h2><p>These are part of your programme later. Do not do them until the app shows them:</p><ul>")
+        parts.append(
+            "<h2>Not yet</h2><p>These are part of your programme later. Do not do them until the app shows them:</p><ul>"
+        )
         for it in resolved.locked:
-            parts.append(f'<li class="locked"><b>{_e(it.exercise.name)}</b> - {_e("; ".join(it.lock_reasons))}</li>')
+            parts.append(
+                f'<li class="locked"><b>{_e(it.exercise.name)}</b> - {_e("; ".join(it.lock_reasons))}</li>'
+            )
         parts.append("</ul>")
     if r.notes:
         parts.append(f"<p>{_e(r.notes)}</p>")

@@ -41,6 +41,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     base = 20 if large_text else 15
     return f"""
     QWidget {{ background: {p.bg}; color: {p.text}; font-size: {base}px; }}
+    QLabel, QCheckBox, QRadioButton {{ background: transparent; }}
     QLabel[role="title"] {{ font-size: {int(base * 1.9)}px; font-weight: 600; }}
     QLabel[role="subtitle"] {{ font-size: {int(base * 1.25)}px; color: {p.muted}; }}
     QLabel[role="muted"] {{ color: {p.muted}; }}
@@ -52,6 +53,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QPushButton:hover {{ border-color: {p.accent}; }}
     QPushButton:focus {{ border: 3px solid {p.accent}; }}
     QPushButton[role="primary"] {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; font-weight: 600; }}
+    QPushButton:disabled, QPushButton[role="primary"]:disabled {{ background: {p.bg}; color: {p.muted}; border: 2px dashed {p.border}; }}
     QPushButton[role="danger"] {{ color: {p.bad}; border-color: {p.bad}; }}
     QPushButton[role="pain"] {{ min-width: 44px; min-height: 44px; font-size: {int(base * 1.2)}px; }}
     QListWidget, QTextBrowser, QTableWidget, QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QPlainTextEdit {{

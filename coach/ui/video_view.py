@@ -112,9 +112,10 @@ class VideoView(QWidget):
         xs = pts[:, 0]
         if self.mirror:
             xs = 1.0 - xs
-        px = r.left() + xs * r.width()
-        py = r.top() + pts[:, 1] * r.height()
-        ok = vis >= 0.5 if vis is not None else np.ones(len(pts), bool)
+        # Plain Python floats and bools only: shiboken mishandles numpy scalars (refcount crash).
+        px = (r.left() + xs * r.width()).tolist()
+        py = (r.top() + pts[:, 1] * r.height()).tolist()
+        ok = (vis >= 0.5).tolist() if vis is not None else [True] * len(pts)
         base = QColor(pal.good)
         width = max(3.0, r.height() / 90)
         for a, b in SKELETON_EDGES:

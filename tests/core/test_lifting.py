@@ -69,8 +69,19 @@ def body(trunk: float, knee: float, twist: float = 0.0) -> dict[str, np.ndarray]
     return out
 
 
-def pose_of(t: float, trunk: float, knee: float, *, world: bool = False, twist: float = 0.0,
-            scale: float = 1.0, dx: float = 0.0, dy: float = 0.0, width: int = W, height: int = H) -> PoseFrame:
+def pose_of(
+    t: float,
+    trunk: float,
+    knee: float,
+    *,
+    world: bool = False,
+    twist: float = 0.0,
+    scale: float = 1.0,
+    dx: float = 0.0,
+    dy: float = 0.0,
+    width: int = W,
+    height: int = H,
+) -> PoseFrame:
     pts = body(trunk, knee, twist)
     img = np.zeros((NUM_LANDMARKS, 4), dtype=np.float32)
     wl = np.zeros((NUM_LANDMARKS, 3), dtype=np.float32)
@@ -88,9 +99,14 @@ def pose_of(t: float, trunk: float, knee: float, *, world: bool = False, twist: 
 Traj = Callable[[float], tuple[float, float]]
 
 
-def lift_traj(bottom: tuple[float, float], t_down: float = 1.0, descend: float = 1.0,
-              hold: float = 0.6, rise: float = 1.0,
-              rise_path: Callable[[float], tuple[float, float]] | None = None) -> Traj:
+def lift_traj(
+    bottom: tuple[float, float],
+    t_down: float = 1.0,
+    descend: float = 1.0,
+    hold: float = 0.6,
+    rise: float = 1.0,
+    rise_path: Callable[[float], tuple[float, float]] | None = None,
+) -> Traj:
     """Standing (0°, 0°) → bottom → standing, linear in the two angles."""
     b_tr, b_kn = bottom
 
@@ -112,7 +128,9 @@ def lift_traj(bottom: tuple[float, float], t_down: float = 1.0, descend: float =
     return f
 
 
-def detect(traj: Traj, t_end: float = 6.0, fps: float = 30.0, finish: bool = True, **kw) -> list[LiftEvent]:
+def detect(
+    traj: Traj, t_end: float = 6.0, fps: float = 30.0, finish: bool = True, **kw
+) -> list[LiftEvent]:
     det = LiftDetector()
     out = []
     for i in range(int(t_end * fps)):
@@ -163,7 +181,15 @@ def test_one_lift_and_its_strategy(world, bottom, strategy):
     assert 2.8 <= ev.end <= 3.8
     assert ev.source == ("world" if world else "image")
     d = ev.to_dict()
-    assert {"start", "end", "strategy", "trunk_flexion_deg", "knee_flexion_deg", "faults", "cues"} <= set(d)
+    assert {
+        "start",
+        "end",
+        "strategy",
+        "trunk_flexion_deg",
+        "knee_flexion_deg",
+        "faults",
+        "cues",
+    } <= set(d)
 
 
 def test_stoop_gets_the_trunk_fault_and_a_calm_cue():
@@ -270,8 +296,12 @@ def test_niosh_estimate_from_a_lift():
     assert with_height.scale == "user height"
     assert with_height.h_cm == pytest.approx(ev.load_distance * leg_cm)
     assert with_height.v_origin_cm == pytest.approx(ev.hand_height_origin * leg_cm)
-    assert with_height.d_cm == pytest.approx(abs(with_height.v_destination_cm - with_height.v_origin_cm))
-    res = with_height.compute(load_kg=12.0, frequency_per_min=1.0, duration="short", coupling="fair")
+    assert with_height.d_cm == pytest.approx(
+        abs(with_height.v_destination_cm - with_height.v_origin_cm)
+    )
+    res = with_height.compute(
+        load_kg=12.0, frequency_per_min=1.0, duration="short", coupling="fair"
+    )
     direct = compute_niosh(with_height.niosh_input(12.0, 1.0, "short", "fair"))
     assert res == direct and res.lifting_index == pytest.approx(12.0 / res.rwl_kg)
     from_world = NioshEstimate.from_lift(ev)
@@ -307,7 +337,9 @@ def test_config_is_editable():
 def test_invariant_to_translation_and_scale(bottom, scale, dx, dy):
     ref = detect(lift_traj(bottom))[0]
     width, height = int(W * scale) + 900, int(H * scale) + 500
-    moved = detect(lift_traj(bottom), scale=scale, dx=dx + 300, dy=dy + 200, width=width, height=height)
+    moved = detect(
+        lift_traj(bottom), scale=scale, dx=dx + 300, dy=dy + 200, width=width, height=height
+    )
     assert len(moved) == 1
     ev = moved[0]
     assert ev.strategy == ref.strategy

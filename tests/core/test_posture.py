@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coach.core.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
@@ -33,8 +33,14 @@ L = Landmark
 W, H = 640, 480
 
 
-def _pose(points: dict[Landmark, tuple[float, float]], vis: dict[Landmark, float], t: float,
-          width: int = W, height: int = H, default_vis: float = 0.05) -> PoseFrame:
+def _pose(
+    points: dict[Landmark, tuple[float, float]],
+    vis: dict[Landmark, float],
+    t: float,
+    width: int = W,
+    height: int = H,
+    default_vis: float = 0.05,
+) -> PoseFrame:
     img = np.zeros((NUM_LANDMARKS, 4), dtype=np.float32)
     img[:, 3] = default_vis
     cx = np.mean([p[0] for p in points.values()])
@@ -45,8 +51,17 @@ def _pose(points: dict[Landmark, tuple[float, float]], vis: dict[Landmark, float
     return PoseFrame(img, t, int(t * 1000), width, height)
 
 
-def seated_side(t: float, trunk: float = 0.0, cva: float = 80.0, *, scale: float = 1.0,
-                dx: float = 0.0, dy: float = 0.0, width: int = W, height: int = H) -> PoseFrame:
+def seated_side(
+    t: float,
+    trunk: float = 0.0,
+    cva: float = 80.0,
+    *,
+    scale: float = 1.0,
+    dx: float = 0.0,
+    dy: float = 0.0,
+    width: int = W,
+    height: int = H,
+) -> PoseFrame:
     """A person seated side-on, facing image-right, hips visible.
 
     trunk : forward lean of hip→shoulder from vertical (deg); cva : angle of shoulder→ear
@@ -67,9 +82,18 @@ def seated_side(t: float, trunk: float = 0.0, cva: float = 80.0, *, scale: float
     far = s * np.array([-6.0, 0.0])  # the far side, almost hidden behind the near one
     pts: dict[Landmark, tuple[float, float]] = {}
     vis: dict[Landmark, float] = {}
-    for part, p in (("SHOULDER", shoulder), ("HIP", hip), ("KNEE", knee), ("ANKLE", ankle),
-                    ("ELBOW", elbow), ("WRIST", wrist), ("EAR", ear), ("EYE", eye),
-                    ("HEEL", ankle + s * np.array([-10.0, 8.0])), ("FOOT_INDEX", ankle + s * np.array([25.0, 8.0]))):
+    for part, p in (
+        ("SHOULDER", shoulder),
+        ("HIP", hip),
+        ("KNEE", knee),
+        ("ANKLE", ankle),
+        ("ELBOW", elbow),
+        ("WRIST", wrist),
+        ("EAR", ear),
+        ("EYE", eye),
+        ("HEEL", ankle + s * np.array([-10.0, 8.0])),
+        ("FOOT_INDEX", ankle + s * np.array([25.0, 8.0])),
+    ):
         pts[L[f"RIGHT_{part}"]] = (float(p[0]), float(p[1]))
         pts[L[f"LEFT_{part}"]] = (float(p[0] + far[0]), float(p[1] + far[1]))
         vis[L[f"RIGHT_{part}"]] = 0.99
@@ -78,8 +102,15 @@ def seated_side(t: float, trunk: float = 0.0, cva: float = 80.0, *, scale: float
     return _pose(pts, vis, t, width, height)
 
 
-def seated_front(t: float, shoulder_tilt: float = 0.0, head_tilt: float = 0.0, ipd: float = 60.0,
-                 shrug: float = 0.0, width: int = W, height: int = H) -> PoseFrame:
+def seated_front(
+    t: float,
+    shoulder_tilt: float = 0.0,
+    head_tilt: float = 0.0,
+    ipd: float = 60.0,
+    shrug: float = 0.0,
+    width: int = W,
+    height: int = H,
+) -> PoseFrame:
     """A person facing the camera, hips hidden by the desk."""
     cx, sy = 320.0, 330.0
     half = 95.0
@@ -88,15 +119,25 @@ def seated_front(t: float, shoulder_tilt: float = 0.0, head_tilt: float = 0.0, i
     rs = (cx - half * math.cos(st_), sy + half * math.sin(st_))
     hy = 200.0 + shrug
     ht = math.radians(head_tilt)
+
     def head(dx: float, dy: float) -> tuple[float, float]:
-        return (cx + dx * math.cos(ht) + dy * math.sin(ht), hy - dx * math.sin(ht) + dy * math.cos(ht))
+        return (
+            cx + dx * math.cos(ht) + dy * math.sin(ht),
+            hy - dx * math.sin(ht) + dy * math.cos(ht),
+        )
+
     pts = {
-        L.LEFT_SHOULDER: ls, L.RIGHT_SHOULDER: rs,
-        L.LEFT_EAR: head(ipd * 1.2, 5.0), L.RIGHT_EAR: head(-ipd * 1.2, 5.0),
-        L.LEFT_EYE: head(ipd / 2, -8.0), L.RIGHT_EYE: head(-ipd / 2, -8.0),
+        L.LEFT_SHOULDER: ls,
+        L.RIGHT_SHOULDER: rs,
+        L.LEFT_EAR: head(ipd * 1.2, 5.0),
+        L.RIGHT_EAR: head(-ipd * 1.2, 5.0),
+        L.LEFT_EYE: head(ipd / 2, -8.0),
+        L.RIGHT_EYE: head(-ipd / 2, -8.0),
         L.NOSE: head(0.0, 12.0),
-        L.LEFT_ELBOW: (ls[0] + 10, ls[1] + 110), L.RIGHT_ELBOW: (rs[0] - 10, rs[1] + 110),
-        L.LEFT_WRIST: (ls[0] - 40, ls[1] + 150), L.RIGHT_WRIST: (rs[0] + 40, rs[1] + 150),
+        L.LEFT_ELBOW: (ls[0] + 10, ls[1] + 110),
+        L.RIGHT_ELBOW: (rs[0] - 10, rs[1] + 110),
+        L.LEFT_WRIST: (ls[0] - 40, ls[1] + 150),
+        L.RIGHT_WRIST: (rs[0] + 40, rs[1] + 150),
     }
     vis = dict.fromkeys(pts, 0.99)
     return _pose(pts, vis, t, width, height)
@@ -236,6 +277,7 @@ def test_not_tracking_without_head_and_shoulders():
 def slouch_after(onset: float):
     def fn(t: float) -> PoseFrame:
         return seated_side(t, trunk=2.0, cva=UPRIGHT_CVA - 14 if t >= onset else UPRIGHT_CVA)
+
     return fn
 
 
@@ -394,8 +436,19 @@ def test_no_auto_baseline_when_the_opening_is_slouched_or_a_still():
 def test_measures_are_invariant_to_translation_and_scale(trunk, cva, scale, dx, dy):
     ref = measure_pose(seated_side(0, trunk, cva))
     width, height = int(W * max(1.0, scale) + 500), int(H * max(1.0, scale) + 400)
-    moved = measure_pose(seated_side(0, trunk, cva, scale=scale, dx=dx + 200, dy=dy + 150,
-                                     width=width, height=height))
+    moved = measure_pose(
+        seated_side(
+            0, trunk, cva, scale=scale, dx=dx + 200, dy=dy + 150, width=width, height=height
+        )
+    )
     for key in ("cva", "neck_flex", "trunk"):
         assert getattr(moved, key) == pytest.approx(getattr(ref, key), abs=1e-3)
+    # Exactly on a threshold, float32 rounding may fall either way; elsewhere the state is equal.
+    edges = [
+        78.0 - ref.cva - 13.0,
+        ref.neck_flex - 15.0 - 20.0,
+        ref.trunk - 15.0,
+        -ref.trunk - 20.0,
+    ]
+    assume(all(abs(e) > 0.01 for e in edges))
     assert classify(moved, None).state is classify(ref, None).state

@@ -69,7 +69,11 @@ def _check(tmp_path: Path, text: str | bytes, today: date = TODAY) -> tuple[Path
 
 
 def test_there_are_three_examples() -> None:
-    assert {p.stem for p in EXAMPLES} >= {"early_post_microdiscectomy", "clbp_starter", "office_worker"}
+    assert {p.stem for p in EXAMPLES} >= {
+        "early_post_microdiscectomy",
+        "clbp_starter",
+        "office_worker",
+    }
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -128,6 +132,19 @@ def test_custom_exercise_resolves_with_its_own_definition() -> None:
     assert not slide.locked
 
 
+def test_the_documented_example_is_valid(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "routine-format.md").read_text(
+        encoding="utf-8"
+    )
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)
+    complete = next(b for b in blocks if b.startswith("schema: coach.routine/1"))
+    path, errors = _check(tmp_path, complete)
+    assert errors == []
+    resolved = load_routine(path, CAT, TODAY)
+    assert {i.exercise_id for i in resolved.locked} == {"knee_to_chest"}
+    assert {i.exercise_id for i in load_routine(path, CAT, date(2026, 12, 22)).locked} == set()
+
+
 # ---------------------------------------------------------------------------------------------
 # Locks
 
@@ -137,7 +154,9 @@ def test_each_lock_tag_is_locked_by_its_restriction(tag: str, restriction: str) 
     ex = next(e for e in CAT.exercises.values() if tag in e.tags)
     value: Any = 5 if restriction == "no_lifting_kg_over" else True
     base = {
-        "id": "t", "title": "t", "author": {"name": "A"},
+        "id": "t",
+        "title": "t",
+        "author": {"name": "A"},
         "blocks": [{"name": "b", "items": [{"exercise": ex.id}, {"exercise": "pelvic_tilt"}]}],
     }
     with_r = {**base, "safety": {"restrictions": {restriction: value, "until": "2026-12-01"}}}
@@ -146,7 +165,10 @@ def test_each_lock_tag_is_locked_by_its_restriction(tag: str, restriction: str) 
     # after `until` but without an unlock: still locked
     assert resolve(Routine.model_validate(with_r), CAT, date(2026, 12, 2)).item(ex.id).locked
     # after `until` and unlocked: open; unlocked before `until`: still locked
-    unlocked = {**base, "safety": {"restrictions": {restriction: value, "until": "2026-12-01"}, "unlock": [ex.id]}}
+    unlocked = {
+        **base,
+        "safety": {"restrictions": {restriction: value, "until": "2026-12-01"}, "unlock": [ex.id]},
+    }
     assert not resolve(Routine.model_validate(unlocked), CAT, date(2026, 12, 2)).item(ex.id).locked
     assert resolve(Routine.model_validate(unlocked), CAT, date(2026, 12, 1)).item(ex.id).locked
     # no end date: never lapses, even when listed as unlocked
@@ -156,7 +178,9 @@ def test_each_lock_tag_is_locked_by_its_restriction(tag: str, restriction: str) 
     other = next(r for r in LOCK_TAGS.values() if r != restriction and r != "no_lifting_kg_over")
     if not any(LOCK_TAGS.get(t) == other for t in ex.tags):
         plain = {**base, "safety": {"restrictions": {other: True, "until": "2026-12-01"}}}
-        assert not resolve(Routine.model_validate(plain), CAT, date(2026, 11, 30)).item(ex.id).locked
+        assert (
+            not resolve(Routine.model_validate(plain), CAT, date(2026, 11, 30)).item(ex.id).locked
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,8 +189,13 @@ def test_each_lock_tag_is_locked_by_its_restriction(tag: str, restriction: str) 
 
 def test_envelope_bounds_are_enforced_by_the_model() -> None:
     ok = {"exercise": "glute_bridge"}
-    for field, bad in (("sets", ENVELOPE.max_sets + 1), ("reps", ENVELOPE.max_reps + 1), ("hold_s", ENVELOPE.max_hold_s + 1),
-                       ("rest_s", ENVELOPE.max_rest_s + 1), ("duration_s", ENVELOPE.max_duration_s + 1)):
+    for field, bad in (
+        ("sets", ENVELOPE.max_sets + 1),
+        ("reps", ENVELOPE.max_reps + 1),
+        ("hold_s", ENVELOPE.max_hold_s + 1),
+        ("rest_s", ENVELOPE.max_rest_s + 1),
+        ("duration_s", ENVELOPE.max_duration_s + 1),
+    ):
         with pytest.raises(ValueError):
             Item.model_validate({**ok, field: bad})
         Item.model_validate({**ok, field: 1})
@@ -179,13 +208,27 @@ def test_envelope_bounds_are_enforced_by_the_model() -> None:
 
 def test_threshold_overrides_within_twenty_degrees_only() -> None:
     def routine(th: dict[str, Any]) -> Routine:
-        return Routine.model_validate({"id": "t", "title": "t", "author": {"name": "A"},
-                                       "blocks": [{"name": "b", "items": [{"exercise": "glute_bridge", "thresholds": th}]}]})
+        return Routine.model_validate(
+            {
+                "id": "t",
+                "title": "t",
+                "author": {"name": "A"},
+                "blocks": [
+                    {"name": "b", "items": [{"exercise": "glute_bridge", "thresholds": th}]}
+                ],
+            }
+        )
 
-    ok = resolve(routine({"signal": {"work": -10}, "faults": {"over_arching": {"value": -10}}}), CAT, TODAY)
+    ok = resolve(
+        routine({"signal": {"work": -10}, "faults": {"over_arching": {"value": -10}}}), CAT, TODAY
+    )
     assert ok.items[0].exercise.faults[0].when.value == -10
     assert ok.items[0].exercise.signal is not None and ok.items[0].exercise.signal.work == -10
-    for th in ({"signal": {"work": -10.5}}, {"signal": {"rest": 14}}, {"faults": {"over_arching": {"value": 31}}}):
+    for th in (
+        {"signal": {"work": -10.5}},
+        {"signal": {"rest": 14}},
+        {"faults": {"over_arching": {"value": 31}}},
+    ):
         with pytest.raises(RoutineError, match="safety envelope"):
             resolve(routine(th), CAT, TODAY)
     with pytest.raises(RoutineError, match="did you mean 'over_arching'"):
@@ -212,100 +255,144 @@ def _case_malformed() -> tuple[str, tuple[int, int], str]:
 
 BAD_CASES: dict[str, Any] = {
     "wrong type": lambda: (
-        t := _replace("      - exercise: pelvic_tilt\n        reps: 5", "      - exercise: pelvic_tilt\n        reps: many"),
-        _pos(t, "reps: many", "many"), "wrong type",
+        t := _replace(
+            "      - exercise: pelvic_tilt\n        reps: 5",
+            "      - exercise: pelvic_tilt\n        reps: many",
+        ),
+        _pos(t, "reps: many", "many"),
+        "wrong type",
     ),
     "typo in an item key": lambda: (
         t := _replace("        hold_s: 10\n", "        hold_secs: 10\n"),
-        _pos(t, "hold_secs"), "did you mean 'hold_s'?",
+        _pos(t, "hold_secs"),
+        "did you mean 'hold_s'?",
     ),
     "typo in a nested key": lambda: (
         t := _replace("  pain_rules: {", "  pain_rule: {"),
-        _pos(t, "pain_rule:"), "did you mean 'pain_rules'?",
+        _pos(t, "pain_rule:"),
+        "did you mean 'pain_rules'?",
     ),
     "typo at top level": lambda: (
         t := _replace("materials: [", "materails: ["),
-        _pos(t, "materails"), "did you mean 'materials'?",
+        _pos(t, "materails"),
+        "did you mean 'materials'?",
     ),
     "unknown exercise": lambda: (
         t := _replace("exercise: childs_pose", "exercise: childs_pos"),
-        _pos(t, "childs_pos", "childs_pos"), "did you mean 'childs_pose'",
+        _pos(t, "childs_pos", "childs_pos"),
+        "did you mean 'childs_pose'",
     ),
     "unsafe signal override": lambda: (
         t := _replace("signal: {work: 15}", "signal: {work: 45}"),
-        _pos(t, "signal: {work: 45}", "45"), "outside the safety envelope",
+        _pos(t, "signal: {work: 45}", "45"),
+        "outside the safety envelope",
     ),
     "unknown fault override": lambda: (
         t := _replace("signal: {work: 15}", "faults: {over_arcing: {value: 12}}"),
-        _pos(t, "over_arcing"), "did you mean 'over_arching'",
+        _pos(t, "over_arcing"),
+        "did you mean 'over_arching'",
     ),
     "unsafe pain rule": lambda: (
         t := _replace("amber_max: 5", "amber_max: 8"),
-        _pos(t, "amber_max: 8", "8"), "at most 5",
+        _pos(t, "amber_max: 8", "8"),
+        "at most 5",
     ),
     "hold beyond the envelope": lambda: (
         t := _replace("        hold_s: 30\n", "        hold_s: 300\n"),
-        _pos(t, "hold_s: 300", "300"), "at most 120",
+        _pos(t, "hold_s: 300", "300"),
+        "at most 120",
     ),
     "huge integer": lambda: (
-        t := _replace("      - exercise: pelvic_tilt\n        reps: 5", "      - exercise: pelvic_tilt\n        reps: 99999999999999999999999999999"),
-        _pos(t, "reps: 9999", "9999"), "out of range",
+        t := _replace(
+            "      - exercise: pelvic_tilt\n        reps: 5",
+            "      - exercise: pelvic_tilt\n        reps: 99999999999999999999999999999",
+        ),
+        _pos(t, "reps: 9999", "9999"),
+        "out of range",
     ),
     "infinite float": lambda: (
         t := _replace("        rest_s: 60\n", "        rest_s: 1.0e+400\n"),
-        _pos(t, "rest_s: 1.0e+400", "1.0e+400"), "not a finite number",
+        _pos(t, "rest_s: 1.0e+400", "1.0e+400"),
+        "not a finite number",
     ),
     "too much volume": lambda: (
         t := _replace("        sets: 2\n        reps: 8\n", "        sets: 6\n        reps: 20\n"),
-        _pos(t, "reps: 20", "20"), "over the per-item limit of 100",
+        _pos(t, "reps: 20", "20"),
+        "over the per-item limit of 100",
     ),
     "future schema version": lambda: (
         t := _replace(f"schema: {ROUTINE_SCHEMA}", "schema: coach.routine/2\nnew_thing: 1"),
-        _pos(t, "schema: coach", "coach.routine/2"), "written for a newer coach",
+        _pos(t, "schema: coach", "coach.routine/2"),
+        "written for a newer coach",
     ),
     "unknown format": lambda: (
         t := _replace(f"schema: {ROUTINE_SCHEMA}", "schema: something/else"),
-        _pos(t, "schema: something", "something"), "not a routine format",
+        _pos(t, "schema: something", "something"),
+        "not a routine format",
     ),
     "expired": lambda: (
         t := _replace("created: 2026-11-01", "created: 2025-11-01\nvalid_until: 2025-12-31"),
-        _pos(t, "valid_until", "2025-12-31"), "expired on 2025-12-31",
+        _pos(t, "valid_until", "2025-12-31"),
+        "expired on 2025-12-31",
     ),
     "reversed validity": lambda: (
         t := _replace("created: 2026-11-01", "valid_from: 2027-02-01\nvalid_until: 2027-01-01"),
-        _pos(t, "valid_until", "2027-01-01"), "valid_until is before valid_from",
+        _pos(t, "valid_until", "2027-01-01"),
+        "valid_until is before valid_from",
     ),
     "impossible date": lambda: (
         t := _replace("created: 2026-11-01", "created: 2026-02-30"),
-        _pos(t, "created: 2026-02-30", "2026"), "'2026-02-30' is not a valid value",
+        _pos(t, "created: 2026-02-30", "2026"),
+        "'2026-02-30' is not a valid value",
     ),
     "spreading rule off": lambda: (
-        t := _replace("next_morning_check: true}", "next_morning_check: true, stop_if_spreading: false}"),
-        _pos(t, "stop_if_spreading: false", "false"), "cannot be turned off",
+        t := _replace(
+            "next_morning_check: true}", "next_morning_check: true, stop_if_spreading: false}"
+        ),
+        _pos(t, "stop_if_spreading: false", "false"),
+        "cannot be turned off",
     ),
     "both exercise and custom": lambda: (
-        t := _replace("      - exercise: childs_pose\n        reps: 5\n", _custom("my_ex") + "        exercise: childs_pose\n"),
-        _pos(t, "      - custom:", "custom"), "not both",
+        t := _replace(
+            "      - exercise: childs_pose\n        reps: 5\n",
+            _custom("my_ex") + "        exercise: childs_pose\n",
+        ),
+        _pos(t, "      - custom:", "custom"),
+        "not both",
     ),
     "custom id clashes with the catalogue": lambda: (
         t := _replace("      - exercise: childs_pose\n        reps: 5\n", _custom("pelvic_tilt")),
-        _pos(t, "id: pelvic_tilt", "pelvic_tilt"), "already a catalogue exercise",
+        _pos(t, "id: pelvic_tilt", "pelvic_tilt"),
+        "already a catalogue exercise",
     ),
     "custom dose beyond the envelope": lambda: (
-        t := _replace("      - exercise: childs_pose\n        reps: 5\n", _custom("my_hold", dose="{sets: 1, reps: 3, hold_s: 400}")),
-        _pos(t, "hold_s: 400", "400"), "safety envelope",
+        t := _replace(
+            "      - exercise: childs_pose\n        reps: 5\n",
+            _custom("my_hold", dose="{sets: 1, reps: 3, hold_s: 400}"),
+        ),
+        _pos(t, "hold_s: 400", "400"),
+        "safety envelope",
     ),
     "custom exercise with a bad metric": lambda: (
-        t := _replace("      - exercise: childs_pose\n        reps: 5\n", _custom("my_ex", metric="knee_flexx")),
-        _pos(t, "knee_flexx", "knee_flexx"), "unknown metric 'knee_flexx'",
+        t := _replace(
+            "      - exercise: childs_pose\n        reps: 5\n",
+            _custom("my_ex", metric="knee_flexx"),
+        ),
+        _pos(t, "knee_flexx", "knee_flexx"),
+        "unknown metric 'knee_flexx'",
     ),
     "side on a two-sided exercise": lambda: (
-        t := _replace("      - exercise: childs_pose\n        reps: 5\n", "      - exercise: childs_pose\n        side: left\n"),
-        _pos(t, "side: left", "left"), "has no 'left' side",
+        t := _replace(
+            "      - exercise: childs_pose\n        reps: 5\n",
+            "      - exercise: childs_pose\n        side: left\n",
+        ),
+        _pos(t, "side: left", "left"),
+        "has no 'left' side",
     ),
     "unknown unlock": lambda: (
         t := _replace("safety:\n", "safety:\n  unlock: [knee_to_chets]\n"),
-        _pos(t, "knee_to_chets", "knee_to_chets"), "did you mean 'knee_to_chest'",
+        _pos(t, "knee_to_chets", "knee_to_chets"),
+        "did you mean 'knee_to_chest'",
     ),
     "malformed YAML": _case_malformed,
 }
@@ -339,8 +426,12 @@ def test_bad_file_names_line_and_column(tmp_path: Path, name: str) -> None:
 
 
 def test_binary_garbage(tmp_path: Path) -> None:
-    path, errors = _check(tmp_path, bytes(random.Random(1).randrange(256) for _ in range(4096)) + b"\x00")
-    assert errors == [f"{path}:1:1: this is a binary file, not YAML text — open the .yaml file instead"]
+    path, errors = _check(
+        tmp_path, bytes(random.Random(1).randrange(256) for _ in range(4096)) + b"\x00"
+    )
+    assert errors == [
+        f"{path}:1:1: this is a binary file, not YAML text — open the .yaml file instead"
+    ]
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -358,14 +449,23 @@ def test_fifty_megabyte_file_is_refused_without_reading(tmp_path: Path) -> None:
     assert str(result.errors[0]).startswith(f"{path}:1:1: the file is 52.4 MB")
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("", "must be a YAML mapping"),
-    ("- just\n- a list\n", "must be a YAML mapping"),
-    ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n"
-                                                         for p, c in zip("abcdefg", "bcdefgh", strict=True)), "too many values"),
-    ("[" * 5000 + "]" * 5000, "nested"),
-    ("title: !!python/object/apply:os.system [echo hacked]\n", "malformed YAML"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("", "must be a YAML mapping"),
+        ("- just\n- a list\n", "must be a YAML mapping"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n"
+                for p, c in zip("abcdefg", "bcdefgh", strict=True)
+            ),
+            "too many values",
+        ),
+        ("[" * 5000 + "]" * 5000, "nested"),
+        ("title: !!python/object/apply:os.system [echo hacked]\n", "malformed YAML"),
+    ],
+)
 def test_hostile_yaml(tmp_path: Path, text: str, fragment: str) -> None:
     path, errors = _check(tmp_path, text)
     assert any(fragment in e for e in errors), errors
@@ -404,7 +504,11 @@ def test_fuzz_text_never_crashes(text: str) -> None:
     check_routine(routine, CAT, TODAY)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.binary(max_size=600))
 def test_fuzz_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "fuzz.yaml"
@@ -414,9 +518,15 @@ def test_fuzz_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
 
 
 _JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=True) | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20)
     | st.dates().map(str),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -467,7 +577,12 @@ def test_cli_check_good_files_exit_zero(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_cli_check_bad_file_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(_replace("exercise: childs_pose", "exercise: childs_pos").replace("materials: [", "materails: ["), encoding="utf-8")
+    bad.write_text(
+        _replace("exercise: childs_pose", "exercise: childs_pos").replace(
+            "materials: [", "materails: ["
+        ),
+        encoding="utf-8",
+    )
     rc = main(["routine", "check", "--today", TODAY.isoformat(), str(EXAMPLES[0]), str(bad)])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2
@@ -486,7 +601,15 @@ def test_cli_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_show(capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["routine", "show", "--today", TODAY.isoformat(), str(ROUTINES / "early_post_microdiscectomy.yaml")])
+    rc = main(
+        [
+            "routine",
+            "show",
+            "--today",
+            TODAY.isoformat(),
+            str(ROUTINES / "early_post_microdiscectomy.yaml"),
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0
     assert "LOCKED: it twists the spine" in out

@@ -60,7 +60,9 @@ def test_sitting_clip_timeline_follows_the_manifest():
     assert all(a["end"] == b["start"] for a, b in zip(timeline, timeline[1:]))
     bad = [i for i in timeline if i["state"] in BAD]
     assert all(i["reasons"] for i in bad)
-    assert report["rula"] and all({"t", "score", "action_level", "drivers"} <= set(r) for r in report["rula"])
+    assert report["rula"] and all(
+        {"t", "score", "action_level", "drivers"} <= set(r) for r in report["rula"]
+    )
 
 
 def test_upright_still_is_upright():

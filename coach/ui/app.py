@@ -1,0 +1,99 @@
+"""Start the app: a window within a second or two; the model loads in the background."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import traceback
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+
+
+def _install_excepthook(window_getter) -> None:  # noqa: ANN001
+    """One handler for unhandled exceptions in Qt slots: log them, show a calm message."""
+
+    def hook(etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unhandled error: %s", "".join(traceback.format_exception(etype, value, tb)))
+        win = window_getter()
+        if win is not None:
+            try:
+                win.show_banner("Something went wrong, but your session data is safe. "
+                                "The details were written to the log file.")
+            except Exception:  # the banner itself failed: nothing more to do
+                pass
+
+    sys.excepthook = hook
+
+
+def build_window(source: str | None = None, exercise: str | None = None, history_path=None):  # noqa: ANN001, ANN201
+    """Create the context and main window (used by the app and by the UI tests)."""
+    from coach.routines.catalogue import load_catalogue
+    from coach.settings import load_settings
+    from coach.ui.context import AppContext
+    from coach.ui.main_window import MainWindow
+    from coach.ui.speech import Speaker
+
+    settings, warning = load_settings()
+    catalogue = load_catalogue()
+    ctx = AppContext(settings=settings, catalogue=catalogue, nav=None, source=source)  # type: ignore[arg-type]
+    if warning:
+        ctx.warnings.append(warning)
+    ctx.warnings.extend(catalogue.problems[:3])
+    try:
+        from coach.store.history import open_history
+
+        hist, hwarn = open_history(history_path)
+        ctx.history = hist
+        if hwarn:
+            ctx.warnings.append(hwarn)
+    except Exception as exc:  # history never blocks start-up
+        log.warning("history unavailable: %s", exc)
+        ctx.warnings.append("Your history could not be opened, so this session will not be saved.")
+    ctx.speaker = Speaker(enabled=settings.voice, sounds=settings.sounds)
+    win = MainWindow(ctx)
+    ctx.speaker.unavailable.connect(win.show_banner)
+    return win, ctx
+
+
+def run_app(source: str | None = None, exercise: str | None = None) -> int:
+    t0 = time.perf_counter()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from coach.capture.sources import list_cameras
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("coach")
+    app.setOrganizationName("coach")
+    win, ctx = build_window(source, exercise)
+    _install_excepthook(lambda: win)
+    win.show()
+    log.info("window shown after %.2f s", time.perf_counter() - t0)
+    if os.environ.get("COACH_STARTUP_PROBE"):
+        print(f"startup_s={time.perf_counter() - t0:.3f}", flush=True)
+        QTimer.singleShot(0, app.quit)
+    if source is None and not list_cameras():
+        win.show_banner("No camera was found. You can still use coach: open a recorded video from the "
+                        "home screen (\"Use a video file…\"), or do the breathing exercise.")
+    if source is not None and exercise:
+        # A therapist or tester replaying a recording goes straight to the player.
+        try:
+            ex = ctx.catalogue.get(exercise)
+        except KeyError as exc:
+            win.show_banner(str(exc.args[0]))
+        else:
+            from coach.core.session import plan_from_exercise
+
+            QTimer.singleShot(0, lambda: win.start_session([plan_from_exercise(ex)], ex.name))
+    elif not ctx.settings.onboarded:
+        QTimer.singleShot(0, win.open_onboarding)
+    code = app.exec()
+    if ctx.history is not None:
+        try:
+            ctx.history.close()
+        except Exception:  # closing a damaged database at exit
+            log.debug("history close failed", exc_info=True)
+    return int(code)

@@ -1,0 +1,261 @@
+"""Home: today's routine, the programs to browse, the posture monitor switch, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.core.session import PlanItem, plan_from_exercise
+from coach.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+PROGRAMS = (
+    ("aerobic", "Low-impact aerobic", "Marching, mini-squats and sit-to-stand: gentle activity that keeps you moving."),
+    ("core", "Core strength", "Bridges, bird-dog and planks that support your lower back."),
+    ("flexibility", "Flexibility", "Gentle stretches for stiffness in the back and hips."),
+    ("posture", "Posture and desk breaks", "Chin tucks, shoulder squeezes and sitting tall."),
+    ("breathing", "Relaxed breathing", "A few minutes of slow breathing. No camera needed."),
+    ("lifting", "Lifting with your legs", "Practise the hip hinge and safe lifting."),
+)
+DEFAULT_PROGRAM = "clbp_starter"
+
+
+def plan_for_program(ctx: AppContext, program_id: str) -> tuple[list[PlanItem], str]:
+    cat = ctx.catalogue
+    prog = cat.programs.get(program_id)
+    if prog is None:
+        items = [plan_from_exercise(e) for e in cat.by_program(program_id)]
+        title = dict((p[0], p[1]) for p in PROGRAMS).get(program_id, program_id)
+        return items, title
+    plan = []
+    for it in prog.items:
+        ex = cat.exercises.get(it.exercise)
+        if ex is None:
+            continue
+        plan.append(plan_from_exercise(ex, sets=it.sets, reps=it.reps, hold_s=it.hold_s, duration_s=it.duration_s))
+    return plan, prog.name
+
+
+def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
+    """(plan, title, where it came from). A therapist's routine file wins over the built-in one."""
+    path = ctx.settings.routine_path
+    if path:
+        from coach.routines.routine import load_routine
+        from coach.routines.yamlio import FileProblems
+
+        try:
+            resolved = load_routine(Path(path), ctx.catalogue, dt.date.today())
+        except FileProblems as exc:  # a broken routine never blocks the home screen
+            first = exc.problems[0] if exc.problems else exc
+            ctx.warnings.append(f"Your routine file could not be used: {first}")
+        else:
+            ctx.pain_rules = resolved.pain_rules
+            plan = [plan_item_from_resolved(r) for r in resolved.active]
+            if plan:
+                return plan, resolved.routine.title, f"from your therapist's routine ({Path(path).name})"
+    plan, title = plan_for_program(ctx, DEFAULT_PROGRAM)
+    return plan, title, "the built-in starter routine"
+
+
+def plan_item_from_resolved(r: Any) -> PlanItem:
+    """Adapt a resolved routine item (its exercise already carries the patient's thresholds)."""
+    d = r.dose
+    item = plan_from_exercise(r.exercise, sets=d.sets, reps=d.reps_for_set(0), hold_s=d.hold_s,
+                              rest_s=d.rest_s, duration_s=d.duration_s)
+    if d.side in ("left", "right"):
+        item = replace(item, sides=(d.side,))
+    return item
+
+
+def card() -> tuple[QFrame, QVBoxLayout]:
+    f = QFrame()
+    f.setProperty("role", "card")
+    lay = QVBoxLayout(f)
+    lay.setContentsMargins(18, 16, 18, 16)
+    return f, lay
+
+
+class HomePage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        self.lay = QVBoxLayout(inner)
+        self.lay.setSpacing(16)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._build()
+
+    def _build(self) -> None:
+        lay = self.lay
+        hour = dt.datetime.now().hour
+        greet = "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
+        title = QLabel(greet)
+        title.setProperty("role", "title")
+        lay.addWidget(title)
+        note = QLabel("coach helps you do the exercises your physiotherapist prescribed. It does not "
+                      "diagnose or treat any condition. Stop if pain rises above 5 out of 10.")
+        note.setProperty("role", "muted")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+
+        # Today's routine
+        c, cl = card()
+        self.today_title = QLabel()
+        self.today_title.setProperty("role", "subtitle")
+        self.today_list = QLabel()
+        self.today_list.setWordWrap(True)
+        self.start_btn = QPushButton("Start today's session")
+        self.start_btn.setProperty("role", "primary")
+        self.start_btn.setMinimumHeight(56)
+        self.start_btn.clicked.connect(self._start_today)
+        self.start_btn.setShortcut("Ctrl+Return")
+        cl.addWidget(QLabel("Today's routine"))
+        cl.addWidget(self.today_title)
+        cl.addWidget(self.today_list)
+        row = QHBoxLayout()
+        row.addWidget(self.start_btn, 2)
+        open_routine = QPushButton("Open a routine file…")
+        open_routine.clicked.connect(self._open_routine)
+        row.addWidget(open_routine, 1)
+        cl.addLayout(row)
+        lay.addWidget(c)
+
+        # Source
+        c, cl = card()
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.source_label, 1)
+        b = QPushButton("Use a video file…")
+        b.setToolTip("Replay a recorded session through the same coach")
+        b.clicked.connect(self._choose_video)
+        row.addWidget(b)
+        b2 = QPushButton("Use the camera")
+        b2.clicked.connect(self._use_camera)
+        row.addWidget(b2)
+        cl.addLayout(row)
+        lay.addWidget(c)
+
+        # Programs
+        head = QLabel("Programs")
+        head.setProperty("role", "subtitle")
+        lay.addWidget(head)
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        for i, (pid, name, blurb) in enumerate(PROGRAMS):
+            c, cl = card()
+            t = QLabel(name)
+            t.setStyleSheet("font-weight: 600;")
+            d = QLabel(blurb)
+            d.setWordWrap(True)
+            d.setProperty("role", "muted")
+            n = len(self.ctx.catalogue.by_program(pid))
+            b = QPushButton(f"Browse {n} exercises")
+            b.setAccessibleName(f"Browse {name}")
+            b.clicked.connect(lambda _=False, p=pid: self.ctx.nav.open_program(p))
+            cl.addWidget(t)
+            cl.addWidget(d, 1)
+            cl.addWidget(b)
+            grid.addWidget(c, i // 3, i % 3)
+        lay.addLayout(grid)
+
+        # Posture monitor + tools
+        c, cl = card()
+        self.monitor = QCheckBox("Posture monitor: check how I sit at my desk, and nudge me gently")
+        self.monitor.setChecked(self.ctx.settings.posture_monitor)
+        self.monitor.toggled.connect(self._toggle_monitor)
+        cl.addWidget(self.monitor)
+        row = QHBoxLayout()
+        for text, slot in (("History and progress", self.ctx.nav.open_history),
+                           ("Ergonomics calculators", self.ctx.nav.open_calculators),
+                           ("Routine editor (for therapists)", self.ctx.nav.open_routine_editor),
+                           ("About and safety", lambda: self.ctx.nav.open_learn("safety"))):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        cl.addLayout(row)
+        lay.addWidget(c)
+        lay.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        plan, title, origin = todays_plan(self.ctx)
+        self._plan, self._title = plan, title
+        self.today_title.setText(f"{title} — {origin}")
+        names = [f"{i + 1}. {p.exercise.name}" for i, p in enumerate(plan)]
+        self.today_list.setText("   ".join(names))
+        src = self.ctx.source
+        if src and not str(src).isdigit():
+            self.source_label.setText(f"Sessions will play the video file {Path(src).name} instead of the camera.")
+        else:
+            self.source_label.setText("Sessions use your camera. No camera? Use a recorded video instead.")
+        self.start_btn.setEnabled(bool(plan) and not self.ctx.settings.screening_blocked)
+        if self.ctx.settings.screening_blocked:
+            self.start_btn.setToolTip(self.ctx.settings.screening_advice)
+
+    def _start_today(self) -> None:
+        if self._plan:
+            self.ctx.nav.start_session(self._plan, self._title)
+
+    def _open_routine(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a routine file", str(Path.home()), "Routine files (*.yaml *.yml)")
+        if not path:
+            return
+        from coach.routines.routine import load_routine
+        from coach.routines.yamlio import FileProblems
+
+        try:
+            load_routine(Path(path), self.ctx.catalogue, dt.date.today())
+        except FileProblems as exc:
+            first = exc.problems[0] if exc.problems else exc
+            self.ctx.nav.show_banner(f"That routine file has a problem: {first}")  # type: ignore[attr-defined]
+            return
+        self.ctx.settings.routine_path = path
+        self.ctx.save()
+        self.refresh()
+
+    def _choose_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        if path:
+            self.ctx.source = path
+            self.refresh()
+
+    def _use_camera(self) -> None:
+        self.ctx.source = self.ctx.settings.profile().camera
+        self.refresh()
+
+    def _toggle_monitor(self, on: bool) -> None:
+        self.ctx.settings.posture_monitor = on
+        self.ctx.save()
+        toggle = getattr(self.ctx.nav, "set_posture_monitor", None)
+        if callable(toggle):
+            toggle(on)
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.start_btn.hasFocus():
+            self._start_today()
+        super().keyPressEvent(e)

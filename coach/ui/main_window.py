@@ -1,0 +1,224 @@
+"""The main window: a thin router over a stack of screens, plus the app-wide keyboard shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.ui.context import AppContext
+from coach.ui.theme import stylesheet
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        ctx.nav = self
+        self.setWindowTitle("coach — your home exercise coach")
+        self.resize(1280, 800)
+        self.setMinimumSize(800, 560)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(16, 12, 16, 12)
+        bar = QHBoxLayout()
+        self.back_btn = QPushButton("‹ Back")
+        self.back_btn.setToolTip("Back (Alt+Left)")
+        self.back_btn.clicked.connect(self.back)
+        self.home_btn = QPushButton("Home")
+        self.home_btn.setToolTip("Home (Alt+Home)")
+        self.home_btn.clicked.connect(self.home)
+        self.title = QLabel("coach")
+        self.title.setProperty("role", "subtitle")
+        bar.addWidget(self.back_btn)
+        bar.addWidget(self.home_btn)
+        bar.addSpacing(12)
+        bar.addWidget(self.title, 1)
+        for text, slot, tip in (
+            ("Learn", lambda: self.open_learn(), "Plain-language guides"),
+            ("History", self.open_history, "Your sessions and progress"),
+            ("Settings", self.open_settings, "Text size, contrast, voice, camera"),
+        ):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            bar.addWidget(b)
+        outer.addLayout(bar)
+        self.banner = QLabel("")
+        self.banner.setProperty("role", "banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._history: list[QWidget] = []
+        self._shortcuts()
+        self.apply_theme()
+        from coach.ui.home import HomePage
+
+        self.home_page = HomePage(ctx)
+        self._push(self.home_page, "Home")
+        for w in ctx.warnings:
+            self.show_banner(w)
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _shortcuts(self) -> None:
+        for keys, slot in ((QKeySequence("Alt+Left"), self.back), (QKeySequence("Alt+Home"), self.home),
+                           (QKeySequence("Ctrl+Q"), self.close)):
+            a = QAction(self)
+            a.setShortcut(keys)
+            a.triggered.connect(slot)
+            self.addAction(a)
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def _push(self, page: QWidget, title: str) -> None:
+        page.setProperty("page_title", title)
+        current = self.stack.currentWidget()
+        if current is not None and current is not page:
+            self._history.append(current)
+        if self.stack.indexOf(page) < 0:
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.title.setText(title)
+        self.back_btn.setEnabled(bool(self._history))
+        page.setFocus()
+
+    def _leave(self, page: QWidget) -> bool:
+        """Ask the current page whether it may be left (a running session may refuse)."""
+        can = getattr(page, "can_leave", None)
+        return bool(can()) if callable(can) else True
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    # -- Navigator -------------------------------------------------------------------------------
+
+    def home(self) -> None:
+        cur = self.stack.currentWidget()
+        if cur is not None and not self._leave(cur):
+            return
+        self._history.clear()
+        for i in reversed(range(self.stack.count())):
+            w = self.stack.widget(i)
+            if w is not self.home_page:
+                self.stack.removeWidget(w)
+                w.deleteLater()
+        self.home_page.refresh()
+        self.stack.setCurrentWidget(self.home_page)
+        self.title.setText("Home")
+        self.back_btn.setEnabled(False)
+
+    def back(self) -> None:
+        cur = self.stack.currentWidget()
+        if not self._history or (cur is not None and not self._leave(cur)):
+            return
+        prev = self._history.pop()
+        self.stack.setCurrentWidget(prev)
+        self.title.setText(str(prev.property("page_title") or "coach"))
+        if cur is not None and cur is not self.home_page:
+            self.stack.removeWidget(cur)
+            cur.deleteLater()
+        self.back_btn.setEnabled(bool(self._history))
+        refresh = getattr(prev, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def open_program(self, program: str) -> None:
+        from coach.ui.exercise_page import ProgramPage
+
+        self._push(ProgramPage(self.ctx, program), ProgramPage.title_for(program))
+
+    def open_exercise(self, exercise_id: str) -> None:
+        from coach.ui.exercise_page import ExercisePage
+
+        ex = self.ctx.catalogue.get(exercise_id)
+        self._push(ExercisePage(self.ctx, ex), ex.name)
+
+    def start_session(self, plan: list[Any], title: str) -> None:
+        if self.ctx.settings.screening_blocked:
+            self.show_banner(self.ctx.settings.screening_advice or
+                             "Sessions are paused because of your screening answers. Please contact your clinician.")
+            return
+        from coach.ui.session_page import SessionPage
+
+        self._push(SessionPage(self.ctx, plan, title), title)
+
+    def open_learn(self, topic: str | None = None) -> None:
+        from coach.ui.learn import LearnPage
+
+        self._push(LearnPage(self.ctx, topic), "Learn")
+
+    def open_history(self) -> None:
+        from coach.ui.history_page import HistoryPage
+
+        self._push(HistoryPage(self.ctx), "History and progress")
+
+    def open_onboarding(self) -> None:
+        from coach.ui.onboarding import OnboardingPage
+
+        self._push(OnboardingPage(self.ctx), "Welcome")
+
+    def open_calculators(self) -> None:
+        from coach.ui.calculators import CalculatorsPage
+
+        self._push(CalculatorsPage(self.ctx), "Ergonomics calculators")
+
+    def open_routine_editor(self) -> None:
+        from coach.ui.routine_editor import RoutineEditorPage
+
+        self._push(RoutineEditorPage(self.ctx), "Routine editor")
+
+    def open_settings(self) -> None:
+        from coach.ui.settings_page import SettingsPage
+
+        self._push(SettingsPage(self.ctx), "Settings")
+
+    def apply_theme(self) -> None:
+        s = self.ctx.settings
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setStyleSheet(stylesheet(s.high_contrast, s.large_text))
+
+    def summary(self, results: Any, title: str) -> None:
+        from coach.ui.summary_page import SummaryPage
+
+        page = self.stack.currentWidget()
+        self._push(SummaryPage(self.ctx, results, title), "Session summary")
+        # a finished session is not somewhere to go back to
+        if page in self._history:
+            self._history.remove(page)
+            self.stack.removeWidget(page)
+            page.deleteLater()
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        for i in range(self.stack.count()):
+            w = self.stack.widget(i)
+            shutdown = getattr(w, "shutdown", None)
+            if callable(shutdown):
+                shutdown()
+        super().closeEvent(event)
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+        if e.key() == Qt.Key.Key_Back:
+            self.back()
+        else:
+            super().keyPressEvent(e)

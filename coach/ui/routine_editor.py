@@ -1,0 +1,1366 @@
+"""The routine editor (for therapists): build a routine from the catalogue, see it checked live,
+preview what the patient will get, save it as YAML and print the patient handout.
+
+The editor keeps the routine as plain data (the same mapping the YAML file holds) and edits
+only the keys a widget changes; everything it has no widget for (threshold overrides,
+progression rules, custom exercises, cues, external ids…) is carried through untouched. Every
+change is validated with the routine model itself — :class:`~coach.routines.routine.Routine`
+(types and the safety envelope), :func:`~coach.routines.routine.check_routine` (catalogue,
+dates, overrides) and :func:`~coach.routines.routine.resolve` (effective doses and post-op
+locks) — so the problems listed are exactly the ones ``coach routine check`` prints.
+
+Saving round-trips hand-written files (:func:`render_routine_yaml`): the file is re-read with
+ruamel.yaml's round-trip loader, and only the keys whose values changed are rewritten, so the
+therapist's comments, key order, flow style and quoting survive. Saving a loaded file without
+changes writes it back byte for byte. Without ruamel.yaml the file is written plainly with
+PyYAML (same routine, comments lost) and the editor says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QDate, Qt, QTime, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QTimeEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.routines.routine import (
+    ROUTINE_SCHEMA,
+    WEEKDAYS,
+    ResolvedRoutine,
+    Routine,
+    check_routine,
+    resolve,
+)
+from coach.ui.context import AppContext
+from coach.ui.theme import palette
+
+log = logging.getLogger(__name__)
+
+#: Keys holding dates (written as YAML dates, not quoted strings).
+DATE_KEYS = frozenset({"created", "valid_from", "valid_until", "date", "until"})
+SURGERY_TYPES = ("microdiscectomy", "discectomy", "laminectomy", "decompression", "fusion", "disc_replacement", "other")
+ROLES = ("physiotherapist", "doctor", "surgeon", "nurse", "trainer", "other")
+SIDES = ("none", "both", "left", "right", "alternate")
+_DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
+ITEM_ORDER = ("exercise", "custom", "sets", "reps", "reps_pattern", "hold_s", "rest_s", "duration_s", "tempo",
+              "side", "thresholds", "cues", "notes", "progress", "regress")
+_HEADER = ("Routine written with coach's routine editor (format: docs/routine-format.md).\n"
+           "Check it with: coach routine check FILE")
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain data helpers (Qt-free)
+
+
+def plain(value: Any) -> Any:
+    """YAML-loaded data as JSON-like data: dates become ISO strings, mappings plain dicts."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as routine data (1 == 1.0, a date equals its ISO string)."""
+    return bool(plain(a) == plain(b))
+
+
+@dataclass
+class ItemState:
+    """One item being edited; ``origin`` is (block, item) in the loaded file, None if new."""
+
+    data: dict[str, Any]
+    origin: tuple[int, int] | None = None
+
+    @property
+    def exercise_id(self) -> str:
+        custom = self.data.get("custom")
+        if isinstance(custom, dict):
+            return str(custom.get("id", "custom"))
+        return str(self.data.get("exercise", ""))
+
+
+@dataclass
+class BlockState:
+    """One block being edited; ``extra`` holds its keys other than ``items``."""
+
+    extra: dict[str, Any]
+    items: list[ItemState] = field(default_factory=list)
+    origin: int | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.extra.get("name", ""))
+
+
+def split_blocks(data: dict[str, Any]) -> tuple[dict[str, Any], list[BlockState]]:
+    """Separate a routine mapping into its top-level keys and editable blocks (with origins)."""
+    rest = {k: copy.deepcopy(v) for k, v in data.items() if k != "blocks"}
+    blocks: list[BlockState] = []
+    raw = data.get("blocks")
+    if isinstance(raw, list):
+        for b, block in enumerate(raw):
+            if not isinstance(block, dict):
+                continue
+            extra = {k: copy.deepcopy(v) for k, v in block.items() if k != "items"}
+            items = [ItemState(copy.deepcopy(it), (b, i)) for i, it in enumerate(block.get("items") or [])
+                     if isinstance(it, dict)]
+            blocks.append(BlockState(extra, items, b))
+    return rest, blocks
+
+
+def join_blocks(rest: dict[str, Any], blocks: Sequence[BlockState]) -> dict[str, Any]:
+    """The routine mapping again, ``blocks`` in canonical position (after ``schedule``)."""
+    out: dict[str, Any] = {}
+    placed = False
+    order = list(rest)
+    for k in order:
+        if k in ("materials", "notes") and not placed:
+            out["blocks"] = [{**b.extra, "items": [i.data for i in b.items]} for b in blocks]
+            placed = True
+        out[k] = rest[k]
+    if not placed:
+        out["blocks"] = [{**b.extra, "items": [i.data for i in b.items]} for b in blocks]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML output: round-trip with comments (ruamel.yaml), plain PyYAML as the fallback
+
+
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """(mapping indent, sequence indent, dash offset) as ruamel.yaml's ``YAML.indent`` takes them."""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    mapping: int | None = None
+    offset: int | None = None
+    for a, b in zip(lines, lines[1:]):
+        ia, ib = len(a) - len(a.lstrip()), len(b) - len(b.lstrip())
+        if ib <= ia or not re.match(r"^\s*[^-#\s][^:]*:\s*(#.*)?$", a):
+            continue
+        if b.lstrip().startswith("- "):
+            offset = ib - ia if offset is None else offset
+        elif mapping is None:
+            mapping = ib - ia
+        if mapping is not None and offset is not None:
+            break
+    m = mapping or 2
+    o = 2 if offset is None else offset
+    return m, o + 2, o
+
+
+def _scalar(key: str | None, v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if key in DATE_KEYS and isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        return date.fromisoformat(v)
+    return v
+
+
+def _to_node(v: Any, key: str | None = None) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(v, dict):
+        m = CommentedMap()
+        for k, x in v.items():
+            m[k] = _to_node(x, k)
+        return m
+    if isinstance(v, list):
+        s = CommentedSeq(_to_node(x) for x in v)
+        if v and all(not isinstance(x, (dict, list)) for x in v) and sum(len(str(x)) for x in v) < 60:
+            s.fa.set_flow_style()
+        return s
+    return _scalar(key, v)
+
+
+def _patch_map(node: Any, old: dict[str, Any], new: dict[str, Any], skip: frozenset[str] = frozenset()) -> None:
+    """Make ruamel mapping ``node`` (which holds ``old``) hold ``new``, touching only what changed."""
+    from ruamel.yaml.comments import CommentedMap
+
+    for k in list(old):
+        if k not in new and k in node and k not in skip:
+            del node[k]
+    prev: str | None = None
+    for k, v in new.items():
+        if k in skip:
+            prev = k if k in node else prev
+            continue
+        if k in node and k in old:
+            if not same(old[k], v):
+                if isinstance(v, dict) and isinstance(old[k], dict) and isinstance(node[k], CommentedMap):
+                    _patch_map(node[k], old[k], v)
+                else:
+                    flow = getattr(getattr(node[k], "fa", None), "flow_style", lambda: None)()
+                    fresh = _to_node(v, k)
+                    if flow and hasattr(fresh, "fa"):
+                        fresh.fa.set_flow_style()
+                    node[k] = fresh
+        elif k in node:
+            node[k] = _to_node(v, k)
+        else:
+            pos = (list(node).index(prev) + 1) if prev is not None and prev in node else 0
+            node.insert(pos, k, _to_node(v, k))
+        prev = k
+
+
+def _patch_blocks(root: Any, old: dict[str, Any], new: dict[str, Any], blocks: Sequence[BlockState]) -> None:
+    """Blocks and items by identity (origins), so moved items keep their comments."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    old_blocks = old.get("blocks") or []
+    seq = root.get("blocks")
+    old_nodes = list(seq) if isinstance(seq, list) else []
+    old_item_nodes = [list(b.get("items") or []) for b in old_nodes]
+    new_block_nodes = []
+    for j, b in enumerate(blocks):
+        nb = new["blocks"][j]
+        if b.origin is not None and b.origin < len(old_nodes):
+            bnode, ob = old_nodes[b.origin], old_blocks[b.origin]
+        else:
+            bnode, ob = _to_node({k: v for k, v in nb.items() if k != "items"}), {}
+        _patch_map(bnode, {k: v for k, v in ob.items() if k != "items"}, {k: v for k, v in nb.items() if k != "items"},
+                   skip=frozenset({"items"}))
+        item_nodes = []
+        for i, it in enumerate(b.items):
+            ni = nb["items"][i]
+            if it.origin is not None and it.origin[0] < len(old_item_nodes) and it.origin[1] < len(old_item_nodes[it.origin[0]]):
+                inode = old_item_nodes[it.origin[0]][it.origin[1]]
+                _patch_map(inode, old_blocks[it.origin[0]]["items"][it.origin[1]], ni)
+            else:
+                inode = _to_node(ni)
+            item_nodes.append(inode)
+        cur = bnode.get("items")
+        if not (isinstance(cur, list) and len(cur) == len(item_nodes) and all(a is c for a, c in zip(item_nodes, cur))):
+            fresh = CommentedSeq(item_nodes)
+            if isinstance(cur, CommentedSeq):
+                fresh._yaml_comment = cur.ca  # keep the comment after "items:"
+            if "items" in bnode:
+                bnode["items"] = fresh
+            else:
+                bnode.insert(len(bnode), "items", fresh)
+        new_block_nodes.append(bnode)
+    if not (isinstance(seq, list) and len(seq) == len(new_block_nodes) and all(a is c for a, c in zip(new_block_nodes, seq))):
+        fresh = CommentedSeq(new_block_nodes)
+        if isinstance(seq, CommentedSeq):
+            fresh._yaml_comment = seq.ca
+        root["blocks"] = fresh
+
+
+def render_routine_yaml(
+    new: dict[str, Any],
+    *,
+    base_text: str | None = None,
+    base: dict[str, Any] | None = None,
+    blocks: Sequence[BlockState] | None = None,
+) -> tuple[str, bool]:
+    """The YAML text of routine data ``new``; returns (text, comments_kept).
+
+    Parameters
+    ----------
+    new
+        The routine mapping to write (plain, JSON-like data).
+    base_text, base
+        The loaded file's text and its plain data: only keys whose values differ are rewritten
+        and everything else — comments included — is kept. Unchanged data returns ``base_text``.
+    blocks
+        The editor's blocks with their origins in ``base`` (items may have moved, been added or
+        removed); ``new["blocks"]`` must be built from them.
+    """
+    if base_text is not None and base is not None and same(base, new):
+        return base_text, True
+    try:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.comments import CommentedMap
+    except ImportError:
+        import yaml
+
+        head = "".join(f"# {ln}\n" for ln in _HEADER.splitlines())
+        body = yaml.safe_dump(_plain_scalars(new), sort_keys=False, allow_unicode=True, width=100)
+        return head + body, base_text is None
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096  # never re-wrap a therapist's long lines
+    if base_text is not None and base is not None:
+        m, s, o = guess_indent(base_text)
+        y.indent(mapping=m, sequence=s, offset=o)
+        root = y.load(base_text)
+        if not isinstance(root, CommentedMap):
+            root = CommentedMap()
+            base = {}
+        _patch_map(root, base, new, skip=frozenset({"blocks"}))
+        if blocks is not None:
+            _patch_blocks(root, base, new, blocks)
+        elif not same(base.get("blocks"), new.get("blocks")):
+            root["blocks"] = _to_node(new.get("blocks"), "blocks")
+    else:
+        y.indent(mapping=2, sequence=4, offset=2)
+        root = _to_node(new)
+        root.yaml_set_start_comment(_HEADER)
+    buf = io.StringIO()
+    y.dump(root, buf)
+    return buf.getvalue(), True
+
+
+def _plain_scalars(v: Any, key: str | None = None) -> Any:
+    if isinstance(v, dict):
+        return {k: _plain_scalars(x, k) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain_scalars(x) for x in v]
+    return _scalar(key, v)
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True)
+class EditorProblem:
+    severity: str  # "error" or "warning"
+    where: str
+    message: str
+    hint: str = ""
+
+    def text(self) -> str:
+        s = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{s} — {self.hint}" if self.hint else s
+
+
+def describe_loc(loc: Sequence[Any], blocks: Sequence[BlockState], names: Callable[[str], str]) -> str:
+    """A location like ``("blocks", 1, "items", 0, "reps")`` in words:
+    "Core › Glute bridge: reps"."""
+    parts = [p for p in loc if not (isinstance(p, str) and "[" in p)]  # pydantic's validator tags
+    if len(parts) >= 2 and parts[0] == "blocks" and isinstance(parts[1], int) and parts[1] < len(blocks):
+        b = blocks[parts[1]]
+        where = f"Block '{b.name or parts[1] + 1}'"
+        rest = parts[2:]
+        if len(rest) >= 2 and rest[0] == "items" and isinstance(rest[1], int) and rest[1] < len(b.items):
+            where += f" › {names(b.items[rest[1]].exercise_id)}"
+            rest = rest[2:]
+        tail = ".".join(str(p) for p in rest)
+        return f"{where}: {tail}" if tail else where
+    return ".".join(str(p) for p in parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small widgets
+
+
+class OptionalDate(QWidget):
+    """A checkbox and a date; unchecked means "not set"."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.check = QCheckBox(label)
+        self.edit = QDateEdit(QDate.currentDate())
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setEnabled(False)
+        self.check.toggled.connect(self.edit.setEnabled)
+        lay.addWidget(self.check)
+        lay.addWidget(self.edit, 1)
+
+    def value(self) -> str | None:
+        return self.edit.date().toString("yyyy-MM-dd") if self.check.isChecked() else None
+
+    def set_value(self, v: Any) -> None:
+        iso = plain(v) if v is not None else None
+        self.check.setChecked(iso is not None)
+        if isinstance(iso, str):
+            d = QDate.fromString(iso, "yyyy-MM-dd")
+            if d.isValid():
+                self.edit.setDate(d)
+
+
+def _spin(lo: float, hi: float, special: str | None = None, decimals: int = 0, suffix: str = "") -> QDoubleSpinBox:
+    s = QDoubleSpinBox()
+    s.setRange(lo, hi)
+    s.setDecimals(decimals)
+    s.setSuffix(suffix)
+    if special is not None:
+        s.setSpecialValueText(special)
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+
+
+class RoutineEditorPage(QWidget):
+    """Build or edit a therapist routine; validated live; saved as YAML.
+
+    Public for tests and scripts: :meth:`new_routine`, :meth:`load_file`, :meth:`add_exercise`,
+    :meth:`select_item`, :meth:`set_item_value`, :meth:`validate_now`, :meth:`save_to`,
+    :meth:`current_data`; ``problems`` (list of :class:`EditorProblem`), ``routine`` (the last
+    valid :class:`Routine` or None) and ``resolved``.
+    """
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.catalogue = ctx.catalogue
+        self.path: Path | None = None
+        self.base_text: str | None = None
+        self.base: dict[str, Any] | None = None
+        self.rest: dict[str, Any] = {}
+        self.blocks: list[BlockState] = []
+        self.problems: list[EditorProblem] = []
+        self.routine: Routine | None = None
+        self.resolved: ResolvedRoutine | None = None
+        self.today = date.today()
+        self._loading = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)  # validate once typing pauses, not on every key
+        self._timer.timeout.connect(self.validate_now)
+        self._build()
+        self.new_routine()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        for text, slot, tip in (
+            ("New", self.new_routine, "Start an empty routine"),
+            ("Open…", self._open, "Open a routine file (.yaml)"),
+            ("Save", self._save, "Save to the file it came from"),
+            ("Save as…", self._save_as, "Save to a new file"),
+        ):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            bar.addWidget(b)
+        self.handout_btn = QPushButton("Make patient handout (PDF)")
+        self.handout_btn.setProperty("role", "primary")
+        self.handout_btn.clicked.connect(self._handout)
+        bar.addWidget(self.handout_btn)
+        self.file_label = QLabel("")
+        self.file_label.setProperty("role", "muted")
+        bar.addWidget(self.file_label, 1)
+        outer.addLayout(bar)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.status)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_items(), "Exercises")
+        self.tabs.addTab(self._scroll(self._build_details()), "Patient and dates")
+        self.tabs.addTab(self._scroll(self._build_safety()), "Safety and pain")
+        self.tabs.addTab(self._scroll(self._build_schedule()), "Schedule")
+        split.addWidget(self.tabs)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.problems_title = QLabel("Problems")
+        self.problems_title.setProperty("role", "subtitle")
+        rl.addWidget(self.problems_title)
+        self.problem_list = QListWidget()
+        self.problem_list.setWordWrap(True)
+        self.problem_list.setMaximumHeight(220)
+        rl.addWidget(self.problem_list)
+        pv = QLabel("Preview: what the patient gets today")
+        pv.setProperty("role", "subtitle")
+        rl.addWidget(pv)
+        self.preview = QTextBrowser()
+        rl.addWidget(self.preview, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        outer.addWidget(split, 1)
+
+    @staticmethod
+    def _scroll(w: QWidget) -> QScrollArea:
+        s = QScrollArea()
+        s.setWidgetResizable(True)
+        s.setFrameShape(QFrame.Shape.NoFrame)
+        s.setWidget(w)
+        return s
+
+    def _build_items(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        add = QHBoxLayout()
+        self.catalogue_combo = QComboBox()
+        self.catalogue_combo.setEditable(True)
+        self.catalogue_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.catalogue_combo.setToolTip("Type to search the catalogue")
+        for ex in sorted(self.catalogue.exercises.values(), key=lambda e: (e.program, e.name)):
+            self.catalogue_combo.addItem(f"{ex.name}  ({ex.program})", ex.id)
+        add_btn = QPushButton("Add exercise")
+        add_btn.setProperty("role", "primary")
+        add_btn.clicked.connect(lambda: self.add_exercise(str(self.catalogue_combo.currentData())))
+        add.addWidget(self.catalogue_combo, 1)
+        add.addWidget(add_btn)
+        lay.addLayout(add)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Exercise", "Dose", "Today"])
+        self.tree.setColumnWidth(0, 240)
+        self.tree.setColumnWidth(1, 300)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.tree.itemChanged.connect(self._tree_item_changed)
+        lay.addWidget(self.tree, 1)
+        row = QHBoxLayout()
+        for text, slot in (("Add block", self.add_block), ("Move up", lambda: self.move(-1)),
+                           ("Move down", lambda: self.move(1)), ("Remove", self.remove_selected)):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.item_box = QGroupBox("Dose for the selected exercise")
+        form = QFormLayout(self.item_box)
+        self.f_sets = _spin(0, 10, "catalogue")
+        self.f_reps = _spin(0, 100, "catalogue")
+        self.f_hold = _spin(-1, 600, "catalogue", suffix=" s")
+        self.f_rest = _spin(-1, 600, "catalogue", suffix=" s")
+        self.f_duration = _spin(0, 3600, "catalogue", suffix=" s")
+        self.f_side = QComboBox()
+        self.f_side.addItem("catalogue", None)
+        for s in SIDES:
+            self.f_side.addItem(s, s)
+        self.f_notes = QLineEdit()
+        self.f_notes.setPlaceholderText("Shown to the patient, e.g. 'Stop if you feel leg pain.'")
+        self.f_pattern = QLabel("")
+        self.f_pattern.setProperty("role", "muted")
+        row1 = QHBoxLayout()
+        for label, wdg in (("Sets", self.f_sets), ("Reps", self.f_reps), ("Hold", self.f_hold)):
+            row1.addWidget(QLabel(label))
+            row1.addWidget(wdg, 1)
+        row2 = QHBoxLayout()
+        for label, wdg in (("Rest", self.f_rest), ("Duration", self.f_duration), ("Side", self.f_side)):
+            row2.addWidget(QLabel(label))
+            row2.addWidget(wdg, 1)
+        form.addRow(row1)
+        form.addRow(row2)
+        form.addRow(self.f_pattern)
+        form.addRow("Notes", self.f_notes)
+        for key, wdg in (("sets", self.f_sets), ("reps", self.f_reps), ("hold_s", self.f_hold),
+                         ("rest_s", self.f_rest), ("duration_s", self.f_duration)):
+            wdg.valueChanged.connect(lambda v, k=key: self._item_spin(k, v))
+        self.f_side.currentIndexChanged.connect(lambda _i: self.set_item_value("side", self.f_side.currentData()))
+        self.f_notes.textEdited.connect(lambda t: self.set_item_value("notes", t.strip() or None))
+        self.item_box.setEnabled(False)
+        lay.addWidget(self.item_box)
+        return w
+
+    def _build_details(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.d_title = QLineEdit()
+        self.d_id = QLineEdit()
+        self.d_id.setToolTip("Stable across edits; letters, digits, '-', '_' and '.'")
+        self.d_version = QSpinBox()
+        self.d_version.setRange(1, 1_000_000)
+        self.d_version.setToolTip("Raised automatically when you save a changed routine")
+        self.d_author = QLineEdit()
+        self.d_role = QComboBox()
+        self.d_role.addItems(ROLES)
+        self.d_contact = QLineEdit()
+        self.d_patient = QLineEdit()
+        self.d_patient.setPlaceholderText("leave empty for a template")
+        self.d_created = OptionalDate("set")
+        self.d_from = OptionalDate("set")
+        self.d_until = OptionalDate("set")
+        self.d_notes = QPlainTextEdit()
+        self.d_notes.setPlaceholderText("A note for the patient at the end of the handout")
+        self.d_notes.setMaximumHeight(100)
+        for label, wdg in (("Title", self.d_title), ("Routine id", self.d_id), ("Version", self.d_version),
+                           ("Author", self.d_author), ("Author role", self.d_role), ("Author contact", self.d_contact),
+                           ("Patient name", self.d_patient), ("Created", self.d_created),
+                           ("Valid from", self.d_from), ("Valid until", self.d_until), ("Notes", self.d_notes)):
+            form.addRow(label, wdg)
+        self.d_title.textEdited.connect(lambda t: self._set(("title",), t))
+        self.d_id.textEdited.connect(lambda t: self._set(("id",), t))
+        self.d_version.valueChanged.connect(lambda v: self._set(("version",), int(v)))
+        self.d_author.textEdited.connect(lambda t: self._set(("author", "name"), t))
+        self.d_role.currentTextChanged.connect(lambda t: self._set(("author", "role"), t))
+        self.d_contact.textEdited.connect(lambda t: self._set(("author", "contact"), t.strip() or None))
+        self.d_patient.textEdited.connect(self._patient_changed)
+        for key, wdg in (("created", self.d_created), ("valid_from", self.d_from), ("valid_until", self.d_until)):
+            wdg.check.toggled.connect(lambda _c, k=key, x=wdg: self._set((k,), x.value()))
+            wdg.edit.dateChanged.connect(lambda _d, k=key, x=wdg: self._set((k,), x.value()))
+        self.d_notes.textChanged.connect(lambda: self._set(("notes",), self.d_notes.toPlainText().strip() or None))
+        return w
+
+    def _build_safety(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        sg = QGroupBox("Back surgery")
+        sf = QFormLayout(sg)
+        self.s_surgery = QCheckBox("This patient had back surgery")
+        self.s_type = QComboBox()
+        self.s_type.addItems(SURGERY_TYPES)
+        self.s_date = QDateEdit(QDate.currentDate())
+        self.s_date.setCalendarPopup(True)
+        self.s_date.setDisplayFormat("yyyy-MM-dd")
+        sf.addRow(self.s_surgery)
+        sf.addRow("Type", self.s_type)
+        sf.addRow("Date", self.s_date)
+        lay.addWidget(sg)
+        rg = QGroupBox("Movement restrictions (lock the exercises that load them)")
+        rf = QFormLayout(rg)
+        self.r_flex = QCheckBox("No bending forward (no_flexion)")
+        self.r_rot = QCheckBox("No twisting (no_rotation)")
+        self.r_ext = QCheckBox("No arching backward (no_extension)")
+        self.r_lift = _spin(-1, 50, "no lifting limit", decimals=1, suffix=" kg")
+        self.r_lift.setToolTip("Lock lifting exercises; the safety envelope allows 0–25 kg")
+        self.r_until = OptionalDate("until (inclusive)")
+        for wdg in (self.r_flex, self.r_rot, self.r_ext):
+            rf.addRow(wdg)
+        rf.addRow("No lifting over", self.r_lift)
+        rf.addRow("Restrictions end", self.r_until)
+        lay.addWidget(rg)
+        pg = QGroupBox("Pain rules (0–10; the app always stops at 6/10 or lower)")
+        pf = QFormLayout(pg)
+        self.p_green = QSpinBox()
+        self.p_green.setRange(0, 10)
+        self.p_amber = QSpinBox()
+        self.p_amber.setRange(0, 10)
+        self.p_rise = QSpinBox()
+        self.p_rise.setRange(1, 5)
+        self.p_morning_max = QSpinBox()
+        self.p_morning_max.setRange(0, 10)
+        self.p_morning = QCheckBox("Ask about pain the next morning")
+        pf.addRow("Green (carry on) up to", self.p_green)
+        pf.addRow("Amber (no progression) up to", self.p_amber)
+        pf.addRow("Amber if pain rises by", self.p_rise)
+        pf.addRow(self.p_morning)
+        pf.addRow("Next morning at most", self.p_morning_max)
+        lay.addWidget(pg)
+        cg = QGroupBox("Clinician contact (shown to the patient)")
+        cf = QVBoxLayout(cg)
+        self.s_contact = QLineEdit()
+        cf.addWidget(self.s_contact)
+        lay.addWidget(cg)
+        lay.addStretch(1)
+        self.s_surgery.toggled.connect(lambda _c: self._surgery_changed())
+        self.s_type.currentTextChanged.connect(lambda _t: self._surgery_changed())
+        self.s_date.dateChanged.connect(lambda _d: self._surgery_changed())
+        for cb in (self.r_flex, self.r_rot, self.r_ext):
+            cb.toggled.connect(lambda _c: self._restrictions_changed())
+        self.r_lift.valueChanged.connect(lambda _v: self._restrictions_changed())
+        self.r_until.check.toggled.connect(lambda _c: self._restrictions_changed())
+        self.r_until.edit.dateChanged.connect(lambda _d: self._restrictions_changed())
+        for key, sp in (("green_max", self.p_green), ("amber_max", self.p_amber),
+                        ("relative_rise_amber", self.p_rise), ("next_morning_max", self.p_morning_max)):
+            sp.valueChanged.connect(lambda v, k=key: self._set(("safety", "pain_rules", k), int(v)))
+        self.p_morning.toggled.connect(lambda c: self._set(("safety", "pain_rules", "next_morning_check"), bool(c)))
+        self.s_contact.textEdited.connect(lambda t: self._set(("safety", "clinician_contact"), t.strip() or None))
+        return w
+
+    def _build_schedule(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.c_use_days = QCheckBox("On these days")
+        days = QHBoxLayout()
+        self.c_days: dict[str, QCheckBox] = {}
+        for d in WEEKDAYS:
+            cb = QCheckBox(_DAY_NAMES[d])
+            self.c_days[d] = cb
+            days.addWidget(cb)
+            cb.toggled.connect(lambda _c: self._schedule_changed())
+        days.addStretch(1)
+        self.c_per_week = QSpinBox()
+        self.c_per_week.setRange(1, 7)
+        self.c_times = QSpinBox()
+        self.c_times.setRange(1, 8)
+        self.c_reminder = QCheckBox("Reminder at")
+        self.c_time = QTimeEdit(QTime(18, 0))
+        self.c_time.setDisplayFormat("HH:mm")
+        form.addRow(self.c_use_days)
+        form.addRow(days)
+        form.addRow("Otherwise, days per week", self.c_per_week)
+        form.addRow("Times per day", self.c_times)
+        rem = QHBoxLayout()
+        rem.addWidget(self.c_reminder)
+        rem.addWidget(self.c_time, 1)
+        form.addRow(rem)
+        self.c_use_days.toggled.connect(lambda _c: self._schedule_changed())
+        self.c_per_week.valueChanged.connect(lambda _v: self._schedule_changed())
+        self.c_times.valueChanged.connect(lambda v: self._set(("schedule", "times_per_day"), int(v)))
+        self.c_reminder.toggled.connect(lambda _c: self._reminder_changed())
+        self.c_time.timeChanged.connect(lambda _t: self._reminder_changed())
+        return w
+
+    # -- the data -------------------------------------------------------------------------
+
+    def current_data(self) -> dict[str, Any]:
+        """The routine as it stands (plain data, the shape of the YAML file)."""
+        return join_blocks(self.rest, self.blocks)
+
+    def _set(self, path: tuple[str, ...], value: Any) -> None:
+        """Set (or with None, remove) one key; parents are created as needed."""
+        if self._loading:
+            return
+        node = self.rest
+        for k in path[:-1]:
+            nxt = node.get(k)
+            if not isinstance(nxt, dict):
+                if value is None:
+                    return
+                nxt = {}
+                node[k] = nxt
+            node = nxt
+        if value is None:
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = value
+        self._changed()
+
+    def _get(self, path: tuple[str, ...], default: Any = None) -> Any:
+        node: Any = self.rest
+        for k in path:
+            if not isinstance(node, dict) or k not in node:
+                return default
+            node = node[k]
+        return node
+
+    def _changed(self) -> None:
+        self._timer.start()
+
+    def _patient_changed(self, text: str) -> None:
+        name = text.strip()
+        if not name:
+            self._set(("patient",), None)
+        else:
+            self._set(("patient", "display_name"), name)
+
+    def _surgery_changed(self) -> None:
+        on = self.s_surgery.isChecked()
+        self.s_type.setEnabled(on)
+        self.s_date.setEnabled(on)
+        if self._loading:
+            return
+        if not on:
+            self._set(("safety", "surgery"), None)
+            return
+        old = self._get(("safety", "surgery"), {}) or {}
+        new = {**old, "type": self.s_type.currentText(), "date": self.s_date.date().toString("yyyy-MM-dd")}
+        self._set(("safety", "surgery"), new)
+
+    def _restrictions_changed(self) -> None:
+        if self._loading:
+            return
+        old = self._get(("safety", "restrictions"), {}) or {}
+        new = {k: v for k, v in old.items() if k not in ("no_flexion", "no_rotation", "no_extension", "no_lifting_kg_over", "until")}
+        for key, cb in (("no_flexion", self.r_flex), ("no_rotation", self.r_rot), ("no_extension", self.r_ext)):
+            if cb.isChecked():
+                new[key] = True
+            elif key in old:
+                new[key] = False  # keep an explicit "false" the therapist wrote
+        if self.r_lift.value() >= 0:
+            new["no_lifting_kg_over"] = _num(self.r_lift.value())
+        until = self.r_until.value()
+        if until is not None:
+            new["until"] = until
+        order = ("no_flexion", "no_rotation", "no_extension", "no_lifting_kg_over", "until")
+        ordered = {k: new[k] for k in [*[k for k in old if k in new], *[k for k in order if k in new and k not in old]]}
+        ordered.update({k: v for k, v in new.items() if k not in ordered})
+        self._set(("safety", "restrictions"), ordered if any(v not in (False, None) for v in ordered.values()) else None)
+
+    def _schedule_changed(self) -> None:
+        use_days = self.c_use_days.isChecked()
+        for cb in self.c_days.values():
+            cb.setEnabled(use_days)
+        self.c_per_week.setEnabled(not use_days)
+        if self._loading:
+            return
+        if use_days:
+            self._set(("schedule", "days_per_week"), None)
+            self._set(("schedule", "days"), [d for d in WEEKDAYS if self.c_days[d].isChecked()])
+        else:
+            self._set(("schedule", "days"), None)
+            self._set(("schedule", "days_per_week"), int(self.c_per_week.value()))
+
+    def _reminder_changed(self) -> None:
+        self.c_time.setEnabled(self.c_reminder.isChecked())
+        self._set(("schedule", "reminder_time"), self.c_time.time().toString("HH:mm") if self.c_reminder.isChecked() else None)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def new_routine(self) -> None:
+        """Start an empty routine with sensible defaults (valid once an exercise is added)."""
+        today = date.today().isoformat()
+        author = "A. Physiotherapist"
+        data: dict[str, Any] = {
+            "schema": ROUTINE_SCHEMA,
+            "id": f"routine-{date.today():%Y%m%d}",
+            "version": 1,
+            "title": "Home exercise routine",
+            "author": {"name": author, "role": "physiotherapist"},
+            "created": today,
+            "safety": {"pain_rules": {"green_max": 3, "amber_max": 5, "next_morning_check": True}},
+            "schedule": {"days_per_week": 5, "times_per_day": 1},
+            "blocks": [{"name": "Exercises", "items": []}],
+        }
+        self.path = None
+        self.base_text = None
+        self.base = None
+        self.rest, self.blocks = split_blocks(data)
+        for b in self.blocks:
+            b.origin = None
+        self._populate()
+        self.file_label.setText("New routine (not saved yet)")
+        self.status.setText("Add exercises from the catalogue, then fill in the patient and safety details.")
+
+    def load_file(self, path: str | Path) -> bool:
+        """Load a routine file for editing; problems are listed even when it does not validate."""
+        from coach.routines.yamlio import FileProblems, parse_yaml, read_text
+
+        p = Path(path)
+        try:
+            text = read_text(p)
+            _root, data = parse_yaml(text, str(p))
+        except FileProblems as exc:
+            self.status.setText("This file cannot be opened: " + "; ".join(str(x) for x in exc.problems[:3]))
+            return False
+        if not isinstance(data, dict):
+            self.status.setText(f"{p.name} is not a routine file (it is not a mapping of keys to values).")
+            return False
+        self.path = p
+        self.base_text = text
+        self.base = plain(data)
+        self.rest, self.blocks = split_blocks(self.base)
+        self._populate()
+        self.file_label.setText(str(p))
+        self.status.setText(f"Opened {p.name}.")
+        return True
+
+    def _populate(self) -> None:
+        """Show the data in the widgets without writing anything back."""
+        self._loading = True
+        try:
+            g = self._get
+            self.d_title.setText(str(g(("title",), "")))
+            self.d_id.setText(str(g(("id",), "")))
+            self.d_version.setValue(int(g(("version",), 1) or 1))
+            self.d_author.setText(str(g(("author", "name"), "")))
+            self.d_role.setCurrentText(str(g(("author", "role"), "physiotherapist")))
+            self.d_contact.setText(str(g(("author", "contact"), "") or ""))
+            self.d_patient.setText(str(g(("patient", "display_name"), "") or ""))
+            self.d_created.set_value(g(("created",)))
+            self.d_from.set_value(g(("valid_from",)))
+            self.d_until.set_value(g(("valid_until",)))
+            self.d_notes.setPlainText(str(g(("notes",), "") or ""))
+            surgery = g(("safety", "surgery"))
+            self.s_surgery.setChecked(isinstance(surgery, dict))
+            if isinstance(surgery, dict):
+                self.s_type.setCurrentText(str(surgery.get("type", "other")))
+                d = QDate.fromString(str(plain(surgery.get("date", ""))), "yyyy-MM-dd")
+                if d.isValid():
+                    self.s_date.setDate(d)
+            r = g(("safety", "restrictions"), {}) or {}
+            self.r_flex.setChecked(bool(r.get("no_flexion")))
+            self.r_rot.setChecked(bool(r.get("no_rotation")))
+            self.r_ext.setChecked(bool(r.get("no_extension")))
+            lift = r.get("no_lifting_kg_over")
+            self.r_lift.setValue(float(lift) if isinstance(lift, (int, float)) else -1.0)
+            self.r_until.set_value(r.get("until"))
+            pr = g(("safety", "pain_rules"), {}) or {}
+            self.p_green.setValue(int(pr.get("green_max", 3)))
+            self.p_amber.setValue(int(pr.get("amber_max", 5)))
+            self.p_rise.setValue(int(pr.get("relative_rise_amber", 2)))
+            self.p_morning_max.setValue(int(pr.get("next_morning_max", 5)))
+            self.p_morning.setChecked(bool(pr.get("next_morning_check", True)))
+            self.s_contact.setText(str(g(("safety", "clinician_contact"), "") or ""))
+            days = g(("schedule", "days"))
+            self.c_use_days.setChecked(isinstance(days, list))
+            for d, cb in self.c_days.items():
+                cb.setChecked(isinstance(days, list) and d in days)
+            self.c_per_week.setValue(int(g(("schedule", "days_per_week"), 7) or 7))
+            self.c_times.setValue(int(g(("schedule", "times_per_day"), 1) or 1))
+            rt = g(("schedule", "reminder_time"))
+            self.c_reminder.setChecked(rt is not None)
+            if isinstance(rt, int):
+                rt = f"{rt // 60:02d}:{rt % 60:02d}"  # YAML 1.1 base-60
+            if isinstance(rt, str):
+                t = QTime.fromString(rt, "HH:mm")
+                if t.isValid():
+                    self.c_time.setTime(t)
+            self._surgery_changed()
+            self._schedule_changed()
+            self.c_time.setEnabled(self.c_reminder.isChecked())
+        finally:
+            self._loading = False
+        self._fill_tree()
+        self.validate_now()
+
+    # -- items ------------------------------------------------------------------------------
+
+    def name(self, exercise_id: str) -> str:
+        ex = self.catalogue.exercises.get(exercise_id)
+        if ex is not None:
+            return ex.name
+        for b in self.blocks:
+            for it in b.items:
+                c = it.data.get("custom")
+                if isinstance(c, dict) and c.get("id") == exercise_id:
+                    return str(c.get("name", exercise_id))
+        return exercise_id
+
+    def _selected(self) -> tuple[int, int | None] | None:
+        items = self.tree.selectedItems()
+        if not items:
+            return None
+        node = items[0]
+        parent = node.parent()
+        if parent is None:
+            return self.tree.indexOfTopLevelItem(node), None
+        return self.tree.indexOfTopLevelItem(parent), parent.indexOfChild(node)
+
+    def _fill_tree(self, select: tuple[int, int | None] | None = None) -> None:
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        resolved = {it.loc: it for it in self.resolved.items} if self.resolved is not None else {}
+        p = palette(self.ctx.settings.high_contrast)
+        for b, block in enumerate(self.blocks):
+            top = QTreeWidgetItem([block.name or "(unnamed block)", f"{len(block.items)} exercise(s)", ""])
+            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsEditable)
+            f = top.font(0)
+            f.setBold(True)
+            top.setFont(0, f)
+            self.tree.addTopLevelItem(top)
+            for i, it in enumerate(block.items):
+                r = resolved.get(("blocks", b, "items", i))
+                dose = r.dose.describe() if r is not None else _rough_dose(it.data)
+                state = ("locked" if r.locked else "active") if r is not None else ""
+                child = QTreeWidgetItem([self.name(it.exercise_id), dose, state])
+                if r is not None and r.locked:
+                    child.setForeground(2, Qt.GlobalColor.darkRed if not self.ctx.settings.high_contrast else Qt.GlobalColor.yellow)
+                    child.setToolTip(2, "; ".join(r.lock_reasons))
+                elif r is not None:
+                    from PySide6.QtGui import QColor
+
+                    child.setForeground(2, QColor(p.good))
+                top.addChild(child)
+            top.setExpanded(True)
+        self.tree.blockSignals(False)
+        if select is not None:
+            b, i = select
+            if 0 <= b < self.tree.topLevelItemCount():
+                top = self.tree.topLevelItem(b)
+                node = top.child(i) if i is not None and 0 <= i < top.childCount() else top
+                self.tree.setCurrentItem(node)
+        self._selection_changed()
+
+    def _tree_item_changed(self, node: QTreeWidgetItem, column: int) -> None:
+        if node.parent() is None and column == 0:
+            b = self.tree.indexOfTopLevelItem(node)
+            self.blocks[b].extra["name"] = node.text(0).strip()
+            self._changed()
+
+    def _selection_changed(self) -> None:
+        sel = self._selected()
+        it = self._item(sel)
+        self.item_box.setEnabled(it is not None)
+        if it is None:
+            self.item_box.setTitle("Dose for the selected exercise (select one)")
+            return
+        self._loading = True
+        try:
+            ex = self.catalogue.exercises.get(it.exercise_id)
+            d = ex.dose if ex is not None else None
+            self.item_box.setTitle(f"Dose for {self.name(it.exercise_id)}")
+            self.f_sets.setSpecialValueText(f"catalogue ({d.sets})" if d else "catalogue")
+            self.f_reps.setSpecialValueText(f"catalogue ({d.reps})" if d and d.reps else "catalogue")
+            self.f_hold.setSpecialValueText(f"catalogue ({d.hold_s:g} s)" if d else "catalogue")
+            self.f_rest.setSpecialValueText(f"catalogue ({d.rest_s:g} s)" if d else "catalogue")
+            self.f_duration.setSpecialValueText(f"catalogue ({d.duration_s:g} s)" if d and d.duration_s else "catalogue")
+            side_default = ex.sides if ex is not None else "none"
+            self.f_side.setItemText(0, f"catalogue ({side_default})")
+            v = it.data
+            self.f_sets.setValue(float(v.get("sets") or 0))
+            self.f_reps.setValue(float(v.get("reps") or 0))
+            self.f_hold.setValue(float(v["hold_s"]) if v.get("hold_s") is not None else -1.0)
+            self.f_rest.setValue(float(v["rest_s"]) if v.get("rest_s") is not None else -1.0)
+            self.f_duration.setValue(float(v.get("duration_s") or 0))
+            self.f_side.setCurrentIndex(max(0, self.f_side.findData(v.get("side"))))
+            notes = str(v.get("notes", "") or "")
+            if self.f_notes.text().strip() != notes:  # never move the cursor while typing
+                self.f_notes.setText(notes)
+            pattern = v.get("reps_pattern")
+            self.f_pattern.setText(f"Reps per set: {'/'.join(str(x) for x in pattern)} (a pyramid written in the file)"
+                                   if pattern else "")
+            self.f_reps.setEnabled(not pattern)
+            self.f_sets.setEnabled(not pattern)
+        finally:
+            self._loading = False
+
+    def _item(self, sel: tuple[int, int | None] | None) -> ItemState | None:
+        if sel is None or sel[1] is None:
+            return None
+        b, i = sel
+        if 0 <= b < len(self.blocks) and 0 <= i < len(self.blocks[b].items):
+            return self.blocks[b].items[i]
+        return None
+
+    def _item_spin(self, key: str, v: float) -> None:
+        special = {"sets": 0, "reps": 0, "hold_s": -1, "rest_s": -1, "duration_s": 0}[key]
+        self.set_item_value(key, None if v <= special else _num(v))
+
+    def select_item(self, block: int, item: int | None) -> None:
+        """Select an item (or a block with ``item`` None) in the tree."""
+        self._fill_tree(select=(block, item))
+
+    def set_item_value(self, key: str, value: Any) -> None:
+        """Set one key of the selected item (None removes it: the catalogue value applies)."""
+        if self._loading:
+            return
+        it = self._item(self._selected())
+        if it is None:
+            return
+        if value is None:
+            it.data.pop(key, None)
+        elif key in it.data:
+            it.data[key] = value
+        else:
+            # a new key goes to its canonical place, where a therapist reading the file expects it
+            it.data[key] = value
+            known = [k for k in ITEM_ORDER if k in it.data]
+            it.data = {k: it.data[k] for k in [*known, *(k for k in it.data if k not in ITEM_ORDER)]}
+        self._changed()
+
+    def add_exercise(self, exercise_id: str, block: int | None = None) -> None:
+        """Append a catalogue exercise to the selected (or last) block, with catalogue defaults."""
+        if exercise_id not in self.catalogue.exercises:
+            self.status.setText(f"'{exercise_id}' is not in the catalogue.")
+            return
+        if not self.blocks:
+            self.blocks.append(BlockState({"name": "Exercises"}))
+        if block is None:
+            sel = self._selected()
+            block = sel[0] if sel is not None else len(self.blocks) - 1
+        self.blocks[block].items.append(ItemState({"exercise": exercise_id}))
+        self._changed()
+        self.validate_now()
+        self._fill_tree(select=(block, len(self.blocks[block].items) - 1))
+
+    def add_block(self, name: str = "") -> None:
+        """Add a block after the selected one (or at the end)."""
+        sel = self._selected()
+        pos = sel[0] + 1 if sel is not None else len(self.blocks)
+        self.blocks.insert(pos, BlockState({"name": name or f"Block {len(self.blocks) + 1}"}))
+        self._changed()
+        self._fill_tree(select=(pos, None))
+        self.status.setText("New block added: double-click its name to rename it, then add exercises.")
+
+    def move(self, step: int) -> None:
+        """Move the selected item (or block) up (−1) or down (+1); items cross block borders."""
+        sel = self._selected()
+        if sel is None:
+            return
+        b, i = sel
+        if i is None:
+            j = b + step
+            if 0 <= j < len(self.blocks):
+                self.blocks[b], self.blocks[j] = self.blocks[j], self.blocks[b]
+                self._changed()
+                self.validate_now()
+                self._fill_tree(select=(j, None))
+            return
+        items = self.blocks[b].items
+        j = i + step
+        if 0 <= j < len(items):
+            items[i], items[j] = items[j], items[i]
+            target = (b, j)
+        elif 0 <= b + step < len(self.blocks):
+            it = items.pop(i)
+            dest = self.blocks[b + step].items
+            if step < 0:
+                dest.append(it)
+                target = (b + step, len(dest) - 1)
+            else:
+                dest.insert(0, it)
+                target = (b + step, 0)
+        else:
+            return
+        self._changed()
+        self.validate_now()
+        self._fill_tree(select=target)
+
+    def remove_selected(self) -> None:
+        """Remove the selected item, or the selected block when it is empty."""
+        sel = self._selected()
+        if sel is None:
+            return
+        b, i = sel
+        if i is None:
+            if self.blocks[b].items:
+                self.status.setText("Remove the exercises in this block first, or move them to another block.")
+                return
+            del self.blocks[b]
+            target: tuple[int, int | None] | None = (max(0, b - 1), None) if self.blocks else None
+        else:
+            removed = self.blocks[b].items.pop(i)
+            self.status.setText(f"Removed {self.name(removed.exercise_id)}.")
+            n = len(self.blocks[b].items)
+            target = (b, min(i, n - 1)) if n else (b, None)
+        self._changed()
+        self.validate_now()
+        self._fill_tree(select=target)
+
+    # -- validation and preview -------------------------------------------------------------
+
+    def validate_now(self) -> None:
+        """Check the routine with the model, the catalogue and today's date; update the
+        problem list, the preview and the tree's dose column."""
+        self._timer.stop()
+        from coach.routines.yamlio import _friendly  # the same wording as 'coach routine check'
+
+        data = self.current_data()
+        problems: list[EditorProblem] = []
+        routine: Routine | None = None
+        resolved: ResolvedRoutine | None = None
+        try:
+            routine = Routine.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors()[:50]:
+                msg, hint = _friendly(dict(err))
+                if err.get("type") == "extra_forbidden":
+                    hint = "remove it (unknown key)"
+                problems.append(EditorProblem("error", describe_loc(tuple(err.get("loc", ())), self.blocks, self.name), msg, hint))
+        if routine is not None:
+            for issue in check_routine(routine, self.catalogue, self.today):
+                problems.append(EditorProblem(issue.severity, describe_loc(issue.loc, self.blocks, self.name),
+                                              issue.message, issue.hint))
+            if not any(p.severity == "error" for p in problems):
+                try:
+                    resolved = resolve(routine, self.catalogue, self.today)
+                except Exception as exc:  # resolve re-checks; any surprise is shown, not raised
+                    problems.append(EditorProblem("error", "", str(exc)))
+        self.problems = problems
+        self.routine = routine if not any(p.severity == "error" for p in problems) else None
+        self.resolved = resolved
+        self._show_problems()
+        self._show_preview()
+        sel = self._selected()
+        if not self._loading:
+            self._fill_tree(select=sel)
+
+    @property
+    def errors(self) -> list[EditorProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def _show_problems(self) -> None:
+        self.problem_list.clear()
+        p = palette(self.ctx.settings.high_contrast)
+        n_err = len(self.errors)
+        n_warn = len(self.problems) - n_err
+        if not self.problems:
+            self.problems_title.setText("Problems: none — this routine is ready to save")
+            item = QListWidgetItem("✓ No problems found.")
+            from PySide6.QtGui import QColor
+
+            item.setForeground(QColor(p.good))
+            self.problem_list.addItem(item)
+            return
+        self.problems_title.setText(f"Problems: {n_err} to fix, {n_warn} warning(s)")
+        from PySide6.QtGui import QColor
+
+        for prob in self.problems:
+            mark = "✗" if prob.severity == "error" else "!"
+            item = QListWidgetItem(f"{mark} {prob.text()}")
+            item.setForeground(QColor(p.bad if prob.severity == "error" else p.warn))
+            self.problem_list.addItem(item)
+
+    def _show_preview(self) -> None:
+        r = self.resolved
+        if r is None:
+            self.preview.setHtml("<p>The preview appears when the routine has no problems.</p>")
+            return
+        import html as h
+
+        e = h.escape
+        rt = r.routine
+        parts = [f"<h2>{e(rt.title)}</h2>", f"<p>Version {rt.version}, by {e(rt.author.name)}"]
+        if rt.patient is not None:
+            parts[-1] += f", for {e(rt.patient.display_name)}"
+        parts[-1] += ".</p>"
+        if r.expired:
+            parts.append("<p><b>This routine has expired.</b></p>")
+        elif r.not_yet_valid:
+            parts.append(f"<p>Starts on {rt.valid_from}.</p>")
+        pr = r.pain_rules
+        parts.append(f"<p>Pain: green 0–{pr.green_max}, amber to {pr.amber_max}, stop at {pr.stop_at}/10 or if pain "
+                     f"spreads down the leg.</p>")
+        block = None
+        for it in r.items:
+            if it.block != block:
+                if block is not None:
+                    parts.append("</ul>")
+                block = it.block
+                parts.append(f"<h3>{e(block)}</h3><ul>")
+            line = f"<b>{e(it.exercise.name)}</b>: {e(it.dose.describe())}"
+            if it.overrides:
+                line += f"<br/><i>Adjusted: {e('; '.join(it.overrides))}</i>"
+            if it.locked:
+                line += f"<br/><span style='color:{palette(self.ctx.settings.high_contrast).bad}'>Locked: {e('; '.join(it.lock_reasons))}</span>"
+            parts.append(f"<li>{line}</li>")
+        if block is not None:
+            parts.append("</ul>")
+        for w in r.warnings:
+            parts.append(f"<p><i>Note: {e(w.message)}</i></p>")
+        self.preview.setHtml("".join(parts))
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save_to(self, path: str | Path) -> bool:
+        """Validate and write the routine to ``path``; True when written and read back equal."""
+        from coach.routines.routine import parse_routine
+
+        self.validate_now()
+        if self.errors or self.routine is None:
+            self.status.setText(f"Not saved: fix the {len(self.errors)} problem(s) listed first.")
+            return False
+        data = self.current_data()
+        if self.base is not None and not same(self.base, data) and data.get("version") == self.base.get("version"):
+            # Every edit is a new prescription (DOMAIN §6.3): the version goes up.
+            data["version"] = int(data.get("version") or 1) + 1
+            self.rest["version"] = data["version"]
+            self._loading = True
+            self.d_version.setValue(data["version"])
+            self._loading = False
+        same_file = self.path is not None and Path(path).resolve() == self.path.resolve()
+        base_text = self.base_text if self.base is not None else None
+        text, kept = render_routine_yaml(data, base_text=base_text, base=self.base, blocks=self.blocks)
+        try:
+            check, _ = parse_routine(text, str(path))
+        except Exception as exc:  # must never happen; refuse to write a file we cannot read back
+            log.error("routine round-trip failed: %s", exc)
+            self.status.setText(f"Not saved: the file would not read back ({exc}).")
+            return False
+        if check != Routine.model_validate(data):
+            self.status.setText("Not saved: the written file would differ from the routine shown.")
+            return False
+        p = Path(path)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            tmp = p.with_name(p.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(p)
+        except OSError as exc:
+            self.status.setText(f"Not saved: {exc.strerror or exc}")
+            return False
+        self.path = p
+        self.base_text = text
+        self.base = plain(copy.deepcopy(data))
+        self.rest, self.blocks = split_blocks(self.base)
+        self.file_label.setText(str(p))
+        note = "" if kept else " (comments could not be kept: ruamel.yaml is not installed)"
+        self.status.setText(f"Saved {p.name}, version {data.get('version')}{'' if same_file else ' as a new file'}{note}.")
+        self._fill_tree(select=self._selected())
+        return True
+
+    def _open(self) -> None:
+        start = str(self.path.parent if self.path else Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open a routine file", start, "Routine files (*.yaml *.yml)")
+        if path:
+            self.load_file(path)
+
+    def _save(self) -> None:
+        if self.path is None:
+            self._save_as()
+        else:
+            self.save_to(self.path)
+
+    def _save_as(self) -> None:
+        start = str(self.path if self.path else Path.home() / f"{self._get(('id',), 'routine')}.yaml")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the routine", start, "Routine files (*.yaml *.yml)")
+        if not path:
+            return
+        if not path.lower().endswith((".yaml", ".yml")):
+            path += ".yaml"
+        self.save_to(path)
+
+    def _handout(self) -> None:
+        self.validate_now()
+        if self.resolved is None:
+            self.status.setText("Fix the problems listed first; the handout is made from a valid routine.")
+            return
+        default = str(Path.home() / f"{self.resolved.routine.id}-handout.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the patient handout", default, "PDF files (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        self.make_handout(path)
+
+    def make_handout(self, path: str | Path) -> bool:
+        """Write the patient handout PDF for the current routine."""
+        from coach.store.report import write_handout
+
+        if self.resolved is None:
+            return False
+        try:
+            write_handout(self.resolved, path)
+        except Exception as exc:  # disk or printing problems: say so
+            log.warning("handout failed: %s", exc)
+            self.status.setText(f"The handout could not be made: {exc}")
+            return False
+        self.status.setText(f"Saved the patient handout as {path}.")
+        return True
+
+    def can_leave(self) -> bool:
+        """Leaving never blocks (no modal questions); unsaved edits are mentioned in the log."""
+        if self.base is not None and not same(self.base, self.current_data()):
+            log.info("leaving the routine editor with unsaved changes")
+        return True
+
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else round(float(v), 2)
+
+
+def _rough_dose(d: dict[str, Any]) -> str:
+    """Dose text for an item that does not resolve yet."""
+    bits = []
+    if d.get("sets"):
+        bits.append(f"{d['sets']} sets")
+    if d.get("reps"):
+        bits.append(f"{d['reps']} reps")
+    if d.get("hold_s") is not None:
+        bits.append(f"hold {d['hold_s']} s")
+    return ", ".join(bits) or "catalogue dose"

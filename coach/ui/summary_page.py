@@ -1,0 +1,94 @@
+"""After a session: what was done, what to work on (each fault with the cue that fixes it), pain
+before and after. Saved to history as it happened; this screen only shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from coach.ui.context import AppContext
+
+
+class SummaryPage(QWidget):
+    def __init__(self, ctx: AppContext, runner: Any, title: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        outer = QVBoxLayout(self)
+        head = QLabel(f"{title}: well done")
+        head.setProperty("role", "title")
+        outer.addWidget(head)
+        before = runner.pain_before
+        after = runner.pain_end
+        pain = QLabel(
+            f"Pain before: {before if before is not None else '–'} / 10     "
+            f"Pain at the end: {after if after is not None else '–'} / 10"
+        )
+        pain.setProperty("role", "subtitle")
+        outer.addWidget(pain)
+        if before is not None and after is not None and after - before >= 2:
+            warn = QLabel("Your pain went up by 2 points or more. Rest today, and if it has not settled by "
+                          "tomorrow morning, take it easier next time and tell your physiotherapist.")
+            warn.setWordWrap(True)
+            warn.setProperty("role", "banner")
+            outer.addWidget(warn)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        for res, item in zip(runner.results, runner.plan):
+            card = QFrame()
+            card.setProperty("role", "card")
+            cl = QVBoxLayout(card)
+            name = QLabel(res.name)
+            name.setStyleSheet("font-weight: 600;")
+            cl.addWidget(name)
+            if res.skipped:
+                cl.addWidget(QLabel("Skipped."))
+            else:
+                parts = []
+                if item.exercise.kind == "hold":
+                    parts.append(f"{len(res.holds)} holds: " + ", ".join(f"{h:.0f} s" for h in res.holds) if res.holds else "no holds recorded")
+                elif item.exercise.kind in ("reps", "timed"):
+                    parts.append(f"{res.reps} repetitions in {res.sets_done} set(s)")
+                    if res.partial_reps:
+                        parts.append(f"{res.partial_reps} not quite full")
+                else:
+                    parts.append(f"{res.sets_done} round(s) completed")
+                if res.pain_after is not None:
+                    parts.append(f"pain afterwards {res.pain_after}/10")
+                if res.not_visible_s >= 1:
+                    parts.append(f"out of view for {res.not_visible_s:.0f} s (not counted)")
+                cl.addWidget(QLabel(" · ".join(parts)))
+            for fid, n in res.faults.items():
+                cue = res.fault_cues.get(fid, "")
+                lab = QLabel(f"To work on ({n}×): {cue}")
+                lab.setWordWrap(True)
+                cl.addWidget(lab)
+            if res.stopped_reason:
+                lab = QLabel(res.stopped_reason)
+                lab.setWordWrap(True)
+                lab.setProperty("role", "muted")
+                cl.addWidget(lab)
+            lay.addWidget(card)
+        lay.addStretch(1)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
+        note = QLabel("Saved to your history. Tomorrow morning coach will ask how your back feels: "
+                      "the next-day response matters most.")
+        note.setWordWrap(True)
+        note.setProperty("role", "muted")
+        outer.addWidget(note)
+        row = QHBoxLayout()
+        home = QPushButton("Done")
+        home.setProperty("role", "primary")
+        home.clicked.connect(ctx.nav.home)
+        hist = QPushButton("See my progress")
+        hist.clicked.connect(ctx.nav.open_history)
+        learn = QPushButton("Why follow-up matters")
+        learn.clicked.connect(lambda: ctx.nav.open_learn("follow_up"))
+        for b in (home, hist, learn):
+            b.setMinimumHeight(48)
+            row.addWidget(b)
+        outer.addLayout(row)

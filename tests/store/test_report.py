@@ -1,0 +1,325 @@
+"""The clinician PDF report and the patient handout: generated headless with Qt's PDF writer,
+then read back with poppler (``pdftotext``) and rendered (``pdftoppm``) to check that the
+right numbers are on the page and that the page is not blank."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from coach.cli import main  # noqa: E402
+from coach.routines.catalogue import exercises_dir, load_catalogue  # noqa: E402
+from coach.routines.routine import load_routine  # noqa: E402
+from coach.store.history import History, open_history  # noqa: E402
+from coach.store.report import (  # noqa: E402
+    DISCLAIMER_LINES,
+    planned_sessions,
+    report_data,
+    write_handout,
+    write_report,
+)
+
+ROUTINES = exercises_dir() / "routines"
+T0 = datetime(2026, 11, 2, 17, 0, tzinfo=timezone.utc)
+CAT = load_catalogue()
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"'{name}' is not installed: the PDF tests need poppler-utils (apt-get install poppler-utils)"
+        )
+    return path
+
+
+def pdf_text(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    args = [_tool("pdftotext"), "-layout"]
+    if first is not None:
+        args += ["-f", str(first)]
+    if last is not None:
+        args += ["-l", str(last)]
+    out = subprocess.run(
+        [*args, str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    # NFKC undoes ligatures (ﬂ -> fl); words are then separated by single spaces
+    return " ".join(unicodedata.normalize("NFKC", out).split())
+
+
+def render_page_one(pdf: Path, tmp_path: Path) -> Path:
+    prefix = tmp_path / "page"
+    subprocess.run(
+        [_tool("pdftoppm"), "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(prefix)],
+        check=True,
+        timeout=60,
+    )
+    (png,) = tmp_path.glob("page-*1.png")
+    return png
+
+
+def _ink(png: Path) -> tuple[float, int]:
+    """Share of non-white pixels and how many are coloured (the chart's bands and lines)."""
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(png))
+    assert not img.isNull()
+    dark = coloured = 0
+    for y in range(0, img.height(), 2):
+        for x in range(0, img.width(), 2):
+            c = img.pixelColor(x, y)
+            r, g, b = c.red(), c.green(), c.blue()
+            if min(r, g, b) < 235:
+                dark += 1
+            if max(r, g, b) - min(r, g, b) > 12:
+                coloured += 1
+    return dark / ((img.width() // 2) * (img.height() // 2)), coloured
+
+
+def _fill(h: History) -> None:
+    """Four sessions of the CLBP starter in November: three completed, one interrupted."""
+    pains = [(2, 3, 2), (3, 4, 3), (2, 7, 5)]
+    for k, (before, after, morning) in enumerate(pains):
+        when = T0 + timedelta(days=2 * k)
+        rec = h.recorder()
+        sid = rec.start_session("clbp-starter-template", 1, when=when)
+        rec.record_pain(before, "before", when=when)
+        rec.start_exercise("glute_bridge", position=3, sets_planned=2, reps_planned=8, when=when)
+        for i in range(1, 14 + k):  # 13 + 14 + 15 = 42 reps
+            rec.record_rep(
+                {
+                    "index": i,
+                    "start": i * 3.0,
+                    "end": i * 3 + 2.0,
+                    "range": 20.0 + 2 * k,
+                    "faults": ["over_arching"] if i % 4 == 0 else [],
+                }
+            )
+        rec.end_exercise(
+            {
+                "reps": 13 + k,
+                "partial_reps": 2,
+                "faults": {"over_arching": (13 + k) // 4},
+                "cues": [
+                    {
+                        "t": 1.0,
+                        "fault": "over_arching",
+                        "text": "Lift only until your body is in a straight line.",
+                    }
+                ],
+            },
+            when=when + timedelta(minutes=6),
+        )
+        rec.start_exercise(
+            "pelvic_tilt",
+            position=2,
+            sets_planned=1,
+            reps_planned=5,
+            when=when + timedelta(minutes=7),
+        )
+        for i in range(1, 6):
+            rec.record_hold(
+                {
+                    "index": i,
+                    "start": i * 10.0,
+                    "end": i * 10 + 6.0,
+                    "seconds": 6.0,
+                    "not_visible_s": 0.0,
+                    "faults": [],
+                }
+            )
+        rec.end_exercise({"reps": 0, "holds": [6.0] * 5}, when=when + timedelta(minutes=9))
+        rec.record_pain(after, "end", when=when + timedelta(minutes=10))
+        rec.end_session(when=when + timedelta(minutes=11))
+        h.record_next_morning(sid, morning, when=when + timedelta(hours=15))
+    rec = h.recorder()
+    rec.start_session("clbp-starter-template", 1, when=T0 + timedelta(days=8))
+    rec.end_session(status="aborted", when=T0 + timedelta(days=8, minutes=2))
+    h.add_posture_time(
+        date(2026, 11, 3), {"upright": 5400.0, "slumped": 1800.0}, breaks=7, alerts=3
+    )
+    h.add_progression_event(
+        "glute_bridge",
+        "regress",
+        "Reduced Glute bridge to 80% of the volume (8 → 6 reps): the session was red.",
+        routine_id="clbp-starter-template",
+        before={"sets": 2, "reps": 8},
+        after={"sets": 2, "reps": 6},
+        when=T0 + timedelta(days=5),
+    )
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    h, _ = open_history(tmp_path / "history.sqlite3")
+    _fill(h)
+    yield h
+    h.close()
+
+
+def test_planned_sessions_follow_the_schedule() -> None:
+    r = load_routine(
+        ROUTINES / "office_worker.yaml", CAT, date(2026, 11, 23)
+    ).routine  # mon-fri, 3 a day
+    assert planned_sessions(r.schedule, date(2026, 11, 2), date(2026, 11, 8)) == 15
+    clbp = load_routine(
+        ROUTINES / "clbp_starter.yaml", CAT, date(2026, 11, 23)
+    ).routine  # 5 days a week
+    assert planned_sessions(clbp.schedule, date(2026, 11, 1), date(2026, 11, 30)) == 21
+    assert (
+        planned_sessions(
+            clbp.schedule, date(2026, 11, 1), date(2026, 11, 30), valid_until=date(2026, 11, 14)
+        )
+        == 10
+    )
+
+
+def test_report_numbers(history: History) -> None:
+    routine = load_routine(ROUTINES / "clbp_starter.yaml", CAT, date(2026, 11, 23))
+    d = report_data(history, date(2026, 11, 1), date(2026, 11, 30), routine=routine)
+    assert (d.sessions_done, d.sessions_planned, d.sessions_interrupted) == (3, 21, 1)
+    assert round(d.adherence_pct or 0) == 14
+    assert d.lights == {"green": 1, "amber": 1, "red": 1, "not rated": 1}
+    assert [(p.before, p.after, p.next_morning) for p in d.pain] == [
+        (2, 3, 2),
+        (3, 4, 3),
+        (2, 7, 5),
+    ]
+    bridge = next(x for x in d.exercises if x.exercise_id == "glute_bridge")
+    assert (bridge.sessions, bridge.reps, bridge.reps_planned, bridge.partial_reps) == (
+        3,
+        42,
+        48,
+        6,
+    )
+    assert (bridge.range_first, bridge.range_last) == (20.0, 24.0)
+    assert bridge.fault_free_pct == 79  # 9 of 42 reps had a fault
+    tilt = next(x for x in d.exercises if x.exercise_id == "pelvic_tilt")
+    assert (tilt.holds, tilt.hold_s_mean) == (15, 6.0)
+    assert [(f.fault_id, f.count) for f in d.faults] == [("over_arching", 9)]
+    assert (d.posture_days, d.posture_breaks, d.posture_alerts) == (1, 7, 3)
+    assert d.progression[0][3] == "8 → 6 reps"
+
+
+def test_clinician_report_pdf(history: History, tmp_path: Path) -> None:
+    routine = load_routine(ROUTINES / "clbp_starter.yaml", CAT, date(2026, 11, 23))
+    pdf = tmp_path / "report.pdf"
+    write_report(
+        history, pdf, date(2026, 11, 1), date(2026, 11, 30), routine=routine, patient="J. Doe"
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
+    page1 = pdf_text(pdf, 1, 1)
+    assert "Exercise report: 2026-11-01 to 2026-11-30" in page1
+    assert "Patient: J. Doe" in page1 and "Back pain starter - weeks 1 to 4" in page1
+    assert "Sessions completed: 3 of 21 planned (14%)" in page1
+    assert "Interrupted or stopped early: 1" in page1
+    text = pdf_text(pdf)
+    assert "Glute bridge 3 42 reps 48 6" in text  # name, sessions, done, planned, partial reps
+    assert "20° → 24°" in text and "79%" in text
+    assert re.search(
+        r"Pelvic tilt 3 15 holds 15 0 6 ?s", text
+    )  # pdftotext may drop the thin space in "6 s"
+    assert "over arching 9 Lift only until your body is in a straight line." in text
+    assert "1 day(s) monitored, 2 h 00 min in all; breaks taken: 7; alerts: 3." in text
+    assert "8 → 6 reps" in text and "Reduced Glute bridge to 80% of the volume" in text
+    for line in DISCLAIMER_LINES:
+        assert " ".join(line.split()[:8]) in text
+    png = render_page_one(pdf, tmp_path)
+    ink, coloured = _ink(png)
+    assert 0.02 < ink < 0.6, f"page 1 looks {'blank' if ink <= 0.02 else 'smudged'} ({ink:.1%} ink)"
+    assert coloured > 500, "the pain chart's coloured bands and lines are missing"
+
+
+def test_empty_period_still_makes_a_report(tmp_path: Path) -> None:
+    h, _ = open_history(tmp_path / "empty.sqlite3")
+    pdf = tmp_path / "empty.pdf"
+    write_report(h, pdf, date(2026, 1, 1), date(2026, 1, 31))
+    text = pdf_text(pdf)
+    assert (
+        "Sessions completed: 0 of not known" in text and "No pain ratings in this period." in text
+    )
+    h.close()
+
+
+def test_patient_handout_pdf(tmp_path: Path) -> None:
+    resolved = load_routine(ROUTINES / "early_post_microdiscectomy.yaml", CAT, date(2026, 11, 23))
+    pdf = write_handout(resolved, tmp_path / "handout.pdf")
+    text = pdf_text(pdf)
+    assert "After microdiscectomy - weeks 2 to 6" in text and "For J. Doe" in text
+    assert "2. Pelvic tilt 8 holds, 10 s each, rest 20 s" in text
+    assert "Lie on your back with your knees bent and feet flat on the floor" in text  # the steps
+    assert "Small movement - just flatten the small of your back." in text  # the therapist's cue
+    assert "Heel slide" in text
+    assert "Stop the exercise at 5/10 or more" in text
+    assert (
+        "Not yet" in text
+        and "Knee rolls" in text
+        and "twisting is restricted until 2026-12-21" in text
+    )
+    png = render_page_one(pdf, tmp_path)
+    assert _ink(png)[0] > 0.02
+
+
+def test_cli_report_and_handout(
+    history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.pdf"
+    rc = main(
+        [
+            "history",
+            "--db",
+            str(history.path),
+            "report",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--out",
+            str(out),
+            "--routine",
+            str(ROUTINES / "clbp_starter.yaml"),
+        ]
+    )
+    assert rc == 0 and "3 sessions of 21 planned" in capsys.readouterr().out
+    assert "Sessions completed: 3 of 21 planned" in pdf_text(out, 1, 1)
+    assert (
+        main(
+            [
+                "history",
+                "--db",
+                str(history.path),
+                "report",
+                "--from",
+                "2026-11-30",
+                "--to",
+                "2026-11-01",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    handout = tmp_path / "h.pdf"
+    assert (
+        main(
+            [
+                "routine",
+                "handout",
+                str(ROUTINES / "clbp_starter.yaml"),
+                "--out",
+                str(handout),
+                "--today",
+                "2026-11-23",
+            ]
+        )
+        == 0
+    )
+    assert "Glute bridge" in pdf_text(handout)
