@@ -2,7 +2,7 @@
 
 Both are HTML laid out by ``QTextDocument`` and printed with ``QPdfWriter``; the pain chart is
 drawn with ``QPainter`` into an image embedded in the document. Works headless: a
-``QGuiApplication`` is created on the ``offscreen`` platform when none exists.
+``QApplication`` is created on the ``offscreen`` platform when none exists.
 
 The numbers come from :func:`report_data` (plain Python, testable without Qt); the rendering
 only formats them.
@@ -311,7 +311,11 @@ def ensure_gui_app() -> Any:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    _APP = QGuiApplication(["coach-report"])
+    # A QApplication (not a bare QGuiApplication): widgets created later in the same process
+    # (the app, or tests) abort if the only application object cannot host them.
+    from PySide6.QtWidgets import QApplication
+
+    _APP = QApplication(["coach-report"])
     return _APP
 
 

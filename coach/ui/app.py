@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -19,11 +20,9 @@ def _install_excepthook(window_getter) -> None:  # noqa: ANN001
         log.error("unhandled error: %s", "".join(traceback.format_exception(etype, value, tb)))
         win = window_getter()
         if win is not None:
-            try:
+            with contextlib.suppress(Exception):  # the banner itself failed: nothing more to do
                 win.show_banner("Something went wrong, but your session data is safe. "
                                 "The details were written to the log file.")
-            except Exception:  # the banner itself failed: nothing more to do
-                pass
 
     sys.excepthook = hook
 
@@ -55,6 +54,9 @@ def build_window(source: str | None = None, exercise: str | None = None, history
     ctx.speaker = Speaker(enabled=settings.voice, sounds=settings.sounds)
     win = MainWindow(ctx)
     ctx.speaker.unavailable.connect(win.show_banner)
+    from coach.ui.posture_monitor import install
+
+    install(win)
     return win, ctx
 
 

@@ -334,7 +334,9 @@ class ResultPanel(QFrame):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        lay.addWidget(self.table, 1)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lay.addWidget(self.table)
         head = QLabel("What raises the score most")
         head.setStyleSheet("font-weight: 600;")
         lay.addWidget(head)
@@ -349,6 +351,8 @@ class ResultPanel(QFrame):
 
     def show_rows(self, rows: list[tuple[str, str]], bold: set[int] | None = None) -> None:
         self.table.setRowCount(len(rows))
+        # the whole worksheet is visible at once; the panel scrolls, not the table
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + 28 * len(rows) + 4)
         for i, (k, v) in enumerate(rows):
             a, b = QTableWidgetItem(k), QTableWidgetItem(v)
             b.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -404,7 +408,11 @@ class _CalculatorTab(QWidget):
         left.addWidget(scroll, 1)
         lay.addLayout(left, 5)
         self.result = ResultPanel(score_name)
-        lay.addWidget(self.result, 4)
+        rscroll = QScrollArea()
+        rscroll.setWidgetResizable(True)
+        rscroll.setFrameShape(QFrame.Shape.NoFrame)
+        rscroll.setWidget(self.result)
+        lay.addWidget(rscroll, 4)
         self.form.changed.connect(self.recompute)
 
     def recompute(self) -> None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -67,9 +66,9 @@ def _tempo_words(tempo: str | None) -> str:
         return ""
     a, pause, b = (float(x) for x in tempo.split("-"))
     if a == b:
-        text = f"Move slowly: about {_num(a)} seconds each way"
+        text = f"Move slowly: about {_seconds(a)} each way"
     else:
-        text = f"Move slowly: about {_num(a)} seconds one way and {_num(b)} seconds back"
+        text = f"Move slowly: about {_seconds(a)} one way and {_seconds(b)} back"
     if pause:
         text += f", with a {_seconds(pause)} pause"
     return text + "."
@@ -392,8 +391,6 @@ class ExercisePage(_KeyboardPage):
                 b.clicked.connect(lambda _=False, eid=other: self.ctx.nav.open_exercise(eid))
                 right.addWidget(b)
         right.addStretch(1)
-        for w in (self.animation,):
-            w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def _start(self) -> None:
         ex = self.exercise

@@ -286,13 +286,13 @@ def _style_chart(chart: QChart, p: Palette, title: str, base_px: int) -> None:
 
 def _style_axis(axis: Any, p: Palette, base_px: int, title: str = "") -> None:
     f = QFont()
-    f.setPixelSize(max(11, base_px - 2))
+    f.setPixelSize(base_px)
     axis.setLabelsFont(f)
     axis.setLabelsColor(QColor(p.text))
     axis.setGridLineColor(QColor(p.border))
     if title:
         tf = QFont()
-        tf.setPixelSize(max(11, base_px - 1))
+        tf.setPixelSize(base_px)
         axis.setTitleFont(tf)
         axis.setTitleBrush(QColor(p.muted))
         axis.setTitleText(title)
@@ -416,8 +416,7 @@ CARD_CHILDREN_CSS = "QLabel { background: transparent; }"
 
 def checked_css(p: Palette) -> str:
     """Checkable buttons (pain scores, chart choice) show clearly which one is chosen."""
-    return (f"QPushButton:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; "
-            "font-weight: 600; }")
+    return f"QPushButton:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; }}"
 
 
 def _card() -> tuple[QFrame, QVBoxLayout]:
@@ -437,7 +436,8 @@ class NextMorningCard(QFrame):
         self.page = page
         self.pending = pending
         self.setProperty("role", "card")
-        self.setStyleSheet(CARD_CHILDREN_CSS + checked_css(palette(page.ctx.settings.high_contrast)))
+        hc = page.ctx.settings.high_contrast
+        self.setStyleSheet(CARD_CHILDREN_CSS + checked_css(palette(hc)))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 14, 18, 14)
         when = _local(pending.ended_at)
@@ -682,8 +682,10 @@ class HistoryPage(QWidget):
         for d in (self.date_from, self.date_to):
             d.setCalendarPopup(True)
             d.setDisplayFormat("d MMM yyyy")
+            d.setMinimumWidth(170)
         self.patient = QLineEdit()
         self.patient.setPlaceholderText("optional, e.g. J. Doe")
+        self.patient.setMinimumWidth(300)
         if self.routine is not None and getattr(self.routine, "patient", None) is not None:
             self.patient.setText(self.routine.patient.display_name)
         grid.addWidget(QLabel("From"), 0, 0)
@@ -851,14 +853,15 @@ class HistoryPage(QWidget):
             holds = hist.holds(er.id)
             reps = hist.reps(er.id)
             n_reps = er.reps if er.reps is not None else len(reps)
-            if n_reps or er.reps_planned:
-                planned = (f" of {er.reps_planned * (er.sets_planned or 1)} planned"
-                           if er.reps_planned else "")
-                partial = f" ({er.partial_reps} not quite full)" if er.partial_reps else ""
-                parts.append(f"<li>{n_reps} repetitions{planned}{partial}</li>")
+            planned_n = er.reps_planned * (er.sets_planned or 1) if er.reps_planned else None
             if holds:
                 secs = [h.seconds for h in holds]
-                parts.append(f"<li>{len(holds)} holds: " + ", ".join(f"{x:.0f} s" for x in secs) + "</li>")
+                of = f" of {planned_n} planned" if planned_n and not n_reps else ""
+                parts.append(f"<li>{len(holds)} holds{of}: " + ", ".join(f"{x:.0f} s" for x in secs) + "</li>")
+            if n_reps or (planned_n and not holds):
+                planned = f" of {planned_n} planned" if planned_n else ""
+                partial = f" ({er.partial_reps} not quite full)" if er.partial_reps else ""
+                parts.append(f"<li>{n_reps} repetitions{planned}{partial}</li>")
             ranges = [r.range_deg for r in reps if r.range_deg is not None]
             if ranges:
                 parts.append(f"<li>Range of movement about {sum(ranges) / len(ranges):.0f}° per repetition</li>")
@@ -911,8 +914,10 @@ class HistoryPage(QWidget):
         chart = bar_chart("Sessions done per week (weeks starting Monday)", cats, sets, p, base, y_title="sessions")
         if d.weeks:
             cur = d.weeks[-1]
-            summary = f"This week: {cur.done} session{'s' if cur.done != 1 else ''} done"
-            summary += f" of {cur.planned} planned." if cur.planned is not None else "."
+            if cur.planned is not None:
+                summary = f"This week: {cur.done} of {cur.planned} planned sessions done."
+            else:
+                summary = f"This week: {cur.done} session{'s' if cur.done != 1 else ''} done."
             if not has_plan:
                 summary += " (No routine file with a schedule is set, so planned sessions are not shown.)"
         else:
@@ -947,7 +952,8 @@ class HistoryPage(QWidget):
         # posture
         days = d.posture
         cats = [x.day.strftime("%a %d").replace(" 0", " ") for x in days]
-        colours = (p.good, p.warn, p.bad, p.muted)
+        # calm colours: amber shades for the two forward postures, grey for leaning; no alarm red
+        colours = (p.good, p.warn, QColor(p.warn).lighter(135).name(), p.muted)
         psets: list[tuple[str, Sequence[float], str]] = []
         for (key, label), colour in zip(POSTURE_STATES, colours):
             psets.append((label, [round(x.seconds.get(key, 0.0) / 60.0, 1) for x in days], colour))

@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHideEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from coach.core.landmarks import NUM_LANDMARKS, Landmark
@@ -50,7 +59,6 @@ ANKLE_H = 0.04  # ankle above the floor when the foot is flat
 FOOT = 0.08  # ankle -> toe
 LIE = 0.06  # body centre line above the floor when lying
 _SIDES = ("l", "r")
-_PARTS = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "toe")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,13 +139,6 @@ def _head(p: Pose, shoulder: Point, deg: float, nose_deg: float, dist: float = H
     head = _at(shoulder, deg, dist)
     p["head"] = head
     p["nose"] = _at(head, nose_deg, 0.05)
-
-
-def _mirror_copy(p: Pose, src: str, dst: str, dx: float = 0.0) -> None:
-    for part in _PARTS:
-        k = f"{src}_{part}"
-        if k in p:
-            p[f"{dst}_{part}"] = (p[k][0] + dx, p[k][1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,16 +270,13 @@ def _hinge(u: float, near: bool) -> Pose:
 def _back_bend(u: float, near: bool) -> Pose:
     """Standing back bend: the trunk leans ``u`` degrees (negative = backward), hands on the low back."""
     p: Pose = {}
-    hip = _standing_legs(p, 0.0, 0.0, 0.5, "l")
-    _standing_legs(p, -0.012, 0.0, 0.5, "r")
-    p["r_hip"] = (hip[0] - 0.012, hip[1])
-    # the hips ease forward as the trunk goes back
-    shift = -u * 0.0012
-    for side in _SIDES:
-        h = p[f"{side}_hip"]
-        p[f"{side}_hip"] = (h[0] + shift, h[1])
-        k = p[f"{side}_knee"]
-        p[f"{side}_knee"] = (k[0] + shift * 0.5, k[1])
+    # the straight legs tip a little forward (hips ease forward) as the trunk goes back
+    legs = max(0.0, -u) * 0.2
+    for side, dx in (("l", 0.0), ("r", -0.012)):
+        ankle = (dx, ANKLE_H)
+        knee = _at(ankle, legs, SHANK)
+        _set_limb(p, side, ankle=ankle, knee=knee, hip=_at(knee, legs, THIGH))
+        _foot_flat(p, side, ankle)
     hip = p["l_hip"]
     sh = _at(hip, u, TRUNK)
     _head(p, sh, u * 1.2, 90 + u)
@@ -853,6 +851,8 @@ class FigureSpec:
     offset: Point = (0.0, 0.0)
     head_r: float = 0.05
     props: tuple[tuple[str, float, float, float, float], ...] = field(default_factory=tuple)
+    bounds: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+    """The area the whole movement (and its props) uses, in unit-box coordinates (x0, y0, x1, y1)."""
 
 
 def _family(ex: Any) -> str:
@@ -945,9 +945,9 @@ def _hold_work(v: Variant, cond: Any) -> float:
     if cond is None or parse_metric(cond.metric)[0].name != parse_metric(v.metric)[0].name:
         return v.work
     if cond.op in (">=", ">"):
-        return max(v.work, cond.value + 8.0)
+        return max(v.work, float(cond.value) + 8.0)
     if cond.op in ("<=", "<"):
-        return min(v.work, cond.value - 5.0)
+        return min(v.work, float(cond.value) - 5.0)
     lo, hi = cond.range
     if cond.op == "between":
         return v.work if lo <= v.work <= hi else (lo + hi) / 2
@@ -1060,7 +1060,8 @@ def _make_spec(ex: Any) -> FigureSpec:
     family = _family(ex)
     alternate = ex.sides == "alternate"
     if family == "breathing":
-        return FigureSpec("breathing", "breathing", "", 0.0, 1.0, False, "centre", "none")
+        return FigureSpec("breathing", "breathing", "", 0.0, 1.0, False, "centre", "none",
+                          bounds=(0.05, 0.05, 0.95, 0.95))
     metric, cond = _driver(ex, _PREFERRED)
     vname = _variant_name(ex, family, metric, cond)
     v = VARIANTS[vname]
@@ -1100,8 +1101,10 @@ def _make_spec(ex: Any) -> FigureSpec:
         (kind, x0 * scale + offset[0], -y0 * scale + offset[1], x1 * scale + offset[0], -y1 * scale + offset[1])
         for kind, x0, y0, x1, y1 in raw_props
     )
+    bounds = (x_lo * scale + offset[0], -y_hi * scale + offset[1],
+              x_hi * scale + offset[0], -y_lo * scale + offset[1])
     return FigureSpec(vname, v.family, spec_metric, rest, work, alternate, v.focus, v.view,
-                      u_rest, u_work, scale, offset, HEAD_R * scale, props)
+                      u_rest, u_work, scale, offset, HEAD_R * scale, props, bounds)
 
 
 def _world_props(kinds: tuple[str, ...], rest: Pose, work: Pose) -> list[tuple[str, float, float, float, float]]:
@@ -1234,12 +1237,12 @@ class SkeletonAnimation(QWidget):
     def is_running(self) -> bool:
         return self._timer.isActive()
 
-    def showEvent(self, e) -> None:  # noqa: N802, ANN001
+    def showEvent(self, e: QShowEvent) -> None:  # noqa: N802
         self._t0 = time.monotonic() - self._elapsed
         self._timer.start()
         super().showEvent(e)
 
-    def hideEvent(self, e) -> None:  # noqa: N802, ANN001
+    def hideEvent(self, e: QHideEvent) -> None:  # noqa: N802
         self._elapsed = time.monotonic() - self._t0
         self._timer.stop()
         super().hideEvent(e)
@@ -1251,10 +1254,16 @@ class SkeletonAnimation(QWidget):
     # -- drawing ---------------------------------------------------------------------------------
 
     def _box(self) -> tuple[float, float, float]:
-        side = min(self.width(), self.height())
-        return (self.width() - side) / 2, (self.height() - side) / 2, side
+        """(x, y, pixels per unit) that fit the movement's bounds into the widget, centred."""
+        x0, y0, x1, y1 = self.spec.bounds
+        margin = 0.06 * min(self.width(), self.height())
+        w, h = max(1.0, self.width() - 2 * margin), max(1.0, self.height() - 2 * margin)
+        k = min(w / max(x1 - x0, 1e-6), h / max(y1 - y0, 1e-6))
+        ox = (self.width() - (x1 - x0) * k) / 2 - x0 * k
+        oy = (self.height() - (y1 - y0) * k) / 2 - y0 * k
+        return ox, oy, k
 
-    def paintEvent(self, _e) -> None:  # noqa: N802, ANN001
+    def paintEvent(self, _e: QPaintEvent) -> None:  # noqa: N802
         pal = palette(self.high_contrast)
         qp = QPainter(self)
         qp.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -1338,7 +1347,7 @@ class SkeletonAnimation(QWidget):
         # the focus: a soft ring around the joint that moves
         focus = self._focus_point(pose, moving)
         if focus is not None:
-            ring = QColor(pal.warn)
+            ring = QColor(pal.good if self.high_contrast else pal.warn)  # distinct from the figure
             qp.setPen(QPen(ring, max(2.0, width * 0.5)))
             qp.setBrush(Qt.BrushStyle.NoBrush)
             r = side * (0.035 + (0.01 * self.phase if self.spec.variant in ("brace", "pelvic_tilt") else 0.0))

@@ -977,6 +977,8 @@ class RoutineEditorPage(QWidget):
                     child.setForeground(2, QColor(p.good))
                 top.addChild(child)
             top.setExpanded(True)
+        self.tree.resizeColumnToContents(0)
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 12, 320))
         self.tree.blockSignals(False)
         if select is not None:
             b, i = select

@@ -59,6 +59,9 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QListWidget, QTextBrowser, QTableWidget, QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QPlainTextEdit {{
         background: {p.panel}; border: 1px solid {p.border}; border-radius: 8px; padding: 4px; }}
     QCheckBox {{ spacing: 10px; }}
+    QCheckBox::indicator {{ width: 20px; height: 20px; border: 2px solid {p.muted}; border-radius: 5px; background: {p.panel}; }}
+    QCheckBox::indicator:checked {{ background: {p.accent}; border: 2px solid {p.accent}; }}
+    QCheckBox::indicator:disabled {{ border-color: {p.border}; }}
     QTabBar::tab {{ padding: 10px 16px; }}
     QTabBar::tab:selected {{ border-bottom: 3px solid {p.accent}; }}
     QProgressBar {{ border: 1px solid {p.border}; border-radius: 6px; text-align: center; }}

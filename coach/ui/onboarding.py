@@ -1,0 +1,463 @@
+"""The first run, one calm step at a time: what coach is (and is not), the health questions, the
+red-flag questions, the camera, and done.
+
+Steps (a ``QStackedWidget``)::
+
+    welcome -> general -> back -> emergency -> urgent -> review -> camera -> done
+                                      \\____________\\__ a "yes" here jumps straight to done
+
+A blocking answer (emergency, urgent, or "see your clinician first") is saved at once — leaving
+half-way never loses it — and sessions stay blocked until the screening is run again. Lifting a
+block only happens when a full run is finished. The questions and the tier logic live in the
+Qt-free :mod:`coach.screening`.
+
+Keyboard: Tab moves between answers, Space or Enter presses the focused button, **Y** / **N**
+answer the current question and move to the next, Enter on a finished step goes on; Alt+N / Alt+P
+are Next and Previous.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach import screening
+from coach.screening import ADVICE, BLOCKING, GROUPS, Tier
+from coach.ui.context import AppContext
+from coach.ui.settings_page import Toggle, camera_choices, choice_style, set_profile_camera
+from coach.ui.theme import palette
+
+log = logging.getLogger(__name__)
+
+DISCLAIMER = (
+    "coach does not diagnose or treat any condition and is not a substitute for professional medical "
+    "advice. Follow the programme your physiotherapist or doctor gave you.",
+    "Before starting, check with your healthcare provider that you are cleared to exercise, especially "
+    "after back surgery, if you are pregnant, or if you answer \"yes\" to any of the questions that follow.",
+    "Stop and seek emergency care if you notice numbness around the groin or buttocks, new bladder or "
+    "bowel problems, or new leg weakness.",
+    "Stop the exercise if pain rises above 5 out of 10, spreads down your leg, or you feel dizzy, faint "
+    "or have chest pain.",
+    "Camera feedback is approximate. Lighting, clothing and camera position affect accuracy; coach cannot "
+    "see your spine directly.",
+    "Privacy: video is processed on this computer and is not stored unless you choose to record.",
+)
+
+STEPS = ("welcome", *(g.id for g in GROUPS), "camera", "done")
+QUESTION_STEPS = tuple(g.id for g in GROUPS)
+#: After these steps, a blocking answer skips the rest: there is nothing more to set up today.
+JUMP_TO_DONE_FROM = {"emergency": Tier.EMERGENCY, "urgent": Tier.URGENT}
+
+
+def _label(text: str, role: str | None = None) -> QLabel:
+    lab = QLabel(text)
+    lab.setWordWrap(True)
+    if role:
+        lab.setProperty("role", role)
+    return lab
+
+
+def _mark_urgent(label: QLabel, urgent: bool) -> None:
+    """Give advice that blocks sessions a stronger frame (re-polished so the style updates)."""
+    label.setProperty("urgent", "true" if urgent else "false")
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+class QuestionRow(QFrame):
+    """One yes/no question: the text and two large buttons, Yes and No (neither chosen at first)."""
+
+    def __init__(self, question: screening.Question,
+                 on_answer: Callable[[QuestionRow, bool], None]) -> None:
+        super().__init__()
+        self.question = question
+        self.setProperty("role", "card")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 10, 12, 10)
+        self.text = _label(question.text)
+        lay.addWidget(self.text, 1)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.yes = QPushButton("Yes")
+        self.no = QPushButton("No")
+        for b, word in ((self.yes, "Yes"), (self.no, "No")):
+            b.setCheckable(True)
+            b.setProperty("role", "choice")
+            b.setMinimumSize(96, 48)
+            b.setAccessibleName(f"{word}: {question.text}")
+            self.group.addButton(b)
+            lay.addWidget(b)
+        self.yes.clicked.connect(lambda: on_answer(self, True))
+        self.no.clicked.connect(lambda: on_answer(self, False))
+
+    def answer(self) -> bool | None:
+        if self.yes.isChecked():
+            return True
+        if self.no.isChecked():
+            return False
+        return None
+
+    def set_answer(self, value: bool) -> None:
+        (self.yes if value else self.no).setChecked(True)
+
+
+class OnboardingPage(QWidget):
+    """First-run walkthrough; also reopened from Settings to run the screening again."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.answers: dict[str, bool | None] = {q.id: None for q in screening.QUESTIONS}
+        self.rows: dict[str, QuestionRow] = {}
+        self.banners: dict[str, QLabel] = {}
+        self.result = screening.evaluate({})
+        self._trail: list[int] = []  # steps visited, for Previous
+        self.finished = False
+        pal = palette(ctx.settings.high_contrast)
+        # Checked Yes/No buttons must be unmistakable, not just a thicker border.
+        self.setStyleSheet(
+            choice_style(pal) + f'QLabel[urgent="true"] {{ border: 3px solid {pal.bad}; font-weight: 600; }}'
+        )
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(12)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self._build_welcome()
+        for g in GROUPS:
+            self._build_questions(g)
+        self._build_camera()
+        self._build_done()
+
+        bar = QHBoxLayout()
+        self.prev_btn = QPushButton("‹ &Previous step")
+        self.prev_btn.clicked.connect(self.previous)
+        self.step_label = _label("", "muted")
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = _label("", "muted")
+        self.next_btn = QPushButton("&Next ›")
+        self.next_btn.setProperty("role", "primary")
+        self.next_btn.setMinimumHeight(52)
+        self.next_btn.setMinimumWidth(200)
+        self.next_btn.clicked.connect(self.next)
+        bar.addWidget(self.prev_btn)
+        bar.addWidget(self.step_label, 1)
+        bar.addWidget(self.next_btn)
+        outer.addWidget(self.hint)
+        outer.addLayout(bar)
+        self._go(0, remember=False)
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _scroll_page(self) -> tuple[QScrollArea, QVBoxLayout]:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.setSpacing(12)
+        lay.setContentsMargins(4, 4, 12, 4)
+        scroll.setWidget(inner)
+        self.stack.addWidget(scroll)
+        return scroll, lay
+
+    def _build_welcome(self) -> None:
+        _, lay = self._scroll_page()
+        lay.addWidget(_label("Welcome to coach", "title"))
+        lay.addWidget(_label("coach helps you do the exercises your physiotherapist or doctor prescribed, "
+                             "using your camera to count, time and guide you. Before you start, please read "
+                             "these points. It takes about five minutes to set up.", "subtitle"))
+        self.disclaimer_labels: list[QLabel] = []
+        for i, text in enumerate(DISCLAIMER):
+            row = QHBoxLayout()
+            n = _label(f"{i + 1}.")
+            n.setStyleSheet("font-weight: 600;")
+            n.setAlignment(Qt.AlignmentFlag.AlignTop)
+            n.setFixedWidth(32)
+            t = _label(text)
+            self.disclaimer_labels.append(t)
+            row.addWidget(n)
+            row.addWidget(t, 1)
+            lay.addLayout(row)
+        self.ack = Toggle("I have read and understood these points", False,
+                          "✓  I have read and understood these points", "I have read and understood these points")
+        self.ack.setMinimumHeight(52)
+        self.ack.toggled.connect(lambda _on: self._update_nav())
+        lay.addSpacing(8)
+        row = QHBoxLayout()
+        row.addWidget(self.ack)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addStretch(1)
+
+    def _build_questions(self, group: screening.Group) -> None:
+        _, lay = self._scroll_page()
+        lay.addWidget(_label(group.title, "title"))
+        lay.addWidget(_label(group.intro, "subtitle"))
+        banner = _label("", "banner")
+        banner.setAccessibleName("Important advice")
+        banner.hide()
+        self.banners[group.id] = banner
+        lay.addWidget(banner)
+        for q in screening.questions_in(group.id):
+            row = QuestionRow(q, self._answered)
+            self.rows[q.id] = row
+            lay.addWidget(row)
+        lay.addWidget(_label("Press Y for yes or N for no to answer and move to the next question.", "muted"))
+        lay.addStretch(1)
+
+    def _build_camera(self) -> None:
+        _, lay = self._scroll_page()
+        lay.addWidget(_label("Your camera", "title"))
+        lay.addWidget(_label("coach watches your movement through a camera. Nothing is recorded or sent "
+                             "anywhere.", "subtitle"))
+        self.cameras = camera_choices()
+        self.camera_combo = QComboBox()
+        self.camera_combo.setAccessibleName("Camera")
+        current = self.ctx.settings.profile().camera
+        if self.cameras:
+            lay.addWidget(_label("Which camera should coach use?"))
+            for spec, text in self.cameras:
+                self.camera_combo.addItem(text, spec)
+            self.camera_combo.setCurrentIndex(max(0, self.camera_combo.findData(current)))
+            lay.addWidget(self.camera_combo)
+            self.camera_note = _label("You can change this later in Settings.", "muted")
+        else:
+            self.camera_combo.addItem("No camera found", current)
+            self.camera_combo.setEnabled(False)
+            self.camera_note = _label(
+                "No camera was found on this computer. That is fine: you can still use coach with a "
+                "recorded video file (choose \"Use a video file…\" on the home screen), and the breathing "
+                "exercise needs no camera. If you plug in a camera later, choose it in Settings.")
+        lay.addWidget(self.camera_note)
+        lay.addSpacing(12)
+        lay.addWidget(_label("Give this set-up a name"))
+        self.profile_name = QLineEdit(self.ctx.settings.profile().name)
+        self.profile_name.setMaxLength(40)
+        self.profile_name.setAccessibleName("Set-up name")
+        self.profile_name.setPlaceholderText("for example: kitchen table, laptop")
+        lay.addWidget(self.profile_name)
+        lay.addWidget(_label("A set-up is where you exercise and how the camera is placed, for example "
+                             "\"kitchen table\". coach remembers your posture calibration for each set-up.",
+                             "muted"))
+        lay.addStretch(1)
+
+    def _build_done(self) -> None:
+        _, lay = self._scroll_page()
+        self.done_title = _label("", "title")
+        lay.addWidget(self.done_title)
+        self.done_advice = _label("", "banner")
+        self.done_advice.setAccessibleName("What to do next")
+        lay.addWidget(self.done_advice)
+        self.done_more = _label("", "subtitle")
+        lay.addWidget(self.done_more)
+        lay.addStretch(1)
+
+    # -- answering -------------------------------------------------------------------------------
+
+    def _answered(self, row: QuestionRow, value: bool) -> None:
+        self.answers[row.question.id] = value
+        self._evaluate()
+        self._update_nav()
+        self._focus_next_after(row)
+
+    def answer(self, qid: str, value: bool) -> None:
+        """Answer a question as if its button were pressed (also used by keyboard shortcuts)."""
+        row = self.rows[qid]
+        row.set_answer(value)
+        self._answered(row, value)
+
+    def _evaluate(self) -> None:
+        self.result = screening.evaluate({k: v for k, v in self.answers.items() if v is not None})
+        for g in GROUPS:
+            banner = self.banners[g.id]
+            tiers = [screening.BY_ID[q].tier for q in self.result.flagged if screening.BY_ID[q].group == g.id]
+            if not tiers:
+                banner.hide()
+                continue
+            top = max(tiers, key=lambda t: screening.RANK[t])
+            banner.setText(ADVICE[top])
+            _mark_urgent(banner, top in BLOCKING)
+            banner.show()
+        if self.result.blocked:
+            # Saved at once: a block must survive leaving the screening half-way.
+            s = self.ctx.settings
+            if not s.screening_blocked or s.screening_advice != self.result.advice:
+                s.screening_blocked = True
+                s.screening_advice = self.result.advice
+                self.ctx.save()
+
+    def _focus_next_after(self, row: QuestionRow) -> None:
+        jump = JUMP_TO_DONE_FROM.get(self.step_id())
+        if jump is not None and screening.RANK[self.result.tier] >= screening.RANK[jump]:
+            self.next_btn.setFocus()  # what to do now comes first; the rest can wait
+            return
+        rows = self._step_rows()
+        if row in rows:
+            for r in rows[rows.index(row) + 1:]:
+                if r.answer() is None:
+                    r.yes.setFocus()
+                    return
+        if self._complete():
+            self.next_btn.setFocus()
+
+    def _step_rows(self) -> list[QuestionRow]:
+        step = self.step_id()
+        if step not in QUESTION_STEPS:
+            return []
+        return [self.rows[q.id] for q in screening.questions_in(step)]
+
+    def _current_row(self) -> QuestionRow | None:
+        w = self.focusWidget()
+        for r in self._step_rows():
+            if w is r.yes or w is r.no:
+                return r
+        return next((r for r in self._step_rows() if r.answer() is None), None)
+
+    # -- stepping --------------------------------------------------------------------------------
+
+    def step_id(self) -> str:
+        return STEPS[self.stack.currentIndex()]
+
+    def _complete(self) -> bool:
+        step = self.step_id()
+        if step == "welcome":
+            return self.ack.isChecked()
+        if step in QUESTION_STEPS:
+            jump = JUMP_TO_DONE_FROM.get(step)
+            if jump is not None and screening.RANK[self.result.tier] >= screening.RANK[jump]:
+                return True  # the rest of this page cannot change what to do now
+            return not screening.unanswered(self.answers, step)
+        return True
+
+    def next(self) -> None:
+        """Go on to the next step (or finish on the last)."""
+        if not self._complete():
+            self.hint.setText("Please answer every question on this page (Y for yes, N for no)."
+                              if self.step_id() != "welcome" else "Please tick the box to say you have read this.")
+            return
+        step = self.step_id()
+        if step == "done":
+            self.finish()
+            return
+        jump = JUMP_TO_DONE_FROM.get(step)
+        if jump is not None and screening.RANK[self.result.tier] >= screening.RANK[jump]:
+            self._go(STEPS.index("done"))
+            return
+        self._go(self.stack.currentIndex() + 1)
+
+    def previous(self) -> None:
+        if self._trail:
+            self._go(self._trail.pop(), remember=False)
+
+    def _go(self, index: int, remember: bool = True) -> None:
+        if remember:
+            self._trail.append(self.stack.currentIndex())
+        self.stack.setCurrentIndex(index)
+        self.hint.setText("")
+        if self.step_id() == "done":
+            self._fill_done()
+        self._update_nav()
+        self._focus_first()
+
+    def _focus_first(self) -> None:
+        step = self.step_id()
+        if step == "welcome":
+            target: QWidget = self.ack
+        elif step in QUESTION_STEPS:
+            first = next((r for r in self._step_rows() if r.answer() is None), None)
+            target = first.yes if first is not None else self.next_btn
+        elif step == "camera":
+            target = self.camera_combo if self.camera_combo.isEnabled() else self.profile_name
+        else:
+            target = self.next_btn
+        self.setFocusProxy(target)
+        target.setFocus()
+
+    def _update_nav(self) -> None:
+        i = self.stack.currentIndex()
+        step = self.step_id()
+        title = {"welcome": "Welcome", "camera": "Camera", "done": "Done"}.get(
+            step, next((g.title for g in GROUPS if g.id == step), step))
+        self.step_label.setText(f"Step {i + 1} of {len(STEPS)}: {title}")
+        self.prev_btn.setEnabled(bool(self._trail))
+        self.next_btn.setText("&Finish" if step == "done" else "&Next ›")
+        self.next_btn.setEnabled(self._complete())
+        if self._complete():
+            self.hint.setText("")
+
+    def _fill_done(self) -> None:
+        r = self.result
+        if r.blocked:
+            self.done_title.setText("Please read this before anything else")
+            self.done_more.setText("Exercise sessions are paused until this has been done. When a clinician "
+                                   "has checked you, run the screening again from Settings.")
+        elif r.parq_flagged:
+            self.done_title.setText("You're set up")
+            self.done_more.setText("Press Finish to go to the home screen.")
+        else:
+            self.done_title.setText("You're ready")
+            self.done_more.setText("Press Finish to go to the home screen.")
+        self.done_advice.setText(r.advice)
+        _mark_urgent(self.done_advice, r.tier in BLOCKING)
+
+    # -- finishing -------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Store the answers' meaning, the camera and the set-up name, then go home."""
+        s = self.ctx.settings
+        r = self.result
+        s.screening_blocked = r.blocked
+        s.screening_advice = r.advice if r.blocked else ""
+        s.parq_flagged = r.parq_flagged
+        s.screening_done_at = time.time()
+        s.onboarded = True
+        if STEPS.index("camera") in self._trail:
+            name = self.profile_name.text().strip()[:40] or s.profile().name
+            camera = self.camera_combo.currentData()
+            try:
+                set_profile_camera(self.ctx, str(camera) if camera is not None else s.profile().camera, name)
+            except ValueError as exc:  # a name the profile model refuses: keep the old one
+                log.warning("set-up name not accepted: %s", exc)
+        self.ctx.save()
+        self.finished = True
+        self.ctx.nav.home()
+
+    # -- keyboard --------------------------------------------------------------------------------
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        key = e.key()
+        if key in (Qt.Key.Key_Y, Qt.Key.Key_N) and not isinstance(self.focusWidget(), QLineEdit):
+            row = self._current_row()
+            if row is not None:
+                self.answer(row.question.id, key == Qt.Key.Key_Y)
+                return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # Enter presses a focused Yes/No or Previous button; elsewhere (like the tick box,
+            # where Space ticks) it means "go on", as in a form.
+            w = self.focusWidget()
+            if isinstance(w, QAbstractButton) and not isinstance(w, Toggle) and w.isEnabled() \
+                    and w is not self.next_btn:
+                w.click()
+            else:
+                self.next()
+            return
+        super().keyPressEvent(e)

@@ -1,0 +1,328 @@
+"""Settings: text size and contrast, voice and sounds, the camera picture, the camera, tracking
+quality, the screening, and privacy. Every change is saved at once (there is no "Save" button to
+forget), and the theme is re-applied immediately."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.capture import sources
+from coach.settings import Profile
+from coach.ui.context import AppContext
+from coach.ui.home import card
+from coach.ui.theme import Palette, palette
+
+log = logging.getLogger(__name__)
+
+MODEL_CHOICES = (
+    ("lite", "Lite: fastest, a little less accurate (for older or slower computers)"),
+    ("full", "Full: recommended"),
+    ("heavy", "Heavy: most accurate, needs a fast computer"),
+)
+RESOLUTION_CHOICES = (
+    (0, "As captured: the most detail"),
+    (960, "960 pixels: faster"),
+    (640, "640 pixels: fastest"),
+)
+PRIVACY_NOTE = (
+    "Video from your camera is processed on this computer and never leaves it. It is not stored "
+    "unless you turn on recording below. Your session history (counts, pain ratings) is saved on "
+    "this computer only; you decide whether to export it and who to give it to."
+)
+
+
+def choice_style(pal: Palette) -> str:
+    """Style for on/off buttons: a chosen one is filled, so its state reads from across the room."""
+    return (
+        f'QPushButton[role="choice"] {{ min-width: 88px; min-height: 26px; }}'
+        f'QPushButton[role="choice"]:checked {{ background: {pal.accent}; color: {pal.accent_text}; '
+        f"border-color: {pal.accent}; font-weight: 600; }}"
+    )
+
+
+class Toggle(QPushButton):
+    """A large on/off button that says its state ("On" / "Off"), used instead of a small check box.
+
+    Same API as a check box: ``isChecked``, ``setChecked``, ``toggled``.
+    """
+
+    def __init__(self, name: str, checked: bool = False, on_text: str = "On", off_text: str = "Off") -> None:
+        super().__init__()
+        self._on, self._off = on_text, off_text
+        self.setCheckable(True)
+        self.setProperty("role", "choice")
+        self.setAccessibleName(name)
+        self.toggled.connect(self._relabel)
+        self.setChecked(checked)
+        self._relabel(checked)
+
+    def _relabel(self, on: bool) -> None:
+        self.setText(self._on if on else self._off)
+
+
+def _label(text: str, role: str | None = None) -> QLabel:
+    lab = QLabel(text)
+    lab.setWordWrap(True)
+    if role:
+        lab.setProperty("role", role)
+    return lab
+
+
+def camera_choices() -> list[tuple[str, str]]:
+    """(camera spec, label) for every camera found; empty when there is none."""
+    try:
+        found = sources.list_cameras()
+    except Exception as exc:  # probing hardware must never break the settings screen
+        log.warning("camera probe failed: %s", exc)
+        return []
+    return [(str(idx), f"Camera {idx}: {label}") for idx, label in found]
+
+
+def set_profile_camera(ctx: AppContext, camera: str, name: str | None = None) -> None:
+    """Store ``camera`` (and optionally a new name) on the active set-up profile, validated."""
+    s = ctx.settings
+    current = s.profile()
+    data = current.model_dump()
+    data["camera"] = camera
+    if name is not None:
+        data["name"] = name
+    updated = Profile.model_validate(data)
+    profiles = list(s.profiles) or [current]
+    replaced = False
+    for i, p in enumerate(profiles):
+        if p.name == current.name:
+            profiles[i] = updated
+            replaced = True
+            break
+    if not replaced:
+        profiles.append(updated)
+    s.profiles = profiles
+    s.active_profile = updated.name
+
+
+class SettingsPage(QWidget):
+    """Everything the user can change, in plain words, saved as soon as it changes."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        s = ctx.settings
+        self.setStyleSheet(choice_style(palette(s.high_contrast)))
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.setSpacing(16)
+        lay.setContentsMargins(4, 4, 12, 4)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        title = _label("Settings", "title")
+        lay.addWidget(title)
+        lay.addWidget(_label("Changes are saved straight away.", "muted"))
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        lay.addLayout(grid)
+
+        # Reading
+        c, cl = card()
+        cl.addWidget(_label("Reading the screen", "subtitle"))
+        self.large_text = self._check(cl, "Large text", s.large_text, self._set_large_text)
+        self.high_contrast = self._check(cl, "High contrast colours (white on black)", s.high_contrast,
+                                         self._set_high_contrast)
+        cl.addStretch(1)
+        grid.addWidget(c, 0, 0)
+
+        # Sound
+        c, cl = card()
+        cl.addWidget(_label("Voice and sounds", "subtitle"))
+        self.voice = self._check(cl, "Spoken cues: coach says the instructions out loud", s.voice, self._set_voice)
+        self.sounds = self._check(cl, "Sounds: a soft tone for each repetition", s.sounds, self._set_sounds)
+        cl.addStretch(1)
+        grid.addWidget(c, 0, 1)
+
+        # Picture
+        c, cl = card()
+        cl.addWidget(_label("The picture during a session", "subtitle"))
+        self.skeleton_only = self._check(cl, "Show only the stick figure, not the video", s.skeleton_only,
+                                         lambda on: self._set("skeleton_only", on))
+        self.mirror = self._check(cl, "Mirror the picture, like a mirror", s.mirror,
+                                  lambda on: self._set("mirror", on))
+        cl.addWidget(_label("Mirroring only changes what you see; coach still knows your left from your right.",
+                            "muted"))
+        cl.addStretch(1)
+        grid.addWidget(c, 1, 0)
+
+        # Camera
+        c, cl = card()
+        cl.addWidget(_label("Camera", "subtitle"))
+        cl.addWidget(_label(f"For your set-up \"{s.profile().name}\".", "muted"))
+        self.camera = QComboBox()
+        self.camera.setAccessibleName("Camera")
+        self.camera_note = _label("", "muted")
+        self._fill_cameras()
+        self.camera.currentIndexChanged.connect(self._set_camera)
+        cl.addWidget(self.camera)
+        cl.addWidget(self.camera_note)
+        cl.addStretch(1)
+        grid.addWidget(c, 1, 1)
+
+        # Tracking
+        c, cl = card()
+        cl.addWidget(_label("Tracking", "subtitle"))
+        cl.addWidget(_label("Body-tracking model", "muted"))
+        self.model = QComboBox()
+        self.model.setAccessibleName("Body-tracking model")
+        for variant, text in MODEL_CHOICES:
+            self.model.addItem(text, variant)
+        self.model.setCurrentIndex(max(0, self.model.findData(s.model_variant)))
+        self.model.currentIndexChanged.connect(
+            lambda _i: self._set("model_variant", self.model.currentData()))
+        cl.addWidget(self.model)
+        cl.addWidget(_label("Picture size for tracking", "muted"))
+        self.resolution = QComboBox()
+        self.resolution.setAccessibleName("Picture size for tracking")
+        for side, text in RESOLUTION_CHOICES:
+            self.resolution.addItem(text, side)
+        if self.resolution.findData(s.processing_max_side) < 0:
+            self.resolution.addItem(f"{s.processing_max_side} pixels", s.processing_max_side)
+        self.resolution.setCurrentIndex(self.resolution.findData(s.processing_max_side))
+        self.resolution.currentIndexChanged.connect(
+            lambda _i: self._set("processing_max_side", int(self.resolution.currentData())))
+        cl.addWidget(self.resolution)
+        cl.addWidget(_label("Smaller and lighter settings keep coach smooth on a slower computer. "
+                            "Changes apply from the next session.", "muted"))
+        cl.addStretch(1)
+        grid.addWidget(c, 2, 0)
+
+        # Screening
+        c, cl = card()
+        cl.addWidget(_label("Health screening", "subtitle"))
+        self.screening_status = _label(self._screening_text())
+        cl.addWidget(self.screening_status)
+        if s.screening_blocked:
+            cl.addWidget(_label(s.screening_advice or "Sessions are paused. Please contact your clinician.",
+                                "banner"))
+        self.rerun = QPushButton("Run the health screening again" if s.screening_done_at is not None
+                                 else "Run the health screening")
+        self.rerun.clicked.connect(self.ctx.nav.open_onboarding)
+        cl.addWidget(self.rerun)
+        cl.addStretch(1)
+        grid.addWidget(c, 2, 1)
+
+        # Privacy
+        c, cl = card()
+        cl.addWidget(_label("Privacy", "subtitle"))
+        self.privacy_note = _label(PRIVACY_NOTE)
+        cl.addWidget(self.privacy_note)
+        self.record_video = self._check(cl, "Save a video recording of my sessions on this computer",
+                                        s.record_video, lambda on: self._set("record_video", on))
+        row = QHBoxLayout()
+        about = QPushButton("About coach, safety and privacy")
+        about.clicked.connect(lambda: self.ctx.nav.open_learn("safety"))
+        row.addWidget(about)
+        row.addStretch(1)
+        cl.addLayout(row)
+        cl.addStretch(1)
+        grid.addWidget(c, 3, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        lay.addStretch(1)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _check(self, lay: QVBoxLayout, text: str, value: bool, slot: Callable[[bool], None]) -> Toggle:
+        row = QHBoxLayout()
+        row.addWidget(_label(text), 1)
+        box = Toggle(text, value)
+        box.toggled.connect(slot)
+        row.addWidget(box)
+        lay.addLayout(row)
+        return box
+
+    def _set(self, name: str, value: object) -> None:
+        setattr(self.ctx.settings, name, value)
+        self.ctx.save()
+
+    def _set_large_text(self, on: bool) -> None:
+        self._set("large_text", on)
+        self.ctx.nav.apply_theme()
+
+    def _set_high_contrast(self, on: bool) -> None:
+        self._set("high_contrast", on)
+        self.ctx.nav.apply_theme()
+
+    def _set_voice(self, on: bool) -> None:
+        self._set("voice", on)
+        if self.ctx.speaker is not None:
+            self.ctx.speaker.enabled = on
+
+    def _set_sounds(self, on: bool) -> None:
+        self._set("sounds", on)
+        if self.ctx.speaker is not None:
+            self.ctx.speaker.sounds_enabled = on
+
+    def _fill_cameras(self) -> None:
+        current = self.ctx.settings.profile().camera
+        cams = camera_choices()
+        self.camera.blockSignals(True)
+        self.camera.clear()
+        for spec, text in cams:
+            self.camera.addItem(text, spec)
+        if not cams:
+            self.camera.addItem(f"Camera {current} (not found now)", current)
+            self.camera.setEnabled(False)
+            self.camera_note.setText("No camera was found. You can still use coach with a recorded video "
+                                     "(\"Use a video file…\" on the home screen), or do the breathing exercise.")
+        elif self.camera.findData(current) < 0:
+            self.camera.addItem(f"Camera {current} (not found now)", current)
+        self.camera.setCurrentIndex(max(0, self.camera.findData(current)))
+        self.camera.blockSignals(False)
+
+    def _set_camera(self, _index: int) -> None:
+        spec = self.camera.currentData()
+        if spec is None:
+            return
+        set_profile_camera(self.ctx, str(spec))
+        # a camera chosen here replaces a video file chosen earlier on the home screen
+        self.ctx.source = None
+        self.ctx.save()
+
+    def _screening_text(self) -> str:
+        s = self.ctx.settings
+        if s.screening_done_at is None:
+            return "You have not done the first-run screening yet."
+        when = dt.datetime.fromtimestamp(s.screening_done_at).strftime("%d %B %Y")
+        if s.screening_blocked:
+            return f"Done on {when}. Sessions are paused because of your answers."
+        if s.parq_flagged:
+            return (f"Done on {when}. You answered \"yes\" to a health question: please check with your "
+                    "doctor before starting, if you have not already.")
+        return f"Done on {when}. Nothing in your answers needed a doctor first."
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        w = self.focusWidget()
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(w, QAbstractButton):
+            w.click()
+            return
+        super().keyPressEvent(e)

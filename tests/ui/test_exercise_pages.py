@@ -1,0 +1,134 @@
+"""Program and exercise pages: every one opens, shows its content, starts and links correctly."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.ui.exercise_page import ExercisePage, ProgramPage, dose_words, learn_topics_for
+from coach.ui.home import PROGRAMS, plan_for_program
+
+
+@pytest.fixture
+def calls(window, monkeypatch):
+    """Record navigation that would leave the page (sessions, learn) instead of doing it."""
+    win, _ctx = window
+    log: list[tuple] = []
+    monkeypatch.setattr(win, "start_session", lambda plan, title: log.append(("start", plan, title)))
+    monkeypatch.setattr(win, "open_learn", lambda topic=None: log.append(("learn", topic)))
+    return log
+
+
+def test_every_program_page_opens(qtbot, window, calls) -> None:
+    win, ctx = window
+    ids = [p[0] for p in PROGRAMS] + sorted(ctx.catalogue.programs)
+    for pid in ids:
+        win.open_program(pid)
+        page = win.current_page()
+        assert isinstance(page, ProgramPage), pid
+        assert win.title.text() == ProgramPage.title_for(pid)
+        plan, title = plan_for_program(ctx, pid)
+        listed = set(page.rows)
+        assert {it.exercise.id for it in plan} <= listed
+        assert {e.id for e in ctx.catalogue.by_program(pid)} <= listed
+        assert listed, pid
+        assert page.start_btn.isEnabled()
+        page.start_btn.click()
+        assert calls[-1][0] == "start" and calls[-1][2] == title
+        assert [it.exercise.id for it in calls[-1][1]] == [it.exercise.id for it in plan]
+        win.home()
+
+
+def test_a_program_row_opens_its_exercise(qtbot, window) -> None:
+    win, _ctx = window
+    win.open_program("core")
+    win.current_page().rows["glute_bridge"].click()
+    page = win.current_page()
+    assert isinstance(page, ExercisePage) and page.exercise.id == "glute_bridge"
+    win.back()
+    assert isinstance(win.current_page(), ProgramPage)
+
+
+def test_every_exercise_page_opens_with_its_steps_visible(qtbot, window, calls) -> None:
+    win, ctx = window
+    for ex in ctx.catalogue.exercises.values():
+        win.open_exercise(ex.id)
+        page = win.current_page()
+        assert isinstance(page, ExercisePage), ex.id
+        assert [lab.text() for lab in page.step_labels] == list(ex.instructions)
+        assert all(lab.isVisible() for lab in page.step_labels), ex.id
+        assert page.dose_label.text() == dose_words(ex)
+        for fault in ex.faults:
+            assert any(fault.cue in lab.text() for lab in page.fault_labels), (ex.id, fault.id)
+        for note in ex.safety:
+            assert any(note in lab.text() for lab in page.safety_labels), ex.id
+        assert any("5 out of 10" in lab.text() or "5/10" in lab.text() for lab in page.safety_labels), ex.id
+        assert page.animation.is_running()
+
+        page.start_btn.click()
+        kind, plan, title = calls[-1]
+        assert kind == "start" and title == ex.name
+        assert len(plan) == 1 and plan[0].exercise.id == ex.id
+        first_topic = learn_topics_for(ex)[0][0]
+        page.learn_buttons[first_topic].click()
+        assert calls[-1] == ("learn", first_topic)
+        win.home()
+
+
+def test_exercise_page_content_in_plain_words(qtbot, window) -> None:
+    win, _ctx = window
+    win.open_exercise("glute_bridge")
+    page = win.current_page()
+    assert page.dose_label.text() == "2 sets of 5, hold each for 5 seconds, rest 45 seconds between sets"
+    assert set(page.learn_buttons) == {"why_exercise", "pain_rules", "how_coach_sees"}
+    win.open_exercise("cat_cow")
+    texts = " ".join(lab.text() for lab in win.current_page().safety_labels)
+    assert "After back surgery" in texts  # a flexion exercise says so, calmly
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "words"),
+    [
+        ("mini_squat", "2 sets of 10, rest 75 seconds between sets"),
+        ("abdominal_bracing", "10 holds of 10 seconds"),
+        ("marching_in_place", "3 minutes, alternating sides"),
+        ("side_bridge", "5 holds of 10 seconds on each side"),
+        ("hip_hinge_drill", "2 sets of 8, rest 1 minute between sets"),
+        ("relaxed_breathing", "5 minutes of slow breathing: breathe in for 4 seconds, out for 6 seconds"),
+    ],
+)
+def test_dose_in_plain_words(catalogue, exercise_id: str, words: str) -> None:
+    assert dose_words(catalogue.get(exercise_id)) == words
+
+
+def test_the_illustration_animates_and_stops_when_hidden(qtbot, window) -> None:
+    win, _ctx = window
+    win.open_exercise("glute_bridge")
+    anim = win.current_page().animation
+    qtbot.waitUntil(lambda: anim.frames > 0)
+    first = anim.grab().toImage()
+    frames = anim.frames
+    qtbot.waitUntil(lambda: anim.frames >= frames + 10, timeout=3000)
+    qtbot.wait(300)
+    assert anim.grab().toImage() != first  # the drawing moved
+    anim.hide()
+    assert not anim.is_running()
+    stopped = anim.frames
+    qtbot.wait(200)
+    assert anim.frames == stopped
+    anim.show()
+    assert anim.is_running()
+
+
+def test_a_blocked_screening_disables_start_and_shows_the_advice(qtbot, window) -> None:
+    win, ctx = window
+    ctx.settings.screening_blocked = True
+    ctx.settings.screening_advice = "Please contact your doctor today."
+    win.open_exercise("glute_bridge")
+    page = win.current_page()
+    assert not page.start_btn.isEnabled()
+    from PySide6.QtWidgets import QLabel
+
+    assert any(lab.text() == "Please contact your doctor today." and lab.isVisible()
+               for lab in page.findChildren(QLabel))
+    win.open_program("core")
+    assert not win.current_page().start_btn.isEnabled()

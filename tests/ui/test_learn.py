@@ -1,0 +1,83 @@
+"""Learn: every guide renders and cites its sources; links move between guides."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from coach.ui.learn import LearnPage, list_topics
+
+TOPICS = {"why_exercise", "posture", "lifting", "pain_rules", "red_flags", "follow_up", "safety",
+          "how_coach_sees"}
+
+
+def test_the_guides_exist() -> None:
+    assert {t.id for t in list_topics()} >= TOPICS
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_every_topic_renders_with_a_sources_section(qtbot, window, topic: str) -> None:
+    win, _ctx = window
+    win.open_learn(topic)
+    page = win.current_page()
+    assert isinstance(page, LearnPage) and page.current == topic
+    item = page.list.currentItem()
+    assert item is not None and item.text() == next(t.title for t in page.topics if t.id == topic)
+    text = page.browser.toPlainText()
+    assert item.text() in text
+    assert "Sources" in text
+    source = next(t for t in page.topics if t.id == topic).text()
+    tail = source.split("## Sources", 1)[1]
+    keys = re.findall(r"^- \*\*(.+?)\*\* — ", tail, flags=re.MULTILINE)
+    assert keys, f"{topic}: no reference entries under Sources"
+    assert source.rstrip().endswith(tail.rstrip())  # Sources is the last section
+
+
+def test_key_messages_are_there(qtbot, window) -> None:
+    win, _ctx = window
+    win.open_learn("pain_rules")
+    page = win.current_page()
+    assert "next morning" in page.browser.toPlainText()
+    assert "0 to 3" in page.browser.toPlainText()
+    page.show_topic("red_flags")
+    assert "emergency" in page.browser.toPlainText().lower()
+    page.show_topic("safety")
+    text = page.browser.toPlainText()
+    assert "not stored unless you choose to record" in text
+    assert "does not diagnose or treat" in text
+    page.show_topic("how_coach_sees")
+    assert "cannot see" in page.browser.toPlainText()
+    page.show_topic("lifting")
+    assert "close to your waist" in page.browser.toPlainText()
+
+
+def test_the_list_switches_topics_and_links_work(qtbot, window, monkeypatch) -> None:
+    win, _ctx = window
+    win.open_learn()
+    page = win.current_page()
+    assert page.current == page.topics[0].id
+    page.list.setCurrentRow(2)
+    assert page.current == page.topics[2].id
+    page._link(QUrl("pain_rules"))
+    assert page.current == "pain_rules"
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString())))
+    page._link(QUrl("https://www.csp.org.uk/"))
+    assert opened == ["https://www.csp.org.uk/"] and page.current == "pain_rules"
+
+
+def test_an_unknown_topic_falls_back_calmly(qtbot, window) -> None:
+    win, _ctx = window
+    win.open_learn("no_such_topic")
+    page = win.current_page()
+    assert page.current == page.topics[0].id
+    assert page.missing.isVisible() and "not found" in page.missing.text()
+
+
+def test_home_about_opens_safety(qtbot, window) -> None:
+    win, _ctx = window
+    win.open_learn("safety")
+    assert win.current_page().current == "safety"

@@ -1,0 +1,222 @@
+"""The first run: disclaimer, health and red-flag questions, camera, done — by keyboard and clicks."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+
+from coach import screening
+from coach.settings import settings_path
+from coach.ui.home import plan_for_program
+from coach.ui.onboarding import DISCLAIMER, QUESTION_STEPS, OnboardingPage
+
+
+def saved() -> dict:
+    return json.loads(settings_path().read_text(encoding="utf-8"))
+
+
+def open_onboarding(win) -> OnboardingPage:
+    win.open_onboarding()
+    page = win.current_page()
+    assert isinstance(page, OnboardingPage)
+    return page
+
+
+def press(qtbot, page: OnboardingPage, key) -> None:
+    """A key press where the user's focus is (ignored keys travel up to the page)."""
+    qtbot.keyClick(page.focusWidget() or page, key)
+
+
+def answer_all(page: OnboardingPage, value: bool = False) -> None:
+    """Answer every question of the current step by clicking."""
+    for q in screening.questions_in(page.step_id()):
+        row = page.rows[q.id]
+        (row.yes if value else row.no).click()
+
+
+def walk_to(page: OnboardingPage, step: str) -> None:
+    """From the welcome step, click through to ``step`` answering "No" to everything."""
+    page.ack.click()
+    page.next_btn.click()
+    while page.step_id() != step:
+        if page.step_id() in QUESTION_STEPS:
+            answer_all(page, False)
+        page.next_btn.click()
+
+
+def test_walk_every_step_by_keyboard(qtbot, window) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    assert page.step_id() == "welcome"
+    assert [lab.text() for lab in page.disclaimer_labels] == list(DISCLAIMER)
+    assert all(lab.isVisible() for lab in page.disclaimer_labels)
+    assert not page.next_btn.isEnabled()
+    assert page.focusWidget() is page.ack
+
+    press(qtbot, page, Qt.Key.Key_Return)  # not ticked yet: stays, and says why
+    assert page.step_id() == "welcome"
+    assert "tick" in page.hint.text()
+    press(qtbot, page, Qt.Key.Key_Space)
+    assert page.ack.isChecked()
+    press(qtbot, page, Qt.Key.Key_Return)
+
+    for group in ("general", "back", "emergency", "urgent", "review"):
+        assert page.step_id() == group
+        questions = screening.questions_in(group)
+        assert not page.next_btn.isEnabled()
+        for q in questions:
+            assert page.rows[q.id].isVisible()
+            press(qtbot, page, Qt.Key.Key_N)
+        assert all(page.answers[q.id] is False for q in questions)
+        assert page.next_btn.isEnabled()
+        assert page.focusWidget() is page.next_btn
+        press(qtbot, page, Qt.Key.Key_Return)
+
+    assert page.step_id() == "camera"
+    assert "No camera was found" in page.camera_note.text()
+    assert "video file" in page.camera_note.text()
+    page.profile_name.setFocus()
+    page.profile_name.selectAll()
+    qtbot.keyClicks(page.profile_name, "kitchen table")
+    qtbot.keyClick(page.profile_name, Qt.Key.Key_Return)
+
+    assert page.step_id() == "done"
+    assert page.done_title.text() == "You're ready"
+    press(qtbot, page, Qt.Key.Key_Return)  # Finish
+
+    s = ctx.settings
+    assert s.onboarded and s.screening_done_at is not None
+    assert not s.screening_blocked and not s.parq_flagged and s.screening_advice == ""
+    assert s.profile().name == "kitchen table" and s.active_profile == "kitchen table"
+    on_disk = saved()
+    assert on_disk["onboarded"] is True and on_disk["active_profile"] == "kitchen table"
+    assert win.current_page() is win.home_page
+    assert win.home_page.start_btn.isEnabled()
+
+
+def test_y_answers_yes_and_the_question_order_is_kept(qtbot, window) -> None:
+    win, _ctx = window
+    page = open_onboarding(win)
+    page.ack.click()
+    page.next_btn.click()
+    first, second = screening.questions_in("general")[:2]
+    press(qtbot, page, Qt.Key.Key_Y)
+    press(qtbot, page, Qt.Key.Key_N)
+    assert page.answers[first.id] is True and page.answers[second.id] is False
+    assert page.rows[first.id].yes.isChecked()
+
+
+def test_a_parq_yes_flags_but_does_not_block(qtbot, window) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    page.ack.click()
+    page.next_btn.click()
+    page.rows["parq_heart"].yes.click()
+    for q in screening.questions_in("general")[1:]:
+        page.rows[q.id].no.click()
+    page.next_btn.click()
+    while page.step_id() != "done":
+        if page.step_id() in QUESTION_STEPS:
+            answer_all(page, False)
+        page.next_btn.click()
+    assert page.done_title.text() == "You're set up"
+    assert "check with your doctor before starting" in page.done_advice.text()
+    page.next_btn.click()
+    s = ctx.settings
+    assert s.parq_flagged and not s.screening_blocked and s.onboarded
+    assert saved()["parq_flagged"] is True
+    assert win.home_page.start_btn.isEnabled()
+
+
+def test_an_emergency_answer_blocks_sessions_and_says_what_to_do(qtbot, window) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "emergency")
+    banner = page.banners["emergency"]
+    assert not banner.isVisible()
+    page.rows["rf_saddle"].yes.click()
+
+    # the advice appears at once, in place, and the block is saved before anything else
+    assert banner.isVisible()
+    assert "emergency care now" in banner.text() and "emergency number" in banner.text()
+    assert ctx.settings.screening_blocked
+    assert saved()["screening_blocked"] is True
+    # what to do now comes first: no need to answer the rest of the page
+    assert page.next_btn.isEnabled()
+    assert page.focusWidget() is page.next_btn
+    press(qtbot, page, Qt.Key.Key_Return)
+    assert page.step_id() == "done"  # the urgent, review and camera steps are skipped
+    assert "emergency number" in page.done_advice.text()
+    page.previous()
+    assert page.step_id() == "emergency"  # Previous returns to where the user was
+    page.next_btn.click()
+    page.next_btn.click()  # Finish
+
+    s = ctx.settings
+    assert s.onboarded and s.screening_blocked
+    assert "emergency care now" in s.screening_advice
+    home = win.home_page
+    assert win.current_page() is home
+    assert not home.start_btn.isEnabled()
+    assert "emergency" in home.start_btn.toolTip()
+
+    # and starting any other way shows the advice instead of a session
+    plan, title = plan_for_program(ctx, "core")
+    ctx.nav.start_session(plan, title)
+    assert win.current_page() is home
+    assert win.banner.isVisible() and "emergency care now" in win.banner.text()
+    win.open_exercise("glute_bridge")
+    assert not win.current_page().start_btn.isEnabled()
+
+
+def test_leaving_half_way_keeps_an_urgent_block(qtbot, window) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "urgent")
+    page.rows["rf_fever"].yes.click()
+    assert "today" in page.banners["urgent"].text()
+    win.home()  # the user leaves without finishing
+    assert ctx.settings.screening_blocked and not ctx.settings.onboarded
+    assert saved()["screening_blocked"] is True
+    assert not win.home_page.start_btn.isEnabled()
+
+
+def test_see_clinician_blocks_and_a_finished_rerun_lifts_it(qtbot, window) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "review")
+    page.rows["rf_cancer"].yes.click()
+    for q in screening.questions_in("review")[1:]:
+        page.rows[q.id].no.click()
+    page.next_btn.click()
+    assert page.step_id() == "camera"  # not an emergency: set-up continues
+    page.next_btn.click()
+    assert "before you start" in page.done_advice.text()
+    page.next_btn.click()
+    assert ctx.settings.screening_blocked
+
+    # reviewed by the clinician: run it again from Settings
+    win.open_settings()
+    win.current_page().rerun.click()
+    page = win.current_page()
+    assert isinstance(page, OnboardingPage)
+    walk_to(page, "done")
+    assert ctx.settings.screening_blocked  # not lifted until the run is finished
+    page.next_btn.click()
+    assert not ctx.settings.screening_blocked and ctx.settings.screening_advice == ""
+    assert saved()["screening_blocked"] is False
+    assert win.home_page.start_btn.isEnabled()
+
+
+def test_the_camera_is_chosen_into_the_active_profile(qtbot, window, two_cameras) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "camera")
+    assert page.camera_combo.isEnabled() and page.camera_combo.count() == 2
+    assert "USB camera" in page.camera_combo.itemText(1)
+    page.camera_combo.setCurrentIndex(1)
+    page.next_btn.click()
+    page.next_btn.click()
+    assert ctx.settings.profile().camera == "2"
+    assert saved()["profiles"][0]["camera"] == "2"

@@ -1,0 +1,183 @@
+"""The background posture monitor, driven by the shared seated side-view clip at a low rate:
+it tracks and produces states, pause/snooze release the source and resume reopens it, the
+no-tray fallback works offscreen, calibration is stored per profile, time goes to history."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QSystemTrayIcon  # noqa: E402
+
+from coach.core.posture import PostureBaseline, PostureState  # noqa: E402
+from coach.ui.posture_monitor import (  # noqa: E402
+    MonitorState,
+    PostureMonitorController,
+    baseline_from_settings,
+    baseline_to_settings,
+    install,
+)
+
+MEDIA = Path(__file__).resolve().parents[2].parent / "shared" / "media"
+CLIP = MEDIA / "sitting_upright_slouch_side.mp4"
+RATE_HZ = 4.0
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("COACH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+
+    def modal(*_a, **_k):
+        pytest.fail("a modal dialog was opened")
+
+    monkeypatch.setattr(QDialog, "exec", modal)
+    for name in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, modal)
+
+
+@pytest.fixture
+def clip() -> Path:
+    if not CLIP.exists():
+        pytest.fail(f"missing footage: {CLIP} (the shared media folder must sit beside the repository)")
+    return CLIP
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    from coach.routines.catalogue import load_catalogue
+    from coach.settings import Settings
+    from coach.store.history import open_history
+    from coach.ui.context import AppContext
+
+    h, _ = open_history(tmp_path / "history.sqlite3")
+    c = AppContext(settings=Settings(posture_rate_hz=RATE_HZ), catalogue=load_catalogue(), nav=None, history=h)  # type: ignore[arg-type]
+    yield c
+    h.close()
+
+
+@pytest.fixture
+def controller(qtbot, ctx):
+    from PySide6.QtWidgets import QWidget
+
+    c = PostureMonitorController(ctx)
+    holder = QWidget()  # stands in for the main window's status bar (install() puts it there)
+    c.widget.setParent(holder)
+    qtbot.addWidget(holder)
+    yield c
+    c.shutdown()
+    assert not c.tracking  # no thread left running
+
+
+def test_offscreen_has_no_tray_and_uses_the_status_strip(controller) -> None:
+    assert not QSystemTrayIcon.isSystemTrayAvailable()
+    assert controller.uses_tray is False and controller.tray is None
+    assert "no system tray" in controller.widget.where.text()
+
+
+def test_no_camera_says_so_and_offers_a_video(controller, monkeypatch) -> None:
+    import coach.capture.sources as sources
+
+    monkeypatch.setattr(sources, "list_cameras", lambda *a, **k: [])
+    controller.start()
+    assert controller.state == MonitorState.NO_CAMERA
+    assert "No camera" in controller.status_text and "video" in controller.status_text
+    assert not controller.widget.isHidden()
+    assert not controller.widget.video_btn.isHidden()
+    assert not controller.tracking
+
+
+def test_tracks_a_video_pauses_and_resumes(qtbot, controller, ctx, clip) -> None:
+    controller.set_video(clip)
+    controller.start()
+    assert controller.source_open and controller.state == MonitorState.STARTING
+    qtbot.waitUntil(lambda: controller.state == MonitorState.RUNNING, timeout=30_000)
+    seen: set[PostureState] = set()
+
+    def tracked() -> bool:
+        if controller.latest is not None:
+            seen.add(controller.latest.state)
+        return PostureState.UPRIGHT in seen and controller.frames >= 12
+
+    qtbot.waitUntil(tracked, timeout=30_000)
+    assert controller.latest is not None and controller.latest.view == "side"
+    assert "Sitting well" in controller.status_text or "not tracking" in controller.status_text
+    # the low rate holds: about RATE_HZ frames per second of wall time, never the clip's 25 fps
+    reader = controller.reader
+    assert reader is not None and not reader.is_live
+    # pause releases the source: the worker stops and the video file is closed
+    source = reader.source
+    controller.pause()
+    assert controller.state == MonitorState.PAUSED
+    assert not controller.tracking and controller.reader is None
+    assert not source._cap.isOpened()
+    assert controller.widget.pause_btn.text() == "Resume"
+    day = ctx.history.posture_days()
+    assert day and day[-1].seconds.get("upright", 0.0) > 0  # totals saved when the camera was released
+    # resume reopens it
+    controller.resume()
+    assert controller.tracking and controller.reader is not None and controller.reader.source is not source
+    frames_before = controller.frames
+    qtbot.waitUntil(lambda: controller.frames >= frames_before + 4, timeout=30_000)
+    # snooze releases it too, and says until when
+    controller.snooze(15 * 60)
+    assert controller.state == MonitorState.SNOOZED and not controller.tracking
+    assert "Snoozed until" in controller.status_text
+    controller.resume()
+    assert controller.tracking
+    controller.screen_locked(True)
+    assert controller.state == MonitorState.SCREEN_LOCKED and not controller.tracking
+    controller.screen_locked(False)
+    assert controller.tracking
+
+
+def test_calibration_is_stored_per_profile(qtbot, controller, ctx, clip) -> None:
+    controller.set_video(clip)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state == MonitorState.RUNNING, timeout=30_000)
+    with qtbot.waitSignal(controller.calibration_finished, timeout=20_000) as sig:
+        controller.start_calibration(1.5)
+    ok, message = sig.args
+    assert ok, message
+    stored = ctx.settings.profile().posture_baseline
+    assert stored is not None and stored["view_front"] == 0.0 and "cva" in stored
+    baseline, scale = baseline_from_settings(stored)
+    assert baseline is not None and baseline.view == "side" and scale is not None and scale > 0
+    from coach.settings import load_settings
+
+    reloaded, warning = load_settings()
+    assert warning is None and reloaded.profile().posture_baseline == stored  # saved to disk
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.reference == "calibrated", timeout=10_000)
+
+
+def test_baseline_settings_round_trip() -> None:
+    b = PostureBaseline(view="front", shoulder_tilt=1.5, head_tilt=-2.0, ipd_px=60.0, frames=12, seconds=3.0)
+    d = baseline_to_settings(b, 0.12)
+    assert all(isinstance(v, float) for v in d.values())  # Profile.posture_baseline is dict[str, float]
+    back, scale = baseline_from_settings(d)
+    assert back is not None and back.view == "front" and back.shoulder_tilt == 1.5 and back.frames == 12
+    assert scale == 0.12
+
+
+def test_install_adds_the_switch_to_the_main_window(qtbot, tmp_path, monkeypatch) -> None:
+    import coach.capture.sources as sources
+    from coach.ui.app import build_window
+
+    monkeypatch.setattr(sources, "list_cameras", lambda *a, **k: [])
+    win, ctx = build_window(history_path=tmp_path / "h.sqlite3")
+    qtbot.addWidget(win)
+    controller = install(win)
+    assert win.posture_monitor is controller
+    assert controller.widget.parent() is not None  # in the status bar (no tray offscreen)
+    # the home screen's switch reaches it through the navigator's set_posture_monitor
+    win.home_page.monitor.setChecked(True)
+    assert ctx.settings.posture_monitor is True
+    assert controller.state == MonitorState.NO_CAMERA
+    win.home_page.monitor.setChecked(False)
+    assert controller.state == MonitorState.OFF and ctx.settings.posture_monitor is False
+    controller.shutdown()
+    ctx.history.close()

@@ -1,0 +1,118 @@
+"""The session player driven by real footage through the real model and the app's threads."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from coach.core.session import Phase, plan_from_exercise
+
+
+@pytest.fixture
+def replay(qtbot, strict_ui, no_cameras, media, monkeypatch):
+    monkeypatch.setenv("COACH_TTS", "mock")
+    from coach.ui.app import build_window
+
+    win, ctx = build_window(source=str(media / "squat_side_be.mp4"))
+    ctx.settings.onboarded = True
+    qtbot.addWidget(win)
+    win.show()
+    yield win, ctx
+    page = win.current_page()
+    if hasattr(page, "shutdown"):
+        page.shutdown()
+    win.close()
+
+
+def start(win, ctx, reps=5, sets=1):
+    ex = ctx.catalogue.get("mini_squat")
+    win.start_session([plan_from_exercise(ex, sets=sets, reps=reps)], "Test session")
+    page = win.current_page()
+    page.pain_panel.buttons[2].click()  # pain before: 2
+    page.start_btn.click()  # skip the introduction
+    return page
+
+
+def test_reps_appear_on_the_counter_and_the_session_is_saved(qtbot, replay):
+    win, ctx = replay
+    page = start(win, ctx)
+    qtbot.waitUntil(lambda: page.runner.phase is Phase.PAIN_AFTER, timeout=30000)
+    assert page.runner.results[0].reps == 5
+    qtbot.waitUntil(page.pain_panel.isVisible, timeout=2000)  # shown on the next repaint
+    page.pain_panel.buttons[1].click()
+    page.pain_panel.buttons[1].click()  # the end-of-session rating
+    qtbot.waitUntil(lambda: type(win.current_page()).__name__ == "SummaryPage", timeout=5000)
+    rows = ctx.history.sessions()
+    assert rows and rows[0].status == "completed"
+    assert len(ctx.history.reps(session_id=rows[0].id)) == 5
+    # the counter was drawn from the runner while the reps came in
+    spoken = list(ctx.speaker.spoken)
+    assert "1" in spoken and "5" in spoken
+
+
+def test_a_pain_answer_of_seven_ends_the_exercise(qtbot, replay):
+    win, ctx = replay
+    page = start(win, ctx, reps=50)
+    qtbot.waitUntil(lambda: page.runner.results[0].reps + page.runner.snapshot().count >= 2, timeout=30000)
+    page.ask_pain()
+    assert page.pain_panel.isVisible()
+    page.pain_panel.buttons[7].click()
+    assert page.runner.phase in (Phase.PAIN_END, Phase.SUMMARY, Phase.INTRO)
+    assert "7" in page.runner.results[0].stopped_reason
+    assert page.runner.results[0].reps >= 2  # reps already done are kept
+
+
+def test_window_stays_responsive_while_video_plays(qtbot, replay):
+    """The event loop keeps ticking at a steady pace while frames are processed."""
+    win, ctx = replay
+    page = start(win, ctx, reps=50)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    qtbot.wait(4000)
+    timer.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) > 100  # ~200 expected in 4 s
+    assert max(gaps) < 0.5, f"the GUI froze for {max(gaps):.2f} s"
+    assert page.pipeline is not None and page.pipeline.stats().frames_processed > 30
+
+
+def test_pause_and_keyboard_shortcuts(qtbot, replay):
+    win, ctx = replay
+    page = start(win, ctx, reps=50)
+    qtbot.wait(500)
+    page.toggle_pause()
+    assert page.runner.paused and page.pipeline.paused
+    qtbot.wait(100)
+    assert "Paused" in page.cue.text()
+    page.toggle_pause()
+    assert not page.runner.paused
+
+
+def test_skeleton_only_view_hides_the_picture(qtbot, replay):
+    win, ctx = replay
+    ctx.settings.skeleton_only = True
+    page = start(win, ctx, reps=50)
+    qtbot.waitUntil(lambda: page.video._points is not None, timeout=20000)
+    assert page.video._image is None  # only the skeleton is drawn
+
+
+def test_missing_camera_offers_a_video_file(qtbot, strict_ui, no_cameras, monkeypatch):
+    monkeypatch.setenv("COACH_TTS", "mock")
+    from coach.ui.app import build_window
+
+    win, ctx = build_window(source="7")  # no camera 7 here
+    qtbot.addWidget(win)
+    win.show()
+    ex = ctx.catalogue.get("mini_squat")
+    win.start_session([plan_from_exercise(ex)], "Test")
+    page = win.current_page()
+    assert page.source_panel.isVisible()
+    assert "camera" in page.source_msg.text().lower()
+    assert "video" in page.source_msg.text().lower()
+    page.shutdown()
+    win.close()
