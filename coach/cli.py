@@ -33,8 +33,36 @@ def _err(msg: str) -> int:
 # analyze
 
 
+def _cmd_analyze_batch(args: argparse.Namespace, videos: list[Path]) -> int:
+    import time
+
+    from coach.analysis import analyze_batch
+
+    t0 = time.perf_counter()
+    mode = "posture" if args.posture else "lifting" if args.lifting else ""
+
+    def progress(i: int, n: int, r: dict[str, object]) -> None:
+        what = r.get("error") or (f"{r.get('reps')} reps" if "reps" in r else f"{r.get('frames_with_pose')} frames with a person")
+        print(f"[{i}/{n}] {Path(str(r['video'])).name}: {what}", file=sys.stderr, flush=True)
+
+    reports = analyze_batch(videos, args.exercise, mode, args.model, args.max_side, args.workers, progress)
+    elapsed = time.perf_counter() - t0
+    media_s = sum(float(r.get("duration_s", 0.0)) for r in reports)  # type: ignore[arg-type]
+    summary = {"videos": len(reports), "failed": sum("error" in r for r in reports),
+               "seconds": round(elapsed, 1), "media_seconds": round(media_s, 1),
+               "speed_vs_real_time": round(media_s / elapsed, 2) if elapsed else 0.0}
+    if args.json:
+        print(json.dumps({"summary": summary, "reports": reports}, indent=2))
+    else:
+        for r in reports:
+            _print_report(r) if "error" not in r else print(f"{r['video']}: {r['error']}")
+        print(f"{summary['videos']} videos ({summary['media_seconds']} s of video) in {summary['seconds']} s: "
+              f"{summary['speed_vs_real_time']}x real time; {summary['failed']} failed")
+    return 0 if not summary["failed"] else EXIT_USAGE
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from coach.analysis import AnalysisError, load_input
+    from coach.analysis import AnalysisError, find_videos, load_input
     from coach.pose.estimator import EstimatorOptions, PoseError
 
     exercise = None
@@ -45,6 +73,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             exercise = load_catalogue().get(args.exercise)
         except KeyError as exc:
             return _err(str(exc.args[0]))
+
+    if args.video.is_dir():
+        videos = find_videos(args.video)
+        if videos:
+            if args.landmarks:
+                return _err("--landmarks takes one video, not a folder of recordings")
+            return _cmd_analyze_batch(args, videos)
+        # otherwise: a folder of images, analysed as one image sequence
 
     def progress(i: int, n: int) -> None:
         if not args.json and sys.stderr.isatty() and (i % 25 == 0 or i == n):
@@ -179,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_app)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    a = sub.add_parser("analyze", help="track and score a recording (video, image folder, or .npz track)")
+    a = sub.add_parser("analyze", help="track and score a recording (a video, a folder of videos, an image folder, or a .npz track)")
     a.add_argument("video", type=Path)
     mode = a.add_mutually_exclusive_group()
     mode.add_argument("--exercise", help="score this exercise (see 'coach exercises')")

@@ -117,6 +117,11 @@ def test_the_illustration_animates_and_stops_when_hidden(qtbot, window) -> None:
     assert anim.frames == stopped
     anim.show()
     assert anim.is_running()
+    # another page on top hides the exercise page: the drawing rests; going back resumes it
+    win.open_learn("pain_rules")
+    assert not anim.is_running()
+    win.back()
+    assert anim.is_running()
 
 
 def test_a_blocked_screening_disables_start_and_shows_the_advice(qtbot, window) -> None:
