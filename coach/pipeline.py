@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 LATENCY_WINDOW = 300  # recent frames kept for latency statistics (bounded)
 EVENT_QUEUE = 256
+FROZEN_AFTER_S = 3.0  # a live picture that does not change at all for this long is frozen
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,9 @@ class LivePipeline:
         start_wall: float | None = None
         first_ts = 0.0
         misses = 0
+        last_sig: bytes | None = None
+        same_since: float | None = None
+        frozen = False
         try:
             while not self._stop.is_set():
                 if self._paused.is_set() and not src.is_live:
@@ -213,6 +217,21 @@ class LivePipeline:
                 if misses >= 15:
                     self._event(PipelineEvent("source_back", message=f"{src.name} is back."))
                 misses = 0
+                if src.is_live:
+                    # A camera that keeps sending the very same picture has frozen. Real sensors
+                    # always have some noise, so an exact match of a sparse sample is telling.
+                    sig = frame.rgb[::24, ::24].tobytes()
+                    now = time.monotonic()
+                    if sig == last_sig:
+                        same_since = same_since or now
+                        if not frozen and now - same_since >= FROZEN_AFTER_S:
+                            frozen = True
+                            self._event(PipelineEvent("source_lost", message=f"The picture from {src.name} has frozen."))
+                    else:
+                        if frozen:
+                            self._event(PipelineEvent("source_back", message=f"{src.name} is moving again."))
+                        frozen, same_since = False, None
+                    last_sig = sig
                 if self.paced and not src.is_live:
                     now = time.monotonic()
                     if start_wall is None:

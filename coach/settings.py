@@ -53,7 +53,6 @@ class Settings(BaseModel):
     active_profile: str = "laptop"
     posture_monitor: bool = False
     posture_rate_hz: Annotated[float, Field(ge=0.5, le=10.0)] = 5.0
-    record_video: bool = False  # never write frames unless the user turns this on
 
     def profile(self) -> Profile:
         for p in self.profiles:

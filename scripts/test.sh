@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
+# The scoring core must stay free of Qt, OpenCV and MediaPipe (contract in pyproject.toml).
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"

@@ -51,6 +51,9 @@ FAULT_RELEASE_S = 0.3
 #: nothing is counted until the view matches the one the set started with.
 VIEW_SCALE_LIMIT = 1.6
 SETTLE_TAU_S = 0.2
+#: A gap between frames longer than this (the machine slept, the camera stalled) is time the
+#: engine did not see: it never counts toward a hold and is reported as not visible.
+MAX_FRAME_GAP_S = 1.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +323,18 @@ class _SideLock:
         return self.side
 
 
+def _body_centre(v: FrameView) -> tuple[float, float]:
+    """Mean of the visible shoulders and hips (pixels)."""
+    xs, ys = [], []
+    for i in (11, 12, 23, 24):
+        if v.ok[i]:
+            xs.append(v.x[i])
+            ys.append(v.y[i])
+    if not xs:
+        return math.nan, math.nan
+    return sum(xs) / len(xs), sum(ys) / len(ys)
+
+
 class _FacingLock:
     """Smooths the per-frame facing direction (nose ahead of the ears), which flips when the head
     turns or drops (quadruped, prone); switches only when the other direction clearly persists."""
@@ -342,14 +357,30 @@ class _FacingLock:
         return self.facing
 
 
-class _ViewGate:
-    """Notices a changed camera view from a sudden change of the body's size in the picture."""
+#: A body centre that moves more than this many trunk lengths between two frames less than
+#: 0.2 s apart is not the same person moving: it is someone else, or a camera cut.
+JUMP_LIMIT = 1.0
 
-    __slots__ = ("ref", "locked")
+
+class _ViewGate:
+    """Notices a changed camera view or a different person: a sudden change of the body's size
+    in the picture, or a jump of the body's position no person could make between two frames."""
+
+    __slots__ = ("ref", "locked", "cx", "cy", "ct")
 
     def __init__(self) -> None:
         self.ref = math.nan
         self.locked = False
+        self.cx = self.cy = self.ct = math.nan
+
+    def jumped(self, cx: float, cy: float, scale: float, t: float) -> bool:
+        if cx != cx or scale != scale or scale <= 0:
+            return False
+        jump = False
+        if self.ct == self.ct and t - self.ct < 0.2:
+            jump = math.hypot(cx - self.cx, cy - self.cy) > JUMP_LIMIT * scale
+        self.cx, self.cy, self.ct = cx, cy, t
+        return jump
 
     def ok(self, scale: float, dt: float) -> bool:
         if scale != scale or scale <= 0:
@@ -380,6 +411,7 @@ class ExerciseEngine:
         self._facing = _FacingLock()
         self._view_gate = _ViewGate()
         self.view_changed = False
+        self._jumps = 0
         self.kind = exercise.kind
         self._start = [_Check(c) for c in exercise.start]
         self._in_pos = [_Check(c) for c in exercise.in_position]
@@ -471,8 +503,15 @@ class ExerciseEngine:
         if t != t:
             raise ValueError("a frame without a pose needs a timestamp")
         dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
+        if dt > MAX_FRAME_GAP_S:
+            self._not_visible_s += dt
+            if self.state is State.HOLDING:
+                self._hold_nv += dt
+            dt = 0.0
         if self._t0 != self._t0:
             self._t0 = t
+        if self._t == self._t and t < self._t:
+            t = self._t  # never let time run backwards inside the engine
         self._t = t
         if pose is None:
             return self._update_unseen(t, dt)
@@ -482,7 +521,14 @@ class ExerciseEngine:
         side = self._side.update(vis, dt)
         v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side, self.config.visibility_gate)
         v.facing = self._facing.update(v.raw_facing(), dt)
-        self.view_changed = not self._view_gate.ok(body_scale(v), dt)
+        scale = body_scale(v)
+        cx, cy = _body_centre(v)
+        if self._view_gate.jumped(cx, cy, scale, t) and self.state is not State.SETUP:
+            # Someone else, or a cut: whatever is happening, do not count it. Back to set-up,
+            # which needs the start position again before anything counts.
+            self._jumps += 1
+            self._to_setup_after_jump()
+        self.view_changed = not self._view_gate.ok(scale, dt)
         if self.view_changed:
             return self._update_unseen(t, dt, v)
 
@@ -534,6 +580,19 @@ class ExerciseEngine:
             visible=True,
             event=event,
         )
+
+    def _to_setup_after_jump(self) -> None:
+        if self.state is State.HOLDING:
+            self._end_hold(self._t)
+        self.state = State.SETUP
+        self._setup_since = math.nan
+        self._pending = None
+        self._hold_in_since = math.nan
+
+    @property
+    def person_jumps(self) -> int:
+        """How often the tracked body jumped (another person, or a camera cut)."""
+        return self._jumps
 
     def _progress(self, value: float) -> float:
         return (value - self._rest) * self._dir / self._span

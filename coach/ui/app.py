@@ -22,9 +22,30 @@ def _install_excepthook(window_getter) -> None:  # noqa: ANN001
         if win is not None:
             with contextlib.suppress(Exception):  # the banner itself failed: nothing more to do
                 win.show_banner("Something went wrong, but your session data is safe. "
-                                "The details were written to the log file.")
+                                "The details were written to coach's log file.")
 
     sys.excepthook = hook
+
+
+def setup_logging() -> str:
+    """Log to a rotating text file in the user log folder (text only: never images)."""
+    from logging.handlers import RotatingFileHandler
+
+    from platformdirs import user_log_dir
+
+    folder = os.environ.get("COACH_LOG_DIR") or user_log_dir("coach")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "coach.log")
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        return ""
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    return path
 
 
 def build_window(source: str | None = None, exercise: str | None = None, history_path=None):  # noqa: ANN001, ANN201
@@ -67,13 +88,14 @@ def run_app(source: str | None = None, exercise: str | None = None) -> int:
 
     from coach.capture.sources import list_cameras
 
+    log_path = setup_logging()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("coach")
     app.setOrganizationName("coach")
     win, ctx = build_window(source, exercise)
     _install_excepthook(lambda: win)
     win.show()
-    log.info("window shown after %.2f s", time.perf_counter() - t0)
+    log.info("window shown after %.2f s; log file %s", time.perf_counter() - t0, log_path)
     if os.environ.get("COACH_STARTUP_PROBE"):
         print(f"startup_s={time.perf_counter() - t0:.3f}", flush=True)
         QTimer.singleShot(0, app.quit)

@@ -42,8 +42,8 @@ RESOLUTION_CHOICES = (
     (640, "640 pixels: fastest"),
 )
 PRIVACY_NOTE = (
-    "Video from your camera is processed on this computer and never leaves it. It is not stored "
-    "unless you turn on recording below. Your session history (counts, pain ratings) is saved on "
+    "Video from your camera is processed on this computer and never leaves it, and coach never "
+    "saves it: there is no recording feature. Your session history (counts, pain ratings) is saved on "
     "this computer only; you decide whether to export it and who to give it to."
 )
 
@@ -235,8 +235,6 @@ class SettingsPage(QWidget):
         cl.addWidget(_label("Privacy", "subtitle"))
         self.privacy_note = _label(PRIVACY_NOTE)
         cl.addWidget(self.privacy_note)
-        self.record_video = self._check(cl, "Save a video recording of my sessions on this computer",
-                                        s.record_video, lambda on: self._set("record_video", on))
         row = QHBoxLayout()
         about = QPushButton("About coach, safety and privacy")
         about.clicked.connect(lambda: self.ctx.nav.open_learn("safety"))

@@ -37,6 +37,9 @@ def strict_ui(tmp_path, monkeypatch):
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     monkeypatch.setenv("COACH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COACH_LOG_DIR", str(tmp_path / "logs"))
+    # Qt's mock speech engine: the real QTextToSpeech code path, without an audio system.
+    monkeypatch.setenv("COACH_TTS", "mock")
 
     def refuse(what: str):
         def modal(*_args, **_kwargs):

@@ -34,7 +34,6 @@ def page(window) -> SettingsPage:
         ("sounds", "sounds"),
         ("skeleton_only", "skeleton_only"),
         ("mirror", "mirror"),
-        ("record_video", "record_video"),
     ],
 )
 def test_toggles_persist_to_the_settings_file(qtbot, window, page, toggle: str, field: str) -> None:
