@@ -237,9 +237,8 @@ class LivePipeline:
                     if start_wall is None:
                         start_wall, first_ts = now - 0.0, frame.timestamp
                     due = start_wall + (frame.timestamp - first_ts)
-                    if due > now:
-                        if self._stop.wait(due - now):
-                            break
+                    if due > now and self._stop.wait(due - now):
+                        break
                     # stamp with the time it was "captured", like a camera would
                     frame = Frame(frame.rgb, frame.timestamp, frame.frame_id, time.monotonic())
                 self._captured += 1

@@ -52,7 +52,7 @@ class Settings(BaseModel):
     profiles: list[Profile] = Field(default_factory=lambda: [Profile()])
     active_profile: str = "laptop"
     posture_monitor: bool = False
-    posture_rate_hz: Annotated[float, Field(ge=0.5, le=10.0)] = 5.0
+    posture_rate_hz: Annotated[float, Field(ge=0.5, le=10.0)] = 4.0  # see MonitorConfig.eval_hz
 
     def profile(self) -> Profile:
         for p in self.profiles:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.bench_monitor import DEFAULT_VIDEO, add_parser, bench_cpu, bench_memory, rss_bytes
+from coach.bench_monitor import DEFAULT_RATE_HZ, DEFAULT_VIDEO, add_parser, bench_cpu, bench_memory, rss_bytes
 from coach.pose.estimator import Track
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tracks"
@@ -83,4 +83,4 @@ def test_subcommand_is_registered():
     sub = parser.add_subparsers()
     add_parser(sub)
     args = parser.parse_args(["bench-monitor", "--seconds", "1", "--frames", "500", "--json"])
-    assert args.seconds == 1.0 and args.frames == 500 and args.json and args.rate == 5.0
+    assert args.seconds == 1.0 and args.frames == 500 and args.json and args.rate == DEFAULT_RATE_HZ

@@ -90,7 +90,7 @@ class SignalLike(ViewSignalLike, Protocol):
     @property
     def min_dwell_s(self) -> float: ...
     @property
-    def views(self) -> dict[str, ViewSignalLike]: ...  # type: ignore[override]
+    def views(self) -> dict[str, ViewSignalLike]: ...
 
 
 class FaultLike(Protocol):

@@ -459,9 +459,8 @@ class SessionRunner:
                 self._released = False
             if it.reps is not None and len(e.holds) >= it.reps:
                 self._set_done(t)
-        elif ex.kind == "timed":
-            if it.duration_s and self._active_s >= it.duration_s:
-                self._set_done(t)
+        elif ex.kind == "timed" and it.duration_s and self._active_s >= it.duration_s:
+            self._set_done(t)
 
     # -- outputs ---------------------------------------------------------------------------------
 

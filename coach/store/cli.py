@@ -15,19 +15,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from coach.routines.cli import _date as _date  # one YYYY-MM-DD argument type for every command
+
 EXIT_OK = 0
 EXIT_BAD = 2
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
 
 
 def _err(msg: str) -> int:
