@@ -38,6 +38,8 @@ class AppContext:
     source: str | None = None  # camera index or video file chosen for sessions
     speaker: Any = None  # coach.ui.speech.Speaker
     pain_rules: Any = None  # the routine's pain rules (coach.routines.routine.PainRules), if any
+    resolved_routine: Any = None  # coach.routines.routine.ResolvedRoutine of the routine file
+    dose_changes: list[str] = field(default_factory=list)  # today's progression, in words
 
     def save(self) -> None:
         try:

@@ -68,16 +68,32 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
             ctx.warnings.append(f"Your routine file could not be used: {first}")
         else:
             ctx.pain_rules = resolved.pain_rules
-            plan = [plan_item_from_resolved(r) for r in resolved.active]
+            ctx.resolved_routine = resolved
+            doses = {}
+            ctx.dose_changes = []
+            if ctx.history is not None:
+                # The progression rules decide today's doses from past sessions (DOMAIN §2.0,
+                # §5.1); shown here, stored as progression events when the session starts.
+                from coach.store.progression import plan_next_session
+
+                try:
+                    for d in plan_next_session(ctx.history, resolved, record=False):
+                        doses[d.position] = d.after
+                        if d.kind != "hold":
+                            ctx.dose_changes.append(f"{d.exercise_id.replace('_', ' ')}: {d.reason}")
+                except Exception as exc:  # history trouble never blocks today's routine
+                    log.warning("progression unavailable: %s", exc)
+            plan = [plan_item_from_resolved(r, doses.get(r.position)) for r in resolved.active]
             if plan:
                 return plan, resolved.routine.title, f"from your therapist's routine ({Path(path).name})"
     plan, title = plan_for_program(ctx, DEFAULT_PROGRAM)
     return plan, title, "the built-in starter routine"
 
 
-def plan_item_from_resolved(r: Any) -> PlanItem:
-    """Adapt a resolved routine item (its exercise already carries the patient's thresholds)."""
-    d = r.dose
+def plan_item_from_resolved(r: Any, dose: Any = None) -> PlanItem:
+    """Adapt a resolved routine item (its exercise already carries the patient's thresholds);
+    ``dose`` is today's dose after progression, when history decided one."""
+    d = dose if dose is not None else r.dose
     item = plan_from_exercise(r.exercise, sets=d.sets, reps=d.reps_for_set(0), hold_s=d.hold_s,
                               rest_s=d.rest_s, duration_s=d.duration_s)
     if d.side in ("left", "right"):
@@ -136,6 +152,10 @@ class HomePage(QWidget):
         cl.addWidget(QLabel("Today's routine"))
         cl.addWidget(self.today_title)
         cl.addWidget(self.today_list)
+        self.changes = QLabel("")
+        self.changes.setWordWrap(True)
+        self.changes.setProperty("role", "muted")
+        cl.addWidget(self.changes)
         row = QHBoxLayout()
         row.addWidget(self.start_btn, 2)
         open_routine = QPushButton("Open a routine file…")
@@ -143,6 +163,19 @@ class HomePage(QWidget):
         row.addWidget(open_routine, 1)
         cl.addLayout(row)
         lay.addWidget(c)
+
+        # Next-morning check (DOMAIN §5.1: the 24-hour response matters most)
+        self.morning, ml = card()
+        self.morning_text = QLabel("")
+        self.morning_text.setWordWrap(True)
+        mb = QPushButton("Answer now")
+        mb.setProperty("role", "primary")
+        mb.clicked.connect(self.ctx.nav.open_history)
+        row = QHBoxLayout()
+        row.addWidget(self.morning_text, 1)
+        row.addWidget(mb)
+        ml.addLayout(row)
+        lay.addWidget(self.morning)
 
         # Source
         c, cl = card()
@@ -203,7 +236,21 @@ class HomePage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        pending = None
+        if self.ctx.history is not None:
+            try:
+                pending = self.ctx.history.pending_next_morning_check(dt.datetime.now(dt.timezone.utc))
+            except Exception as exc:  # a damaged history never blocks the home screen
+                log.warning("next-morning check unavailable: %s", exc)
+        self.morning.setVisible(pending is not None)
+        if pending is not None:
+            self.morning_text.setText("Good morning. How is your back after yesterday's session? "
+                                      "Your answer decides whether the next session steps up or eases off.")
+        self.ctx.dose_changes = []
         plan, title, origin = todays_plan(self.ctx)
+        changes = getattr(self.ctx, "dose_changes", [])
+        self.changes.setText("\n".join(changes[:4]))
+        self.changes.setVisible(bool(changes))
         self._plan, self._title = plan, title
         self.today_title.setText(f"{title} — {origin}")
         names = [f"{i + 1}. {p.exercise.name}" for i, p in enumerate(plan)]
@@ -218,8 +265,17 @@ class HomePage(QWidget):
             self.start_btn.setToolTip(self.ctx.settings.screening_advice)
 
     def _start_today(self) -> None:
-        if self._plan:
-            self.ctx.nav.start_session(self._plan, self._title)
+        if not self._plan:
+            return
+        resolved = getattr(self.ctx, "resolved_routine", None)
+        if resolved is not None and self.ctx.history is not None and self.ctx.settings.routine_path:
+            from coach.store.progression import plan_next_session
+
+            try:  # record today's dose decisions (and their reasons) for the clinician's report
+                plan_next_session(self.ctx.history, resolved, record=True)
+            except Exception as exc:
+                log.warning("progression events not stored: %s", exc)
+        self.ctx.nav.start_session(self._plan, self._title)
 
     def _open_routine(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a routine file", str(Path.home()), "Routine files (*.yaml *.yml)")

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -348,3 +349,36 @@ def test_cli_install_error_is_one_line_exit_2(
     assert len(err_lines) == 1
     assert "/nonexistent/mediapipe.whl" in err_lines[0]
     assert "Traceback" not in err
+
+
+def test_live_stream_mode_delivers_results_on_mediapipes_thread():
+    """The adapter's LIVE_STREAM mode (for cameras): results arrive through the callback."""
+    import threading
+
+    import cv2
+
+    from coach.capture.base import Frame
+    from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator
+
+    media = Path(__file__).resolve().parents[2].parent / "shared" / "media"
+    cap = cv2.VideoCapture(str(media / "squat_side_be.mp4"))
+    est = MediaPipeEstimator(EstimatorOptions(live=True))
+    got: list[object] = []
+    done = threading.Event()
+
+    def on_result(pose, frame_id):
+        got.append((pose, frame_id, threading.current_thread().name))
+        if len(got) >= 5:
+            done.set()
+
+    try:
+        for i in range(30):
+            ok, bgr = cap.read()
+            assert ok
+            est.detect_async(Frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), i / 24, i), on_result)
+            time.sleep(0.03)
+        assert done.wait(10)
+    finally:
+        est.close()
+        cap.release()
+    assert any(p is not None for p, _i, _t in got)
