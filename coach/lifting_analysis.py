@@ -30,6 +30,54 @@ def _niosh(lift: LiftEvent) -> dict[str, Any] | None:
     }
 
 
+#: The neck proxy reads about this much in a neutral head posture (no calibration for lifts).
+NECK_NEUTRAL_OFFSET_DEG = 15.0
+TWIST_DEG = 20.0  # trunk twist above this counts as "twisted" for REBA
+
+
+def reba_at_lift(track: Track, ev: LiftEvent, window_s: float = 0.2) -> dict[str, Any]:
+    """REBA at the lowest point of a lift (the whole body is in view during a lift).
+
+    Trunk and knee flexion come from the lift detector; neck, upper and lower arm are the median
+    over ``window_s`` around lift-off; wrist, load and coupling are not visible and take the
+    DOMAIN §3.7 defaults (load 0 kg: enter the real load in ``coach ergonomics reba``).
+    """
+    from coach.core.ergonomics import RebaInput, compute_reba
+    from coach.core.metrics import FrameView, compile_metric
+
+    fns = {k: compile_metric(m) for k, m in
+           (("neck", "neck_flex_proxy@near"), ("upper_arm", "upper_arm_flex@near"), ("elbow", "elbow_flex@near"))}
+    vals: dict[str, list[float]] = {k: [] for k in fns}
+    for pose, t in zip(track.poses(), track.timestamps.tolist(), strict=True):
+        if pose is None or abs(float(t) - ev.lift_off) > window_s:
+            continue
+        v = FrameView(pose.pixels().tolist(), pose.image[:, 3].tolist(), pose.width, pose.height)
+        for k, fn in fns.items():
+            x = fn(v)
+            if x == x:
+                vals[k].append(x)
+
+    def med(k: str, default: float) -> float:
+        xs = sorted(vals[k])
+        return xs[len(xs) // 2] if xs else default
+
+    neck = max(-60.0, min(90.0, med("neck", NECK_NEUTRAL_OFFSET_DEG) - NECK_NEUTRAL_OFFSET_DEG))
+    defaulted = ["wrist", "load (0 kg: not visible)", "coupling (fair)"]
+    if not vals["neck"]:
+        defaulted.append("neck")
+    r = compute_reba(RebaInput(
+        trunk=max(-90.0, min(180.0, ev.trunk_flexion_deg)),
+        neck=neck,
+        upper_arm=max(-90.0, min(180.0, med("upper_arm", 20.0))),
+        lower_arm=max(0.0, min(180.0, med("elbow", 80.0))),
+        knee_flex=ev.knee_flexion_deg if ev.knee_flexion_deg == ev.knee_flexion_deg else None,
+        trunk_twisted=bool(ev.twist_deg == ev.twist_deg and abs(ev.twist_deg) > TWIST_DEG),
+        rapid_changes=True,  # a lift is a rapid, large change of posture (REBA activity score)
+    ))
+    return {"score": r.reba_score, "action_level": r.action_level, "risk": r.risk, "action": r.action,
+            "drivers": list(r.drivers), "defaulted": defaulted}
+
+
 def analyze_lifting(track: Track) -> dict[str, Any]:
     """Every lift in a recorded track.
 
@@ -55,6 +103,7 @@ def analyze_lifting(track: Track) -> dict[str, Any]:
     for ev in events:
         d = ev.to_dict()
         d["niosh_geometry"] = _niosh(ev)
+        d["reba"] = reba_at_lift(track, ev)
         lifts.append(d)
     sources = sorted({ev.source for ev in events})
     notes = [

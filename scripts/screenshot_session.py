@@ -19,7 +19,7 @@ def main() -> int:
     tmp = tempfile.mkdtemp()
     os.environ.setdefault("COACH_CONFIG_DIR", tmp)
     os.environ.setdefault("COACH_DATA_DIR", tmp)
-    os.environ.setdefault("COACH_TTS", "off")
+    os.environ.setdefault("COACH_TTS", "mock")
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv)

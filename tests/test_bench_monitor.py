@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from coach.bench_monitor import DEFAULT_RATE_HZ, DEFAULT_VIDEO, add_parser, bench_cpu, bench_memory, rss_bytes
+from coach.bench_monitor import (
+    DEFAULT_RATE_HZ,
+    DEFAULT_VIDEO,
+    add_parser,
+    bench_cpu,
+    bench_memory,
+    rss_bytes,
+)
 from coach.pose.estimator import Track
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tracks"

@@ -893,10 +893,10 @@ class ExerciseEngine:
         ):
             self._end_hold(self._t)
             self.state = State.REST
-        elif self.state is State.WORK and self._last_value == self._last_value:
-            if self._progress(self._last_value) <= 0.5:
-                self._finish_rep(self._t)
-                self.state = State.REST
+        elif (self.state is State.WORK and self._last_value == self._last_value
+              and self._progress(self._last_value) <= 0.5):
+            self._finish_rep(self._t)
+            self.state = State.REST
 
     @property
     def not_visible_s(self) -> float:

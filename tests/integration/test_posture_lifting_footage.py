@@ -93,6 +93,10 @@ def test_lifting_clip_has_one_stooped_lift():
     assert lift["start"] < 4.5 and lift["end"] > 5.8
     assert lift["trunk_flexion_deg"] > 60
     assert "trunk_flexion_high" in lift["faults"] and lift["cues"]
+    # REBA from what the camera sees: a stooped floor-level lift is at least medium risk, and the
+    # trunk is what drives it
+    assert lift["reba"]["score"] >= 4 and lift["reba"]["action_level"] >= 2
+    assert any("trunk" in d for d in lift["reba"]["drivers"])
 
 
 def test_empty_office_has_no_lifts_and_posture_away():
