@@ -538,9 +538,11 @@ class ExerciseEngine:
             self._choose_view(v, dt)
 
         if self.kind == "hold":
-            value = self._in_pos[0].value(v)
-            valid = value == value and all(c.fn(v) == c.fn(v) for c in self._in_pos[1:])
-            in_pos = valid and all(c(v) for c in self._in_pos)
+            # Each in-position metric is computed once per frame.
+            vals = [c.value(v) for c in self._in_pos]
+            value = vals[0]
+            valid = all(x == x for x in vals)
+            in_pos = valid and all(c.test(x) for c, x in zip(self._in_pos, vals))
             self._track_hold_speed(value, dt)
         else:
             value = self._metric(v) if self._signal is not None else math.nan

@@ -93,8 +93,15 @@ class VideoView(QWidget):
         qp.fillRect(self.rect(), QColor(pal.video_bg))
         r = self._target()
         if self._image is not None and not self.skeleton_only:
-            img = self._image.mirrored(True, False) if self.mirror else self._image
-            qp.drawImage(r, img)
+            if self.mirror:
+                # Mirror with the painter's transform: no per-frame copy of the picture.
+                qp.save()
+                qp.translate(r.left() + r.right(), 0.0)
+                qp.scale(-1.0, 1.0)
+                qp.drawImage(r, self._image)
+                qp.restore()
+            else:
+                qp.drawImage(r, self._image)
         if self._points is not None:
             self._draw_skeleton(qp, r, pal)
         if self.message:
