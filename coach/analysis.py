@@ -66,17 +66,18 @@ class TrackingStats:
         }
 
 
-def _decode_ahead(source: VideoFileSource | ImageFolderSource, q: queue.Queue[Frame | None], stop: threading.Event) -> None:
+def _decode_ahead(source: VideoFileSource | ImageFolderSource, q: queue.Queue[Frame | None],
+                  stop: threading.Event, errors: list[str]) -> None:
     try:
         while not stop.is_set():
             f = source.read()
             q.put(f)
             if f is None:
                 return
-    except Exception as exc:  # surfaced to the consumer, which reports it
+    except Exception as exc:  # handed to the consumer, which reports it as one line
         log.debug("decoder failed", exc_info=True)
+        errors.append(str(exc))
         q.put(None)
-        raise SourceError(str(exc)) from exc
 
 
 def track_video(
@@ -99,7 +100,8 @@ def track_video(
     total = getattr(source, "frame_count", 0)
     q: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
     stop = threading.Event()
-    th = threading.Thread(target=_decode_ahead, args=(source, q, stop), name="decode", daemon=True)
+    errors: list[str] = []
+    th = threading.Thread(target=_decode_ahead, args=(source, q, stop, errors), name="decode", daemon=True)
     poses: list[PoseFrame | None] = []
     stamps: list[float] = []
     width = height = 0
@@ -126,6 +128,8 @@ def track_video(
         if own:
             est.close()
     elapsed = time.perf_counter() - t0
+    if errors:
+        raise AnalysisError(f"{path}: decoding failed after {len(poses)} frames: {errors[0]}")
     if not poses:
         raise AnalysisError(f"{path}: no video frames could be decoded (truncated or not a video)")
     raw = sum(p is not None for p in poses)
