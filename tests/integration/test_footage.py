@@ -74,3 +74,19 @@ def test_close_up_time_is_paused_and_reported(media, tracked, catalogue):
     # the camera cuts to a close-up for 5.6 s (8.0-13.6 s): never counted as held time
     assert 4.5 <= report["not_visible_s"] <= 6.5
     assert report["holds_detail"][0]["not_visible_s"] > 4.0
+
+
+@pytest.mark.parametrize("clip,exercise", [("squat_side_be.mp4", "mini_squat"), ("knee_to_chest_stretch_side.mp4", "knee_to_chest")])
+def test_parallel_analysis_matches_a_single_pass(media, tracked, catalogue, clip, exercise):
+    """Two model instances on overlapping segments, seams where the person is still: the same
+    reps, holds and faults as one pass (which `tracked` computes with the default workers; here
+    a single pass is compared)."""
+    from coach.analysis import load_input, score_track
+
+    single, _ = load_input(media / clip, workers=1)
+    parallel, _ = load_input(media / clip, workers=2)
+    a = score_track(single, catalogue.get(exercise))
+    b = score_track(parallel, catalogue.get(exercise))
+    assert a["reps"] == b["reps"] and a["partial_reps"] == b["partial_reps"]
+    assert a["faults"] == b["faults"]
+    assert a["holds"] == pytest.approx(b["holds"], abs=0.1)

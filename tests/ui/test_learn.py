@@ -46,7 +46,7 @@ def test_key_messages_are_there(qtbot, window) -> None:
     assert "emergency" in page.browser.toPlainText().lower()
     page.show_topic("safety")
     text = page.browser.toPlainText()
-    assert "not stored unless you choose to record" in text
+    assert "never stored" in text and "no recording feature" in text
     assert "does not diagnose or treat" in text
     page.show_topic("how_coach_sees")
     assert "cannot see" in page.browser.toPlainText()

@@ -98,7 +98,7 @@ def test_privacy_note_and_screening_rerun(qtbot, window, page) -> None:
     win, _ctx = window
     assert page.privacy_note.isVisible()
     assert "never leaves" in page.privacy_note.text()
-    assert "not stored" in page.privacy_note.text()
+    assert "never saves it" in page.privacy_note.text() and "no recording feature" in page.privacy_note.text()
     page.rerun.click()
     assert isinstance(win.current_page(), OnboardingPage)
 
