@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -197,6 +198,8 @@ def list_cameras(max_index: int = 4) -> list[tuple[int, str]]:
     """Cameras that exist as device nodes (Linux) or open (elsewhere), without grabbing frames."""
     found: list[tuple[int, str]] = []
     sysfs = Path("/sys/class/video4linux")
+    if sys.platform.startswith("linux") and not sysfs.is_dir():
+        return found  # every Linux webcam appears here: none, so nothing to probe
     if sysfs.is_dir():
         for dev in sorted(sysfs.iterdir()):
             if not dev.name.startswith("video"):

@@ -42,9 +42,14 @@ def setup_logging() -> str:
         return ""
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    # The console keeps the level it had (warnings, or more with -v); the file gets INFO too.
+    console_level = root.level or logging.WARNING
+    for h in root.handlers:
+        if isinstance(h, logging.StreamHandler) and h.level == logging.NOTSET:
+            h.setLevel(console_level)
+    handler.setLevel(logging.INFO)
     root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+    root.setLevel(min(console_level, logging.INFO))
     return path
 
 
