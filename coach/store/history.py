@@ -708,25 +708,41 @@ class History:
         statuses: Sequence[str] | None = None,
     ) -> list[SessionRow]:
         """Sessions started between two local dates (inclusive), oldest first."""
-        where, params = self._range("started_at", date_from, date_to)
-        if routine_id is not None:
-            where.append("routine_id = ?")
-            params.append(routine_id)
-        if statuses:
-            where.append(f"status IN ({', '.join('?' * len(statuses))})")
-            params.extend(statuses)
-        sql = (
-            "SELECT * FROM sessions"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY started_at, id"
-        )
-        return [self._session(r) for r in self._query(sql, params)]
+        extra = [(f"status IN ({', '.join('?' * len(statuses))})", list(statuses))] if statuses else []
+        rows = self._select("sessions", "started_at", date_from, date_to, {"routine_id": routine_id}, extra)
+        return [self._session(r) for r in rows]
 
     def session(self, session_id: str) -> SessionRow:
         rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
         if not rows:
             raise KeyError(f"no session '{session_id}'")
         return self._session(rows[0])
+
+    def _select(
+        self,
+        table: str,
+        time_column: str,
+        date_from: date | None,
+        date_to: date | None,
+        equals: Mapping[str, Any],
+        extra: Sequence[tuple[str, Sequence[Any]]] = (),
+    ) -> list[Any]:
+        """Rows of ``table`` between two local dates where each non-None ``equals`` column
+        matches (plus any ``extra`` clauses), oldest first. Table and column names are ours."""
+        where, params = self._range(time_column, date_from, date_to)
+        for column, value in equals.items():
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        for clause, values in extra:
+            where.append(clause)
+            params.extend(values)
+        sql = (
+            f"SELECT * FROM {table}"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + f" ORDER BY {time_column}, id"
+        )
+        return self._query(sql, params)
 
     @staticmethod
     def _range(
@@ -884,18 +900,8 @@ class History:
         date_to: date | None = None,
         context: str | None = None,
     ) -> list[PainRow]:
-        where, params = self._range("recorded_at", date_from, date_to)
-        if session_id is not None:
-            where.append("session_id = ?")
-            params.append(session_id)
-        if context is not None:
-            where.append("context = ?")
-            params.append(context)
-        sql = (
-            "SELECT * FROM pain_ratings"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY recorded_at, id"
-        )
+        rows = self._select("pain_ratings", "recorded_at", date_from, date_to,
+                            {"session_id": session_id, "context": context})
         return [
             PainRow(
                 id=r["id"],
@@ -907,7 +913,7 @@ class History:
                 spreading_down_leg=bool(r["spreading_down_leg"]),
                 stiffness=r["stiffness"],
             )
-            for r in self._query(sql, params)
+            for r in rows
         ]
 
     def posture_days(
@@ -943,18 +949,8 @@ class History:
         date_from: date | None = None,
         date_to: date | None = None,
     ) -> list[ProgressionEventRow]:
-        where, params = self._range("created_at", date_from, date_to)
-        if routine_id is not None:
-            where.append("routine_id = ?")
-            params.append(routine_id)
-        if exercise_id is not None:
-            where.append("exercise_id = ?")
-            params.append(exercise_id)
-        sql = (
-            "SELECT * FROM progression_events"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY created_at, id"
-        )
+        rows = self._select("progression_events", "created_at", date_from, date_to,
+                            {"routine_id": routine_id, "exercise_id": exercise_id})
         return [
             ProgressionEventRow(
                 id=r["id"],
@@ -968,7 +964,7 @@ class History:
                 after=json.loads(r["after_json"]) if r["after_json"] else None,
                 reason=r["reason"],
             )
-            for r in self._query(sql, params)
+            for r in rows
         ]
 
     def pending_next_morning_check(self, now: datetime | None = None) -> PendingCheck | None:
