@@ -11,6 +11,7 @@ only formats them.
 from __future__ import annotations
 
 import html
+import logging
 import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from typing import Any
 
 from coach.store.history import History, PainRow
 from coach.store.progression import describe_event
+
+log = logging.getLogger(__name__)
 
 DISCLAIMER_LINES = (
     "This app does not diagnose or treat any condition and is not a substitute for professional medical advice. "
@@ -649,8 +652,9 @@ def write_report(
 # Patient handout
 
 
-def handout_html(resolved: Any) -> str:
-    """The patient handout for a :class:`~coach.routines.routine.ResolvedRoutine` as HTML."""
+def handout_html(resolved: Any, pictures: set[str] | frozenset[str] = frozenset()) -> str:
+    """The patient handout for a :class:`~coach.routines.routine.ResolvedRoutine` as HTML;
+    ``pictures`` names the drawings that exist (see :func:`handout_images`)."""
     r = resolved.routine
     s = r.safety
     pr = s.pain_rules
@@ -679,6 +683,12 @@ def handout_html(resolved: Any) -> str:
         parts.append(f"<h2>{n}. {_e(ex.name)}</h2>")
         parts.append(f"<p><b>{_e(it.dose.describe())}</b></p>")
         parts.append(f"<p>{_e(ex.purpose)}</p>")
+        if f"fig-{n}-start" in pictures:
+            # Start and worked positions, drawn by the app from the exercise definition.
+            parts.append(
+                f'<p><img src="fig-{n}-start" width="240"> &nbsp; <img src="fig-{n}-work" width="240"><br>'
+                '<span class="small">Left: the start position. Right: the position you move to.</span></p>'
+            )
         parts.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in ex.instructions) + "</ol>")
         tips = [*it.cues, *(f.cue for f in ex.faults if f.severity != "info")]
         if tips:
@@ -706,6 +716,25 @@ def handout_html(resolved: Any) -> str:
     return "".join(parts)
 
 
+def handout_images(resolved: Any) -> dict[str, Any]:
+    """The start and worked-position drawings for every active item, keyed as the HTML uses them."""
+    ensure_gui_app()
+    from coach.ui.illustration import still_image
+
+    images: dict[str, Any] = {}
+    for n, it in enumerate(resolved.active, 1):
+        if it.exercise.kind == "breathing":
+            continue
+        try:
+            images[f"fig-{n}-start"] = still_image(it.exercise, 0.0)
+            images[f"fig-{n}-work"] = still_image(it.exercise, 1.0)
+        except Exception:  # an exercise the drawing cannot show: the handout keeps its words
+            log.warning("no drawing for %s", it.exercise.id, exc_info=True)
+            images.pop(f"fig-{n}-start", None)
+    return images
+
+
 def write_handout(resolved: Any, out: str | Path) -> Path:
-    """Write the patient handout PDF for a resolved routine."""
-    return _print_html(handout_html(resolved), out, resolved.routine.title)
+    """Write the patient handout PDF for a resolved routine: steps and pictures per exercise."""
+    images = handout_images(resolved)
+    return _print_html(handout_html(resolved, set(images)), out, resolved.routine.title, images)

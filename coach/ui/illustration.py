@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QHideEvent,
+    QImage,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -1065,7 +1066,7 @@ def _make_spec(ex: Any) -> FigureSpec:
     metric, cond = _driver(ex, _PREFERRED)
     vname = _variant_name(ex, family, metric, cond)
     v = VARIANTS[vname]
-    if ex.signal is not None and parse_metric(ex.signal.metric)[0].name == parse_metric(v.metric)[0].name:
+    if ex.signal is not None and v.metric and parse_metric(ex.signal.metric)[0].name == parse_metric(v.metric)[0].name:
         spec_metric, rest, work = ex.signal.metric, float(ex.signal.rest), float(ex.signal.work)
     else:
         spec_metric, rest, work = v.metric, float(v.rest), _hold_work(v, cond) if v.metric else v.work
@@ -1402,3 +1403,15 @@ class SkeletonAnimation(QWidget):
 
 def _mid(a: Point, b: Point) -> Point:
     return (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+
+
+def still_image(exercise: Any, phase: float, width: int = 520, height: int = 360) -> QImage:
+    """One frame of the exercise drawing (phase 0 = start position, 1 = the worked position),
+    for printed handouts. Painted off-screen with the same code as the animation."""
+    w = SkeletonAnimation(exercise)
+    try:
+        w.resize(width, height)
+        w.phase = phase
+        return w.grab().toImage()
+    finally:
+        w.deleteLater()

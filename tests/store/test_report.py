@@ -323,3 +323,17 @@ def test_cli_report_and_handout(
         == 0
     )
     assert "Glute bridge" in pdf_text(handout)
+
+
+def test_patient_handout_has_a_start_and_worked_picture_per_exercise(tmp_path: Path) -> None:
+    from coach.store.report import handout_images
+
+    resolved = load_routine(ROUTINES / "clbp_starter.yaml", CAT, date(2026, 11, 23))
+    images = handout_images(resolved)
+    drawn = [it for it in resolved.active if it.exercise.kind != "breathing"]
+    assert len(images) == 2 * len(drawn)
+    for n in range(1, len(drawn) + 1):
+        start, work = images[f"fig-{n}-start"], images[f"fig-{n}-work"]
+        assert not start.isNull() and start != work  # two different positions, really drawn
+    pdf = write_handout(resolved, tmp_path / "handout.pdf")
+    assert "the start position" in pdf_text(pdf)
