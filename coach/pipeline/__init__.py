@@ -1,0 +1,15 @@
+"""Qt-free threads shared by the app, the CLI and the benchmarks.
+
+- :mod:`coach.pipeline.live`: capture thread -> latest-wins mailbox -> pose + scoring thread.
+- :mod:`coach.pipeline.session`: :class:`LiveSession`, one guided session over a source.
+"""
+
+from coach.pipeline.live import (
+    Consumer,
+    LivePipeline,
+    LiveResult,
+    PipelineEvent,
+    PipelineStats,
+)
+
+__all__ = ["Consumer", "LivePipeline", "LiveResult", "PipelineEvent", "PipelineStats"]
