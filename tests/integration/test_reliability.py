@@ -125,7 +125,7 @@ def test_camera_unplugged_mid_set_pauses_and_recovers_keeping_reps():
 
 
 def test_frozen_picture_is_reported(monkeypatch):
-    import coach.pipeline as pl
+    import coach.pipeline.live as pl
 
     monkeypatch.setattr(pl, "FROZEN_AFTER_S", 0.3)
     same = rgb(7)
