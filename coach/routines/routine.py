@@ -441,6 +441,15 @@ class Block(_Frozen):
     name: ShortText
     items: Annotated[list[Item], Field(min_length=1, max_length=30)]
 
+    @field_validator("items", mode="before")
+    @classmethod
+    def _not_empty(cls, v: Any) -> Any:
+        # A plain sentence instead of pydantic's "list should have at least 1 item": an empty
+        # block is what a new routine looks like, so the editor and `check` say what to do.
+        if isinstance(v, list) and not v:
+            raise ValueError("this block has no exercises yet; add at least one exercise to it")
+        return v
+
 
 class Routine(_Frozen):
     """A therapist-authored routine (format ``coach.routine/1``)."""
@@ -460,6 +469,13 @@ class Routine(_Frozen):
     blocks: Annotated[list[Block], Field(min_length=1, max_length=20)]
     materials: list[ShortText] = Field(default_factory=list, max_length=20)
     notes: Annotated[str, Field(max_length=4000)] = ""
+
+    @field_validator("blocks", mode="before")
+    @classmethod
+    def _has_blocks(cls, v: Any) -> Any:
+        if isinstance(v, list) and not v:
+            raise ValueError("this routine has no exercises yet; add a block with at least one exercise")
+        return v
 
     @field_validator("schema_")
     @classmethod
@@ -1229,15 +1245,32 @@ def check_routine_file(
     """Load and fully check one routine file; never raises for a bad file.
 
     Problems come sorted by position. When the file does not validate, unknown exercise ids
-    are still reported alongside the other problems.
+    are still reported alongside the other problems. This is what ``coach routine check``
+    prints; the routine editor shows the result of :func:`check_routine_text` on the text it
+    would save, so both list the same problems in the same words and order.
     """
     name = str(path)
+    try:
+        text = read_text(path)
+    except FileProblems as exc:
+        return CheckResult(name, None, tuple(exc.problems), ())
+    return check_routine_text(text, name, catalogue, today)
+
+
+def check_routine_text(
+    text: str, name: str, catalogue: Catalogue, today: date | None = None
+) -> CheckResult:
+    """Fully check routine YAML ``text`` (as if read from a file called ``name``).
+
+    The one checking function behind ``coach routine check``, the routine editor and the app's
+    "Open a routine file…": errors sorted by position, then warnings sorted by position.
+    """
 
     def by_position(ps: list[Problem]) -> tuple[Problem, ...]:
         return tuple(sorted(ps, key=lambda p: (p.line, p.col)))
 
     try:
-        root, data = parse_yaml(read_text(path), name)
+        root, data = parse_yaml(text, name)
     except FileProblems as exc:
         return CheckResult(name, None, tuple(exc.problems), ())
     future = _future_schema(root, data, name)
@@ -1272,3 +1305,68 @@ def load_routine(
     if result.errors or result.routine is None:
         raise FileProblems(list(result.errors))
     return resolve(result.routine, catalogue, today)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a patient is told about a file that cannot be used
+
+_UNREADABLE = (
+    "cannot read the file",
+    "this is a binary file",
+    "the file is not UTF-8",
+    "the file must be a YAML mapping",
+    "routine and exercise files are at most",
+)
+
+
+@dataclass(frozen=True)
+class PatientNotice:
+    """A routine file problem in words for the patient, with the therapist's detail behind it.
+
+    ``sentence`` is what the patient reads; ``details`` is every problem exactly as
+    ``coach routine check`` prints it (one per line), for the "Details" button; ``line`` is the
+    first problem's line (None when the file could not be read at all).
+    """
+
+    sentence: str
+    details: str
+    line: int | None
+
+
+def patient_notice(problems: list[Problem] | tuple[Problem, ...]) -> PatientNotice:
+    """One plain sentence for a patient who opened a routine file that cannot be used."""
+    details = "\n".join(str(p) for p in problems)
+    if not problems:
+        return PatientNotice("This routine file cannot be used.", details, None)
+    first = problems[0]
+    if any(p.message.startswith(_UNREADABLE) or "the file is" in p.message and " MB;" in p.message for p in problems):
+        return PatientNotice(
+            "coach cannot read this file as a routine. Check that it is the file your "
+            "physiotherapist gave you, or ask them to send it again.",
+            details,
+            None,
+        )
+    if any("written for a newer coach" in p.message for p in problems):
+        return PatientNotice(
+            "This routine was written for a newer version of coach. Update coach, or ask your "
+            "physiotherapist for a file this version can read.",
+            details,
+            first.line,
+        )
+    expired = [p for p in problems if p.message.startswith("valid_until: this routine expired on")]
+    if expired and len(expired) == len(problems):
+        day = expired[0].message.removeprefix("valid_until: this routine expired on ").split(" ")[0]
+        return PatientNotice(
+            f"This routine ended on {day}, so coach will not run it. Ask your physiotherapist "
+            "for an updated routine.",
+            details,
+            expired[0].line,
+        )
+    n = len(problems)
+    what = "a mistake" if n == 1 else f"{n} mistakes"
+    return PatientNotice(
+        f"This routine file has {what} in it, so coach cannot use it. Ask your physiotherapist "
+        f"to check line {first.line}.",
+        details,
+        first.line,
+    )

@@ -4,10 +4,11 @@ preview what the patient will get, save it as YAML and print the patient handout
 The editor keeps the routine as plain data (the same mapping the YAML file holds) and edits
 only the keys a widget changes; everything it has no widget for (threshold overrides,
 progression rules, custom exercises, cues, external ids…) is carried through untouched. Every
-change is validated with the routine model itself — :class:`~coach.routines.routine.Routine`
-(types and the safety envelope), :func:`~coach.routines.routine.check_routine` (catalogue,
-dates, overrides) and :func:`~coach.routines.routine.resolve` (effective doses and post-op
-locks) — so the problems listed are exactly the ones ``coach routine check`` prints.
+change is checked by rendering the YAML the editor would save and passing it to
+:func:`~coach.routines.routine.check_routine_text`, the function behind ``coach routine check``:
+the problems listed are exactly the ones the CLI prints for that file — same order, wording,
+suggestions and line numbers. :func:`~coach.routines.routine.resolve` then gives the
+effective doses and post-op locks for the preview.
 
 Saving round-trips hand-written files (:func:`render_routine_yaml`): the file is re-read with
 ruamel.yaml's round-trip loader, and only the keys whose values changed are rewritten, so the
@@ -28,7 +29,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QDate, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,8 +63,8 @@ from coach.routines.routine import (
     ROUTINE_SCHEMA,
     WEEKDAYS,
     ResolvedRoutine,
+    Item,
     Routine,
-    check_routine,
     resolve,
 )
 from coach.ui.context import AppContext
@@ -353,14 +353,35 @@ def _plain_scalars(v: Any, key: str | None = None) -> Any:
 
 @dataclass(frozen=True)
 class EditorProblem:
+    """One problem as ``coach routine check`` prints it, plus where it is in the editor's words.
+
+    ``problem`` is the checker's own :class:`~coach.routines.yamlio.Problem` (file, line,
+    column, message, hint); ``where`` names the block and exercise ("Block 'Core' › Glute
+    bridge: reps") and ``loc`` is its location path, used to mark and select the item.
+    """
+
     severity: str  # "error" or "warning"
     where: str
     message: str
     hint: str = ""
+    line: int = 0
+    loc: tuple[Any, ...] = ()
 
     def text(self) -> str:
-        s = f"{self.where}: {self.message}" if self.where else self.message
+        """The checker's wording: ``line N: message — hint`` (the CLI line without the file)."""
+        s = f"line {self.line}: {self.message}" if self.line else self.message
         return f"{s} — {self.hint}" if self.hint else s
+
+
+_FIELD = re.compile(r"^([A-Za-z_][\w]*(?:\.[\w]+)*): ")
+
+
+def problem_loc(message: str) -> tuple[Any, ...]:
+    """The location path at the start of a checker message (``blocks.1.items.0.reps: ...``)."""
+    m = _FIELD.match(message)
+    if m is None:
+        return ()
+    return tuple(int(p) if p.isdigit() else p for p in m.group(1).split("."))
 
 
 def describe_loc(loc: Sequence[Any], blocks: Sequence[BlockState], names: Callable[[str], str]) -> str:
@@ -499,6 +520,7 @@ class RoutineEditorPage(QWidget):
         self.problem_list = QListWidget()
         self.problem_list.setWordWrap(True)
         self.problem_list.setMaximumHeight(220)
+        self.problem_list.itemClicked.connect(lambda _i: self._select_problem(self.problem_list.currentRow()))
         rl.addWidget(self.problem_list)
         pv = QLabel("Preview: what the patient gets today")
         pv.setProperty("role", "subtitle")
@@ -552,6 +574,13 @@ class RoutineEditorPage(QWidget):
         lay.addLayout(row)
         self.item_box = QGroupBox("Dose for the selected exercise")
         form = QFormLayout(self.item_box)
+        self.f_exercise = QComboBox()
+        self.f_exercise.setToolTip("Change which catalogue exercise this item is")
+        self.f_exercise.addItem("(choose an exercise)", None)
+        for ex in sorted(self.catalogue.exercises.values(), key=lambda e: e.name):
+            self.f_exercise.addItem(f"{ex.name}  ({ex.id})", ex.id)
+        self.f_exercise.activated.connect(lambda _i: self.set_item_exercise(self.f_exercise.currentData()))
+        form.addRow("Exercise", self.f_exercise)
         self.f_sets = _spin(0, 10, "catalogue")
         self.f_reps = _spin(0, 100, "catalogue")
         self.f_hold = _spin(-1, 600, "catalogue", suffix=" s")
@@ -951,7 +980,24 @@ class RoutineEditorPage(QWidget):
             return self.tree.indexOfTopLevelItem(node), None
         return self.tree.indexOfTopLevelItem(parent), parent.indexOfChild(node)
 
+    def item_label(self, it: ItemState) -> str:
+        """The tree's name for an item; never blank, even when the file is wrong."""
+        eid = it.exercise_id
+        if eid:
+            if "custom" not in it.data and eid not in self.catalogue.exercises:
+                return f"'{eid}' (not in the catalogue)"
+            return self.name(eid)
+        unknown = [k for k in it.data if k not in Item.model_fields]
+        if unknown:
+            k = unknown[0]
+            v = it.data[k]
+            shown = f"{k}: {v}" if isinstance(v, (str, int, float)) else k
+            return f"(no exercise chosen; the file has '{shown}')"
+        return "(no exercise chosen)"
+
     def _fill_tree(self, select: tuple[int, int | None] | None = None) -> None:
+        from PySide6.QtGui import QColor
+
         self.tree.blockSignals(True)
         self.tree.clear()
         resolved = {it.loc: it for it in self.resolved.items} if self.resolved is not None else {}
@@ -967,13 +1013,19 @@ class RoutineEditorPage(QWidget):
                 r = resolved.get(("blocks", b, "items", i))
                 dose = r.dose.describe() if r is not None else _rough_dose(it.data)
                 state = ("locked" if r.locked else "active") if r is not None else ""
-                child = QTreeWidgetItem([self.name(it.exercise_id), dose, state])
+                errs = [x for x in self._item_problems(b, i) if x.severity == "error"]
+                label = self.item_label(it)
+                if errs:
+                    label, state = f"✗ {label}", "to fix"
+                child = QTreeWidgetItem([label, dose, state])
+                if errs:
+                    child.setForeground(0, QColor(p.bad))
+                    child.setForeground(2, QColor(p.bad))
+                    child.setToolTip(0, "\n".join(x.text() for x in errs))
                 if r is not None and r.locked:
                     child.setForeground(2, Qt.GlobalColor.darkRed if not self.ctx.settings.high_contrast else Qt.GlobalColor.yellow)
                     child.setToolTip(2, "; ".join(r.lock_reasons))
                 elif r is not None:
-                    from PySide6.QtGui import QColor
-
                     child.setForeground(2, QColor(p.good))
                 top.addChild(child)
             top.setExpanded(True)
@@ -1005,7 +1057,17 @@ class RoutineEditorPage(QWidget):
         try:
             ex = self.catalogue.exercises.get(it.exercise_id)
             d = ex.dose if ex is not None else None
-            self.item_box.setTitle(f"Dose for {self.name(it.exercise_id)}")
+            self.item_box.setTitle(f"Dose for {self.item_label(it)}")
+            custom = "custom" in it.data
+            self.f_exercise.setEnabled(not custom)
+            self.f_exercise.setToolTip("A custom exercise is defined in the file itself; edit it there"
+                                       if custom else "Change which catalogue exercise this item is")
+            idx = self.f_exercise.findData(it.exercise_id) if ex is not None else -1
+            self.f_exercise.setItemText(0, "(choose an exercise)" if ex is not None or not it.exercise_id or custom
+                                        else f"'{it.exercise_id}' is not in the catalogue: choose one")
+            if custom:
+                self.f_exercise.setItemText(0, f"{self.name(it.exercise_id)} (custom, defined in the file)")
+            self.f_exercise.setCurrentIndex(max(0, idx))
             self.f_sets.setSpecialValueText(f"catalogue ({d.sets})" if d else "catalogue")
             self.f_reps.setSpecialValueText(f"catalogue ({d.reps})" if d and d.reps else "catalogue")
             self.f_hold.setSpecialValueText(f"catalogue ({d.hold_s:g} s)" if d else "catalogue")
@@ -1014,11 +1076,21 @@ class RoutineEditorPage(QWidget):
             side_default = ex.sides if ex is not None else "none"
             self.f_side.setItemText(0, f"catalogue ({side_default})")
             v = it.data
-            self.f_sets.setValue(float(v.get("sets") or 0))
-            self.f_reps.setValue(float(v.get("reps") or 0))
-            self.f_hold.setValue(float(v["hold_s"]) if v.get("hold_s") is not None else -1.0)
-            self.f_rest.setValue(float(v["rest_s"]) if v.get("rest_s") is not None else -1.0)
-            self.f_duration.setValue(float(v.get("duration_s") or 0))
+            for key, spin in (("sets", self.f_sets), ("reps", self.f_reps), ("hold_s", self.f_hold),
+                              ("rest_s", self.f_rest), ("duration_s", self.f_duration)):
+                raw = v.get(key)
+                if raw is None:
+                    spin.setValue(spin.minimum())
+                    continue
+                ok = (isinstance(raw, (int, float)) and not isinstance(raw, bool)
+                      and spin.minimum() < float(raw) <= spin.maximum())
+                if ok:
+                    spin.setValue(float(raw))
+                else:
+                    # The file holds a value this field cannot show (e.g. reps: -5): say so
+                    # rather than showing the catalogue default the item does not use.
+                    spin.setSpecialValueText(f"not allowed: {raw}")
+                    spin.setValue(spin.minimum())
             self.f_side.setCurrentIndex(max(0, self.f_side.findData(v.get("side"))))
             notes = str(v.get("notes", "") or "")
             if self.f_notes.text().strip() != notes:  # never move the cursor while typing
@@ -1064,6 +1136,28 @@ class RoutineEditorPage(QWidget):
             known = [k for k in ITEM_ORDER if k in it.data]
             it.data = {k: it.data[k] for k in [*known, *(k for k in it.data if k not in ITEM_ORDER)]}
         self._changed()
+
+    def set_item_exercise(self, exercise_id: str | None) -> None:
+        """Make the selected item a different catalogue exercise; its dose and notes stay.
+
+        A misspelt exercise key (``exercize: ...``) is the item's old exercise, so it is
+        replaced too; the status line says so."""
+        import difflib
+
+        sel = self._selected()
+        it = self._item(sel)
+        if it is None or not exercise_id or exercise_id not in self.catalogue.exercises or "custom" in it.data:
+            return
+        typos = [k for k in it.data if k not in Item.model_fields
+                 and difflib.get_close_matches(k, ["exercise"], n=1, cutoff=0.6)]
+        data = {k: v for k, v in it.data.items() if k not in typos and k != "exercise"}
+        it.data = {"exercise": exercise_id, **data}
+        note = f" (replaced the misspelt key '{typos[0]}')" if typos else ""
+        self.status.setText(f"This item is now {self.name(exercise_id)}{note}.")
+        self._changed()
+        self.validate_now()
+        if sel is not None:
+            self._fill_tree(select=sel)
 
     def add_exercise(self, exercise_id: str, block: int | None = None) -> None:
         """Append a catalogue exercise to the selected (or last) block, with catalogue defaults."""
@@ -1147,32 +1241,31 @@ class RoutineEditorPage(QWidget):
     # -- validation and preview -------------------------------------------------------------
 
     def validate_now(self) -> None:
-        """Check the routine with the model, the catalogue and today's date; update the
-        problem list, the preview and the tree's dose column."""
+        """Check the routine exactly as ``coach routine check`` would check the file the editor
+        would save: the same text, the same function
+        (:func:`~coach.routines.routine.check_routine_text`), so the problems, their order,
+        wording, suggestions and line numbers are the CLI's. Then update the problem list, the
+        preview and the tree."""
         self._timer.stop()
-        from coach.routines.yamlio import _friendly  # the same wording as 'coach routine check'
+        from coach.routines.routine import check_routine_text
 
         data = self.current_data()
+        name = str(self.path) if self.path is not None else "new routine"
+        text = self.yaml_text(data)
+        result = check_routine_text(text, name, self.catalogue, self.today)
         problems: list[EditorProblem] = []
-        routine: Routine | None = None
+        for severity, group in (("error", result.errors), ("warning", result.warnings)):
+            for prob in group:
+                loc = problem_loc(prob.message)
+                problems.append(EditorProblem(severity, describe_loc(loc, self.blocks, self.name) if loc else "",
+                                              prob.message, prob.hint, prob.line, loc))
+        routine: Routine | None = result.routine if result.ok else None
         resolved: ResolvedRoutine | None = None
-        try:
-            routine = Routine.model_validate(data)
-        except ValidationError as exc:
-            for err in exc.errors()[:50]:
-                msg, hint = _friendly(dict(err))
-                if err.get("type") == "extra_forbidden":
-                    hint = "remove it (unknown key)"
-                problems.append(EditorProblem("error", describe_loc(tuple(err.get("loc", ())), self.blocks, self.name), msg, hint))
         if routine is not None:
-            for issue in check_routine(routine, self.catalogue, self.today):
-                problems.append(EditorProblem(issue.severity, describe_loc(issue.loc, self.blocks, self.name),
-                                              issue.message, issue.hint))
-            if not any(p.severity == "error" for p in problems):
-                try:
-                    resolved = resolve(routine, self.catalogue, self.today)
-                except Exception as exc:  # resolve re-checks; any surprise is shown, not raised
-                    problems.append(EditorProblem("error", "", str(exc)))
+            try:
+                resolved = resolve(routine, self.catalogue, self.today)
+            except Exception as exc:  # resolve re-checks; any surprise is shown, not raised
+                problems.append(EditorProblem("error", "", str(exc)))
         self.problems = problems
         self.routine = routine if not any(p.severity == "error" for p in problems) else None
         self.resolved = resolved
@@ -1181,6 +1274,35 @@ class RoutineEditorPage(QWidget):
         sel = self._selected()
         if not self._loading:
             self._fill_tree(select=sel)
+
+    def yaml_text(self, data: dict[str, Any] | None = None) -> str:
+        """The YAML the editor would save for ``data`` (default: the routine as it stands)."""
+        data = self.current_data() if data is None else data
+        base_text = self.base_text if self.base is not None else None
+        try:
+            text, _ = render_routine_yaml(data, base_text=base_text, base=self.base, blocks=self.blocks)
+        except Exception as exc:  # never lose the problem list to a rendering surprise
+            import yaml
+
+            log.warning("round-trip rendering failed, checking plain YAML: %s", exc)
+            text = yaml.safe_dump(_plain_scalars(data), sort_keys=False, allow_unicode=True)
+        return text
+
+    def _select_problem(self, row: int) -> None:
+        """Select the block or item a problem is about (from its location path)."""
+        if not 0 <= row < len(self.problems):
+            return
+        loc = self.problems[row].loc
+        if len(loc) >= 2 and loc[0] == "blocks" and isinstance(loc[1], int) and loc[1] < len(self.blocks):
+            b = loc[1]
+            i = loc[3] if len(loc) >= 4 and loc[2] == "items" and isinstance(loc[3], int) else None
+            if i is not None and i >= len(self.blocks[b].items):
+                i = None
+            self.select_item(b, i)
+            self.tabs.setCurrentIndex(0)
+
+    def _item_problems(self, b: int, i: int) -> list[EditorProblem]:
+        return [p for p in self.problems if p.loc[:4] == ("blocks", b, "items", i)]
 
     @property
     def errors(self) -> list[EditorProblem]:
@@ -1206,6 +1328,8 @@ class RoutineEditorPage(QWidget):
             mark = "✗" if prob.severity == "error" else "!"
             item = QListWidgetItem(f"{mark} {prob.text()}")
             item.setForeground(QColor(p.bad if prob.severity == "error" else p.warn))
+            if prob.where:
+                item.setToolTip(f"{prob.where}\nClick to select it.")
             self.problem_list.addItem(item)
 
     def _show_preview(self) -> None:

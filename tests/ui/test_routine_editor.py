@@ -55,7 +55,9 @@ def _load(path: Path) -> Routine:
 
 def test_build_a_routine_from_the_catalogue(page: RoutineEditorPage, tmp_path: Path) -> None:
     page.new_routine()
-    assert any("at least 1 item" in p.message for p in page.errors)  # an empty routine is not ready
+    # an empty routine is not ready, and says so in a plain sentence, not validator jargon
+    assert [p.message for p in page.errors] == [
+        "blocks.0.items: this block has no exercises yet; add at least one exercise to it"]
     page.add_exercise("pelvic_tilt")
     page.add_exercise("glute_bridge")
     page.add_exercise("cat_cow")
@@ -108,7 +110,7 @@ def test_invalid_values_show_problems(page: RoutineEditorPage) -> None:
     page.f_reps.setValue(30)
     page.validate_now()
     msgs = [p.text() for p in page.errors]
-    assert any("over the per-item limit of 100" in m and "Glute bridge" in m for m in msgs), msgs
+    assert any("over the per-item limit of 100" in p.text() and "Glute bridge" in p.where for p in page.errors), msgs
     page.f_sets.setValue(8)  # above the envelope's 6 sets
     page.validate_now()
     assert any("sets" in p.where and "at most 6" in p.text() for p in page.errors), [p.text() for p in page.errors]
@@ -204,3 +206,66 @@ def test_patient_handout_pdf(page: RoutineEditorPage, tmp_path: Path) -> None:
     pdf = tmp_path / "handout.pdf"
     assert page.make_handout(pdf), page.status.text()
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def _mistakes(tmp_path: Path) -> Path:
+    """The starter routine with four typical mistakes: a misspelt key, an unknown exercise id,
+    a negative count and a misspelt schedule key."""
+    text = (ROUTINES / "clbp_starter.yaml").read_text()
+    for old, new in (("  times_per_day: 1", "  times_per_dya: 1"),
+                     ("- exercise: abdominal_bracing", "- exercize: abdominal_bracing"),
+                     ("- exercise: pelvic_tilt\n        reps: 5", "- exercise: pelvic_tlt\n        reps: 5"),
+                     ("        sets: 2\n        reps: 8", "        sets: 2\n        reps: -5")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    bad = tmp_path / "mistakes.yaml"
+    bad.write_text(text)
+    return bad
+
+
+def test_editor_and_cli_list_the_same_problems(page: RoutineEditorPage, tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from coach.routines.cli import cmd_check
+
+    bad = _mistakes(tmp_path)
+    assert cmd_check(argparse.Namespace(files=[bad], today=page.today, quiet=False)) == 2
+    cli = capsys.readouterr().err.splitlines()
+    assert len(cli) == 4, cli
+    assert any("did you mean 'exercise'?" in line for line in cli)
+    assert any("did you mean 'pelvic_tilt'?" in line for line in cli)
+    assert page.load_file(bad)
+    # the same problems, in the same order and words, with the file's line numbers
+    def as_editor(line: str) -> str:  # FILE:LINE:COL: message — hint  ->  line LINE: message — hint
+        ln, _col, tail = line.removeprefix(f"{bad}:").split(":", 2)
+        return f"line {ln}:{tail}"
+
+    assert [p.text() for p in page.problems] == [as_editor(line) for line in cli]
+    assert page.problem_list.count() == 4
+    # the item with the misspelt key is not a nameless row, and is marked
+    core = page.tree.topLevelItem(1)
+    first = core.child(0).text(0)
+    assert "exercize: abdominal_bracing" in first and first.startswith("✗")
+    assert "'pelvic_tlt' (not in the catalogue)" in core.child(1).text(0)
+    # the Reps field shows the file's -5, not the catalogue default
+    page.select_item(1, 2)
+    assert page.f_reps.text() == "not allowed: -5"
+    # fix everything in the editor: choose the exercises, correct the reps; the schedule typo stays
+    page.select_item(1, 0)
+    page.set_item_exercise("abdominal_bracing")
+    assert "replaced the misspelt key 'exercize'" in page.status.text()
+    page.select_item(1, 1)
+    page.f_exercise.setCurrentIndex(page.f_exercise.findData("pelvic_tilt"))
+    page.f_exercise.activated.emit(page.f_exercise.currentIndex())
+    page.select_item(1, 2)
+    page.f_reps.setValue(8)
+    page.validate_now()
+    assert [p.text() for p in page.errors] == [
+        "line 20: schedule.times_per_dya: unknown key — did you mean 'times_per_day'?"]
+    out = tmp_path / "fixed.yaml"
+    page.rest["schedule"]["times_per_day"] = page.rest["schedule"].pop("times_per_dya")
+    assert page.save_to(out), page.status.text()
+    r = check_routine_file(out, page.catalogue, page.today)
+    assert r.ok and [i.exercise_id for i in r.routine.blocks[1].items[:3]] == [
+        "abdominal_bracing", "pelvic_tilt", "glute_bridge"]
+    assert r.routine.blocks[1].items[2].reps == 8
