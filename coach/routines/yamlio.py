@@ -13,7 +13,9 @@ of the parsed document (see :func:`parse_yaml`).
 
 from __future__ import annotations
 
+import codecs
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -170,6 +172,10 @@ def _friendly(err: Any) -> tuple[str, str]:
     msg = str(err.get("msg", "invalid value"))
     inp = short_repr(err.get("input"))
     ctx = err.get("ctx") or {}
+    if isinstance(err.get("input"), bool) and (
+        typ.startswith(("int", "float", "greater_than", "less_than")) or typ == "finite_number"
+    ):
+        return f"'{str(err['input']).lower()}' is a yes/no value, not a number", "write a number"
     if typ == "missing":
         return "required field is missing", "add it"
     if typ == "extra_forbidden":
@@ -205,6 +211,7 @@ def _check_size(root: yaml.Node | None, filename: str) -> None:
     if root is None:
         return
     count = 0
+    duplicates: list[Problem] = []
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
@@ -235,11 +242,38 @@ def _check_size(root: yaml.Node | None, filename: str) -> None:
                 ]
             )
         if isinstance(node, yaml.MappingNode):
+            duplicates.extend(_duplicate_keys(node, filename))
             for k, v in node.value:
                 stack.append((k, depth + 1))
                 stack.append((v, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((v, depth + 1) for v in node.value)
+    if duplicates:
+        duplicates.sort(key=lambda p: (p.line, p.col))
+        raise FileProblems(duplicates[:MAX_PROBLEMS])
+
+
+def _duplicate_keys(node: yaml.MappingNode, filename: str) -> list[Problem]:
+    """A key written twice in one mapping: YAML would silently keep the last one (even for an
+    ``id``), so name both lines instead."""
+    seen: dict[tuple[str, str], yaml.Node] = {}
+    found: list[Problem] = []
+    for k, _v in node.value:
+        if not isinstance(k, yaml.ScalarNode) or k.tag == "tag:yaml.org,2002:merge":
+            continue
+        first = seen.setdefault((k.tag, k.value), k)
+        if first is not k:
+            found.append(
+                Problem(
+                    filename,
+                    k.start_mark.line + 1,
+                    k.start_mark.column + 1,
+                    f"duplicate key {short_repr(k.value)}: written on line {first.start_mark.line + 1}"
+                    f" and again on line {k.start_mark.line + 1}",
+                    "keep one of them",
+                )
+            )
+    return found
 
 
 def parse_yaml(text: str, filename: str) -> tuple[yaml.Node | None, Any]:
@@ -371,7 +405,7 @@ def validate_data(
             ]
         )
     try:
-        return model.model_validate(data, context=context)
+        obj = model.model_validate(data, context=context)
     except ValidationError as exc:
         raise FileProblems(problems_from_validation(exc, root, model, filename)) from None
     except RecursionError:
@@ -382,6 +416,52 @@ def validate_data(
                 )
             ]
         ) from None
+    bools = list(_bools_taken_as_numbers(data, obj, ()))
+    if bools:
+        raise FileProblems(
+            [
+                Problem(
+                    filename,
+                    *locate(root, loc),
+                    f"{'.'.join(str(x) for x in loc) or 'file'}: '{str(value).lower()}' is a yes/no"
+                    " value, not a number",
+                    "write a number",
+                )
+                for loc, value in bools[:MAX_PROBLEMS]
+            ]
+        )
+    return obj
+
+
+def _bools_taken_as_numbers(
+    data: Any, obj: Any, loc: tuple[Any, ...]
+) -> Iterator[tuple[tuple[Any, ...], bool]]:
+    """Where the file says ``true``/``false`` and the model turned it into a number.
+
+    pydantic's lax mode reads ``reps: true`` as 1. Rather than make every model strict (which
+    would also refuse dates and enums written as text), walk the file's data beside the
+    validated object: a bool in the file that became an int or float in the model was a count
+    or a measure written as yes/no.
+    """
+    if isinstance(data, bool):
+        if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+            yield loc, data
+        return
+    if isinstance(data, dict):
+        if isinstance(obj, BaseModel):
+            names = {(f.alias or n): n for n, f in type(obj).model_fields.items()}
+            names.update({n: n for n in type(obj).model_fields})
+            for k, v in data.items():
+                name = names.get(k) if isinstance(k, str) else None
+                if name is not None:
+                    yield from _bools_taken_as_numbers(v, getattr(obj, name, None), (*loc, k))
+        elif isinstance(obj, dict):
+            for k, v in data.items():
+                if k in obj:
+                    yield from _bools_taken_as_numbers(v, obj[k], (*loc, k))
+    elif isinstance(data, list) and isinstance(obj, (list, tuple)) and len(obj) == len(data):
+        for i, (v, o) in enumerate(zip(data, obj, strict=True)):
+            yield from _bools_taken_as_numbers(v, o, (*loc, i))
 
 
 def validate_yaml(text: str, model: type[M], filename: str) -> M:
@@ -419,6 +499,18 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise FileProblems(
             [Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
         ) from None
+    if (encoding := _wide_encoding(raw)) is not None:
+        raise FileProblems(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"the file is {encoding} text; routine and exercise files must be UTF-8",
+                    "save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+                )
+            ]
+        )
     if b"\x00" in raw:
         raise FileProblems(
             [
@@ -441,6 +533,27 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
                 )
             ]
         ) from None
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """"UTF-16"/"UTF-32" when ``raw`` is text in one of them (with or without a byte-order
+    mark), else None. Such files are full of zero bytes and would otherwise be called binary."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    even, odd = raw[0::2], raw[1::2]
+    for zeros, text, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        # Mostly-ASCII UTF-16: one half of the bytes is almost all zero, the other almost none.
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.05 * len(text):
+            try:
+                raw.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return "UTF-16"
+    return None
 
 
 def load_yaml_file(path: str | Path, model: type[M]) -> M:
