@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 from coach.core.session import plan_from_exercise
 from coach.routines.catalogue import load_catalogue
 from coach.ui.context import AppContext
-from coach.ui.home import PROGRAMS, card, plan_for_program
+from coach.ui.home import card, plan_for_program
 from coach.ui.illustration import SkeletonAnimation
 
 KIND_WORDS = {"reps": "Repetitions", "hold": "Holds", "timed": "Timed", "breathing": "Breathing"}
 LEVEL_WORDS = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
-PROGRAM_WORDS = {pid: name for pid, name, _ in PROGRAMS}
+#: What kind of exercise it is, in words (the exercise's ``program`` field names a category).
+PROGRAM_WORDS = {"aerobic": "Aerobic", "core": "Core strength", "flexibility": "Flexibility",
+                 "posture": "Posture", "lifting": "Lifting", "breathing": "Breathing"}
 VIEW_WORDS = {
     "side": "from the side",
     "front": "from the front",
@@ -193,8 +195,8 @@ class ProgramPage(_KeyboardPage):
         lay = _scroller(self)
         pdef = cat.programs.get(program)
         lay.addWidget(_label(self.title_for(program), "title"))
-        blurb = dict((p[0], p[2]) for p in PROGRAMS).get(program, "")
-        lay.addWidget(_label(pdef.purpose if pdef is not None else blurb, "subtitle"))
+        lay.addWidget(_label(pdef.purpose if pdef is not None else
+                             "There is no program with this name.", "subtitle"))
         if pdef is not None and pdef.why:
             lay.addWidget(_label(pdef.why, "muted"))
         self.plan, self.plan_title = plan_for_program(ctx, program)
@@ -219,9 +221,10 @@ class ProgramPage(_KeyboardPage):
             lay.addWidget(_label(f"In this program ({len(self.plan)})", "subtitle"))
             for i, it in enumerate(self.plan):
                 lay.addWidget(self._row(it.exercise, it, i + 1))
-        more = [e for e in cat.by_program(program) if e.id not in in_plan]
+        kind = pdef.program if pdef is not None else None
+        more = [e for e in cat.by_program(kind) if e.id not in in_plan] if kind else []
         if more:
-            lay.addWidget(_label("More exercises of this kind", "subtitle"))
+            lay.addWidget(_label("Not part of this program: other exercises of the same kind", "subtitle"))
             for ex in more:
                 lay.addWidget(self._row(ex, None, None))
         if not self.plan and not more:
@@ -230,9 +233,7 @@ class ProgramPage(_KeyboardPage):
 
     @staticmethod
     def title_for(program: str) -> str:
-        """A friendly title for a program id (the home screen's name, else the program file's)."""
-        if program in PROGRAM_WORDS:
-            return PROGRAM_WORDS[program]
+        """The program's name from its file in ``exercises/programs``."""
         pdef = load_catalogue().programs.get(program)
         return pdef.name if pdef is not None else program.replace("_", " ").capitalize()
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,27 +23,30 @@ from PySide6.QtWidgets import (
 
 from coach.core.session import PlanItem, plan_from_exercise
 from coach.ui.context import AppContext
+from coach.ui.widgets import FlowLayout, ResponsiveGrid, wrapped_label
 
 log = logging.getLogger(__name__)
 
-PROGRAMS = (
-    ("aerobic", "Low-impact aerobic", "Marching, mini-squats and sit-to-stand: gentle activity that keeps you moving."),
-    ("core", "Core strength", "Bridges, bird-dog and planks that support your lower back."),
-    ("flexibility", "Flexibility", "Gentle stretches for stiffness in the back and hips."),
-    ("posture", "Posture and desk breaks", "Chin tucks, shoulder squeezes and sitting tall."),
-    ("breathing", "Relaxed breathing", "A few minutes of slow breathing. No camera needed."),
-    ("lifting", "Lifting with your legs", "Practise the hip hinge and safe lifting."),
-)
 DEFAULT_PROGRAM = "clbp_starter"
 
 
+def programs_in_order(catalogue: Any) -> list[Any]:
+    """The programs of ``exercises/programs``, by name (the only list of programs there is)."""
+    return sorted(catalogue.programs.values(), key=lambda p: p.name.lower())
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 def plan_for_program(ctx: AppContext, program_id: str) -> tuple[list[PlanItem], str]:
+    """The program's plan and name, from its file in ``exercises/programs`` (empty if unknown)."""
     cat = ctx.catalogue
     prog = cat.programs.get(program_id)
     if prog is None:
-        items = [plan_from_exercise(e) for e in cat.by_program(program_id)]
-        title = dict((p[0], p[1]) for p in PROGRAMS).get(program_id, program_id)
-        return items, title
+        return [], program_id.replace("_", " ").capitalize()
     plan = []
     for it in prog.items:
         ex = cat.exercises.get(it.exercise)
@@ -116,6 +118,7 @@ class HomePage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # reflow, never sideways
         inner = QWidget()
         self.lay = QVBoxLayout(inner)
         self.lay.setSpacing(16)
@@ -132,18 +135,14 @@ class HomePage(QWidget):
         title = QLabel(greet)
         title.setProperty("role", "title")
         lay.addWidget(title)
-        note = QLabel("coach helps you do the exercises your physiotherapist prescribed. It does not "
-                      "diagnose or treat any condition. Stop if pain rises above 5 out of 10.")
-        note.setProperty("role", "muted")
-        note.setWordWrap(True)
+        note = wrapped_label("coach helps you do the exercises your physiotherapist prescribed. It does not "
+                            "diagnose or treat any condition. Stop if pain rises above 5 out of 10.", "muted")
         lay.addWidget(note)
 
         # Today's routine
         c, cl = card()
-        self.today_title = QLabel()
-        self.today_title.setProperty("role", "subtitle")
-        self.today_list = QLabel()
-        self.today_list.setWordWrap(True)
+        self.today_title = wrapped_label("", "subtitle")
+        self.today_list = wrapped_label()
         self.start_btn = QPushButton("Start today's session")
         self.start_btn.setProperty("role", "primary")
         self.start_btn.setMinimumHeight(56)
@@ -152,9 +151,7 @@ class HomePage(QWidget):
         cl.addWidget(QLabel("Today's routine"))
         cl.addWidget(self.today_title)
         cl.addWidget(self.today_list)
-        self.changes = QLabel("")
-        self.changes.setWordWrap(True)
-        self.changes.setProperty("role", "muted")
+        self.changes = wrapped_label("", "muted")
         cl.addWidget(self.changes)
         row = QHBoxLayout()
         row.addWidget(self.start_btn, 2)
@@ -166,8 +163,7 @@ class HomePage(QWidget):
 
         # Next-morning check (DOMAIN §5.1: the 24-hour response matters most)
         self.morning, ml = card()
-        self.morning_text = QLabel("")
-        self.morning_text.setWordWrap(True)
+        self.morning_text = wrapped_label("")
         mb = QPushButton("Answer now")
         mb.setProperty("role", "primary")
         mb.clicked.connect(self.ctx.nav.open_history)
@@ -179,8 +175,7 @@ class HomePage(QWidget):
 
         # Source
         c, cl = card()
-        self.source_label = QLabel()
-        self.source_label.setWordWrap(True)
+        self.source_label = wrapped_label()
         row = QHBoxLayout()
         row.addWidget(self.source_label, 1)
         b = QPushButton("Use a video file…")
@@ -193,28 +188,27 @@ class HomePage(QWidget):
         cl.addLayout(row)
         lay.addWidget(c)
 
-        # Programs
+        # Programs: each file in exercises/programs is one card; its count is its own list
         head = QLabel("Programs")
         head.setProperty("role", "subtitle")
         lay.addWidget(head)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, (pid, name, blurb) in enumerate(PROGRAMS):
+        self.program_grid = ResponsiveGrid(min_column=320)
+        self.program_buttons: dict[str, QPushButton] = {}
+        for prog in programs_in_order(self.ctx.catalogue):
             c, cl = card()
-            t = QLabel(name)
+            t = wrapped_label(prog.name)
             t.setStyleSheet("font-weight: 600;")
-            d = QLabel(blurb)
-            d.setWordWrap(True)
-            d.setProperty("role", "muted")
-            n = len(self.ctx.catalogue.by_program(pid))
-            b = QPushButton(f"Browse {n} exercises")
-            b.setAccessibleName(f"Browse {name}")
-            b.clicked.connect(lambda _=False, p=pid: self.ctx.nav.open_program(p))
+            d = wrapped_label(first_sentence(prog.purpose), "muted")
+            n = len(plan_for_program(self.ctx, prog.id)[0])
+            b = QPushButton(f"Browse {n} exercise{'s' if n != 1 else ''}")
+            b.setAccessibleName(f"Browse {prog.name}")
+            b.clicked.connect(lambda _=False, p=prog.id: self.ctx.nav.open_program(p))
+            self.program_buttons[prog.id] = b
             cl.addWidget(t)
             cl.addWidget(d, 1)
             cl.addWidget(b)
-            grid.addWidget(c, i // 3, i % 3)
-        lay.addLayout(grid)
+            self.program_grid.add(c)
+        lay.addWidget(self.program_grid)
 
         # Posture monitor + tools
         c, cl = card()
@@ -222,7 +216,8 @@ class HomePage(QWidget):
         self.monitor.setChecked(self.ctx.settings.posture_monitor)
         self.monitor.toggled.connect(self._toggle_monitor)
         cl.addWidget(self.monitor)
-        row = QHBoxLayout()
+        tools = QWidget()
+        row = FlowLayout(tools)
         for text, slot in (("History and progress", self.ctx.nav.open_history),
                            ("Ergonomics calculators", self.ctx.nav.open_calculators),
                            ("Routine editor (for therapists)", self.ctx.nav.open_routine_editor),
@@ -230,7 +225,7 @@ class HomePage(QWidget):
             b = QPushButton(text)
             b.clicked.connect(slot)
             row.addWidget(b)
-        cl.addLayout(row)
+        cl.addWidget(tools)
         lay.addWidget(c)
         lay.addStretch(1)
         self.refresh()

@@ -1,0 +1,240 @@
+"""A walk through every screen of the app, as a person meets them.
+
+:func:`tour` drives a real main window (built by :func:`coach.ui.app.build_window`) from screen
+to screen through the same public calls the buttons make, and yields a short name each time a
+new screen is up. ``coach screenshots`` saves each one as a PNG; the layout test checks each one
+with :mod:`coach.ui.layout_check`.
+
+The session is shown on a video file when one is given (``clip``): its phases are reached with
+the runner's own calls (pain before, introduction, camera check, a pain check-in with a banner
+showing, the end-of-session question) and, with the model available, the active phase once the
+clip's reps start. Without a clip the session page shows its "no camera" state.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+
+LONG_TITLE = ("Back pain starter after the second clinic visit — weeks 5 to 8, with the extra "
+              "hip mobility block and the desk breaks agreed on 12 November")
+BANNER = "Spoken cues are not available on this computer, so cues are shown as text only."
+
+
+def settle(ms: int = 60) -> None:
+    """Let Qt lay out, polish and paint what changed (no sleeping on the GUI thread)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    end = time.monotonic() + ms / 1000
+    while True:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if time.monotonic() >= end:
+            break
+    app.processEvents()
+
+
+def long_title_routine(folder: Path) -> Path:
+    """A copy of the example starter routine with a very long title (the home page must wrap it)."""
+    from coach.routines.catalogue import exercises_dir
+
+    src = (exercises_dir() / "routines" / "clbp_starter.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^title: .*$", f"title: {LONG_TITLE}", src, count=1, flags=re.MULTILINE)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "long_title_routine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _tabs(page: QWidget) -> QTabWidget | None:
+    tabs = getattr(page, "tabs", None)
+    return tabs if isinstance(tabs, QTabWidget) else None
+
+
+def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
+         active_timeout_s: float = 40.0, only: Callable[[str], bool] | None = None) -> Iterator[str]:
+    """Walk every screen; yield its name while it is showing.
+
+    ``only`` skips screens whose name it rejects (their set-up still runs when later screens need
+    it, e.g. the session's phases follow one another).
+    """
+    want = only or (lambda _name: True)
+
+    def show(name: str) -> bool:
+        settle()
+        return want(name)
+
+    # -- onboarding ------------------------------------------------------------------------------
+    from coach import screening
+    from coach.ui.onboarding import STEPS, OnboardingPage
+
+    win.open_onboarding()
+    page = win.current_page()
+    assert isinstance(page, OnboardingPage)
+    if show("onboarding-1-welcome"):
+        yield "onboarding-1-welcome"
+    page.ack.setChecked(True)
+    # one non-blocking "yes" per page, so every page shows its advice banner where it has one
+    yes_here = {"general": "parq_bone_joint", "back": "back_surgery"}
+    for i, _step in enumerate(STEPS[1:], start=2):
+        page.next()
+        cur = page.step_id()
+        if cur in {g.id for g in screening.GROUPS}:
+            for q in screening.questions_in(cur):
+                page.answer(q.id, q.id == yes_here.get(cur))
+        name = f"onboarding-{i}-{cur}"
+        if show(name):
+            yield name
+        if cur == "done":
+            break
+    page.finish()
+
+    # -- home, with a therapist's routine whose title is very long --------------------------------
+    ctx.settings.routine_path = str(long_title_routine(workdir))
+    win.home()
+    if show("home"):
+        yield "home"
+
+    win.open_program("core")
+    if show("program"):
+        yield "program"
+    win.open_exercise("glute_bridge")
+    if show("exercise"):
+        yield "exercise"
+    win.home()
+
+    # -- the session ------------------------------------------------------------------------------
+    yield from _session(win, ctx, clip, active_timeout_s, show)
+
+    # -- history, learn, settings, editor, calculators ------------------------------------------
+    win.home()
+    win.open_history()
+    page = win.current_page()
+    tabs = _tabs(page)
+    for i in range(tabs.count() if tabs is not None else 1):
+        if tabs is not None:
+            tabs.setCurrentIndex(i)
+            name = f"history-{tabs.tabText(i).lower().replace(' ', '-').replace('&', '')}"
+        else:
+            name = "history"
+        if show(name):
+            yield name
+    win.home()
+    win.open_learn("safety")
+    if show("learn"):
+        yield "learn"
+    win.home()
+    win.open_settings()
+    if show("settings"):
+        yield "settings"
+    win.home()
+    win.open_routine_editor()
+    if show("routine-editor"):
+        yield "routine-editor"
+    win.home()
+    win.open_calculators()
+    page = win.current_page()
+    tabs = _tabs(page)
+    for i in range(tabs.count() if tabs is not None else 1):
+        if tabs is not None:
+            tabs.setCurrentIndex(i)
+            name = f"calculators-{i + 1}"
+        else:
+            name = "calculators"
+        if show(name):
+            yield name
+    win.home()
+
+    # -- the posture strip (no camera here: it says so and offers a video) ----------------------
+    monitor = getattr(win, "posture_monitor", None)
+    if monitor is not None:
+        monitor.set_enabled(True)
+        settle(300)
+        if show("home-posture-strip"):
+            yield "home-posture-strip"
+        monitor.set_enabled(False)
+        settle()
+
+
+def _session(win: Any, ctx: Any, clip: str | None, active_timeout_s: float,
+             show: Callable[[str], bool]) -> Iterator[str]:
+    from coach.core.session import Phase, plan_from_exercise
+
+    if clip:
+        ctx.source = clip
+    ex = ctx.catalogue.get("mini_squat")
+    win.start_session([plan_from_exercise(ex, sets=1, reps=5)], "Mini squats")
+    page = win.current_page()
+    runner = getattr(page, "runner", None)
+    if runner is None:
+        return
+    now = page._now  # noqa: SLF001 - the page's own clock keeps the runner consistent
+    # the pain question before the session, with a banner above the page (the tightest case)
+    win.show_banner(BANNER)
+    if show("session-pain-before-with-banner"):
+        yield "session-pain-before-with-banner"
+    win.show_banner("")
+    page.pain_panel.buttons[2].click()
+    if show("session-introduction"):
+        yield "session-introduction"
+    runner.start_now(now())
+    settle(400)
+    if show("session-camera-check"):
+        yield "session-camera-check"
+    if clip:
+        deadline = time.monotonic() + active_timeout_s
+        while time.monotonic() < deadline and not (runner.phase is Phase.ACTIVE and runner.snapshot().count >= 1):
+            settle(100)
+        if runner.phase is Phase.ACTIVE and show("session-active"):
+            yield "session-active"
+    page.ask_pain()
+    win.show_banner(BANNER)
+    if show("session-pain-check-in-with-banner"):
+        yield "session-pain-check-in-with-banner"
+    win.show_banner("")
+    page.pain_panel.buttons[1].click()
+    page.stop()
+    settle(200)
+    deadline = time.monotonic() + 5
+    while runner.phase is not Phase.PAIN_END and time.monotonic() < deadline:
+        settle(50)
+    if show("session-last-pain-question"):
+        yield "session-last-pain-question"
+    page.pain_panel.buttons[1].click()
+    deadline = time.monotonic() + 5
+    while type(win.current_page()).__name__ != "SummaryPage" and time.monotonic() < deadline:
+        settle(50)
+    if type(win.current_page()).__name__ == "SummaryPage" and show("summary"):
+        yield "summary"
+
+
+def grab(win: QWidget, path: Path) -> bool:
+    """Save the window as it is drawn now."""
+    settle()
+    pix = win.grab()
+    return bool(pix.save(str(path)))
+
+
+def apply_size(win: QWidget, width: int, height: int) -> None:
+    """Make the window exactly this size (a maximised window on a screen of that size)."""
+    win.setMinimumSize(0, 0)
+    win.resize(width, height)
+    settle()
+    if win.width() != width or win.height() != height:
+        # the layouts' minimum size is larger than the screen: that is itself a problem to report
+        pass
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    import sys
+
+    return QApplication(sys.argv[:1])
