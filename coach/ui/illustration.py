@@ -414,13 +414,16 @@ def _brace(u: float, near: bool) -> Pose:
 
 
 def _pelvic_tilt(u: float, near: bool) -> Pose:
-    """Hook-lying: the pelvis rocks (``u`` 0..1), shown as a small roll of the hips and knees."""
+    """Hook-lying: the pelvis rocks (``u`` 0..1). At rest the low back arches off the floor (a
+    visible gap under the spine); tilted, the back lies flat and the hips roll a little."""
     p: Pose = {}
     hip = (_SUP_HIP[0] - 0.012 * u, _SUP_HIP[1] + 0.01 * u)
     _supine_head(p, _SUP_SH)
     _arms_on_floor(p, _SUP_SH)
     for side, dx in (("l", 0.0), ("r", -0.01)):
         _hook_leg(p, side, (hip[0] + dx, hip[1]), (_HOOK_ANKLE[0] + dx, ANKLE_H))
+    mid = _mid(hip, _SUP_SH)
+    p["spine"] = (mid[0], mid[1] + 0.03 * (1.0 - u))  # the arch of the low back, gone when tilted
     return p
 
 
@@ -1057,7 +1060,51 @@ def _figure_cached(key: tuple[Any, ...], ex: Any) -> FigureSpec:
     return spec
 
 
-def _make_spec(ex: Any) -> FigureSpec:
+def _start_ok(ex: Any, pose: Pose) -> bool:
+    return all(_holds(c, measure(_world_to_image(pose), c.metric)) for c in ex.start if c.reference == "absolute")
+
+
+def _in_position_ok(ex: Any, pose: Pose) -> bool:
+    if ex.kind != "hold":
+        return True
+    return all(_holds(c, measure(_world_to_image(pose), c.metric)) for c in ex.in_position if c.reference == "absolute")
+
+
+def _above_floor(pose: Pose) -> bool:
+    """No joint below the floor (world y is up, the floor is y = 0)."""
+    return all(y >= -0.01 for x, y in pose.values())
+
+
+def _holds(c: Any, x: float) -> bool:
+    if x != x:
+        return True  # a metric the figure cannot show does not veto a drawing
+    if c.op == "between":
+        return bool(c.range[0] <= x <= c.range[1])
+    if c.op == "outside":
+        return bool(x < c.range[0] or x > c.range[1])
+    return bool({"<": x < c.value, "<=": x <= c.value, ">": x > c.value, ">=": x >= c.value}[c.op])
+
+
+#: For printed stills: how far past the counting thresholds the start (before ``rest``) and the
+#: worked position (past ``work``) are drawn, as shares of ``work - rest``. The thresholds are
+#: where a repetition is *counted*; a person starts from a natural rest (a march from standing
+#: straight, a bridge from the hips on the floor) and moves a little beyond the count.
+PRINT_EXTEND = (0.8, 0.35)
+
+
+def print_figure_for(ex: Any) -> FigureSpec:
+    """Like :func:`figure_for`, for printed start/end drawings: the start is the natural resting
+    position and the end the full worked position (still inside the exercise's start and
+    in-position checks), so the two pictures differ clearly."""
+    key = ("print", *_exercise_key(ex))
+    spec = _CACHE.get(key)
+    if spec is None:
+        spec = _make_spec(ex, extend=True)
+        _CACHE[key] = spec
+    return spec
+
+
+def _make_spec(ex: Any, extend: bool = False) -> FigureSpec:
     family = _family(ex)
     alternate = ex.sides == "alternate"
     if family == "breathing":
@@ -1074,6 +1121,8 @@ def _make_spec(ex: Any) -> FigureSpec:
     if spec_metric:
         u_rest = _solve(v.build, spec_metric, rest, lo, hi)
         u_work = _solve(v.build, spec_metric, work, lo, hi, near_u=u_rest)
+        if extend:
+            u_rest, u_work = _extended(ex, v, spec_metric, rest, work, u_rest, u_work)
     else:
         u_rest, u_work = float(v.rest), float(v.work)
     # Framing: one fixed scale for the whole movement (both sides), so the figure never jumps.
@@ -1108,6 +1157,27 @@ def _make_spec(ex: Any) -> FigureSpec:
                       u_rest, u_work, scale, offset, HEAD_R * scale, props, bounds)
 
 
+def _extended(ex: Any, v: Variant, metric: str, rest: float, work: float,
+              u_rest: float, u_work: float) -> tuple[float, float]:
+    """Builder parameters past the thresholds (see :data:`PRINT_EXTEND`), backing off where the
+    exercise's own start or in-position checks would no longer hold."""
+    lo, hi = v.u_range
+    span = work - rest
+    start, end = u_rest, u_work
+    for share in (PRINT_EXTEND[0], PRINT_EXTEND[0] / 2, PRINT_EXTEND[0] / 4):
+        u = _solve(v.build, metric, rest - share * span, lo, hi, near_u=u_rest)
+        # only move away from the worked position, never toward it
+        if (u - u_rest) * (u_work - u_rest) <= 0 and _start_ok(ex, v.build(u, True)) and _above_floor(v.build(u, True)):
+            start = u
+            break
+    for share in (PRINT_EXTEND[1], PRINT_EXTEND[1] / 2):
+        u = _solve(v.build, metric, work + share * span, lo, hi, near_u=u_work)
+        if (u - u_work) * (u_work - u_rest) >= 0 and _in_position_ok(ex, v.build(u, True)) and _above_floor(v.build(u, True)):
+            end = u
+            break
+    return start, end
+
+
 def _world_props(kinds: tuple[str, ...], rest: Pose, work: Pose) -> list[tuple[str, float, float, float, float]]:
     """Props in world coordinates around the figure at rest and at work."""
     xs = [x for p in (rest, work) for x, _ in p.values()]
@@ -1137,13 +1207,13 @@ def _world_props(kinds: tuple[str, ...], rest: Pose, work: Pose) -> list[tuple[s
     return out
 
 
-def pose_for(ex: Any, phase: float, *, other_side: bool = False) -> Pose:
+def pose_for(ex: Any, phase: float, *, other_side: bool = False, spec: FigureSpec | None = None) -> Pose:
     """Named joint positions in the unit box (y down) for ``phase`` 0 (rest) .. 1 (work).
 
     ``other_side`` moves the other limb (for exercises done on alternate sides). For breathing,
     the figure is a circle: ``{"centre": (x, y), "radius": (r, r)}`` with r growing with phase.
     """
-    spec = figure_for(ex)
+    spec = spec if spec is not None else figure_for(ex)
     t = _clamp01(phase)
     if spec.variant == "breathing":
         r = 0.26 + 0.18 * t
@@ -1219,6 +1289,7 @@ class SkeletonAnimation(QWidget):
         self.high_contrast = high_contrast
         self.frames = 0
         self.phase = 0.0
+        self.show_focus = True  # the ring around the moving part (stills: the worked position only)
         self.cycle = 0
         self._t0 = time.monotonic()
         self._elapsed = 0.0  # animation time already shown, kept while hidden
@@ -1282,7 +1353,7 @@ class SkeletonAnimation(QWidget):
         self.frames += 1
 
     def _paint_breathing(self, qp: QPainter, pal: Any, pt: Callable[[Point], QPointF], side: float) -> None:
-        pose = pose_for(self.exercise, self.phase)
+        pose = pose_for(self.exercise, self.phase, spec=self.spec)
         c, r = pt(pose["centre"]), pose["radius"][0] * side
         fill = QColor(pal.accent)
         fill.setAlpha(60)
@@ -1304,7 +1375,7 @@ class SkeletonAnimation(QWidget):
 
     def _paint_figure(self, qp: QPainter, pal: Any, pt: Callable[[Point], QPointF], side: float) -> None:
         other = self.spec.alternate and self.cycle % 2 == 1
-        pose = pose_for(self.exercise, self.phase, other_side=other)
+        pose = pose_for(self.exercise, self.phase, other_side=other, spec=self.spec)
         width = max(3.0, side * 0.016)
         # props: calm, thin, behind the figure
         prop_pen = QPen(QColor(pal.muted), max(2.0, width * 0.6))
@@ -1347,7 +1418,7 @@ class SkeletonAnimation(QWidget):
                                                      Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin), side)
         # the focus: a soft ring around the joint that moves
         focus = self._focus_point(pose, moving)
-        if focus is not None:
+        if focus is not None and self.show_focus:
             ring = QColor(pal.good if self.high_contrast else pal.warn)  # distinct from the figure
             qp.setPen(QPen(ring, max(2.0, width * 0.5)))
             qp.setBrush(Qt.BrushStyle.NoBrush)
@@ -1355,6 +1426,16 @@ class SkeletonAnimation(QWidget):
             if self.spec.focus == "head":
                 r = self.spec.head_r * side * 1.45
             qp.drawEllipse(pt(focus), r, r)
+            if self.spec.variant == "brace" and self.phase >= 0.5:
+                # nothing moves in a brace: arrows show the tummy drawing in and tightening
+                c = pt(focus)
+                for ang in (0.0, 90.0, 180.0):
+                    d = QPointF(math.cos(math.radians(ang)), -math.sin(math.radians(ang)))
+                    tip, tail = c + d * (r * 1.35), c + d * (r * 2.6)
+                    qp.drawLine(tail, tip)
+                    for turn in (-30.0, 30.0):
+                        a = math.radians(ang + turn)
+                        qp.drawLine(tip, tip + QPointF(math.cos(a), -math.sin(a)) * (r * 0.5))
 
     def _paint_trunk(self, qp: QPainter, pose: Pose, pt: Callable[[Point], QPointF], pen: QPen,
                      side: float) -> None:
@@ -1407,9 +1488,13 @@ def _mid(a: Point, b: Point) -> Point:
 
 def still_image(exercise: Any, phase: float, width: int = 520, height: int = 360) -> QImage:
     """One frame of the exercise drawing (phase 0 = start position, 1 = the worked position),
-    for printed handouts. Painted off-screen with the same code as the animation."""
+    for printed handouts. Painted off-screen with the same code as the animation, over the
+    print range (:func:`print_figure_for`: natural start, full worked position); the ring that
+    marks the moving part is drawn on the worked position only."""
     w = SkeletonAnimation(exercise)
     try:
+        w.spec = print_figure_for(exercise)
+        w.show_focus = phase >= 0.5
         w.resize(width, height)
         w.phase = phase
         return w.grab().toImage()
