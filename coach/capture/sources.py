@@ -52,12 +52,14 @@ class VideoFileSource:
             self._cap.release()
             raise SourceError(f"{self.path}: no video frames could be decoded (truncated or not a video)")
         self._first: np.ndarray | None = first
+        self._held: np.ndarray | None = None
 
     @property
     def fps(self) -> float:
         return self._fps
 
     def read(self) -> Frame | None:
+        self._held = None
         if self._first is not None:
             bgr, self._first = self._first, None
         else:
@@ -68,6 +70,28 @@ class VideoFileSource:
         fid = self._next_id
         self._next_id += 1
         return Frame(_to_rgb(bgr, self._max_side), fid / self._fps, fid, now)
+
+    def grab(self) -> bool:
+        """Advance one frame without converting it (FFmpeg still decodes inside ``grab``; the
+        colour conversion, scaling and copy are skipped). False at the end of the file."""
+        self._held = None
+        if self._first is not None:
+            self._held, self._first = self._first, None  # the probe frame is already decoded
+        elif not self._cap.grab():
+            return False
+        self._next_id += 1
+        return True
+
+    def retrieve(self) -> Frame | None:
+        """The frame last :meth:`grab`-bed, converted to RGB; None when there is none."""
+        if self._held is not None:
+            bgr, ok = self._held, True
+        else:
+            ok, bgr = self._cap.retrieve()
+        if not ok or bgr is None:
+            return None
+        fid = self._next_id - 1
+        return Frame(_to_rgb(bgr, self._max_side), fid / self._fps, fid, time.monotonic())
 
     def read_bgr(self) -> np.ndarray | None:
         """The next raw decoded frame (benchmarks use it to time conversion separately)."""
@@ -83,6 +107,7 @@ class VideoFileSource:
 
     def seek(self, frame_id: int) -> None:
         self._first = None
+        self._held = None
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, frame_id)
         self._next_id = frame_id
 
@@ -132,15 +157,37 @@ class ImageFolderSource:
         self._i = len(self._files)
 
 
+#: Common webcam modes, smallest first (UVC cameras offer a subset of these).
+CAMERA_MODES = ((320, 240), (352, 288), (424, 240), (640, 360), (640, 480), (848, 480), (960, 540),
+                (1280, 720), (1920, 1080))
+
+
+def smallest_mode(modes: list[tuple[int, int]] | tuple[tuple[int, int], ...], min_short_side: int) -> tuple[int, int] | None:
+    """The mode with the fewest pixels whose shorter side is at least ``min_short_side``.
+
+    The pose model looks at a 256 x 256 crop around the person; a camera mode whose shorter side
+    is below that only gives it upscaled pixels, anything much above is decoded for nothing.
+    """
+    fit = [m for m in modes if min(m) >= min_short_side]
+    return min(fit, key=lambda m: (m[0] * m[1], m)) if fit else None
+
+
 class CameraSource:
     """A webcam through OpenCV, by index or by (part of) its name.
 
-    Asks for ``width`` x ``height`` and falls back to whatever the camera offers.
+    Asks for ``width`` x ``height`` and falls back to whatever the camera offers. With
+    ``smallest_for`` (pixels), asks instead for the smallest common mode whose shorter side is
+    at least that (:func:`smallest_mode`), trying bigger ones when the driver refuses.
+
+    Besides :meth:`read`, a camera can be :meth:`grab`-bed (take the newest buffer from the
+    driver, no decoding or colour conversion) and :meth:`retrieve`-d (decode the grabbed one):
+    the background posture monitor grabs between samples and decodes only what it looks at.
     """
 
     is_live = True
 
-    def __init__(self, device: int | str = 0, width: int = 1280, height: int = 720, fps: float = 30.0) -> None:
+    def __init__(self, device: int | str = 0, width: int = 1280, height: int = 720, fps: float = 30.0,
+                 *, smallest_for: int | None = None) -> None:
         index = _resolve_camera(device)
         self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
@@ -149,20 +196,32 @@ class CameraSource:
                 f"No camera found at index {index}. Connect a camera, close other programs that "
                 "use it, or open a video file instead."
             )
-        for w, h in ((width, height), (1280, 720), (640, 480)):
+        # One driver buffer where the backend allows it: a grab then returns a fresh picture.
+        self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        if smallest_for:
+            first = smallest_mode(CAMERA_MODES, smallest_for) or (width, height)
+            tries = [m for m in sorted(CAMERA_MODES, key=lambda m: m[0] * m[1]) if m[0] * m[1] >= first[0] * first[1]]
+        else:
+            tries = [(width, height), (1280, 720), (640, 480)]
+        for w, h in tries:
             self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)
             self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
             ok, bgr = self._cap.read()
-            if ok and bgr is not None:
+            if ok and bgr is not None and (not smallest_for or min(bgr.shape[:2]) >= smallest_for):
                 break
         else:
-            self._cap.release()
-            raise SourceError(
-                f"Camera {index} opened but gave no picture; it may be in use by another program."
-            )
+            if not (ok and bgr is not None):
+                self._cap.release()
+                raise SourceError(
+                    f"Camera {index} opened but gave no picture; it may be in use by another program."
+                )
+        self.mode = (int(bgr.shape[1]), int(bgr.shape[0]))
         self._cap.set(cv2.CAP_PROP_FPS, fps)
         got = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         self._fps = got if 1.0 <= got <= 240.0 else fps
+        buffered = int(self._cap.get(cv2.CAP_PROP_BUFFERSIZE) or 0)
+        #: Frames the driver may hold back: grab this many to be sure the next one is fresh.
+        self.buffered = buffered if 1 <= buffered <= 32 else 4
         self._next_id = 0
         self.name = f"Camera {index}"
         self.index = index
@@ -180,8 +239,49 @@ class CameraSource:
         self._next_id += 1
         return Frame(_to_rgb(bgr, None), now, fid, now)
 
+    def grab(self) -> bool:
+        """Take the next picture from the driver without decoding it."""
+        ok = bool(self._cap.grab())
+        if ok:
+            self._next_id += 1
+        return ok
+
+    def retrieve(self) -> Frame | None:
+        """Decode the picture last grabbed, as RGB."""
+        ok, bgr = self._cap.retrieve()
+        if not ok or bgr is None:
+            return None
+        now = time.monotonic()
+        return Frame(_to_rgb(bgr, None), now, self._next_id - 1, now)
+
     def close(self) -> None:
         self._cap.release()
+
+
+def camera_users(index: int) -> list[int]:
+    """Other processes that have ``/dev/video{index}`` open (Linux; [] elsewhere or unknown).
+
+    Linux does not tell a program that another one wants its camera; a video-call app that
+    finds it busy usually keeps retrying with the device open, which shows here. Only the
+    user's own processes are readable, which is where such an app runs.
+    """
+    dev = f"/dev/video{index}"
+    proc = Path("/proc")
+    if not sys.platform.startswith("linux") or not proc.is_dir():
+        return []
+    me = os.getpid()
+    out: list[int] = []
+    for d in proc.iterdir():
+        if not d.name.isdigit() or int(d.name) == me:
+            continue
+        try:
+            for fd in (d / "fd").iterdir():
+                if os.readlink(fd) == dev:
+                    out.append(int(d.name))
+                    break
+        except OSError:  # not ours, or gone meanwhile
+            continue
+    return out
 
 
 def _to_rgb(bgr: np.ndarray, max_side: int | None) -> np.ndarray:

@@ -913,6 +913,9 @@ class PostureStatus:
     alert: PostureAlert | None = None
     rula: RulaSummary | None = None
     rula_new: bool = False
+    #: Seconds until the earliest nudge could fire if the present issues persist (inf: none
+    #: pending). An adaptive sampler looks closer when a nudge is due.
+    alert_due_s: float = math.inf
 
 
 #: Calm nudges, one per issue (DOMAIN §3.4; wording follows OSHA/Cal-OSHA guidance of §3.1).
@@ -1095,6 +1098,7 @@ class PostureMonitor:
         self._pending_since = NAN
         self._active: frozenset[str] = frozenset()
         self._last = Assessment(PostureState.AWAY)
+        self._alert_due = math.inf
         self._view_name: View | None = None
         # static posture: an anchor posture and when it was taken
         self._anchor: tuple[float, ...] | None = None
@@ -1208,6 +1212,7 @@ class PostureMonitor:
             alert=alert,
             rula=self.rula_history[-1] if self.rula_history else None,
             rula_new=rula_new,
+            alert_due_s=self._alert_due,
         )
 
     # -- internals -------------------------------------------------------------------------
@@ -1293,12 +1298,15 @@ class PostureMonitor:
         cfg = self.config
         alert: PostureAlert | None = None
         present = set(issues)
+        due = math.inf
         for issue, clock in self._clocks.items():
             if issue in present:
                 if clock.since != clock.since or t - clock.last_seen > cfg.issue_gap_s:
                     clock.since = t
                 clock.last_seen = t
                 persisted = t - clock.since
+                due = min(due, max(clock.since + cfg.alert_after_s, clock.last_alert + cfg.realert_s,
+                                   self.snoozed_until) - t)
                 if (
                     alert is None
                     and persisted >= cfg.alert_after_s
@@ -1310,6 +1318,7 @@ class PostureMonitor:
                     self.record.alerts[issue] = self.record.alerts.get(issue, 0) + 1
             elif clock.since == clock.since and t - clock.last_seen > cfg.issue_gap_s:
                 clock.since = NAN
+        self._alert_due = due
         return alert
 
     def _accumulate(self, m: PostureMeasures, t: float) -> None:
