@@ -29,6 +29,57 @@ def _err(msg: str) -> int:
     return EXIT_USAGE
 
 
+# Option types: a value out of range is an argparse error (one line, exit 2) before any work.
+
+MAX_SIDE_RANGE = (64, 8192)  # below 64 px no pose can be found; above 8K no camera delivers
+
+
+def _max_side(text: str) -> int:
+    lo, hi = MAX_SIDE_RANGE
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number of pixels") from None
+    if not lo <= v <= hi:
+        raise argparse.ArgumentTypeError(f"{v} is out of range; use {lo} to {hi} pixels")
+    return v
+
+
+def max_workers() -> int:
+    """Most model processes one analysis may start: each holds a model (~150 MB)."""
+    import os
+
+    return max(4, os.cpu_count() or 1)
+
+
+def _workers(text: str) -> int:
+    hi = max_workers()
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+    if not 1 <= v <= hi:
+        raise argparse.ArgumentTypeError(f"{v} is out of range; use 1 to {hi} (1 = one process)")
+    return v
+
+
+def _exercise_id(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs an exercise id (see 'coach exercises')")
+    return text
+
+
+def _landmarks_out(text: str) -> Path:
+    p = Path(text)
+    if p.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name such as {p / 'track.npz'}")
+    if p.suffix.lower() != ".npz":
+        raise argparse.ArgumentTypeError(f"{text}: the file name must end in .npz")
+    if not p.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: the folder {p.parent} does not exist")
+    return p
+
+
 # ---------------------------------------------------------------------------------------------
 # analyze
 
@@ -202,7 +253,9 @@ _SUBCOMMAND_MODULES = (
     "coach.bench_monitor",
     "coach.routines.cli",
     "coach.store.cli",
-    "coach.evaluation",
+    "coach.devtools.evaluate",
+    "coach.cli.screenshots",
+    "coach.cli.session",
 )
 
 
@@ -211,21 +264,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"coach {_version()}")
     p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     p.add_argument("--source", help="start the app on this camera index or video file")
-    p.add_argument("--exercise", help="with --source: start straight into this exercise")
+    p.add_argument("--exercise", type=_exercise_id, help="with --source: start straight into this exercise")
     p.set_defaults(func=_cmd_app)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("analyze", help="track and score a recording (a video, a folder of videos, an image folder, or a .npz track)")
     a.add_argument("video", type=Path)
     mode = a.add_mutually_exclusive_group()
-    mode.add_argument("--exercise", help="score this exercise (see 'coach exercises')")
+    mode.add_argument("--exercise", type=_exercise_id, help="score this exercise (see 'coach exercises')")
     mode.add_argument("--posture", action="store_true", help="report the workstation posture timeline")
     mode.add_argument("--lifting", action="store_true", help="report each lift and its technique")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
-    a.add_argument("--landmarks", type=Path, metavar="OUT.npz", help="save the landmark track")
+    a.add_argument("--landmarks", type=_landmarks_out, metavar="OUT.npz", help="save the landmark track")
     a.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
-    a.add_argument("--max-side", type=int, default=None, help="downscale frames so the longer side is at most this")
-    a.add_argument("--workers", type=int, default=None,
+    a.add_argument("--max-side", type=_max_side, default=None, metavar="PIXELS",
+                   help="downscale frames so the longer side is at most this (64 to 8192)")
+    a.add_argument("--workers", type=_workers, default=None,
                    help="model instances (processes) for one video; 1 = a single, bit-reproducible pass")
     a.set_defaults(func=_cmd_analyze)
 

@@ -9,7 +9,9 @@ passed continuously for ``STEADY_S``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from coach.core.landmarks import Landmark as L
 from coach.core.landmarks import PoseFrame
@@ -36,8 +38,29 @@ def _inside(x: float, y: float) -> bool:
     return 0.01 <= x <= 0.99 and 0.01 <= y <= 0.99
 
 
-def check_position(pose: PoseFrame | None, brightness: float, view: str, whole_body: bool) -> CheckResult:
-    """One frame's verdict with the single most useful instruction."""
+def accepted_views(exercise: Any) -> frozenset[str]:
+    """Every view the engine can score this exercise from, read from its definition.
+
+    The camera placement's ``view`` plus each view-specific signal (``signal.views``); ``any``
+    accepts both. This is the same source the engine uses to pick its signal, so the check never
+    refuses a view the engine counts.
+    """
+    cam = getattr(getattr(exercise, "camera", None), "view", "any")
+    views = {"side", "front"} if cam == "any" else {str(cam)}
+    signal = getattr(exercise, "signal", None)
+    views.update(str(v) for v in (getattr(signal, "views", None) or {}))
+    return frozenset(views)
+
+
+def check_position(pose: PoseFrame | None, brightness: float, view: str | Iterable[str],
+                   whole_body: bool) -> CheckResult:
+    """One frame's verdict with the single most useful instruction.
+
+    ``view`` is the view (or the set of views) the exercise can be scored from.
+    """
+    views = {view} if isinstance(view, str) else set(view)
+    if "any" in views:
+        views = {"side", "front"}
     if brightness < MIN_BRIGHTNESS:
         return CheckResult(False, "The room is too dark for the camera. Turn on a light or face a window.", "too_dark")
     if pose is None:
@@ -46,7 +69,7 @@ def check_position(pose: PoseFrame | None, brightness: float, view: str, whole_b
     need = _WHOLE if whole_body else _UPPER
     # Near side is enough for side views: the far side is hidden behind the body.
     missing = [lm for lm in need if not (img[lm, 3] >= 0.5 and _inside(float(img[lm, 0]), float(img[lm, 1])))]
-    if view == "side":
+    if "side" in views:
         pairs = {(L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE),
                  (L.LEFT_ANKLE, L.RIGHT_ANKLE)}
         for a, b in pairs:
@@ -72,9 +95,9 @@ def check_position(pose: PoseFrame | None, brightness: float, view: str, whole_b
     ratio = width / trunk if trunk > 1e-6 else 0.0
     lying = abs((sh[1] - hp[1]) * h) < 0.5 * trunk
     if not lying:
-        if view == "side" and ratio > FRONT_RATIO:
+        if views == {"side"} and ratio > FRONT_RATIO:
             return CheckResult(False, "Turn sideways to the camera for this exercise.", "wrong_view")
-        if view == "front" and ratio < SIDE_RATIO:
+        if views == {"front"} and ratio < SIDE_RATIO:
             return CheckResult(False, "Face the camera for this exercise.", "wrong_view")
     ys = img[[int(m) for m in need], 1]
     xs = img[[int(m) for m in need], 0]
@@ -87,7 +110,7 @@ def check_position(pose: PoseFrame | None, brightness: float, view: str, whole_b
 class CameraCheck:
     """Streams frames; ``ready`` becomes True after the check passes for ``STEADY_S`` in a row."""
 
-    def __init__(self, view: str, whole_body: bool, steady_s: float = STEADY_S) -> None:
+    def __init__(self, view: str | Iterable[str], whole_body: bool, steady_s: float = STEADY_S) -> None:
         self.view = view
         self.whole_body = whole_body
         self.steady_s = steady_s

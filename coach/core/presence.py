@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 CONFIRM_S = 0.5
 GAP_S = 0.1
@@ -71,3 +74,37 @@ def confirmed_mask(detected: Sequence[bool], timestamps: Sequence[float],
                 out[k] = detected[k]
         i = last + 1
     return out
+
+
+class ConfirmingBuffer(Generic[T]):
+    """Streaming form that decides like :func:`confirmed_mask`: detections of a run are held
+    back until the run is confirmed, then released in order *with* the run's first detections.
+
+    A person who starts moving in the first frames is therefore scored from the first frame,
+    exactly as an offline pass scores the same recording; a ghost run that breaks off before
+    ``confirm_s`` is released as "nobody". ``push`` returns the items decided by this frame,
+    in order, each with whether its detection counts. At most ``confirm_s`` of frames wait.
+    """
+
+    def __init__(self, confirm_s: float = CONFIRM_S, gap_s: float = GAP_S) -> None:
+        self.gate = PresenceGate(confirm_s, gap_s)
+        self._pending: list[tuple[T, bool]] = []
+
+    def push(self, detected: bool, t: float, item: T) -> list[tuple[T, bool]]:
+        run_before = self.gate._run_start
+        counts = self.gate.update(detected, t)
+        if counts:
+            out = self._pending + [(item, True)]
+            self._pending = []
+            return out
+        restarted = detected and self.gate._run_start == t and run_before == run_before
+        broken = not detected and self.gate._run_start != self.gate._run_start
+        out = []
+        if self._pending and (restarted or broken):  # the pending run never confirmed
+            out = [(it, False) for it, _ in self._pending]
+            self._pending = []
+        if detected or self._pending:
+            self._pending.append((item, detected))
+            return out
+        out.append((item, False))
+        return out

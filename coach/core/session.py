@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from coach.core.camera_check import STEADY_S, CameraCheck
+from coach.core.camera_check import STEADY_S, CameraCheck, accepted_views
 from coach.core.engine import EngineConfig, EngineStatus, ExerciseEngine, State
 from coach.core.landmarks import PoseFrame
 from coach.core.pain import Action, PainDecision, PainRulesLike, before_session, during_session
@@ -74,6 +74,16 @@ def plan_from_exercise(ex: Any, sets: int | None = None, reps: int | None = None
     )
 
 
+def plan_for_recording(ex: Any) -> PlanItem:
+    """One open set that counts everything in a recording (``--source FILE --exercise ID``).
+
+    A recording has as many reps as it has; a set target would end the set part-way and make
+    the player disagree with ``coach analyze`` on the same file.
+    """
+    return PlanItem(exercise=ex, sets=1, reps=None, hold_s=ex.dose.hold_s, rest_s=0.0,
+                    duration_s=ex.dose.duration_s, sides=("",), regression=ex.regression)
+
+
 @dataclass(slots=True)
 class ExerciseResult:
     exercise_id: str
@@ -89,6 +99,24 @@ class ExerciseResult:
     skipped: bool = False
     not_visible_s: float = 0.0
     reps_detail: list[dict[str, Any]] = field(default_factory=list)
+    finished: bool = False  # every planned set was done
+
+    @property
+    def status(self) -> SessionStatus:
+        """Completed only when the plan was done and something was counted."""
+        if self.finished and not self.stopped_reason and (self.reps or self.holds or self.sets_done):
+            return SessionStatus.COMPLETED
+        return SessionStatus.STOPPED_EARLY
+
+    @property
+    def stop_reason(self) -> str:
+        if self.status is SessionStatus.COMPLETED:
+            return ""
+        if self.stopped_reason:
+            return self.stopped_reason
+        if self.skipped:
+            return "Skipped."
+        return STOP_NOTHING_COUNTED if not (self.reps or self.holds) else STOP_BY_PERSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +143,43 @@ class Snapshot:
     decision: PainDecision | None
 
 
+class EventKind(str, Enum):
+    """What a :class:`SessionEvent` reports. One payload shape per kind (``data`` keys)."""
+
+    PHASE = "phase"  # phase, message
+    REP = "rep"  # count, record (RepRecord)
+    PARTIAL = "partial"
+    HOLD = "hold"  # record (HoldRecord)
+    SET_DONE = "set_done"  # exercise, set, side
+    EXERCISE_DONE = "exercise_done"  # exercise, result (ExerciseResult)
+    PAIN = "pain"  # context, value, spreading, level[, exercise, action]
+    CUE = "cue"  # text, fault, severity
+    SAY = "say"  # text
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    SESSION_DONE = "session_done"  # results, status, reason
+
+
+class SessionStatus(str, Enum):
+    """How a session (or one exercise of it) ended, as stored in the history."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    STOPPED_EARLY = "stopped_early"
+    INTERRUPTED = "interrupted"  # the process died; set at the next start
+
+
+#: Why a session or an exercise stopped before its plan was done (stored with the status).
+STOP_BY_PERSON = "Stopped by you."
+STOP_RECORDING_ENDED = "The recording ended."
+STOP_NO_CAMERA = "No camera picture."
+STOP_NOTHING_COUNTED = "No repetition or hold was counted."
+STOP_APP_CLOSED = "coach was closed during the session."
+
+
 @dataclass(frozen=True, slots=True)
 class SessionEvent:
-    kind: str  # phase, rep, hold, set_done, exercise_done, pain, cue, say, session_done
+    kind: EventKind
     t: float
     data: dict[str, Any]
 
@@ -125,13 +187,17 @@ class SessionEvent:
 class SessionRunner:
     def __init__(self, plan: Sequence[PlanItem], rules: PainRulesLike | None = None,
                  engine_config: EngineConfig | None = None, camera_available: bool = True,
-                 check_steady_s: float = STEADY_S) -> None:
+                 check_steady_s: float = STEADY_S, camera_check: bool = True) -> None:
         if not plan:
             raise ValueError("a session needs at least one exercise")
         self.plan = list(plan)
         self.rules = rules
         self.engine_config = engine_config or EngineConfig()
         self.camera_available = camera_available
+        # A recording cannot be asked to move: it skips the placement check and is scored
+        # from its first frame, exactly as `coach analyze` scores it.
+        self.camera_check = camera_check
+        self.stop_reason = ""  # why the session ended before its plan was done
         self.check_steady_s = check_steady_s
         self._lock = threading.RLock()
         self.phase = Phase.PAIN_BEFORE
@@ -159,8 +225,8 @@ class SessionRunner:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _emit(self, kind: str, t: float, **data: Any) -> None:
-        self._events.append(SessionEvent(kind, t, data))
+    def _emit(self, kind: EventKind | str, t: float, **data: Any) -> None:
+        self._events.append(SessionEvent(EventKind(kind), t, data))
 
     def _say(self, t: float, text: str) -> None:
         self._emit("say", t, text=text)
@@ -171,7 +237,8 @@ class SessionRunner:
         self._deadline = deadline
         if message:
             self._message = message
-        self._emit("phase", t, phase=phase.value, message=self._message)
+        self._emit(EventKind.PHASE, t, phase=phase.value, message=self._message, item=self.item,
+                   exercise=self.current.exercise.id, set=self.set_index)
 
     @property
     def current(self) -> PlanItem:
@@ -221,6 +288,9 @@ class SessionRunner:
                 self._flush_set(t)  # keep every rep already done
             if d.action is Action.END_SESSION:
                 self.result.stopped_reason = d.reason
+                self.stop_reason = d.reason
+                if context != "after_exercise":
+                    self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
                 self._enter(Phase.PAIN_END, t, "Session ended for today. How much pain do you have now?")
                 return d
             if d.action is Action.STOP_EXERCISE:
@@ -242,19 +312,61 @@ class SessionRunner:
             if self.phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST, Phase.SWITCH_SIDE):
                 self._flush_set(t)
                 self.result.skipped = self.result.sets_done == 0
+                self.result.stopped_reason = self.result.stopped_reason or "Skipped by you."
                 self._end_exercise(t, ask_pain=self.result.sets_done > 0)
 
-    def stop(self, t: float) -> None:
+    def stop(self, t: float, reason: str = STOP_BY_PERSON) -> None:
+        """End the session early (the person, a lost camera, the end of a recording)."""
         with self._lock:
             if self.phase in (Phase.SUMMARY, Phase.PAIN_END):
                 return
             if self.phase is Phase.ACTIVE:
                 self._flush_set(t)
+            if self.phase not in (Phase.PAIN_BEFORE, Phase.REST_DAY, Phase.PAIN_AFTER):
+                if not self.result.stopped_reason:
+                    self.result.stopped_reason = reason
+                self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
+            self.stop_reason = self.stop_reason or reason
             self.engine = None
             if self.phase in (Phase.PAIN_BEFORE, Phase.REST_DAY):
                 self._finish(t)
                 return
             self._enter(Phase.PAIN_END, t, "Before you go: how much pain do you have now?")
+
+    def end_of_source(self, t: float, reason: str) -> None:
+        """The picture source is gone (a recording ended): end the session with what was counted.
+
+        An open set (no rep target) that counted something is complete; anything else stopped
+        early because of ``reason``.
+        """
+        with self._lock:
+            if self.phase is Phase.ACTIVE and self.current.reps is None and self.engine is not None:
+                self._flush_set(t)
+                if self.result.reps or self.result.holds:
+                    self.result.sets_done += 1
+                    self.result.finished = self.set_index + 1 >= self.current.sets
+                    self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
+                    if self.result.finished:
+                        self.engine = None
+                        if self.item + 1 < len(self.plan):  # the rest of the plan was not reached
+                            self.stop_reason = reason
+                            for later in self.results[self.item + 1:]:
+                                later.stopped_reason = later.stopped_reason or reason
+                        self._enter(Phase.PAIN_END, t, "Last question: how much pain do you have now?")
+                        return
+        self.stop(t, reason)
+
+    def begin_counting(self, t: float) -> None:
+        """Skip the placement check (a recording was chosen instead of the camera)."""
+        with self._lock:
+            if self.phase is Phase.CAMERA_CHECK:
+                self._begin_set(t)
+
+    def finish_without_answer(self, t: float) -> None:
+        """Close the session at its last pain question when nobody can answer (window closed)."""
+        with self._lock:
+            if self.phase is Phase.PAIN_END:
+                self._finish(t)
 
     def pause(self, t: float) -> None:
         with self._lock:
@@ -320,7 +432,13 @@ class SessionRunner:
         e = self.engine
         if e is None:
             return
+        n_reps, n_holds = len(e.reps), len(e.holds)
         e.finish()
+        # What finish() closed (a hold in progress, a rep nearly back) is recorded like the rest.
+        for rec in e.reps[n_reps:]:
+            self._emit(EventKind.REP, t, count=len(e.reps), record=rec)
+        for rec in e.holds[n_holds:]:
+            self._emit(EventKind.HOLD, t, record=rec)
         r = self.result
         if self.current.exercise.kind == "hold":
             new = [h.seconds for h in e.holds]
@@ -353,6 +471,7 @@ class SessionRunner:
             self._enter(Phase.SWITCH_SIDE, t, f"Now the {other} side. Get ready.", deadline=t + max(10.0, it.rest_s / 2))
             self._say(t, f"Well done. Now switch to your {other} side.")
             return
+        self.result.finished = True
         self._end_exercise(t, ask_pain=True)
 
     def _end_exercise(self, t: float, ask_pain: bool) -> None:
@@ -372,9 +491,26 @@ class SessionRunner:
             return
         self._start_item(t)
 
+    def outcome(self) -> tuple[SessionStatus, str]:
+        """The session's status and, when it stopped early, why (for the record and summary)."""
+        with self._lock:
+            counted = any(r.reps or r.holds for r in self.results)
+            timed_only = all(not self._needs_camera(p) for p in self.plan)
+            if self.stop_reason:
+                return SessionStatus.STOPPED_EARLY, self.stop_reason
+            if not counted and not (timed_only and any(r.sets_done for r in self.results)):
+                return SessionStatus.STOPPED_EARLY, STOP_NOTHING_COUNTED
+            if not all(r.status is SessionStatus.COMPLETED for r in self.results):
+                return SessionStatus.STOPPED_EARLY, next(r.stop_reason for r in self.results if r.status is not SessionStatus.COMPLETED)
+            return SessionStatus.COMPLETED, ""
+
     def _finish(self, t: float) -> None:
-        self._enter(Phase.SUMMARY, t, "Session complete. Well done.")
-        self._emit("session_done", t, results=list(self.results))
+        status, reason = self.outcome()
+        if status is SessionStatus.COMPLETED:
+            self._enter(Phase.SUMMARY, t, "Session complete. Well done.")
+        else:
+            self._enter(Phase.SUMMARY, t, f"Session stopped. {reason}")
+        self._emit(EventKind.SESSION_DONE, t, results=list(self.results), status=status, reason=reason)
 
     # -- time and frames -------------------------------------------------------------------------
 
@@ -386,9 +522,9 @@ class SessionRunner:
             if self._deadline is not None and t >= self._deadline:
                 self._deadline = None
                 if self.phase is Phase.INTRO:
-                    if self._needs_camera(self.current) and self.camera_available:
+                    if self._needs_camera(self.current) and self.camera_available and self.camera_check:
                         ex = self.current.exercise
-                        self.check = CameraCheck(ex.camera.view, ex.camera.whole_body, self.check_steady_s)
+                        self.check = CameraCheck(accepted_views(ex), ex.camera.whole_body, self.check_steady_s)
                         self._enter(Phase.CAMERA_CHECK, t, ex.camera.placement)
                     else:
                         self._begin_set(t)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from coach.capture.base import Frame, FrameSource, Mailbox
 from coach.core.engine import EngineStatus, ExerciseEngine
 from coach.core.landmarks import PoseFrame
-from coach.core.presence import PresenceGate
+from coach.core.presence import ConfirmingBuffer
 from coach.pose.estimator import PoseError, PoseEstimator
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,9 @@ class LivePipeline:
         self._engine_lock = threading.Lock()
         self._stop = threading.Event()
         self._paused = threading.Event()
+        # A recording is held on its current frame (shown, not scored) until counting begins, so
+        # nothing that happens before (model loading, questions, introductions) uses it up.
+        self._held = threading.Event()
         self._threads: list[threading.Thread] = []
         self._captured = 0
         self._processed = 0
@@ -109,7 +112,9 @@ class LivePipeline:
         self._source_ended = False
         self.ready = threading.Event()  # set once the model is loaded
         self.model_error: str | None = None
-        self._presence = PresenceGate()
+        # Detections wait (at most 0.5 s) until the person is confirmed, then all are scored,
+        # so live scoring decides exactly as `coach analyze` does on the same frames.
+        self._presence: ConfirmingBuffer[tuple[Frame, PoseFrame | None, float]] = ConfirmingBuffer()
 
     # -- control (any thread) --------------------------------------------------------------------
 
@@ -140,6 +145,18 @@ class LivePipeline:
     @property
     def paused(self) -> bool:
         return self._paused.is_set()
+
+    def hold(self) -> None:
+        """Hold a recording on its current frame (no effect on a camera). Any thread."""
+        self._held.set()
+
+    def release(self) -> None:
+        """Let a held recording play on from the frame it was held on. Any thread."""
+        self._held.clear()
+
+    @property
+    def held(self) -> bool:
+        return self._held.is_set()
 
     def set_consumer(self, consumer: Consumer | None) -> None:
         """Score frames with ``consumer(pose, frame, brightness)`` on the worker thread."""
@@ -193,13 +210,22 @@ class LivePipeline:
         last_sig: bytes | None = None
         same_since: float | None = None
         frozen = False
+        waiting: Frame | None = None  # the frame a held recording shows, delivered on release
         try:
             while not self._stop.is_set():
-                if self._paused.is_set() and not src.is_live:
-                    time.sleep(0.02)
-                    start_wall = None  # re-anchor the pacing clock after a pause
+                if not src.is_live and (self._paused.is_set() or self._held.is_set()):
+                    if waiting is None and self._held.is_set() and not self._source_ended:
+                        waiting = src.read()
+                        if waiting is not None:  # shown at once, scored only when released
+                            self._results.put(LiveResult(waiting, None, None, 0.0,
+                                                         float(waiting.rgb[::16, ::16, 1].mean())))
+                    self._stop.wait(0.02)
+                    start_wall = None  # re-anchor the pacing clock after a pause or a hold
                     continue
-                frame = src.read()
+                if waiting is not None:
+                    frame, waiting = waiting, None
+                else:
+                    frame = src.read()
                 if frame is None:
                     if src.is_live:
                         misses += 1
@@ -281,21 +307,24 @@ class LivePipeline:
                     if self._errors in (1, 10, 100):
                         self._event(PipelineEvent("error", message="The pose model failed on a frame; carrying on."))
                     pose = None
-                if pose is not None and not self._presence.update(True, frame.timestamp):
-                    pose = None
-                elif pose is None:
-                    self._presence.update(False, frame.timestamp)
                 # Mean brightness of a sparse grid of green values: enough for "too dark", ~10 µs.
                 brightness = float(frame.rgb[::16, ::16, 1].mean())
+                decided = self._presence.push(pose is not None, frame.timestamp, (frame, pose, brightness))
+                if not any(f is frame for (f, _p, _b), _ok in decided):
+                    pose = None  # shown without a skeleton until the person is confirmed
                 status = None
                 with self._engine_lock:
                     consumer = self._consumer
-                if consumer is not None:
+                for (f, p, b), counts in decided:
+                    if f is frame:
+                        pose = p if counts else None
+                    if consumer is None:
+                        continue
                     try:
-                        status = consumer(pose, frame, brightness)
+                        status = consumer(p if counts else None, f, b)
                     except Exception:  # scoring must never kill the camera loop
                         self._errors += 1
-                        log.exception("scoring failed on frame %d", frame.frame_id)
+                        log.exception("scoring failed on frame %d", f.frame_id)
                 done = time.monotonic()
                 latency = (done - frame.captured_at) * 1000.0 if frame.captured_at else 0.0
                 self._latencies.append(latency)

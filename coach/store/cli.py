@@ -15,13 +15,36 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from coach.routines.cli import _date as _date  # one YYYY-MM-DD argument type for every command
+from coach.routines.cli import _date as _any_date  # one YYYY-MM-DD argument type for every command
 
 EXIT_OK = 0
 EXIT_BAD = 2
+#: Dates a history can hold: local-midnight arithmetic on 0001-01-01 or 9999-12-31 overflows.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _date(text: str) -> date:
+    d = _any_date(text)
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"{text} is out of range; use a date from {FIRST_DAY} to {LAST_DAY}")
+    return d
+
+
+def _db_path(text: str) -> Path:
+    """``--db``: an existing database file, never a folder, never a path whose folder is missing
+    (a typo must not create folders and an empty history)."""
+    p = Path(text).expanduser()
+    if p.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give the database file (history.sqlite3)")
+    if not p.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: the folder {p.parent} does not exist")
+    if not p.exists():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return p
 
 
 def _err(msg: str) -> int:
@@ -34,7 +57,7 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("history", help="export, report on or import exercise history")
     p.add_argument(
         "--db",
-        type=Path,
+        type=_db_path,
         metavar="FILE",
         help="the history database (default: the user data folder)",
     )
@@ -43,6 +66,8 @@ def add_parser(subparsers: Any) -> None:
 
     ls = sub.add_parser("list", help="list sessions")
     _range(ls, required=False)
+    ls.add_argument("--json", action="store_true",
+                    help="print the sessions as JSON (status, reason, reps and holds per exercise)")
     ls.set_defaults(func=cmd_list)
 
     e = sub.add_parser("export", help="export sessions as CSV, FHIR R4 Bundle or results JSON")
@@ -100,9 +125,11 @@ def _usage(p: argparse.ArgumentParser) -> int:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from coach.store.history import open_history
+    # Every history subcommand only reads: never create, move, migrate or write the file.
+    from coach.store.history import default_history_path
+    from coach.store.salvage import open_history_readonly
 
-    history, warning = open_history(args.db)
+    history, warning = open_history_readonly(args.db or default_history_path())
     if warning:
         print(f"coach: warning: {warning}", file=sys.stderr)
     return history
@@ -118,12 +145,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     if (msg := _check_range(args)) is not None:
         return _err(msg)
     with _open(args) as h:
-        for s in h.sessions(args.date_from, args.date_to):
+        sessions = h.sessions(args.date_from, args.date_to)
+        if getattr(args, "json", False):
+            import json
+
+            print(json.dumps([h.session_record(s.id) for s in sessions], indent=2))
+            return EXIT_OK
+        for s in sessions:
             results = h.exercise_results(s.id)
             reps = sum(int(r.reps or 0) for r in results)
+            holds = sum(int(r.holds or 0) for r in results)
+            held = f", {holds} holds" if holds else ""
+            why = f"  ({s.stop_reason})" if s.stop_reason and s.status != "completed" else ""
             print(
-                f"{s.started_at.astimezone():%Y-%m-%d %H:%M}  {s.id[:8]}  {s.routine_id or '-':<28} {s.status:<11} "
-                f"{s.classification or '-':<6} {len(results)} exercises, {reps} reps"
+                f"{s.started_at.astimezone():%Y-%m-%d %H:%M}  {s.id[:8]}  {s.routine_id or '-':<28} {s.status:<13} "
+                f"{s.classification or '-':<6} {len(results)} exercises, {reps} reps{held}{why}"
             )
     return EXIT_OK
 

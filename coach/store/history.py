@@ -33,6 +33,7 @@ import contextlib
 import json
 import logging
 import os
+import socket
 import sqlite3
 import threading
 import uuid
@@ -45,11 +46,14 @@ from typing import Any, Literal, Protocol, TypeVar
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 HISTORY_FILENAME = "history.sqlite3"
 PAIN_CONTEXTS = ("before", "after_exercise", "end", "on_demand", "next_morning")
 PainContext = Literal["before", "after_exercise", "end", "on_demand", "next_morning"]
-SESSION_STATUSES = ("in_progress", "completed", "aborted", "interrupted")
+#: in_progress: being recorded now; completed: the plan was done and something was counted;
+#: stopped_early: ended before the plan was done (``stop_reason`` says why: pain, the person,
+#: no camera, the recording ended, nothing counted); interrupted: the process died (crash, kill).
+SESSION_STATUSES = ("in_progress", "completed", "stopped_early", "interrupted")
 #: A session still "in progress" this long after it started was cut short by a crash.
 STALE_SESSION = timedelta(hours=6)
 #: The next-morning question is asked from this local hour on the day after a session.
@@ -182,8 +186,47 @@ INSERT INTO faults (exercise_result_id, fault_id, count)
         AND json_type(er.summary_json, '$.faults') = 'object'
 """
 
+# v3: honest statuses. "aborted" becomes "stopped_early" with a reason; the process that records
+# a session is noted so a crashed one is marked interrupted at the next start, not hours later.
+# SQLite cannot change a CHECK constraint in place: the table is rebuilt (sqlite.org/lang_altertable
+# "other kinds of table schema changes"), with foreign keys off for the swap (see migrate()).
+_V3 = """
+CREATE TABLE sessions_v3 (
+    id TEXT PRIMARY KEY,
+    routine_id TEXT,
+    routine_version INTEGER,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL DEFAULT 'in_progress'
+        CHECK (status IN ('in_progress', 'completed', 'stopped_early', 'interrupted')),
+    app_version TEXT,
+    device_json TEXT,
+    classification TEXT
+        CHECK (classification IS NULL OR classification IN ('green', 'amber', 'red')),
+    next_morning_check INTEGER NOT NULL DEFAULT 1,
+    planned_json TEXT,
+    notes TEXT,
+    stop_reason TEXT,
+    owner_pid INTEGER,
+    owner_host TEXT
+);
+INSERT INTO sessions_v3 (id, routine_id, routine_version, started_at, ended_at, status, app_version,
+        device_json, classification, next_morning_check, planned_json, notes)
+    SELECT id, routine_id, routine_version, started_at, ended_at,
+        CASE status WHEN 'aborted' THEN 'stopped_early' ELSE status END,
+        app_version, device_json, classification, next_morning_check, planned_json, notes
+    FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v3 RENAME TO sessions;
+CREATE INDEX sessions_started ON sessions(started_at);
+ALTER TABLE exercise_results ADD COLUMN status TEXT;
+ALTER TABLE exercise_results ADD COLUMN stop_reason TEXT
+"""
+
 #: Each migration takes the database from ``version - 1`` to ``version``.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2))
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
+#: Migrations that rebuild a table: run with foreign keys off so the swap cascades nothing.
+_REBUILDS = frozenset({3})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +251,28 @@ class UnavailableHistoryError(HistoryError):
 
 class NewerHistoryError(HistoryError):
     """The database was written by a newer coach (higher schema version)."""
+
+
+def _pid_alive(pid: int) -> bool:
+    """Is a process with this id running on this computer (ours or anyone's)?"""
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    # A zombie (killed, not yet reaped by its parent) is dead for our purpose.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def utcnow() -> datetime:
@@ -250,6 +315,7 @@ class SessionRow:
     next_morning_check: bool
     planned: list[dict[str, Any]] | None
     notes: str | None
+    stop_reason: str | None = None
 
     @property
     def duration_s(self) -> float | None:
@@ -276,6 +342,8 @@ class ExerciseResultRow:
     hold_s_total: float | None
     not_visible_s: float | None
     summary: dict[str, Any] | None
+    status: str | None = None  # completed / stopped_early; None while it runs (or crashed)
+    stop_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -473,6 +541,9 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     for version, script in MIGRATIONS:
         if version <= found or version > target:
             continue
+        fk = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+        if version in _REBUILDS:
+            conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in script.split(";"):
@@ -483,6 +554,9 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            if version in _REBUILDS:
+                conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
         log.info("history schema migrated to version %d", version)
     return found
 
@@ -616,21 +690,38 @@ class History:
     def mark_interrupted(
         self, now: datetime | None = None, older_than: timedelta = STALE_SESSION
     ) -> int:
-        """Sessions left "in progress" by a crash become "interrupted"; returns how many.
+        """Sessions left "in progress" by a dead process become "interrupted"; returns how many.
 
-        Only sessions started more than ``older_than`` ago are touched, so a second window
-        recording right now is left alone.
+        A session whose recording process (pid on this computer) no longer runs is marked at
+        once; one whose owner is unknown (another computer, an older coach) only after
+        ``older_than``, so a second window recording right now is left alone.
         """
         cutoff = _iso((now or utcnow()) - older_than)
+        host = socket.gethostname()
+        rows = self._query("SELECT id, owner_pid, owner_host, started_at FROM sessions WHERE status = 'in_progress'")
+        dead = [
+            r["id"] for r in rows
+            if (r["owner_pid"] is not None and r["owner_host"] == host and not _pid_alive(int(r["owner_pid"])))
+            or (r["owner_pid"] is None and str(r["started_at"]) < str(cutoff))
+            or (r["owner_host"] != host and str(r["started_at"]) < str(cutoff))
+        ]
+        if not dead:
+            return 0
         with self._tx() as c:
-            cur = c.execute(
-                "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE("
-                " (SELECT MAX(recorded_at) FROM reps r JOIN exercise_results e ON r.exercise_result_id = e.id"
-                "  WHERE e.session_id = sessions.id), started_at)"
-                " WHERE status = 'in_progress' AND started_at < ?",
-                (cutoff,),
-            )
-            return cur.rowcount
+            n = 0
+            for sid in dead:
+                n += c.execute(
+                    "UPDATE sessions SET status = 'interrupted', stop_reason = COALESCE(stop_reason, ?),"
+                    " ended_at = COALESCE((SELECT MAX(t) FROM ("
+                    "   SELECT r.recorded_at AS t FROM reps r JOIN exercise_results e ON r.exercise_result_id = e.id"
+                    "   WHERE e.session_id = sessions.id UNION ALL"
+                    "   SELECT h.recorded_at FROM holds h JOIN exercise_results e ON h.exercise_result_id = e.id"
+                    "   WHERE e.session_id = sessions.id UNION ALL"
+                    "   SELECT p.recorded_at FROM pain_ratings p WHERE p.session_id = sessions.id)), started_at)"
+                    " WHERE id = ? AND status = 'in_progress'",
+                    ("coach stopped unexpectedly during the session.", sid),
+                ).rowcount
+            return n
 
     # -- writing (used by SessionRecorder and the progression engine) ---------------------
 
@@ -773,6 +864,7 @@ class History:
             next_morning_check=bool(r["next_morning_check"]),
             planned=json.loads(r["planned_json"]) if r["planned_json"] else None,
             notes=r["notes"],
+            stop_reason=r["stop_reason"],
         )
 
     def exercise_results(
@@ -785,8 +877,14 @@ class History:
         if exercise_id is not None:
             where.append("exercise_id = ?")
             params.append(exercise_id)
+        # Counts come from the stored reps and holds, never from totals written at the end, so
+        # they are right after a crash, a kill or a closed window too.
         sql = (
-            "SELECT * FROM exercise_results"
+            "SELECT er.*,"
+            " (SELECT COUNT(*) FROM reps r WHERE r.exercise_result_id = er.id) AS n_reps,"
+            " (SELECT COUNT(*) FROM holds h WHERE h.exercise_result_id = er.id) AS n_holds,"
+            " (SELECT SUM(h.seconds) FROM holds h WHERE h.exercise_result_id = er.id) AS hold_sum"
+            " FROM exercise_results er"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY started_at, id"
         )
@@ -802,15 +900,45 @@ class History:
                 hold_s_planned=r["hold_s_planned"],
                 started_at=_dt_req(r["started_at"]),
                 ended_at=_dt(r["ended_at"]),
-                reps=r["reps"],
+                reps=int(r["n_reps"]),
                 partial_reps=r["partial_reps"],
-                holds=r["holds"],
-                hold_s_total=r["hold_s_total"],
+                holds=int(r["n_holds"]),
+                hold_s_total=round(float(r["hold_sum"]), 3) if r["hold_sum"] is not None else None,
                 not_visible_s=r["not_visible_s"],
                 summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
+                status=r["status"],
+                stop_reason=r["stop_reason"],
             )
             for r in self._query(sql, params)
         ]
+
+    def session_record(self, session_id: str) -> dict[str, Any]:
+        """One session as stored, JSON-ready: status, reason, times, and per exercise the reps,
+        partial reps, hold seconds and why it stopped, all computed from the stored rows.
+
+        The shape printed by ``coach session --json`` and ``coach history list --json``.
+        """
+        s = self.session(session_id)
+        exercises = []
+        for er in self.exercise_results(session_id):
+            holds = [round(h.seconds, 2) for h in self.holds(er.id)]
+            exercises.append({
+                "exercise": er.exercise_id,
+                "reps": int(er.reps or 0),
+                "partial_reps": int(er.partial_reps or 0),
+                "holds_s": holds,
+                "status": er.status or ("interrupted" if s.status == "interrupted" else "in_progress"),
+                "stopped_reason": er.stop_reason or "",
+            })
+        return {
+            "session_id": s.id,
+            "routine": s.routine_id,
+            "status": s.status,
+            "stopped_reason": s.stop_reason or "",
+            "started_at": _iso(s.started_at),
+            "ended_at": _iso(s.ended_at),
+            "exercises": exercises,
+        }
 
     def sets(self, exercise_result_id: int) -> list[SetRow]:
         return [
@@ -1115,7 +1243,8 @@ class SessionRecorder:
             with self.history._tx() as c:
                 c.execute(
                     "INSERT INTO sessions (id, routine_id, routine_version, started_at, status, app_version, device_json,"
-                    " next_morning_check, planned_json) VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?, ?)",
+                    " next_morning_check, planned_json, owner_pid, owner_host)"
+                    " VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?)",
                     (
                         sid,
                         routine_id,
@@ -1125,6 +1254,8 @@ class SessionRecorder:
                         json.dumps(dict(device)) if device else None,
                         int(next_morning_check),
                         json.dumps([dict(p) for p in planned]) if planned is not None else None,
+                        os.getpid(),
+                        socket.gethostname(),
                     ),
                 )
 
@@ -1134,8 +1265,9 @@ class SessionRecorder:
 
     def end_session(
         self,
-        status: Literal["completed", "aborted"] = "completed",
+        status: Literal["completed", "stopped_early"] = "completed",
         *,
+        stop_reason: str | None = None,
         notes: str | None = None,
         classification: str | None = None,
         pain_rules: Any = None,
@@ -1162,8 +1294,9 @@ class SessionRecorder:
         def run() -> None:
             with self.history._tx() as c:
                 c.execute(
-                    "UPDATE sessions SET ended_at = ?, status = ?, notes = COALESCE(?, notes), classification = ? WHERE id = ?",
-                    (_iso(when or utcnow()), status, notes, light, sid),
+                    "UPDATE sessions SET ended_at = ?, status = ?, stop_reason = ?, notes = COALESCE(?, notes),"
+                    " classification = ? WHERE id = ?",
+                    (_iso(when or utcnow()), status, stop_reason or None, notes, light, sid),
                 )
 
         self._write("the session end", run)
@@ -1370,8 +1503,12 @@ class SessionRecorder:
         *,
         fault_info: Mapping[str, tuple[str | None, str | None]] | None = None,
         when: datetime | None = None,
+        status: str | None = None,
+        stop_reason: str | None = None,
     ) -> None:
         """Finish the current exercise with the engine's :meth:`summary`.
+
+        ``status`` is ``completed`` or ``stopped_early`` (with ``stop_reason``).
 
         Totals (reps, partial reps, holds, faults) come from ``summary``. Reps and holds that
         were not recorded live are filled in from its ``reps_detail`` / ``holds_detail``, so an
@@ -1417,7 +1554,7 @@ class SessionRecorder:
                     ).fetchone()[0]
                 c.execute(
                     "UPDATE exercise_results SET ended_at = ?, reps = ?, partial_reps = ?, holds = ?, hold_s_total = ?,"
-                    " not_visible_s = ?, summary_json = ? WHERE id = ?",
+                    " not_visible_s = ?, summary_json = ?, status = ?, stop_reason = ? WHERE id = ?",
                     (
                         _iso(when or utcnow()),
                         int(n_reps),
@@ -1426,6 +1563,8 @@ class SessionRecorder:
                         round(hold_total, 3),
                         _float(s.get("not_visible_s")),
                         json.dumps(s, default=str) if summary is not None else None,
+                        status,
+                        stop_reason or None,
                         erid,
                     ),
                 )
@@ -1509,14 +1648,27 @@ def open_history(
         h = History.open(p, timeout=timeout)
     except CorruptHistoryError as exc:
         log.warning("history %s is damaged: %s", p, exc)
+        # Salvage before replacing: every row still readable is copied into the new file.
+        from coach.store.salvage import salvage
+
         try:
             backup = move_aside(p, now)
+            fresh = _connect(str(p), timeout=timeout)
+            try:
+                report = salvage(backup, fresh)
+            finally:
+                fresh.close()
             h = History.open(p, timeout=timeout)
-        except (OSError, HistoryError) as exc2:
+        except (OSError, HistoryError, sqlite3.Error) as exc2:
             log.warning("cannot replace the damaged history: %s", exc2)
             return History.in_memory(), (
                 f"Your exercise history ({p}) is damaged and could not be replaced; "
                 "this session will not be saved."
+            )
+        if report.total:
+            return h, (
+                f"Your exercise history was damaged. {report.sentence()} could still be read "
+                f"and were copied into a new history; the damaged file was kept as {backup.name}."
             )
         return h, (
             f"Your exercise history was damaged and could not be read. It was kept as {backup.name} "

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from coach import __version__
-from coach.core.session import Phase, SessionEvent, SessionRunner
+from coach.core.session import EventKind, Phase, SessionEvent, SessionRunner, SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,10 @@ def result_summary(result: Any) -> dict[str, Any]:
 
 
 class SessionRecording:
-    def __init__(self, history: Any, routine_id: str, runner: SessionRunner) -> None:
+    """Writes one :class:`~coach.core.session.SessionRunner`'s events into the history."""
+
+    def __init__(self, history: Any, routine_id: str, runner: SessionRunner,
+                 routine_version: int | None = None) -> None:
         self.runner = runner
         self.rec = history.recorder()
         planned = [
@@ -40,7 +43,7 @@ class SessionRecording:
             for p in runner.plan
         ]
         self.session_id = self.rec.start_session(
-            routine_id, planned=planned, app_version=__version__
+            routine_id, routine_version, planned=planned, app_version=__version__
         )
         self._exercise: str | None = None
         self._set_open = False
@@ -49,61 +52,67 @@ class SessionRecording:
     def handle(self, ev: SessionEvent) -> None:
         k, d = ev.kind, ev.data
         r = self.runner
-        if k == "phase":
+        if k is EventKind.PHASE:
             phase = d.get("phase")
+            item = int(d.get("item", r.item))
             if phase == Phase.INTRO.value:
-                it = r.current
+                it = r.plan[min(item, len(r.plan) - 1)]
                 if self._exercise is not None:
                     self._end_exercise()
                 self._exercise = it.exercise.id
+                self._item = item
                 self.rec.start_exercise(
                     it.exercise.id,
-                    position=r.item,
+                    position=item,
                     sets_planned=it.sets,
                     reps_planned=it.reps,
                     hold_s_planned=it.hold_s or None,
                 )
             elif phase == Phase.ACTIVE.value and self._exercise is not None and not self._set_open:
-                self.rec.start_set(r.set_index)
+                self.rec.start_set(int(d.get("set", r.set_index)))
                 self._set_open = True
-        elif k == "rep" and d.get("record") is not None:
+        elif k is EventKind.REP and d.get("record") is not None and self._exercise is not None:
             self.rec.record_rep(d["record"])
-        elif k == "hold" and d.get("record") is not None:
+        elif k is EventKind.HOLD and d.get("record") is not None and self._exercise is not None:
             self.rec.record_hold(d["record"])
-        elif k == "set_done":
+        elif k is EventKind.SET_DONE:
             if self._set_open:
                 self.rec.end_set()
                 self._set_open = False
-        elif k == "pain":
+        elif k is EventKind.PAIN:
             self.rec.record_pain(
                 int(d["value"]),
                 d.get("context", "on_demand"),
                 spreading_down_leg=bool(d.get("spreading")),
             )
-        elif k == "exercise_done":
+        elif k is EventKind.EXERCISE_DONE:
             if self._set_open:
                 self.rec.end_set()
                 self._set_open = False
             self._end_exercise(d.get("result"))
-        elif k == "session_done":
-            self.close(completed=True)
+        elif k is EventKind.SESSION_DONE:
+            self.close(d.get("status", SessionStatus.COMPLETED), str(d.get("reason") or ""))
 
     def _end_exercise(self, result: Any = None) -> None:
         if self._exercise is None:
             return
-        res = (
-            result
-            if result is not None
-            else next((x for x in self.runner.results if x.exercise_id == self._exercise), None)
-        )
-        cues = {f.id: (f.severity, f.cue) for f in self.runner.current.exercise.faults}
-        self.rec.end_exercise(result_summary(res) if res is not None else None, fault_info=cues)
+        item = getattr(self, "_item", self.runner.item)
+        res = result if result is not None else self.runner.results[min(item, len(self.runner.results) - 1)]
+        ex = self.runner.plan[min(item, len(self.runner.plan) - 1)].exercise
+        cues = {f.id: (f.severity, f.cue) for f in ex.faults}
+        # Reps and holds were written one by one as they were counted; the summary adds the rest.
+        summary = result_summary(res)
+        self.rec.end_exercise(summary, fault_info=cues, status=res.status.value,
+                              stop_reason=res.stop_reason or None)
         self._exercise = None
 
-    def close(self, completed: bool = False) -> None:
+    def close(self, status: SessionStatus | str = SessionStatus.STOPPED_EARLY, reason: str = "") -> None:
+        """End the record: the open exercise, then the session with its status and reason."""
         if self._done:
             return
         self._done = True
         if self._exercise is not None:
             self._end_exercise()
-        self.rec.end_session("completed" if completed else "aborted")
+        st = SessionStatus(status)
+        self.rec.end_session(st.value if st is not SessionStatus.IN_PROGRESS else "stopped_early",
+                             stop_reason=reason or None)
