@@ -593,14 +593,16 @@ class History:
         try:
             conn = _connect(str(p), timeout=timeout)
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            # Check before the first write (switching to WAL rewrites the header): a damaged
+            # file is moved aside exactly as it was found.
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise CorruptHistoryError(f"integrity check failed: {check}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise UnavailableHistoryError(f"cannot switch the history to WAL mode (got {mode})")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise CorruptHistoryError(f"integrity check failed: {check}")
             migrate(conn)
             # A write proves the file is writable now, not only at the next rep.
             conn.execute("BEGIN IMMEDIATE")
