@@ -139,11 +139,12 @@ def cmd_handout(args: argparse.Namespace) -> int:
         print(f"coach: cannot make PDFs here: {exc}", file=sys.stderr)
         return EXIT_BAD
     try:
-        write_handout(resolved, args.out)
+        # the writer reads the PDF back: it returns only when the file exists and has pages
+        path = write_handout(resolved, args.out)
     except OSError as exc:
         print(f"coach: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD
-    print(f"wrote {args.out}")
+    print(f"wrote {path}")
     return EXIT_OK
 
 

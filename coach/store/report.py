@@ -1,8 +1,14 @@
 """PDF documents: the clinician report for a date range and the patient handout for a routine.
 
-Both are HTML laid out by ``QTextDocument`` and printed with ``QPdfWriter``; the pain chart is
-drawn with ``QPainter`` into an image embedded in the document. Works headless: a
-``QApplication`` is created on the ``offscreen`` platform when none exists.
+Both are HTML laid out by ``QTextDocument`` and painted page by page onto a ``QPdfWriter``;
+the pain chart is drawn with ``QPainter`` into an image embedded in the document. Works
+headless: a ``QApplication`` is created on the ``offscreen`` platform when none exists.
+
+Fit for a clinical record: every page carries a running header with the patient's name, year of
+birth and identifiers (from the routine file's ``patient:``), the routine id and version and the
+period, and a footer "Page N of M". A last page holding only a few lines is avoided by setting
+the document a little smaller (down to 88 %) when that saves the page. A written file is read
+back before success is reported: it must exist, start with ``%PDF`` and hold every page.
 
 The numbers come from :func:`report_data` (plain Python, testable without Qt); the rendering
 only formats them.
@@ -10,9 +16,11 @@ only formats them.
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +43,7 @@ DISCLAIMER_LINES = (
     "Stop the exercise if pain rises above 5/10, spreads down your leg, or you feel dizzy, faint or chest pain.",
     "Camera feedback is approximate. Lighting, clothing and camera position affect accuracy; the app cannot see "
     "your spine directly.",
-    "Video is processed on this computer and is not stored unless you choose to record.",
+    "Video is processed on this computer only; it is never recorded, stored or sent anywhere.",
 )  # DOMAIN §5.5, items 1-6
 
 _APP: Any = None  # the QGuiApplication we created, kept alive
@@ -101,6 +109,11 @@ class ReportData:
     green_max: int = 3  # the routine's pain rules colour the chart's bands
     amber_max: int = 5
     notes: list[str] = field(default_factory=list)
+    birth_year: int | None = None
+    patient_ids: tuple[tuple[str, str], ...] = ()  # (system, value), e.g. ("clinic", "23-4543")
+    routine_id: str | None = None
+    routine_version: int | None = None
+    stopped: dict[str, int] = field(default_factory=dict)  # sessions not completed, by status
 
     @property
     def adherence_pct(self) -> float | None:
@@ -167,7 +180,8 @@ def report_data(
                     names[item.custom.id] = item.custom.name
     sessions = history.sessions(date_from, date_to, routine_id=r.id if r is not None else None)
     done = [s for s in sessions if s.status == "completed"]
-    interrupted = [s for s in sessions if s.status in ("interrupted", "aborted")]
+    # Every other finished status (stopped early, interrupted, aborted...) as the reader gives it.
+    interrupted = [s for s in sessions if s.status not in ("completed", "in_progress")]
     lights = Counter(s.classification or "not rated" for s in sessions)
     planned = (
         planned_sessions(r.schedule, date_from, date_to, r.valid_from, r.valid_until)
@@ -280,6 +294,13 @@ def report_data(
         patient=patient
         or (r.patient.display_name if r is not None and r.patient is not None else None),
         routine_title=r.title if r is not None else None,
+        birth_year=r.patient.birth_year if r is not None and r.patient is not None else None,
+        patient_ids=tuple(r.patient.external_ids.items())
+        if r is not None and r.patient is not None
+        else (),
+        routine_id=r.id if r is not None else None,
+        routine_version=r.version if r is not None else None,
+        stopped=dict(Counter(s.status for s in interrupted)),
         sessions_done=len(done),
         sessions_planned=planned,
         sessions_interrupted=len(interrupted),
@@ -325,7 +346,7 @@ def ensure_gui_app() -> Any:
 def _pain_chart(
     points: list[PainPoint],
     width: int = 1600,
-    height: int = 560,
+    height: int = 500,
     green_max: int = 3,
     amber_max: int = 5,
 ) -> Any:
@@ -409,18 +430,96 @@ def _pain_chart(
     return img
 
 
-def _print_html(
-    body: str, out: str | Path, title: str, images: dict[str, Any] | None = None
-) -> Path:
+@dataclass(frozen=True)
+class PageHeader:
+    """What every page of a document repeats: who it is about and what it covers."""
+
+    document: str  # "Clinician report", "Exercise handout"
+    patient: str | None
+    birth_year: int | None = None
+    patient_ids: tuple[tuple[str, str], ...] = ()
+    routine_id: str | None = None
+    routine_version: int | None = None
+    period: str = ""
+    printed: date | None = None
+
+    def lines(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """((left, right) of the first line, (left, right) of the second)."""
+        if self.patient:
+            who = [self.patient]
+            if self.birth_year is not None:
+                who.append(f"born {self.birth_year}")
+            who += [f"{system} {value}" for system, value in self.patient_ids]
+            left1 = " · ".join(who)
+        else:
+            left1 = "Patient: ____________________  (no patient named in the routine)"
+        routine = (
+            f"Routine {self.routine_id} version {self.routine_version}"
+            if self.routine_id
+            else "No routine given"
+        )
+        left2 = f"{routine} · {self.period}" if self.period else routine
+        printed = f"Printed {(self.printed or date.today()).isoformat()}"
+        return (left1, self.document), (left2, printed)
+
+
+#: The least share of a page the last page of a document holds (see :func:`_print_document`).
+MIN_LAST_PAGE = 0.3
+
+
+class PdfError(OSError):
+    """A PDF could not be written, or what was written does not read back as a PDF."""
+
+
+def pdf_pages(path: str | Path) -> int:
+    """The number of pages in a PDF file (0 when it is not a PDF). Reads the page objects,
+    so no PDF library is needed."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return 0
+    if not data.startswith(b"%PDF"):
+        return 0
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def output_file(out: str | Path, what: str, example: str) -> Path:
+    """``out`` as a file to write; a folder is refused with a message that says what to give.
+
+    Raises
+    ------
+    IsADirectoryError
+        ``out`` is an existing folder (``strerror`` says to add a file name, e.g. ``example``).
+    """
+    path = Path(out)
+    if path.is_dir():
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"it is a folder; give the {what} a file name, e.g. {path / example}",
+            str(path),
+        )
+    return path
+
+
+def _print_document(
+    body: str,
+    out: str | Path,
+    title: str,
+    header: PageHeader,
+    images: dict[str, Any] | None = None,
+) -> int:
+    """Lay ``body`` out on A4 pages with the running header and "Page N of M"; returns the
+    number of pages. The file is written beside ``out`` first, read back, then moved in place."""
     ensure_gui_app()
-    from PySide6.QtCore import QMarginsF, QUrl
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
+    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
 
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not os.access(path, os.W_OK):
-        raise PermissionError(13, "Permission denied", str(path))
-    writer = QPdfWriter(str(path))
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    tmp = path.with_name(f".{path.name}.partial")
+    writer = QPdfWriter(str(tmp))
     writer.setTitle(title)
     writer.setCreator("coach")
     writer.setResolution(300)
@@ -428,34 +527,122 @@ def _print_html(
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A4),
             QPageLayout.Orientation.Portrait,
-            QMarginsF(5, 5, 5, 5),
+            QMarginsF(0, 0, 0, 0),
             QPageLayout.Unit.Millimeter,
         )
     )
-    # QTextDocument.print_ adds its own 2 cm margin, so the page margin here is small
-    doc = QTextDocument()
-    doc.setDocumentMargin(0)
-    for name, img in (images or {}).items():
-        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
-    doc.setDefaultStyleSheet(_CSS)
-    doc.setHtml(body)
-    doc.print_(writer)
+    dpi = writer.resolution()
+    mm = dpi / 25.4
+    page_w, page_h = float(writer.width()), float(writer.height())
+    left, right, top, bottom = 18 * mm, 18 * mm, 26 * mm, 18 * mm
+    body_w, body_h = page_w - left - right, page_h - top - bottom
+
+    def layout(scale: float, body: str = body) -> Any:
+        doc = QTextDocument()
+        doc.documentLayout().setPaintDevice(writer)
+        doc.setDocumentMargin(0)
+        for name, img in (images or {}).items():
+            doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
+        doc.setDefaultStyleSheet(_css(scale))
+        # pictures shrink with the text
+        doc.setHtml(
+            re.sub(
+                r'(<img [^>]*width=")(\d+)"',
+                lambda m: f'{m.group(1)}{round(int(m.group(2)) * scale)}"',
+                body,
+            )
+        )
+        doc.setPageSize(QSizeF(body_w, body_h))
+        return doc
+
+    def last_fill(d: Any) -> float:
+        return float((d.size().height() - (d.pageCount() - 1) * body_h) / body_h)
+
+    # No near-empty last page. A document that spills a few lines onto a new page is set a
+    # little smaller when that saves the page; otherwise a section moves to the last page with
+    # them (a page break before a heading), so no page holds only a few lines.
+    doc = layout(1.0)
+    pages = doc.pageCount()
+    if pages > 1 and last_fill(doc) < MIN_LAST_PAGE:
+        for scale in (0.95, 0.91, 0.88):
+            trial = layout(scale)
+            if trial.pageCount() < pages:
+                doc, pages = trial, trial.pageCount()
+                break
+        else:
+            heads = [m.start() for m in re.finditer("<h2>", body)]
+            for pos in reversed(heads[1:]):
+                moved = body[:pos] + '<h2 style="page-break-before: always">' + body[pos + 4 :]
+                trial = layout(1.0, moved)
+                if trial.pageCount() == pages and last_fill(trial) >= MIN_LAST_PAGE:
+                    doc = trial
+                    break
+
+    (l1, r1), (l2, r2) = header.lines()
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise PdfError(errno.EIO, "the PDF writer could not start", str(path))
+    try:
+        small = QFont("sans-serif")
+        small.setPointSizeF(8.0)
+        bold = QFont(small)
+        bold.setBold(True)
+        flags_l = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        flags_r = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        line_h = 5 * mm
+        for i in range(pages):
+            if i:
+                writer.newPage()
+            y0 = 9 * mm
+            painter.setPen(QPen(Qt.GlobalColor.black))
+            painter.setFont(bold)
+            painter.drawText(QRectF(left, y0, body_w * 0.72, line_h), flags_l, l1)
+            painter.drawText(QRectF(left, y0, body_w, line_h), flags_r, r1)
+            painter.setFont(small)
+            painter.drawText(QRectF(left, y0 + line_h, body_w * 0.72, line_h), flags_l, l2)
+            painter.drawText(QRectF(left, y0 + line_h, body_w, line_h), flags_r, r2)
+            painter.setPen(QPen(Qt.GlobalColor.darkGray, max(1.0, 0.25 * mm)))
+            painter.drawLine(QPointF(left, y0 + 2 * line_h + mm), QPointF(left + body_w, y0 + 2 * line_h + mm))
+            fy = page_h - bottom + 6 * mm
+            painter.drawLine(QPointF(left, fy - mm), QPointF(left + body_w, fy - mm))
+            painter.setPen(QPen(Qt.GlobalColor.black))
+            painter.drawText(QRectF(left, fy, body_w, line_h), flags_l, f"coach · {header.document} · {title}")
+            painter.drawText(QRectF(left, fy, body_w, line_h), flags_r, f"Page {i + 1} of {pages}")
+            painter.save()
+            painter.translate(left, top - i * body_h)
+            doc.drawContents(painter, QRectF(0, i * body_h, body_w, body_h))
+            painter.restore()
+    finally:
+        painter.end()
     del writer  # finishes the file
-    if not path.exists() or path.stat().st_size == 0:
-        raise OSError(f"the PDF writer produced no file at {path}")
-    return path
+    found = pdf_pages(tmp)
+    if found != pages:
+        tmp.unlink(missing_ok=True)
+        raise PdfError(
+            errno.EIO,
+            f"the PDF written does not read back ({found} of {pages} pages)",
+            str(path),
+        )
+    tmp.replace(path)
+    return pages
 
 
-_CSS = """
-body { font-family: sans-serif; font-size: 10pt; }
-h1 { font-size: 18pt; margin-bottom: 2px; }
-h2 { font-size: 13pt; margin-top: 14px; margin-bottom: 4px; color: #1f3f7f; }
-h3 { font-size: 11pt; margin-top: 10px; margin-bottom: 2px; }
-table { border-collapse: collapse; }
-th { background: #e8ecf4; text-align: left; }
-td, th { padding: 3px 6px; font-size: 9pt; }
-.small { font-size: 8pt; color: #444444; }
-.locked { color: #8a1c1c; }
+def _css(scale: float = 1.0) -> str:
+    """The documents' style sheet, every size multiplied by ``scale``."""
+
+    def pt(x: float) -> str:
+        return f"{x * scale:.1f}pt"
+
+    return f"""
+body {{ font-family: sans-serif; font-size: {pt(10)}; }}
+h1 {{ font-size: {pt(17)}; margin-bottom: 2px; }}
+h2 {{ font-size: {pt(12.5)}; margin-top: 12px; margin-bottom: 4px; color: #1f3f7f; }}
+h3 {{ font-size: {pt(11)}; margin-top: 10px; margin-bottom: 2px; }}
+table {{ border-collapse: collapse; }}
+th {{ background: #e8ecf4; text-align: left; }}
+td, th {{ padding: 3px 6px; font-size: {pt(9)}; }}
+.small {{ font-size: {pt(8)}; color: #444444; }}
+.locked {{ color: #8a1c1c; }}
 """
 
 
@@ -465,9 +652,13 @@ def _e(x: object) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]], nowrap: int = 1) -> str:
     """An HTML table; the first ``nowrap`` columns (names, dates) never wrap."""
-    out = ['<table border="1" cellspacing="0" cellpadding="3" width="100%">', "<tr>"]
-    out += [f"<th>{_e(h)}</th>" for h in header]
-    out.append("</tr>")
+    out = ['<table border="1" cellspacing="0" cellpadding="3" width="100%">', "<thead><tr>"]
+    # one-word headers never break inside the word; longer ones wrap at their spaces
+    out += [
+        f'<th style="white-space: nowrap">{_e(h)}</th>' if " " not in h else f"<th>{_e(h)}</th>"
+        for h in header
+    ]
+    out.append("</tr></thead>")  # a header row repeats on every page the table runs onto
     for r in rows:
         cells = []
         for i, v in enumerate(r):
@@ -488,13 +679,28 @@ def report_html(d: ReportData) -> str:
     parts = [
         f"<h1>Exercise report: {_e(d.date_from.isoformat())} to {_e(d.date_to.isoformat())}</h1>"
     ]
-    who = []
-    if d.patient:
-        who.append(f"Patient: <b>{_e(d.patient)}</b>")
-    if d.routine_title:
-        who.append(f"Routine: <b>{_e(d.routine_title)}</b>")
-    who.append(f"Generated {_e(d.generated.strftime('%Y-%m-%d %H:%M'))} by coach")
-    parts.append("<p>" + " &nbsp;|&nbsp; ".join(who) + "</p>")
+    ids = "; ".join(f"{system}: {value}" for system, value in d.patient_ids)
+    routine = (
+        f"{d.routine_title} (id {d.routine_id}, version {d.routine_version})"
+        if d.routine_id
+        else "none given: all sessions in the period"
+    )
+    rows = [  # three rows of two pairs: who (left), what and when (right)
+        ("Patient", d.patient or "not named"),
+        ("Year of birth", d.birth_year if d.birth_year is not None else "not given"),
+        ("Identifier", ids or "none given"),
+        ("Routine", routine),
+        ("Period", f"{d.date_from.isoformat()} to {d.date_to.isoformat()}"),
+        ("Generated", f"{d.generated.strftime('%Y-%m-%d %H:%M')} by coach"),
+    ]
+    cells = [
+        f'<td style="white-space: nowrap"><b>{_e(k)}</b></td><td>{_e(v)}</td>' for k, v in rows
+    ]
+    parts.append(
+        '<table cellspacing="0" cellpadding="2" width="100%">'
+        + "".join(f"<tr>{cells[i]}{cells[i + 3]}</tr>" for i in range(3))
+        + "</table>"
+    )
 
     parts.append("<h2>Adherence</h2>")
     planned = (
@@ -502,14 +708,16 @@ def report_html(d: ReportData) -> str:
     )
     pct = f" ({d.adherence_pct:.0f}%)" if d.adherence_pct is not None else ""
     lights = ", ".join(f"{k}: {v}" for k, v in sorted(d.lights.items())) or "none"
+    stopped = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(d.stopped.items()))
     parts.append(
         f"<p>Sessions completed: <b>{d.sessions_done}</b> of {planned} planned{pct}. "
-        f"Interrupted or stopped early: {d.sessions_interrupted}. Traffic lights: {_e(lights)}.</p>"
+        f"Not completed: {d.sessions_interrupted}{f' ({_e(stopped)})' if stopped else ''}. "
+        f"Traffic lights: {_e(lights)}.</p>"
     )
 
     parts.append("<h2>Pain trend (0-10)</h2>")
     if d.pain:
-        parts.append('<p><img src="pain-chart" width="640"></p>')
+        parts.append('<p><img src="pain-chart" width="600"></p>')
         rows = [
             [
                 p.when.astimezone().strftime("%Y-%m-%d %H:%M"),
@@ -525,7 +733,7 @@ def report_html(d: ReportData) -> str:
         )
         if d.spreading_reports:
             parts.append(
-                f"<p><b>Pain spreading down the leg was reported {d.spreading_reports} time(s).</b></p>"
+                f"<p><b>Pain spreading down the leg was reported {_times(d.spreading_reports)}.</b></p>"
             )
     else:
         parts.append("<p>No pain ratings in this period.</p>")
@@ -621,9 +829,20 @@ def report_html(d: ReportData) -> str:
     return "".join(parts)
 
 
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _per_day(n: int) -> str:
+    """1 -> "once a day", 2 -> "twice a day", 3 -> "three times a day"."""
+    return {1: "once a day", 2: "twice a day", 3: "three times a day", 4: "four times a day"}.get(
+        n, f"{n} times a day"
+    )
+
+
 def _disclaimer_html() -> str:
-    items = "".join(f"<li>{_e(t)}</li>" for t in DISCLAIMER_LINES)
-    return f'<h2>Important</h2><ol class="small">{items}</ol>'
+    items = " ".join(f"{n}. {_e(t)}" for n, t in enumerate(DISCLAIMER_LINES, 1))
+    return f'<h2>Important</h2><p class="small">{items}</p>'
 
 
 def write_report(
@@ -636,7 +855,15 @@ def write_report(
     patient: str | None = None,
 ) -> ReportData:
     """Write the clinician PDF report for ``date_from``..``date_to`` (inclusive); returns the
-    numbers it shows."""
+    numbers it shows.
+
+    Raises
+    ------
+    OSError
+        ``out`` is a folder (:class:`IsADirectoryError`, saying to add a file name), cannot be
+        written, or the PDF does not read back (:class:`PdfError`).
+    """
+    path = output_file(out, "report", f"report-{date_from}-{date_to}.pdf")
     d = report_data(history, date_from, date_to, routine=routine, patient=patient)
     ensure_gui_app()
     images = (
@@ -644,7 +871,17 @@ def write_report(
         if d.pain
         else {}
     )
-    _print_html(report_html(d), out, f"coach report {date_from} to {date_to}", images)
+    header = PageHeader(
+        "Clinician report",
+        d.patient,
+        d.birth_year,
+        d.patient_ids,
+        d.routine_id,
+        d.routine_version,
+        f"Period {date_from.isoformat()} to {date_to.isoformat()}",
+        d.generated.date(),
+    )
+    _print_document(report_html(d), path, f"report {date_from} to {date_to}", header, images)
     return d
 
 
@@ -659,19 +896,30 @@ def handout_html(resolved: Any, pictures: set[str] | frozenset[str] = frozenset(
     s = r.safety
     pr = s.pain_rules
     parts = [f"<h1>{_e(r.title)}</h1>"]
-    sub = [f"Prescribed by {_e(r.author.name)}"]
-    if r.patient is not None:
-        sub.insert(0, f"For {_e(r.patient.display_name)}")
-    if r.valid_until:
-        sub.append(f"valid until {_e(r.valid_until.isoformat())}")
-    parts.append("<p>" + " &nbsp;|&nbsp; ".join(sub) + "</p>")
-    sc = r.schedule
-    how_often = (
-        ", ".join(d.capitalize() for d in sc.days)
-        if sc.days
-        else f"{sc.days_per_week or 7} days a week"
+    p = r.patient
+    if p is not None:
+        who = [f"For <b>{_e(p.display_name)}</b>"]
+        if p.birth_year is not None:
+            who.append(f"born {p.birth_year}")
+        who += [f"{_e(system)} {_e(value)}" for system, value in p.external_ids.items()]
+    else:
+        who = ["For: ______________________"]
+    parts.append("<p>" + ", ".join(who) + "</p>")
+    author = f"Prescribed by {_e(r.author.name)} ({_e(r.author.role)})"
+    if r.author.contact:
+        author += f", {_e(r.author.contact)}"
+    parts.append(
+        f"<p>{author}. Routine {_e(r.id)}, version {r.version}. {_e(handout_period(r))}. "
+        f"Printed {resolved.today.isoformat()}.</p>"
     )
-    parts.append(f"<p><b>How often:</b> {_e(how_often)}, {sc.times_per_day} time(s) a day.</p>")
+    sc = r.schedule
+    if (sc.days and len(sc.days) == 7) or (not sc.days and (sc.days_per_week or 7) == 7):
+        how_often = "Every day"
+    elif sc.days:
+        how_often = ", ".join(d.capitalize() for d in sc.days)
+    else:
+        how_often = f"{sc.days_per_week} days a week"
+    parts.append(f"<p><b>How often:</b> {_e(how_often)}, {_per_day(sc.times_per_day)}.</p>")
     parts.append(
         f"<p><b>Pain guide:</b> 0-{pr.green_max}/10 is fine, carry on. {pr.green_max + 1}-{pr.amber_max}/10 is acceptable "
         f"but do not increase the exercise. <b>Stop the exercise at {pr.stop_at}/10 or more, or if pain spreads down your leg.</b></p>"
@@ -687,7 +935,8 @@ def handout_html(resolved: Any, pictures: set[str] | frozenset[str] = frozenset(
             # Start and worked positions, drawn by the app from the exercise definition.
             parts.append(
                 f'<p><img src="fig-{n}-start" width="240"> &nbsp; <img src="fig-{n}-work" width="240"><br>'
-                '<span class="small">Left: the start position. Right: the position you move to.</span></p>'
+                '<span class="small">Left: the start position. Right: the position you move to '
+                "(the circle marks the part that moves).</span></p>"
             )
         parts.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in ex.instructions) + "</ol>")
         tips = [*it.cues, *(f.cue for f in ex.faults if f.severity != "info")]
@@ -734,7 +983,42 @@ def handout_images(resolved: Any) -> dict[str, Any]:
     return images
 
 
+def handout_period(routine: Any) -> str:
+    """The period a routine covers, in words: "Valid 2026-11-23 to 2027-01-31"."""
+    a, b = routine.valid_from, routine.valid_until
+    if a and b:
+        return f"Valid {a.isoformat()} to {b.isoformat()}"
+    if b:
+        return f"Valid until {b.isoformat()}"
+    if a:
+        return f"Valid from {a.isoformat()}, no end date"
+    if routine.created:
+        return f"Written {routine.created.isoformat()}, no end date"
+    return "No end date"
+
+
 def write_handout(resolved: Any, out: str | Path) -> Path:
-    """Write the patient handout PDF for a resolved routine: steps and pictures per exercise."""
+    """Write the patient handout PDF for a resolved routine: steps and pictures per exercise.
+
+    Raises
+    ------
+    OSError
+        ``out`` is a folder (:class:`IsADirectoryError`, saying to add a file name), cannot be
+        written, or the PDF does not read back (:class:`PdfError`).
+    """
+    r = resolved.routine
+    path = output_file(out, "handout", f"{r.id}-handout.pdf")
     images = handout_images(resolved)
-    return _print_html(handout_html(resolved, set(images)), out, resolved.routine.title, images)
+    p = r.patient
+    header = PageHeader(
+        "Exercise handout",
+        p.display_name if p is not None else None,
+        p.birth_year if p is not None else None,
+        tuple(p.external_ids.items()) if p is not None else (),
+        r.id,
+        r.version,
+        handout_period(r),
+        resolved.today,
+    )
+    _print_document(handout_html(resolved, set(images)), path, r.title, header, images)
+    return path

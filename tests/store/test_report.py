@@ -142,7 +142,7 @@ def _fill(h: History) -> None:
         h.record_next_morning(sid, morning, when=when + timedelta(hours=15))
     rec = h.recorder()
     rec.start_session("clbp-starter-template", 1, when=T0 + timedelta(days=8))
-    rec.end_session(status="aborted", when=T0 + timedelta(days=8, minutes=2))
+    rec.end_session(status="stopped_early", when=T0 + timedelta(days=8, minutes=2))
     h.add_posture_time(
         date(2026, 11, 3), {"upright": 5400.0, "slumped": 1800.0}, breaks=7, alerts=3
     )
@@ -218,9 +218,9 @@ def test_clinician_report_pdf(history: History, tmp_path: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF")
     page1 = pdf_text(pdf, 1, 1)
     assert "Exercise report: 2026-11-01 to 2026-11-30" in page1
-    assert "Patient: J. Doe" in page1 and "Back pain starter - weeks 1 to 4" in page1
+    assert "Patient J. Doe" in page1 and "Back pain starter - weeks 1 to 4" in page1
     assert "Sessions completed: 3 of 21 planned (14%)" in page1
-    assert "Interrupted or stopped early: 1" in page1
+    assert "Not completed: 1 (stopped early 1)" in page1
     text = pdf_text(pdf)
     assert "Glute bridge 3 42 reps 48 6" in text  # name, sessions, done, planned, partial reps
     assert "20° → 24°" in text and "79%" in text
@@ -253,7 +253,8 @@ def test_patient_handout_pdf(tmp_path: Path) -> None:
     resolved = load_routine(ROUTINES / "early_post_microdiscectomy.yaml", CAT, date(2026, 11, 23))
     pdf = write_handout(resolved, tmp_path / "handout.pdf")
     text = pdf_text(pdf)
-    assert "After microdiscectomy - weeks 2 to 6" in text and "For J. Doe" in text
+    assert "After microdiscectomy - weeks 2 to 6" in text and "For J. Doe, born 1971, clinic 23-4543" in text
+    assert "Every day, twice a day." in text
     assert "2. Pelvic tilt 8 holds, 10 s each, rest 20 s" in text
     assert "Lie on your back with your knees bent and feet flat on the floor" in text  # the steps
     assert "Small movement - just flatten the small of your back." in text  # the therapist's cue
@@ -337,3 +338,178 @@ def test_patient_handout_has_a_start_and_worked_picture_per_exercise(tmp_path: P
         assert not start.isNull() and start != work  # two different positions, really drawn
     pdf = write_handout(resolved, tmp_path / "handout.pdf")
     assert "the start position" in pdf_text(pdf)
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents fit for a clinical record
+
+
+def _with_patient(tmp_path: Path, name: str = "J. Doe") -> Path:
+    """The starter routine (the history's sessions belong to it) for a named patient."""
+    text = (ROUTINES / "clbp_starter.yaml").read_text()
+    text = text.replace(
+        "created: 2026-11-01",
+        f'patient:\n  display_name: "{name}"\n  birth_year: 1971\n'
+        '  external_ids: {clinic: "23-4543", nhs: "943 476 5919"}\ncreated: 2026-11-01',
+    )
+    out = tmp_path / "named.yaml"
+    out.write_text(text)
+    return out
+
+
+def _pages(pdf: Path) -> list[str]:
+    from coach.store.report import pdf_pages
+
+    return [pdf_text(pdf, i, i) for i in range(1, pdf_pages(pdf) + 1)]
+
+
+def _body_fill(pdf: Path, tmp_path: Path) -> list[float]:
+    """Per page, the share of the body area (between the running header and the footer) that
+    the content spans, from the rendered page."""
+    from PySide6.QtGui import QImage
+
+    prefix = tmp_path / "fill"
+    subprocess.run([_tool("pdftoppm"), "-png", "-r", "30", str(pdf), str(prefix)], check=True, timeout=60)
+    fills = []
+    for png in sorted(tmp_path.glob("fill-*.png")):
+        img = QImage(str(png))
+        h = img.height()
+        top, bottom = int(h * 26 / 297) + 1, int(h * (297 - 18) / 297) - 1  # the page margins
+        rows = [
+            y
+            for y in range(top, bottom)
+            if any(min(img.pixelColor(x, y).getRgb()[:3]) < 200 for x in range(0, img.width(), 2))
+        ]
+        fills.append((rows[-1] - top) / (bottom - top) if rows else 0.0)
+    return fills
+
+
+def test_report_carries_the_patient_identity_on_every_page(history: History, tmp_path: Path) -> None:
+    routine = load_routine(_with_patient(tmp_path), CAT, date(2026, 11, 23))
+    for k in range(14):  # enough sessions for the pain table to run onto a second page
+        when = T0 + timedelta(days=10, hours=k)
+        rec = history.recorder()
+        rec.start_session("clbp-starter-template", 1, when=when)
+        rec.record_pain(2, "before", when=when)
+        rec.record_pain(3, "end", when=when + timedelta(minutes=5))
+        rec.end_session(when=when + timedelta(minutes=6))
+    pdf = tmp_path / "report.pdf"
+    d = write_report(history, pdf, date(2026, 11, 1), date(2026, 11, 30), routine=routine)
+    assert (d.patient, d.birth_year, d.routine_id, d.routine_version) == (
+        "J. Doe", 1971, "clbp-starter-template", 1)
+    pages = _pages(pdf)
+    assert len(pages) >= 2
+    for n, page in enumerate(pages, 1):
+        assert "J. Doe · born 1971 · clinic 23-4543 · nhs 943 476 5919" in page
+        assert "Routine clbp-starter-template version 1 · Period 2026-11-01 to 2026-11-30" in page
+        assert f"Page {n} of {len(pages)}" in page
+    assert "Year of birth 1971" in pages[0] and "clinic: 23-4543; nhs: 943" in pages[0]
+    fills = _body_fill(pdf, tmp_path)
+    assert len(fills) == len(pages)
+    assert min(fills) >= 0.25, f"a near-empty page: {fills}"
+
+
+def test_a_report_that_just_overflows_keeps_to_one_page_or_balances(history: History, tmp_path: Path) -> None:
+    """Whatever the amount of data, no page of the report is nearly empty."""
+    routine = load_routine(_with_patient(tmp_path), CAT, date(2026, 11, 23))
+    for extra in (0, 3, 6, 9):
+        for k in range(3):
+            when = T0 + timedelta(days=12 + extra, hours=k)
+            rec = history.recorder()
+            rec.start_session("clbp-starter-template", 1, when=when)
+            rec.record_pain(2, "before", when=when)
+            rec.end_session(when=when + timedelta(minutes=6))
+        pdf = tmp_path / f"r{extra}.pdf"
+        write_report(history, pdf, date(2026, 11, 1), date(2026, 11, 30), routine=routine)
+        sub = tmp_path / f"fill{extra}"
+        sub.mkdir()
+        fills = _body_fill(pdf, sub)
+        assert min(fills) >= 0.25, f"{extra}: a near-empty page: {fills}"
+
+
+def test_handout_carries_identity_period_and_plain_frequency(tmp_path: Path) -> None:
+    resolved = load_routine(ROUTINES / "early_post_microdiscectomy.yaml", CAT, date(2026, 11, 23))
+    pdf = write_handout(resolved, tmp_path / "handout.pdf")
+    pages = _pages(pdf)
+    for n, page in enumerate(pages, 1):
+        assert "J. Doe · born 1971 · clinic 23-4543" in page
+        assert "Routine 6b0f3c1e-post-microd-jd version 2 · Valid 2026-11-23 to 2027-01-31" in page
+        assert f"Page {n} of {len(pages)}" in page
+    assert "time(s)" not in " ".join(pages)
+    fills = _body_fill(pdf, tmp_path)
+    assert min(fills) >= 0.25, fills
+    starter = load_routine(ROUTINES / "clbp_starter.yaml", CAT, date(2026, 11, 23))
+    text = pdf_text(write_handout(starter, tmp_path / "starter.pdf"))
+    assert "5 days a week, once a day." in text
+    assert "For: ____" in text  # a template: a line to write the name on
+
+
+def _pixels(img) -> "np.ndarray":  # noqa: F821
+    import numpy as np
+
+    img = img.convertToFormat(img.Format.Format_RGB32)
+    a = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine() // 4, 4)
+    return a[:, : img.width(), :3].astype(int)
+
+
+@pytest.mark.parametrize(
+    "ex",
+    [e for e in sorted(CAT.exercises.values(), key=lambda e: e.id) if e.kind != "breathing"],
+    ids=lambda e: e.id,
+)
+def test_handout_start_and_end_drawings_differ_visibly(ex) -> None:
+    """The printed start and worked positions are clearly different pictures: a good share of
+    the figure's pixels change. Bracing moves nothing (its end shows the tummy drawing in)."""
+    import numpy as np
+
+    from coach.store.report import ensure_gui_app
+
+    ensure_gui_app()
+    from coach.ui.illustration import still_image
+
+    a, b = _pixels(still_image(ex, 0.0)), _pixels(still_image(ex, 1.0))
+    bg = a[0, 0]
+    ink = ((np.abs(a - bg).sum(-1) > 60) | (np.abs(b - bg).sum(-1) > 60)).sum()
+    changed = (np.abs(a - b).sum(-1) > 60).sum() / ink
+    assert changed >= (0.1 if ex.id == "abdominal_bracing" else 0.25), f"{changed:.2f}"
+
+
+def test_march_starts_standing_and_bridge_starts_on_the_floor() -> None:
+    from coach.ui.illustration import measure, pose_for, print_figure_for
+
+    march, bridge = CAT.exercises["marching_in_place"], CAT.exercises["glute_bridge"]
+    m0 = measure(pose_for(march, 0.0, spec=print_figure_for(march)), "thigh_from_vertical@max")
+    assert m0 < 8  # both feet down, not a knee already lifted
+    b0 = measure(pose_for(bridge, 0.0, spec=print_figure_for(bridge)), "hip_flex")
+    b1 = measure(pose_for(bridge, 1.0, spec=print_figure_for(bridge)), "hip_flex")
+    assert b0 > 45 and b1 < 5  # hips down at the start, a straight line at the top
+
+
+def test_writers_refuse_a_folder_and_verify_what_they_wrote(
+    history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    rc = main(["routine", "handout", str(ROUTINES / "clbp_starter.yaml"), "--out", str(folder),
+               "--today", "2026-11-23"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "is a folder; give the handout a file name" in err and "Traceback" not in err
+    rc = main(["history", "--db", str(history.path), "report", "--from", "2026-11-01", "--to",
+               "2026-11-30", "--out", str(folder)])
+    captured = capsys.readouterr()
+    assert rc == 2 and "give the report a file name" in captured.err and "wrote" not in captured.out
+    assert list(folder.iterdir()) == []
+    # a PDF that does not read back is a failure, and nothing is left behind
+    from coach.store import report
+
+    monkeypatch.setattr(report, "pdf_pages", lambda _p: 0)
+    target = tmp_path / "h.pdf"
+    rc = main(["routine", "handout", str(ROUTINES / "clbp_starter.yaml"), "--out", str(target),
+               "--today", "2026-11-23"])
+    assert rc == 2 and "does not read back" in capsys.readouterr().err
+    assert not target.exists() and not list(tmp_path.glob(".*.partial"))
+    monkeypatch.undo()
+    rc = main(["routine", "handout", str(ROUTINES / "clbp_starter.yaml"), "--out", str(target),
+               "--today", "2026-11-23"])
+    assert rc == 0 and capsys.readouterr().out.strip() == f"wrote {target}"
+    assert report.pdf_pages(target) >= 1 and target.read_bytes().startswith(b"%PDF")
