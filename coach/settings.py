@@ -53,6 +53,9 @@ class Settings(BaseModel):
     screening_blocked: bool = False  # an emergency/urgent red-flag answer: sessions are blocked
     screening_advice: str = ""
     parq_flagged: bool = False
+    # back surgery reported at onboarding (coach.routines.today): when, and which operation
+    surgery_when: Literal["", "under_6_weeks", "6_weeks_to_3_months", "3_to_12_months", "over_a_year", "not_sure"] = ""
+    surgery_type: Literal["", "discectomy", "decompression", "fusion", "disc_replacement", "other"] = ""
     voice: bool = True
     sounds: bool = True
     large_text: bool = False

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from coach.core.session import plan_from_exercise
 from coach.routines.catalogue import load_catalogue
 from coach.ui.context import AppContext
-from coach.ui.home import card, plan_for_program
+from coach.ui.home import card, plan_for_program, post_op_rule_for
 from coach.ui.illustration import SkeletonAnimation
 
 KIND_WORDS = {"reps": "Repetitions", "hold": "Holds", "timed": "Timed", "breathing": "Breathing"}
@@ -221,6 +221,16 @@ class ProgramPage(_KeyboardPage):
             lay.addWidget(_label(f"In this program ({len(self.plan)})", "subtitle"))
             for i, it in enumerate(self.plan):
                 lay.addWidget(self._row(it.exercise, it, i + 1))
+        rule = post_op_rule_for(ctx)
+        left_out = [cat.exercises[i.exercise] for i in (pdef.items if pdef is not None else ())
+                    if i.exercise in cat.exercises and not rule.allows(cat.exercises[i.exercise])]
+        if left_out:
+            lay.addWidget(_label(f"Left out after your operation ({len(left_out)})", "subtitle"))
+            lay.addWidget(_label("These involve movements that are usually restricted for a while after back "
+                                 "surgery. A routine file from your physiotherapist can include them.", "muted"))
+            for ex in left_out:
+                lay.addWidget(self._row(ex, None, None))
+            in_plan += [e.id for e in left_out]
         kind = pdef.program if pdef is not None else None
         more = [e for e in cat.by_program(kind) if e.id not in in_plan] if kind else []
         if more:
@@ -373,9 +383,14 @@ class ExercisePage(_KeyboardPage):
         self.start_btn = QPushButton("Start this exercise")
         self.start_btn.setProperty("role", "primary")
         self.start_btn.setMinimumHeight(56)
-        self.start_btn.setEnabled(not ctx.settings.screening_blocked)
+        why_locked = post_op_rule_for(ctx).why_locked(ex)
+        self.start_btn.setEnabled(not ctx.settings.screening_blocked and not why_locked)
         self.start_btn.clicked.connect(self._start)
         right.addWidget(self.start_btn)
+        if why_locked:
+            lock = _label(why_locked, "banner")
+            lock.setAccessibleName("Left out after your operation")
+            right.addWidget(lock)
         note = _blocked_note(ctx)
         if note is not None:
             right.addWidget(note)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.core.session import PlanItem, plan_from_exercise
+from coach.routines.today import PostOpRule, post_op_rule
 from coach.ui.context import AppContext
 from coach.ui.widgets import FlowLayout, ResponsiveGrid, wrapped_label
 
@@ -41,6 +42,13 @@ def first_sentence(text: str) -> str:
     return text if end < 0 else text[: end + 1]
 
 
+def post_op_rule_for(ctx: AppContext) -> PostOpRule:
+    """The restriction the onboarding answers imply for the built-in programs (DOMAIN §5.4).
+    A therapist's routine file carries its own restrictions instead."""
+    s = ctx.settings
+    return post_op_rule(getattr(s, "surgery_when", ""), getattr(s, "surgery_type", ""))
+
+
 def plan_for_program(ctx: AppContext, program_id: str) -> tuple[list[PlanItem], str]:
     """The program's plan and name, from its file in ``exercises/programs`` (empty if unknown)."""
     cat = ctx.catalogue
@@ -48,9 +56,10 @@ def plan_for_program(ctx: AppContext, program_id: str) -> tuple[list[PlanItem], 
     if prog is None:
         return [], program_id.replace("_", " ").capitalize()
     plan = []
+    rule = post_op_rule_for(ctx)
     for it in prog.items:
         ex = cat.exercises.get(it.exercise)
-        if ex is None:
+        if ex is None or not rule.allows(ex):
             continue
         plan.append(plan_from_exercise(ex, sets=it.sets, reps=it.reps, hold_s=it.hold_s, duration_s=it.duration_s))
     return plan, prog.name

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -40,12 +41,16 @@ from PySide6.QtWidgets import (
 )
 
 from coach import screening
+from coach.core.wording import PRIVACY
+from coach.routines.today import SURGERY_TYPE, SURGERY_WHEN, post_op_rule
 from coach.screening import ADVICE, BLOCKING, GROUPS, Tier
 from coach.ui.context import AppContext
 from coach.ui.settings_page import Toggle, camera_choices, choice_style, set_profile_camera
 from coach.ui.theme import palette
+from coach.ui.widgets import FlowLayout
 
 log = logging.getLogger(__name__)
+
 
 DISCLAIMER = (
     "coach does not diagnose or treat any condition and is not a substitute for professional medical "
@@ -58,7 +63,7 @@ DISCLAIMER = (
     "or have chest pain.",
     "Camera feedback is approximate. Lighting, clothing and camera position affect accuracy; coach cannot "
     "see your spine directly.",
-    "Privacy: video is processed on this computer and is not stored unless you choose to record.",
+    PRIVACY,
 )
 
 STEPS = ("welcome", *(g.id for g in GROUPS), "camera", "done")
@@ -82,6 +87,79 @@ def _mark_urgent(label: QLabel, urgent: bool) -> None:
     label.style().polish(label)
 
 
+class ChoiceButtons(QWidget):
+    """Large exclusive choice buttons that behave like one radio group for the keyboard.
+
+    Tab reaches the group once (on the chosen button, else the first); the arrow keys move
+    between its buttons; Space or Enter chooses. ``chosen`` is emitted with the choice's value.
+    """
+
+    def __init__(self, choices: list[tuple[object, str]], accessible: str, flow: bool = False,
+                 min_width: int = 96) -> None:
+        super().__init__()
+        self.values = [v for v, _ in choices]
+        self.buttons: list[QPushButton] = []
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self._on_choose: list[Callable[[object], None]] = []
+        lay: QLayout = FlowLayout(self) if flow else QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for value, text in choices:
+            b = QPushButton(text)
+            b.setCheckable(True)
+            b.setProperty("role", "choice")
+            b.setMinimumSize(min_width, 48)
+            b.setAccessibleName(f"{text}: {accessible}")
+            b.installEventFilter(self)
+            b.clicked.connect(lambda _=False, v=value: self._chosen(v))
+            self.group.addButton(b)
+            lay.addWidget(b)
+            self.buttons.append(b)
+        self._sync_tab_stop()
+
+    def on_choose(self, fn: Callable[[object], None]) -> None:
+        self._on_choose.append(fn)
+
+    def value(self) -> object | None:
+        for v, b in zip(self.values, self.buttons, strict=True):
+            if b.isChecked():
+                return v
+        return None
+
+    def set_value(self, value: object | None) -> None:
+        if value is None:
+            self.group.setExclusive(False)
+            for b in self.buttons:
+                b.setChecked(False)
+            self.group.setExclusive(True)
+        else:
+            self.buttons[self.values.index(value)].setChecked(True)
+        self._sync_tab_stop()
+
+    def tab_stop(self) -> QPushButton:
+        return next((b for b in self.buttons if b.isChecked()), self.buttons[0])
+
+    def _chosen(self, value: object) -> None:
+        self._sync_tab_stop()
+        for fn in self._on_choose:
+            fn(value)
+
+    def _sync_tab_stop(self) -> None:
+        stop = self.tab_stop()
+        for b in self.buttons:
+            b.setFocusPolicy(Qt.FocusPolicy.StrongFocus if b is stop else Qt.FocusPolicy.ClickFocus)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and obj in self.buttons:
+            key = event.key()  # type: ignore[attr-defined]
+            step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}.get(key)
+            if step is not None:
+                i = (self.buttons.index(obj) + step) % len(self.buttons)
+                self.buttons[i].setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return False
+
+
 class QuestionRow(QFrame):
     """One yes/no question: the text and two large buttons, Yes and No (neither chosen at first)."""
 
@@ -94,29 +172,18 @@ class QuestionRow(QFrame):
         lay.setContentsMargins(16, 10, 12, 10)
         self.text = _label(question.text)
         lay.addWidget(self.text, 1)
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
-        self.yes = QPushButton("Yes")
-        self.no = QPushButton("No")
-        for b, word in ((self.yes, "Yes"), (self.no, "No")):
-            b.setCheckable(True)
-            b.setProperty("role", "choice")
-            b.setMinimumSize(96, 48)
-            b.setAccessibleName(f"{word}: {question.text}")
-            self.group.addButton(b)
-            lay.addWidget(b)
-        self.yes.clicked.connect(lambda: on_answer(self, True))
-        self.no.clicked.connect(lambda: on_answer(self, False))
+        self.choice = ChoiceButtons([(True, "Yes"), (False, "No")], question.text)
+        self.yes, self.no = self.choice.buttons
+        self.group = self.choice.group
+        lay.addWidget(self.choice)
+        self.choice.on_choose(lambda v: on_answer(self, bool(v)))
 
     def answer(self) -> bool | None:
-        if self.yes.isChecked():
-            return True
-        if self.no.isChecked():
-            return False
-        return None
+        v = self.choice.value()
+        return None if v is None else bool(v)
 
     def set_answer(self, value: bool) -> None:
-        (self.yes if value else self.no).setChecked(True)
+        self.choice.set_value(value)
 
 
 class OnboardingPage(QWidget):
@@ -167,20 +234,31 @@ class OnboardingPage(QWidget):
 
     # -- building --------------------------------------------------------------------------------
 
-    def _scroll_page(self) -> tuple[QScrollArea, QVBoxLayout]:
+    def _scroll_page(self) -> tuple[QScrollArea, QVBoxLayout, QVBoxLayout]:
+        """A step: its content scrolls; a fixed row under it holds the step's banner or tick box,
+        so nothing appearing there moves the questions under the pointer."""
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setSpacing(12)
         lay.setContentsMargins(4, 4, 12, 4)
         scroll.setWidget(inner)
-        self.stack.addWidget(scroll)
-        return scroll, lay
+        outer.addWidget(scroll, 1)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(4, 0, 12, 0)
+        outer.addLayout(bottom)
+        self.stack.addWidget(page)
+        return scroll, lay, bottom
 
     def _build_welcome(self) -> None:
-        _, lay = self._scroll_page()
+        _, lay, bottom = self._scroll_page()
         lay.addWidget(_label("Welcome to coach", "title"))
         lay.addWidget(_label("coach helps you do the exercises your physiotherapist or doctor prescribed, "
                              "using your camera to count, time and guide you. Before you start, please read "
@@ -191,44 +269,83 @@ class OnboardingPage(QWidget):
             n = _label(f"{i + 1}.")
             n.setStyleSheet("font-weight: 600;")
             n.setAlignment(Qt.AlignmentFlag.AlignTop)
-            n.setFixedWidth(32)
+            n.setFixedWidth(n.fontMetrics().horizontalAdvance("00.") + 12)
             t = _label(text)
             self.disclaimer_labels.append(t)
             row.addWidget(n)
             row.addWidget(t, 1)
             lay.addLayout(row)
+        lay.addStretch(1)
+        # the tick box stays in view below the points, however small the window
         self.ack = Toggle("I have read and understood these points", False,
                           "✓  I have read and understood these points", "I have read and understood these points")
         self.ack.setMinimumHeight(52)
         self.ack.toggled.connect(lambda _on: self._update_nav())
-        lay.addSpacing(8)
         row = QHBoxLayout()
         row.addWidget(self.ack)
         row.addStretch(1)
-        lay.addLayout(row)
-        lay.addStretch(1)
+        bottom.addLayout(row)
 
     def _build_questions(self, group: screening.Group) -> None:
-        _, lay = self._scroll_page()
+        _, lay, bottom = self._scroll_page()
         lay.addWidget(_label(group.title, "title"))
         lay.addWidget(_label(group.intro, "subtitle"))
-        banner = _label("", "banner")
-        banner.setAccessibleName("Important advice")
-        banner.hide()
-        self.banners[group.id] = banner
-        lay.addWidget(banner)
         for q in screening.questions_in(group.id):
             row = QuestionRow(q, self._answered)
             self.rows[q.id] = row
             lay.addWidget(row)
-        lay.addWidget(_label("Press Y for yes or N for no to answer and move to the next question.", "muted"))
+        if group.id == "back":
+            self._build_surgery_follow_up(lay)
+        lay.addWidget(_label("Press Y for yes or N for no to answer and move to the next question. "
+                             "Tab moves between questions; the arrow keys move between the answers.", "muted"))
         lay.addStretch(1)
+        banner = _label("", "banner")
+        banner.setAccessibleName("Important advice")
+        banner.hide()
+        self.banners[group.id] = banner
+        bottom.addWidget(banner)
+
+    def _build_surgery_follow_up(self, lay: QVBoxLayout) -> None:
+        """After "yes, I had an operation on my back": when, and which operation (DOMAIN §5.4)."""
+        self.surgery_card = QFrame()
+        self.surgery_card.setProperty("role", "card")
+        cl = QVBoxLayout(self.surgery_card)
+        cl.setContentsMargins(16, 10, 12, 12)
+        cl.addWidget(_label("About your operation", "subtitle"))
+        cl.addWidget(_label("When was your operation?"))
+        self.surgery_when = ChoiceButtons(list(SURGERY_WHEN), "When was your operation?", flow=True)
+        cl.addWidget(self.surgery_when)
+        cl.addWidget(_label("Which operation was it?"))
+        self.surgery_type = ChoiceButtons(list(SURGERY_TYPE), "Which operation was it?", flow=True)
+        cl.addWidget(self.surgery_type)
+        self.surgery_note = _label("", "muted")
+        cl.addWidget(self.surgery_note)
+        for group in (self.surgery_when, self.surgery_type):
+            group.on_choose(lambda _v: self._surgery_answered())
+        self.surgery_card.hide()
+        lay.addWidget(self.surgery_card)
+
+    def _surgery_answered(self) -> None:
+        rule = post_op_rule(str(self.surgery_when.value() or ""), str(self.surgery_type.value() or ""))
+        self.surgery_note.setText(rule.advice if self.surgery_type.value() is not None else "")
+        self._update_nav()
+        if self.surgery_when.value() is not None and self.surgery_type.value() is None:
+            self.surgery_type.tab_stop().setFocus()
+        elif self._complete():
+            self.next_btn.setFocus()
+
+    def surgery_answers(self) -> tuple[str, str]:
+        """(when, which) as stored in settings; empty when no back operation was reported."""
+        if self.answers.get("back_surgery") is not True:
+            return "", ""
+        return str(self.surgery_when.value() or ""), str(self.surgery_type.value() or "")
 
     def _build_camera(self) -> None:
-        _, lay = self._scroll_page()
+        _, lay, _bottom = self._scroll_page()
         lay.addWidget(_label("Your camera", "title"))
-        lay.addWidget(_label("coach watches your movement through a camera. Nothing is recorded or sent "
-                             "anywhere.", "subtitle"))
+        lay.addWidget(_label("coach watches your movement through a camera. The camera picture is turned "
+                             "into body points on this computer and is never stored or sent anywhere.",
+                             "subtitle"))
         self.cameras = camera_choices()
         self.camera_combo = QComboBox()
         self.camera_combo.setAccessibleName("Camera")
@@ -261,7 +378,7 @@ class OnboardingPage(QWidget):
         lay.addStretch(1)
 
     def _build_done(self) -> None:
-        _, lay = self._scroll_page()
+        _, lay, _bottom = self._scroll_page()
         self.done_title = _label("", "title")
         lay.addWidget(self.done_title)
         self.done_advice = _label("", "banner")
@@ -275,6 +392,9 @@ class OnboardingPage(QWidget):
 
     def _answered(self, row: QuestionRow, value: bool) -> None:
         self.answers[row.question.id] = value
+        if row.question.id == "back_surgery":
+            # the follow-up sits below the questions, so showing it moves nothing above it
+            self.surgery_card.setVisible(value)
         self._evaluate()
         self._update_nav()
         self._focus_next_after(row)
@@ -314,8 +434,11 @@ class OnboardingPage(QWidget):
         if row in rows:
             for r in rows[rows.index(row) + 1:]:
                 if r.answer() is None:
-                    r.yes.setFocus()
+                    r.choice.tab_stop().setFocus()
                     return
+        if self.step_id() == "back" and self.answers.get("back_surgery") and self.surgery_when.value() is None:
+            self.surgery_when.tab_stop().setFocus()
+            return
         if self._complete():
             self.next_btn.setFocus()
 
@@ -345,13 +468,19 @@ class OnboardingPage(QWidget):
             jump = JUMP_TO_DONE_FROM.get(step)
             if jump is not None and screening.RANK[self.result.tier] >= screening.RANK[jump]:
                 return True  # the rest of this page cannot change what to do now
-            return not screening.unanswered(self.answers, step)
+            if screening.unanswered(self.answers, step):
+                return False
+            if step == "back" and self.answers.get("back_surgery"):
+                return self.surgery_when.value() is not None and self.surgery_type.value() is not None
+            return True
         return True
 
     def next(self) -> None:
         """Go on to the next step (or finish on the last)."""
         if not self._complete():
-            self.hint.setText("Please answer every question on this page (Y for yes, N for no)."
+            self.hint.setText("Please answer every question on this page (Y for yes, N for no)"
+                              + (", and say when and which operation you had."
+                                 if self.step_id() == "back" and self.answers.get("back_surgery") else ".")
                               if self.step_id() != "welcome" else "Please tick the box to say you have read this.")
             return
         step = self.step_id()
@@ -384,7 +513,7 @@ class OnboardingPage(QWidget):
             target: QWidget = self.ack
         elif step in QUESTION_STEPS:
             first = next((r for r in self._step_rows() if r.answer() is None), None)
-            target = first.yes if first is not None else self.next_btn
+            target = first.choice.tab_stop() if first is not None else self.next_btn
         elif step == "camera":
             target = self.camera_combo if self.camera_combo.isEnabled() else self.profile_name
         else:
@@ -416,6 +545,9 @@ class OnboardingPage(QWidget):
         else:
             self.done_title.setText("You're ready")
             self.done_more.setText("Press Finish to go to the home screen.")
+        rule = post_op_rule(*self.surgery_answers())
+        if rule.advice and not r.blocked:
+            self.done_more.setText(rule.advice + "\n\n" + self.done_more.text())
         self.done_advice.setText(r.advice)
         _mark_urgent(self.done_advice, r.tier in BLOCKING)
 
@@ -428,6 +560,7 @@ class OnboardingPage(QWidget):
         s.screening_blocked = r.blocked
         s.screening_advice = r.advice if r.blocked else ""
         s.parq_flagged = r.parq_flagged
+        s.surgery_when, s.surgery_type = self.surgery_answers()  # type: ignore[assignment]
         s.screening_done_at = time.time()
         s.onboarded = True
         if STEPS.index("camera") in self._trail:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.capture import sources
+from coach.core.wording import PRIVACY
 from coach.settings import Profile
 from coach.ui.context import AppContext
 from coach.ui.home import card
@@ -42,9 +43,8 @@ RESOLUTION_CHOICES = (
     (640, "640 pixels: fastest"),
 )
 PRIVACY_NOTE = (
-    "Video from your camera is processed on this computer and never leaves it, and coach never "
-    "saves it: there is no recording feature. Your session history (counts, pain ratings) is saved on "
-    "this computer only; you decide whether to export it and who to give it to."
+    PRIVACY + " Your session history (counts, pain ratings) "
+    "is saved on this computer only; you decide whether to export it and who to give it to."
 )
 
 

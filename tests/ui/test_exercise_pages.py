@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coach.ui.exercise_page import ExercisePage, ProgramPage, dose_words, learn_topics_for
-from coach.ui.home import PROGRAMS, plan_for_program
+from coach.ui.home import plan_for_program
 
 
 @pytest.fixture
@@ -20,22 +20,59 @@ def calls(window, monkeypatch):
 
 def test_every_program_page_opens(qtbot, window, calls) -> None:
     win, ctx = window
-    ids = [p[0] for p in PROGRAMS] + sorted(ctx.catalogue.programs)
-    for pid in ids:
+    assert ctx.catalogue.programs, "the programs come from exercises/programs/*.yaml"
+    for pid, pdef in ctx.catalogue.programs.items():
         win.open_program(pid)
         page = win.current_page()
         assert isinstance(page, ProgramPage), pid
-        assert win.title.text() == ProgramPage.title_for(pid)
+        assert win.title.text() == ProgramPage.title_for(pid) == pdef.name
         plan, title = plan_for_program(ctx, pid)
-        listed = set(page.rows)
-        assert {it.exercise.id for it in plan} <= listed
-        assert {e.id for e in ctx.catalogue.by_program(pid)} <= listed
-        assert listed, pid
+        assert [it.exercise.id for it in plan] == [i.exercise for i in pdef.items]
+        assert set(page.rows) >= {it.exercise.id for it in plan}
         assert page.start_btn.isEnabled()
         page.start_btn.click()
         assert calls[-1][0] == "start" and calls[-1][2] == title
         assert [it.exercise.id for it in calls[-1][1]] == [it.exercise.id for it in plan]
         win.home()
+
+
+def test_home_counts_match_the_program_page_and_the_cli(qtbot, window, capsys) -> None:
+    """One source of truth: home's "Browse N exercises" = the page's "In this program (N)" =
+    the "(N exercises)" of `coach exercises`."""
+    from PySide6.QtWidgets import QLabel
+
+    from coach.cli import main
+
+    win, ctx = window
+    assert main(["exercises"]) == 0
+    cli = capsys.readouterr().out
+    buttons = win.home_page.program_buttons
+    assert set(buttons) == set(ctx.catalogue.programs)
+    for pid, pdef in ctx.catalogue.programs.items():
+        n = len(pdef.items)
+        assert buttons[pid].text() == f"Browse {n} exercise{'s' if n != 1 else ''}", pid
+        assert f"{pdef.name} ({n} exercises)" in cli, pid
+        win.open_program(pid)
+        heads = [lab.text() for lab in win.current_page().findChildren(QLabel)]
+        assert f"In this program ({n})" in heads, (pid, heads)
+        win.home()
+    assert buttons["lifting_school"].text() == "Browse 3 exercises"
+
+
+def test_recent_back_surgery_leaves_out_restricted_exercises(qtbot, window, calls) -> None:
+    win, ctx = window
+    ctx.settings.surgery_when, ctx.settings.surgery_type = "under_6_weeks", "discectomy"
+    plan, _ = plan_for_program(ctx, "flexibility")
+    full = ctx.catalogue.programs["flexibility"].items
+    tags = {"loads_flexion", "loads_rotation", "loads_extension", "lifting"}
+    assert len(plan) < len(full)
+    assert not any(set(it.exercise.tags) & tags for it in plan)
+    locked = next(i.exercise for i in full if set(ctx.catalogue.exercises[i.exercise].tags) & tags)
+    win.open_exercise(locked)
+    page = win.current_page()
+    assert not page.start_btn.isEnabled()
+    ctx.settings.surgery_when = "over_a_year"
+    assert len(plan_for_program(ctx, "flexibility")[0]) == len(full)
 
 
 def test_a_program_row_opens_its_exercise(qtbot, window) -> None:

@@ -47,6 +47,7 @@ def test_key_messages_are_there(qtbot, window) -> None:
     page.show_topic("safety")
     text = page.browser.toPlainText()
     assert "never stored" in text and "no recording feature" in text
+
     assert "does not diagnose or treat" in text
     page.show_topic("how_coach_sees")
     assert "cannot see" in page.browser.toPlainText()
@@ -81,3 +82,22 @@ def test_home_about_opens_safety(qtbot, window) -> None:
     win, _ctx = window
     win.open_learn("safety")
     assert win.current_page().current == "safety"
+
+
+def test_one_privacy_text_everywhere(qtbot, window) -> None:
+    """The same privacy sentence in Learn, onboarding and Settings; nothing offers to record."""
+    from coach.core.wording import PRIVACY
+    from coach.ui.onboarding import DISCLAIMER
+    from coach.ui.settings_page import PRIVACY_NOTE
+
+    win, _ctx = window
+    win.open_learn("safety")
+    text = " ".join(win.current_page().browser.toPlainText().split())
+    assert PRIVACY in text
+    assert PRIVACY in DISCLAIMER and PRIVACY_NOTE.startswith(PRIVACY)
+    from coach.ui.learn import list_topics
+
+    for topic in list_topics():
+        words = " ".join(topic.text().split()).lower()
+        for promise in ("choose to record", "turn it on in settings", "recordings stay", "unless you record"):
+            assert promise not in words, (topic.id, promise)

@@ -220,3 +220,66 @@ def test_the_camera_is_chosen_into_the_active_profile(qtbot, window, two_cameras
     page.next_btn.click()
     assert ctx.settings.profile().camera == "2"
     assert saved()["profiles"][0]["camera"] == "2"
+
+
+def test_tab_moves_between_questions_and_arrows_reach_no(qtbot, window) -> None:
+    win, _ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "general")
+    rows = [page.rows[q.id] for q in screening.questions_in("general")]
+    assert page.focusWidget() is rows[0].yes
+    press(qtbot, page, Qt.Key.Key_Right)  # within the question: Yes -> No
+    assert page.focusWidget() is rows[0].no
+    press(qtbot, page, Qt.Key.Key_Space)  # choose No
+    assert rows[0].answer() is False
+    page.focusWidget().clearFocus()
+    rows[0].no.setFocus()
+    press(qtbot, page, Qt.Key.Key_Tab)  # Tab goes to the next question, not to another answer
+    assert page.focusWidget() is rows[1].yes
+    press(qtbot, page, Qt.Key.Key_Backtab)
+    assert page.focusWidget() is rows[0].no  # back to the chosen answer of the question before
+    press(qtbot, page, Qt.Key.Key_Left)
+    assert page.focusWidget() is rows[0].yes
+
+
+def test_advice_banner_does_not_move_the_questions(qtbot, window) -> None:
+    win, _ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "general")
+    rows = [page.rows[q.id] for q in screening.questions_in("general")]
+    before = [r.yes.mapTo(win, r.yes.rect().topLeft()) for r in rows]
+    rows[0].yes.click()  # a "yes" brings up the advice banner
+    qtbot.waitUntil(page.banners["general"].isVisible)
+    after = [r.yes.mapTo(win, r.yes.rect().topLeft()) for r in rows]
+    assert before == after
+
+
+def test_back_surgery_asks_when_and_which_and_sets_the_safety_rules(qtbot, window) -> None:
+    from coach.ui.home import plan_for_program
+
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "back")
+    assert not page.surgery_card.isVisible()
+    page.answer("back_surgery", True)
+    assert page.surgery_card.isVisible()
+    for q in screening.questions_in("back")[1:]:
+        page.answer(q.id, False)
+    assert not page.next_btn.isEnabled()  # when and which are still unanswered
+    assert page.focusWidget() is page.surgery_when.buttons[0]
+    press(qtbot, page, Qt.Key.Key_Space)  # "Less than 6 weeks ago"
+    assert page.surgery_when.value() == "under_6_weeks"
+    assert page.focusWidget() is page.surgery_type.buttons[0]
+    press(qtbot, page, Qt.Key.Key_Space)  # discectomy
+    assert "leaves out" in page.surgery_note.text()
+    assert page.next_btn.isEnabled()
+    page.next_btn.click()
+    while page.step_id() != "done":
+        if page.step_id() in QUESTION_STEPS:
+            answer_all(page, False)
+        page.next_btn.click()
+    assert "operation" in page.done_more.text()
+    page.next_btn.click()  # Finish
+    assert saved()["surgery_when"] == "under_6_weeks" and saved()["surgery_type"] == "discectomy"
+    core = [it.exercise for it in plan_for_program(ctx, "flexibility")[0]]
+    assert core and not any({"loads_flexion", "loads_rotation", "lifting"} & set(e.tags) for e in core)
