@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -908,29 +909,45 @@ def import_results(path: str | Path, *, max_bytes: int = 50_000_000) -> Imported
     """
     p = Path(path)
     try:
+        if p.is_dir():
+            raise ResultsFileError(f"{p}: is a folder, not a results file")
         if p.stat().st_size > max_bytes:
             raise ResultsFileError(f"{p}: the file is larger than {max_bytes // 1_000_000} MB")
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = _strict_json(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ResultsFileError(f"{p}: cannot read the file: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResultsFileError(f"{p}: not a JSON file ({exc})") from None
+    except _BadValue as exc:
+        raise ResultsFileError(f"{p}: {exc}") from None
+    except RecursionError:
+        raise ResultsFileError(f"{p}: nested more than {MAX_IMPORT_DEPTH} levels deep") from None
     try:
+        _check_depth(data)
         if isinstance(data, dict) and data.get("resourceType") == "Bundle":
             sessions = _from_fhir(data)
             if not sessions:
                 raise ResultsFileError(
                     f"{p}: the FHIR Bundle holds no coach sessions (no Encounter resources)"
                 )
-            return ImportedResults(p, "fhir", sessions)
-        items = data if isinstance(data, list) else [data]
-        if not items or not all(
-            isinstance(x, dict) and x.get("schema") == RESULTS_SCHEMA for x in items
-        ):
-            raise ResultsFileError(
-                f"{p}: not a coach results file (expected 'schema: {RESULTS_SCHEMA}' or a FHIR Bundle)"
-            )
-        return ImportedResults(p, "json", tuple(SessionResults.model_validate(x) for x in items))
+            kind: Literal["json", "fhir"] = "fhir"
+        else:
+            items = data if isinstance(data, list) else [data]
+            if not items or not all(
+                isinstance(x, dict) and x.get("schema") == RESULTS_SCHEMA for x in items
+            ):
+                raise ResultsFileError(
+                    f"{p}: not a coach results file (expected 'schema: {RESULTS_SCHEMA}' or a FHIR Bundle)"
+                )
+            sessions = tuple(SessionResults.model_validate(x) for x in items)
+            kind = "json"
+        for i, s in enumerate(sessions):
+            problems = check_imported(s)
+            if problems:
+                where = f"session {i + 1}: " if len(sessions) > 1 else ""
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise ResultsFileError(f"{p}: {where}{problems[0]}{more}")
+        return ImportedResults(p, kind, sessions)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err.get("loc", ()))
@@ -940,6 +957,131 @@ def import_results(path: str | Path, *, max_bytes: int = 50_000_000) -> Imported
         if str(exc).startswith(f"{p}:"):
             raise
         raise ResultsFileError(f"{p}: {exc}") from None
+    except RecursionError:
+        raise ResultsFileError(f"{p}: nested more than {MAX_IMPORT_DEPTH} levels deep") from None
+    except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
+        # A Bundle that passed the FHIR model but holds values no session can have.
+        raise ResultsFileError(f"{p}: not a readable coach Bundle ({_short(str(exc))})") from None
+
+
+# -- import validation: what a hand-edited or foreign file may not contain -----------------------
+
+#: Deeper than any results file or Bundle coach writes (about 10 levels); refuse before walking.
+MAX_IMPORT_DEPTH = 64
+#: Integers longer than this are not counts or times (Python refuses > 4,300 digits anyway).
+MAX_INT_DIGITS = 18
+#: A count above this (reps, holds, faults) in one session is not a person's exercise.
+MAX_COUNT = 100_000
+#: Times a session can have: local-day arithmetic fails outside these years.
+YEARS = (1900, 2999)
+_PAIN_FIELDS = frozenset({"pre", "post", "next_morning", "pain_after", "value", "stiffness"})
+_COUNT_FIELDS = frozenset(
+    {"reps_counted", "reps_partial", "holds", "sets_planned", "reps_planned", "count", "index",
+     "position"}
+)
+_NONNEGATIVE = frozenset(
+    {"seconds", "hold_s", "not_visible_s", "hold_s_total", "hold_s_planned", "hold_s_mean",
+     "range_deg"}
+)
+
+
+class _BadValue(ValueError):
+    """A JSON value no results file can hold (NaN, 1e400, a 5,000-digit integer)."""
+
+
+def _short(text: str, n: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _no_constant(name: str) -> float:
+    raise _BadValue(f"{name} is not a number")
+
+
+def _finite(text: str) -> float:
+    v = float(text)
+    if not math.isfinite(v):
+        raise _BadValue(f"{_short(text, 24)} is too large a number")
+    return v
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BadValue(f"an integer with {len(text.lstrip('-'))} digits is not a count or a time")
+    return int(text)
+
+
+def _strict_json(text: str) -> Any:
+    """``json.loads`` that refuses NaN/Infinity, overflowing floats and absurdly long integers."""
+    return json.loads(
+        text, parse_constant=_no_constant, parse_float=_finite, parse_int=_short_int
+    )
+
+
+def _check_depth(data: Any) -> None:
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_IMPORT_DEPTH:
+            raise ResultsFileError(f"nested more than {MAX_IMPORT_DEPTH} levels deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def check_imported(s: SessionResults) -> list[str]:
+    """Range problems in one imported session, each as ``"where: what is wrong"``.
+
+    Pain is 0-10, counts are whole numbers from 0 up to :data:`MAX_COUNT`, every number is
+    finite, seconds are not negative, every end is at or after its start, and times lie in the
+    years :data:`YEARS`.
+    """
+    problems: list[str] = []
+    stack: list[tuple[str, Any]] = [("", s.model_dump(by_alias=True))]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            _check_span(where, node, problems)
+            for k, v in node.items():
+                key = f"{where}.{k}" if where else str(k)
+                stack.append((key, v))
+                if v is None or isinstance(v, bool):
+                    continue
+                if k in _PAIN_FIELDS and isinstance(v, int) and not 0 <= v <= 10:
+                    problems.append(f"{key}: pain {v} is outside 0-10")
+                elif k in _COUNT_FIELDS and isinstance(v, int) and not 0 <= v <= MAX_COUNT:
+                    problems.append(f"{key}: {v} is not a count (0 to {MAX_COUNT})")
+                elif k in _NONNEGATIVE and isinstance(v, float) and v < 0:
+                    problems.append(f"{key}: {v:g} seconds/degrees cannot be negative")
+        elif isinstance(node, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(node))
+        elif isinstance(node, float) and not math.isfinite(node):
+            problems.append(f"{where}: {node} is not a finite number")
+        elif isinstance(node, datetime) and not YEARS[0] <= node.year <= YEARS[1]:
+            problems.append(f"{where}: {node.date()} is outside the years {YEARS[0]}-{YEARS[1]}")
+    # Fault counts are a dict of counts keyed by fault id (the key is not "count").
+    for i, it in enumerate(s.items):
+        for j, st in enumerate(it.sets):
+            for fault, n in st.faults.items():
+                if not 0 <= n <= MAX_COUNT:
+                    problems.append(f"items[{i}].sets[{j}].faults.{fault}: {n} is not a count")
+    # Impossible values first: an end "before" a start in year 9999 is a symptom, not the cause.
+    return sorted(set(problems), key=lambda m: ("outside the years" not in m and "finite" not in m, m))
+
+
+def _check_span(where: str, node: dict[str, Any], problems: list[str]) -> None:
+    for a, b in (("start", "end"), ("start_s", "end_s")):
+        start, end = node.get(a), node.get(b)
+        if start is None or end is None or isinstance(start, bool) or isinstance(end, bool):
+            continue
+        try:
+            backwards = end < start
+        except TypeError:  # one time with a zone and one without: cannot be ordered
+            problems.append(f"{where or 'session'}: {a} and {b} mix times with and without a time zone")
+            continue
+        if backwards:
+            problems.append(f"{where or 'session'}: {b} {end} is before {a} {start}")
 
 
 def _codes(concept: Any) -> dict[str, str]:
