@@ -161,7 +161,12 @@ _WORKER_ESTIMATOR: MediaPipeEstimator | None = None
 def _init_worker(variant: str) -> None:
     """Pool initializer: load the model while the parent is still choosing the seams."""
     global _WORKER_ESTIMATOR
-    _WORKER_ESTIMATOR = MediaPipeEstimator(EstimatorOptions(variant=variant))
+    try:
+        _WORKER_ESTIMATOR = MediaPipeEstimator(EstimatorOptions(variant=variant))
+    except Exception:  # a raising initializer is restarted by the pool for ever; instead the
+        # segment task builds the estimator again and its error (one line) ends the run.
+        log.debug("worker model load failed", exc_info=True)
+        _WORKER_ESTIMATOR = None
 
 
 def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int]:
@@ -250,6 +255,14 @@ def track_video_parallel(
     work = (n + (workers - 1) * overlap) / workers
     if work - overlap < fps:  # too short to be worth it
         return track_video(path, options=EstimatorOptions(variant=variant), max_side=max_side)
+    # The model is checked once here, before any worker starts: a missing or damaged model is
+    # one line for the user, not a pool of workers failing to start.
+    from coach.pose.model import ModelError, ensure_model
+
+    try:
+        ensure_model(variant)
+    except ModelError as exc:
+        raise AnalysisError(str(exc)) from None
     # fork starts workers in milliseconds; it is safe here because the parent has not started
     # MediaPipe or any threads yet. Elsewhere, spawn.
     method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
