@@ -75,8 +75,10 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
         try:
             resolved = load_routine(Path(path), ctx.catalogue, dt.date.today())
         except FileProblems as exc:  # a broken routine never blocks the home screen
-            first = exc.problems[0] if exc.problems else exc
-            ctx.warnings.append(f"Your routine file could not be used: {first}")
+            from coach.routines.routine import patient_notice
+
+            ctx.warnings.append(f"Your routine file {Path(path).name} could not be used. "
+                                f"{patient_notice(exc.problems).sentence}")
         else:
             ctx.pain_rules = resolved.pain_rules
             ctx.resolved_routine = resolved
@@ -168,6 +170,10 @@ class HomePage(QWidget):
         open_routine.clicked.connect(self._open_routine)
         row.addWidget(open_routine, 1)
         cl.addLayout(row)
+        from coach.ui.routine_notice import RoutineFileNotice
+
+        self.routine_notice = RoutineFileNotice()  # a bad file: one sentence, details on request
+        cl.addWidget(self.routine_notice)
         lay.addWidget(c)
 
         # Next-morning check (DOMAIN §5.1: the 24-hour response matters most)
@@ -291,9 +297,9 @@ class HomePage(QWidget):
         try:
             load_routine(Path(path), self.ctx.catalogue, dt.date.today())
         except FileProblems as exc:
-            first = exc.problems[0] if exc.problems else exc
-            self.ctx.nav.show_banner(f"That routine file has a problem: {first}")  # type: ignore[attr-defined]
+            self.routine_notice.show_problems(exc.problems)
             return
+        self.routine_notice.clear()
         self.ctx.settings.routine_path = path
         self.ctx.save()
         self.refresh()

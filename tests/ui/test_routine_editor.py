@@ -269,3 +269,57 @@ def test_editor_and_cli_list_the_same_problems(page: RoutineEditorPage, tmp_path
     assert r.ok and [i.exercise_id for i in r.routine.blocks[1].items[:3]] == [
         "abdominal_bracing", "pelvic_tilt", "glute_bridge"]
     assert r.routine.blocks[1].items[2].reps == 8
+
+
+def test_a_patient_opening_a_bad_file_sees_one_sentence_and_details_on_request(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from coach.routines.routine import check_routine_file
+    from coach.settings import Settings, save_settings
+    from coach.ui.app import build_window
+
+    save_settings(Settings(onboarded=True))
+    win, ctx = build_window(history_path=tmp_path / "h.sqlite3")
+    qtbot.addWidget(win)
+    win.show()
+    home = win.home_page
+    bad = _mistakes(tmp_path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), "")))
+    home._open_routine()
+    notice = home.routine_notice
+    assert notice.isVisible()
+    sentence = notice.sentence.text()
+    first = check_routine_file(bad, ctx.catalogue).errors[0]
+    assert sentence == (f"This routine file has 4 mistakes in it, so coach cannot use it. "
+                        f"Ask your physiotherapist to check line {first.line}.")
+    assert "blocks." not in sentence and "exercize" not in sentence  # no checker jargon
+    assert not notice.details.isVisible()
+    notice.details_btn.click()  # the therapist's detail, exactly as 'coach routine check' prints it
+    assert notice.details.isVisible()
+    assert notice.details.toPlainText().splitlines() == [str(p) for p in check_routine_file(bad, ctx.catalogue).errors]
+    assert ctx.settings.routine_path in (None, "")  # the bad file was not taken
+    good = ROUTINES / "clbp_starter.yaml"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good), "")))
+    home._open_routine()
+    assert not notice.isVisible() and ctx.settings.routine_path == str(good)
+    win.close()
+    if ctx.history is not None:
+        ctx.history.close()
+
+
+def test_patient_notice_words() -> None:
+    from coach.routines.routine import patient_notice
+    from coach.routines.yamlio import Problem
+
+    expired = Problem("r.yaml", 5, 14, "valid_until: this routine expired on 2025-01-01 (today is 2026-11-21)",
+                      "ask your therapist for an updated routine, or extend valid_until")
+    assert patient_notice([expired]).sentence == (
+        "This routine ended on 2025-01-01, so coach will not run it. Ask your physiotherapist for an updated routine.")
+    binary = Problem("r.yaml", 1, 1, "this is a binary file, not YAML text", "open the .yaml file instead")
+    assert patient_notice([binary]).sentence.startswith("coach cannot read this file as a routine.")
+    one = Problem("r.yaml", 9, 3, "schedule.times_per_dya: unknown key", "did you mean 'times_per_day'?")
+    n = patient_notice([one])
+    assert n.sentence.endswith("Ask your physiotherapist to check line 9.") and "a mistake" in n.sentence
+    assert n.details == str(one)
