@@ -32,6 +32,16 @@ class ProgramItem(BaseModel):
     duration_s: Annotated[float, Field(ge=0, le=3600)] | None = None
 
 
+class ProgramSchedule(BaseModel):
+    """How often a built-in program is meant to be done (a routine file has its own schedule)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    days_per_week: Annotated[int, Field(ge=1, le=7)] = 7
+    times_per_day: Annotated[int, Field(ge=1, le=6)] = 1
+    # the routine schedule's other fields, so both can be read alike
+    days: None = None
+
+
 class ProgramDef(BaseModel):
     """A named sequence of catalogue exercises (DOMAIN §2.1 programme templates)."""
 
@@ -42,6 +52,7 @@ class ProgramDef(BaseModel):
     program: Program | Literal["mixed"]
     purpose: Annotated[str, Field(min_length=1, max_length=2000)]
     why: Annotated[str, Field(max_length=4000)] = ""
+    schedule: ProgramSchedule | None = None
     items: Annotated[list[ProgramItem], Field(min_length=1, max_length=30)]
 
 

@@ -88,3 +88,52 @@ def post_op_rule(when: str, kind: str) -> PostOpRule:
 
 def allowed(exercises: Iterable[Any], rule: PostOpRule) -> list[Any]:
     return [e for e in exercises if rule.allows(e)]
+
+
+# ---------------------------------------------------------------------------------------------
+# How often: one answer for the home screen and the Progress tab
+
+DAY_WORDS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+             "sat": "Saturday", "sun": "Sunday"}
+
+
+def times_words(n: int) -> str:
+    return {1: "once a day", 2: "twice a day"}.get(n, f"{n} times a day")
+
+
+def schedule_words(schedule: Any) -> str:
+    """"Every day, once a day", "5 days a week, twice a day", "Monday, Wednesday and Friday, once a day"."""
+    if schedule is None:
+        return ""
+    days = getattr(schedule, "days", None)
+    if days:
+        names = [DAY_WORDS.get(str(d), str(d)) for d in days]
+        when = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    else:
+        per_week = getattr(schedule, "days_per_week", None) or 7
+        when = "Every day" if per_week == 7 else f"{per_week} day{'s' if per_week != 1 else ''} a week"
+    return f"{when}, {times_words(int(getattr(schedule, 'times_per_day', 1) or 1))}"
+
+
+@dataclass(frozen=True)
+class TodaysSchedule:
+    """The schedule of what home offers today: the routine file's, else the built-in starter's."""
+
+    schedule: Any  # routine Schedule or catalogue ProgramSchedule (same fields), or None
+    valid_from: Any = None
+    valid_until: Any = None
+    source: str = ""  # "routine" | "program" | ""
+
+    @property
+    def words(self) -> str:
+        return schedule_words(self.schedule)
+
+
+def todays_schedule(routine: Any, catalogue: Any, default_program: str = "clbp_starter") -> TodaysSchedule:
+    """``routine``: the therapist's routine (a parsed Routine), or None for the built-in one."""
+    if routine is not None:
+        return TodaysSchedule(getattr(routine, "schedule", None), getattr(routine, "valid_from", None),
+                              getattr(routine, "valid_until", None), "routine")
+    prog = getattr(catalogue, "programs", {}).get(default_program)
+    sched = getattr(prog, "schedule", None) if prog is not None else None
+    return TodaysSchedule(sched, None, None, "program" if sched is not None else "")

@@ -34,14 +34,15 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
-    QDateTimeAxis,
     QLineSeries,
+    QScatterSeries,
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QMargins, Qt
+from PySide6.QtCore import QDate, QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,7 +84,7 @@ POSTURE_STATES: tuple[tuple[str, str], ...] = (
     ("forward_head", "Head forward"),
     ("leaning", "Leaning sideways or back"),
 )
-_STATUS_WORDS = {"completed": "Completed", "aborted": "Stopped early", "interrupted": "Interrupted",
+_STATUS_WORDS = {"completed": "Completed", "stopped_early": "Stopped early", "interrupted": "Interrupted",
                  "in_progress": "In progress"}
 _LIGHT_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
 
@@ -165,7 +166,8 @@ def routine_label(routine_id: str | None, routine: Any = None) -> str:
     return routine_id.replace("_", " ").replace("-", " ").capitalize()
 
 
-def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, str] | None = None) -> HistoryData:
+def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, str] | None = None,
+            schedule: Any = None) -> HistoryData:
     """Gather the page's numbers from ``history`` (see the module docstring).
 
     Parameters
@@ -177,6 +179,9 @@ def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, 
     routine
         The current :class:`~coach.routines.routine.Routine` (its schedule gives the planned
         sessions per week, its title names its sessions), or None.
+    schedule
+        A :class:`coach.routines.today.TodaysSchedule` (what home offers today); by default the
+        routine's.
     names
         Exercise id → display name.
     """
@@ -230,14 +235,18 @@ def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, 
         if s.status == "completed":
             wk = week_start(s.started_at.date())
             done[wk] = done.get(wk, 0) + 1
-    schedule = getattr(routine, "schedule", None)
+    if schedule is None:
+        from coach.routines.today import todays_schedule
+
+        schedule = todays_schedule(routine, None) if routine is not None else None
     wk = first
     while wk <= this_week:
         planned = None
-        if schedule is not None:
+        if schedule is not None and schedule.schedule is not None:
             from coach.store.report import planned_sessions
 
-            planned = planned_sessions(schedule, wk, wk + timedelta(days=6), routine.valid_from, routine.valid_until)
+            planned = planned_sessions(schedule.schedule, wk, wk + timedelta(days=6), schedule.valid_from,
+                                       schedule.valid_until)
         data.weeks.append(WeekAdherence(wk, done.get(wk, 0), planned))
         wk += timedelta(weeks=1)
     data.posture = list(history.posture_days(today - timedelta(days=POSTURE_DAYS_SHOWN - 1), today))
@@ -303,6 +312,19 @@ def _msecs(t: datetime) -> float:
     return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp() * 1000.0
 
 
+def session_axis_labels(times: Sequence[datetime]) -> list[str]:
+    """One label per session, in time order: "12 Nov", and "12 Nov (2)" for a second session
+    that day, so same-day sessions stay separate points."""
+    out: list[str] = []
+    per_day: dict[date, int] = {}
+    for t in times:
+        d = t.date()
+        per_day[d] = per_day.get(d, 0) + 1
+        base = f"{t.day} {t.strftime('%b')}"
+        out.append(base if per_day[d] == 1 else f"{base} ({per_day[d]})")
+    return out
+
+
 def line_chart(
     title: str,
     lines: Sequence[tuple[str, Sequence[tuple[datetime, float]], str, bool]],
@@ -314,26 +336,34 @@ def line_chart(
     right: Sequence[tuple[str, Sequence[tuple[datetime, float]], str, bool]] = (),
     right_title: str = "",
 ) -> QChart:
-    """A time chart: each line is (name, [(when, value)], colour, dashed); ``right`` lines use a
-    second y axis."""
+    """Values per session: each line is (name, [(when, value)], colour, dashed); ``right`` lines
+    use a second y axis.
+
+    The x axis counts sessions in time order (one point per session, two sessions on one day are
+    two points), labelled with their dates. Lines that share an axis are drawn a little apart
+    sideways and with different markers, so one never hides another with the same values.
+    """
     chart = QChart()
     _style_chart(chart, p, title, base_px)
-    x = QDateTimeAxis()
-    x.setFormat("d MMM")
-    _style_axis(x, p, base_px)
+    times = sorted({t for _, pts, _, _ in (*lines, *right) for t, _ in pts})
+    index = {t: i for i, t in enumerate(times)}
+    labels = session_axis_labels(times)
+    x = QCategoryAxis()
+    x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    _style_axis(x, p, base_px, "session")
+    # at most about 8 labels, so they never run into each other
+    step = max(1, -(-len(times) // 8))
+    for i in range(0, len(times), step):
+        x.append(labels[i], float(i))
+    x.setRange(-0.5, max(0.5, len(times) - 0.5))
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    all_t = [t for _, pts, _, _ in (*lines, *right) for t, _ in pts]
-    if all_t:
-        lo, hi = min(all_t), max(all_t)
-        if hi - lo < timedelta(days=2):
-            lo, hi = lo - timedelta(days=1), hi + timedelta(days=1)
-        pad = (hi - lo) * 0.04
-        x.setMin(QDateTime.fromMSecsSinceEpoch(int(_msecs(lo - pad))))
-        x.setMax(QDateTime.fromMSecsSinceEpoch(int(_msecs(hi + pad))))
-        x.setTickCount(min(8, max(3, len({t.date() for t in all_t}))))
     axes = [(lines, Qt.AlignmentFlag.AlignLeft, y_title)]
     if right:
         axes.append((right, Qt.AlignmentFlag.AlignRight, right_title))
+    n_lines = len(lines) + len(right)
+    k = 0
+    shapes = (QScatterSeries.MarkerShape.MarkerShapeCircle, QScatterSeries.MarkerShape.MarkerShapeRectangle,
+              QScatterSeries.MarkerShape.MarkerShapeTriangle)
     for group, side, ytitle in axes:
         y = QValueAxis()
         _style_axis(y, p, base_px, ytitle)
@@ -341,27 +371,35 @@ def line_chart(
         chart.addAxis(y, side)
         values = [v for _, pts, _, _ in group for _, v in pts]
         if y_range is not None and side == Qt.AlignmentFlag.AlignLeft:
-            y.setRange(*y_range)
+            y.setRange(y_range[0] - 0.3, y_range[1] + 0.3)  # room for markers at 0 and 10
             y.setTickCount(6)
         else:
             top = max(values) if values else 1.0
             y.setRange(0.0, max(1.0, top * 1.15))
             y.applyNiceNumbers()
         for name, pts, colour, dashed in group:
-            s = QLineSeries()
-            s.setName(name)
+            offset = (k - (n_lines - 1) / 2) * 0.12 if n_lines > 1 else 0.0
+            line = QLineSeries()
+            line.setName(name)
             pen = QPen(QColor(colour))
             pen.setWidth(3)
             if dashed:
                 pen.setStyle(Qt.PenStyle.DashLine)
-            s.setPen(pen)
-            s.setPointsVisible(True)
-            s.setMarkerSize(9.0)
-            for t, v in pts:
-                s.append(_msecs(t), float(v))
-            chart.addSeries(s)
-            s.attachAxis(x)
-            s.attachAxis(y)
+            line.setPen(pen)
+            dots = QScatterSeries()
+            dots.setMarkerShape(shapes[k % len(shapes)])
+            dots.setMarkerSize(12.0)
+            dots.setColor(QColor(colour))
+            dots.setBorderColor(QColor(p.panel))
+            for t, v in sorted(pts):
+                line.append(index[t] + offset, float(v))
+                dots.append(index[t] + offset, float(v))
+            for series in (line, dots):
+                chart.addSeries(series)
+                series.attachAxis(x)
+                series.attachAxis(y)
+            chart.legend().markers(dots)[0].setVisible(False)  # one legend entry per line
+            k += 1
     return chart
 
 
@@ -760,7 +798,10 @@ class HistoryPage(QWidget):
         today = self.now_fn().astimezone().date()
         self.sessions_empty.setText(self.EMPTY_TEXT)
         try:
-            self.data = collect(hist, today, routine=self.routine, names=self._names())
+            from coach.routines.today import todays_schedule
+
+            self.schedule = todays_schedule(self.routine, self.ctx.catalogue)
+            self.data = collect(hist, today, routine=self.routine, names=self._names(), schedule=self.schedule)
         except Exception as exc:  # a damaged database: show what we can, calmly
             log.warning("history could not be read: %s", exc)
             self.data = HistoryData(names=self._names())
@@ -794,7 +835,7 @@ class HistoryPage(QWidget):
         self.table.setRowCount(len(rows))
         for i, s in enumerate(rows):
             light = _LIGHT_WORDS.get(s.light or "", "Not rated")
-            if s.status in ("aborted", "interrupted"):
+            if s.status in ("stopped_early", "interrupted"):
                 light += f" ({_STATUS_WORDS[s.status].lower()})"
             cells = [_when(s.started_at), s.routine, _dur(s.duration_s), _n(s.pain_before), _n(s.pain_after),
                      f"● {light}"]
@@ -918,8 +959,11 @@ class HistoryPage(QWidget):
                 summary = f"This week: {cur.done} of {cur.planned} planned sessions done."
             else:
                 summary = f"This week: {cur.done} session{'s' if cur.done != 1 else ''} done."
+            words = getattr(getattr(self, "schedule", None), "words", "")
+            if words:
+                summary += f" Your plan: {words[0].lower() + words[1:]}."
             if not has_plan:
-                summary += " (No routine file with a schedule is set, so planned sessions are not shown.)"
+                summary += " (No schedule is set, so planned sessions are not shown.)"
         else:
             summary = ""
         self._set_chart("adherence", chart, summary)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.core.session import PlanItem, plan_from_exercise
-from coach.routines.today import PostOpRule, post_op_rule
+from coach.routines.today import PostOpRule, post_op_rule, todays_schedule
 from coach.ui.context import AppContext
 from coach.ui.widgets import FlowLayout, ResponsiveGrid, wrapped_label
 
@@ -99,6 +99,7 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
             plan = [plan_item_from_resolved(r, doses.get(r.position)) for r in resolved.active]
             if plan:
                 return plan, resolved.routine.title, f"from your therapist's routine ({Path(path).name})"
+    ctx.resolved_routine = None
     plan, title = plan_for_program(ctx, DEFAULT_PROGRAM)
     return plan, title, "the built-in starter routine"
 
@@ -161,6 +162,11 @@ class HomePage(QWidget):
         self.start_btn.setShortcut("Ctrl+Return")
         cl.addWidget(QLabel("Today's routine"))
         cl.addWidget(self.today_title)
+        self.today_origin = wrapped_label("", "muted")
+        cl.addWidget(self.today_origin)
+        self.schedule_label = wrapped_label("")
+        self.schedule_label.setAccessibleName("How often")
+        cl.addWidget(self.schedule_label)
         cl.addWidget(self.today_list)
         self.changes = wrapped_label("", "muted")
         cl.addWidget(self.changes)
@@ -262,9 +268,14 @@ class HomePage(QWidget):
         self.changes.setText("\n".join(changes[:4]))
         self.changes.setVisible(bool(changes))
         self._plan, self._title = plan, title
-        self.today_title.setText(f"{title} — {origin}")
+        self.today_title.setText(title)
+        self.today_origin.setText(origin[0].upper() + origin[1:] + ".")
+        resolved = self.ctx.resolved_routine if self.ctx.settings.routine_path else None
+        sched = todays_schedule(getattr(resolved, "routine", None), self.ctx.catalogue)
+        self.schedule_label.setText(f"How often: {sched.words[0].lower() + sched.words[1:]}." if sched.words else "")
+        self.schedule_label.setVisible(bool(sched.words))
         names = [f"{i + 1}. {p.exercise.name}" for i, p in enumerate(plan)]
-        self.today_list.setText("   ".join(names))
+        self.today_list.setText("  ·  ".join(names))
         src = self.ctx.source
         if src and not str(src).isdigit():
             self.source_label.setText(f"Sessions will play the video file {Path(src).name} instead of the camera.")

@@ -78,7 +78,7 @@ def fill(h: History) -> dict:
             h.record_next_morning(sid, 2, stiffness=3, when=when + timedelta(hours=15))
     rec = h.recorder()
     rec.start_session("clbp-starter-template", 1, when=NOW - timedelta(days=1, hours=1))
-    rec.end_session(status="aborted", when=NOW - timedelta(days=1))
+    rec.end_session(status="stopped_early", when=NOW - timedelta(days=1))
     today = NOW.astimezone().date()
     h.add_posture_time(today - timedelta(days=1), {"upright": 3600.0, "slouched": 900.0}, breaks=3, alerts=1)
     h.add_posture_time(today, {"upright": 1800.0, "forward_head": 600.0}, breaks=1, alerts=2)
@@ -228,3 +228,48 @@ def test_today_is_in_the_posture_range(history) -> None:
     fill(history)
     data = collect(history, date.today())
     assert [d.day for d in data.posture][-1] == NOW.astimezone().date()
+
+
+def _session(h: History, when: datetime, before: int, after: int) -> None:
+    rec = h.recorder()
+    rec.start_session("clbp-starter-template", 1, when=when)
+    rec.record_pain(before, "before", when=when)
+    rec.record_pain(after, "end", when=when + timedelta(minutes=9))
+    rec.end_session(when=when + timedelta(minutes=10))
+
+
+def _points(series) -> list[tuple[float, float]]:  # noqa: ANN001
+    return [(p.x(), p.y()) for p in series.points()]
+
+
+def test_pain_chart_one_point_per_session_in_time_order_and_both_series_visible(qtbot, history) -> None:
+    from PySide6.QtCharts import QCategoryAxis, QLineSeries
+
+    day = (NOW - timedelta(days=2)).replace(hour=9, minute=0)
+    # two sessions on one day (morning and evening), one the next day; same pain before and after
+    for when, (b, a) in ((day, (3, 3)), (day + timedelta(hours=9), (4, 4)), (day + timedelta(days=1), (2, 2))):
+        _session(history, when, b, a)
+    page = HistoryPage(_ctx(history))
+    qtbot.addWidget(page)
+    chart = page.charts["pain"]
+    lines = {s.name(): s for s in chart.series() if isinstance(s, QLineSeries) and s.name()}
+    before, after = _points(lines["Before the session"]), _points(lines["After the session"])
+    assert [y for _, y in before] == [3, 4, 2] and [y for _, y in after] == [3, 4, 2]  # time order
+    xs_before = [x for x, _ in before]
+    assert xs_before == sorted(xs_before) and len(set(round(x) for x in xs_before)) == 3  # 3 separate points
+    assert all(abs(xa - xb) > 0.1 for (xa, _), (xb, _) in zip(after, before))  # side by side, never hidden
+    axis = next(a for a in chart.axes() if isinstance(a, QCategoryAxis))
+    labels = axis.categoriesLabels()
+    assert labels[1].endswith("(2)") and labels[0] == labels[1].removesuffix(" (2)")
+
+
+def test_progress_shows_the_same_schedule_as_home(qtbot, window) -> None:
+    win, ctx = window
+    home_words = win.home_page.schedule_label.text()
+    assert home_words == "How often: every day, once a day."  # the built-in starter is daily
+    win.open_history()
+    page = win.current_page()
+    assert any(w.planned == 7 for w in page.data.weeks)
+    page.show_chart(0)
+    assert "every day, once a day" in page.chart_summary.text()
+    assert "No schedule" not in page.chart_summary.text()

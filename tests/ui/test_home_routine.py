@@ -18,7 +18,9 @@ def test_routine_file_becomes_todays_session(qtbot, strict_ui, no_cameras):
     qtbot.addWidget(win)
     win.show()
     home = win.home_page
-    assert "therapist's routine" in home.today_title.text()
+    assert home.today_title.text() == ctx.resolved_routine.routine.title
+    assert "therapist's routine" in home.today_origin.text()
+    assert home.schedule_label.text() == "How often: 5 days a week, once a day."
     assert ctx.resolved_routine is not None
     ids = [p.exercise.id for p in home._plan]
     assert ids == [r.exercise.id for r in ctx.resolved_routine.active]
@@ -35,7 +37,7 @@ def test_broken_routine_file_falls_back_with_a_clear_warning(qtbot, strict_ui, n
     win, ctx = build_window()
     qtbot.addWidget(win)
     win.show()
-    assert "built-in" in win.home_page.today_title.text()
+    assert "built-in" in win.home_page.today_origin.text()
     assert any("bad.yaml" in w for w in ctx.warnings)
     win.close()
 
