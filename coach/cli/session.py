@@ -63,7 +63,10 @@ def add_parser(subparsers: Any) -> None:
 def _settings(screened: bool) -> Any:
     from coach.settings import load_settings
 
+    from coach.store import safety
+
     settings, _warning = load_settings()
+    safety.apply_block(settings)
     if screened and not settings.screening_blocked:
         settings = settings.model_copy(update={"onboarded": True,
                                                "screening_done_at": settings.screening_done_at or time.time()})

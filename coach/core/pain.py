@@ -58,6 +58,7 @@ class PainDecision:
     level: Level
     action: Action
     reason: str  # calm, specific, shown to the user and logged
+    stop: str = ""  # when it stops something: why, in a few words ("pain 7/10 is above your limit of 5")
 
 
 def _check(value: int) -> None:
@@ -105,6 +106,7 @@ def during_session(
             Action.STOP_EXERCISE if reds_so_far == 0 else Action.END_SESSION,
             "Pain spreading down your leg is a sign to stop this exercise. It has been noted for "
             "your physiotherapist. If numbness or weakness is new, contact your clinician.",
+            "Pain spreading down your leg.",
         )
     if value > r.amber_max:
         if reds_so_far >= 1:
@@ -113,12 +115,14 @@ def during_session(
                 Action.END_SESSION,
                 f"Pain is {value} out of 10 again. That is enough for today: we will end the "
                 "session here. Rest, and tell your physiotherapist if it does not settle.",
+                f"Pain {value}/10 is above your limit of {r.amber_max}, for the second time today.",
             )
         return PainDecision(
             Level.RED,
             Action.STOP_EXERCISE,
             f"Pain {value} out of 10 is above the safe limit of {r.amber_max}. We will stop this "
             "exercise. You can try the easier version or move on.",
+            f"Pain {value}/10 is above your limit of {r.amber_max}.",
         )
     if before is not None and value - before >= r.relative_rise_amber:
         return PainDecision(

@@ -262,6 +262,7 @@ class SessionRunner:
                 self.decision = d
                 self._emit("pain", t, context="before", value=value, spreading=spreading, level=d.level.value)
                 if d.action is Action.REST_DAY:
+                    self.stop_reason = f"Rest day: pain {value}/10 before the session."
                     self._enter(Phase.REST_DAY, t, d.reason)
                     self._say(t, d.reason)
                 else:
@@ -287,14 +288,14 @@ class SessionRunner:
             if self.phase is Phase.ACTIVE:
                 self._flush_set(t)  # keep every rep already done
             if d.action is Action.END_SESSION:
-                self.result.stopped_reason = d.reason
-                self.stop_reason = d.reason
+                self.result.stopped_reason = d.stop or d.reason
+                self.stop_reason = d.stop or d.reason
                 if context != "after_exercise":
                     self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
                 self._enter(Phase.PAIN_END, t, "Session ended for today. How much pain do you have now?")
                 return d
             if d.action is Action.STOP_EXERCISE:
-                self.result.stopped_reason = d.reason
+                self.result.stopped_reason = d.stop or d.reason
                 self._end_exercise(t, ask_pain=False)
                 return d
             if context == "after_exercise":
@@ -561,8 +562,13 @@ class SessionRunner:
             if st.event == "ready":
                 self._message = "Ready. Begin." if it.exercise.kind != "hold" else "Ready. Move into the position and hold."
             elif st.state is State.NOT_VISIBLE:
-                self._message = ("The camera view changed. Go back to where you started."
-                                 if self.engine.view_changed else "I can't see you. Move back into the picture.")
+                if self.engine.view_changed:
+                    self._message = "The camera view changed. Go back to where you started."
+                elif pose is None:
+                    self._message = "I can't see you. Move back into the picture."
+                else:  # somebody is there, but the joints that drive the count are hidden
+                    self._message = ("Part of you is hidden from the camera. Keep the whole "
+                                     "movement in the picture.")
             elif st.event == "rep":
                 self._emit("rep", t, count=st.reps, record=self.engine.reps[-1])
                 self._say(t, str(st.reps))

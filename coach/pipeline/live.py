@@ -85,11 +85,15 @@ class LivePipeline:
         paced: bool = True,
         on_result: Callable[[LiveResult], None] | None = None,
         loop: bool = False,
+        lossless: bool = False,
     ) -> None:
         self.source = source
         self._factory = estimator_factory
         self.paced = paced
         self.loop = loop
+        # A recording scored for a session never drops a frame: when the model is slower than
+        # the video, the video plays slower (the count must not depend on the computer's speed).
+        self.lossless = lossless
         self._on_result = on_result
         self._frames: Mailbox[Frame] = Mailbox()
         self._results: Mailbox[LiveResult] = Mailbox()
@@ -269,7 +273,7 @@ class LivePipeline:
                     frame = Frame(frame.rgb, frame.timestamp, frame.frame_id, time.monotonic())
                 self._captured += 1
                 self._frames.put(frame)
-                if not self.paced and not src.is_live:
+                if (not self.paced or self.lossless) and not src.is_live:
                     # Unpaced: decode the next frame while the model works on this one, but never
                     # replace a frame the model has not taken yet (a file must not drop frames).
                     while not self._stop.is_set() and not self._frames.wait_taken(0.1):

@@ -11,8 +11,10 @@ Adaptive sampling (:class:`AdaptiveSampler`)
 While the person sits still in the same posture the interval doubles from ``fast_s`` up to
 ``slow_s`` (0.25 -> 0.5 -> 1 -> 2 s ...). Any of these drops it back to ``fast_s`` at once:
 
-* **movement**: head or shoulders moved more than ``move_fraction`` of the head-and-shoulders
-  scale since the last sample, the apparent size changed by more than ``scale_fraction`` (the
+* **movement**: head and shoulders moved (median over nose, ears, shoulders) more than
+  ``move_fraction`` of the head-and-shoulders scale since the last sample (a third: far more
+  than the 7° of a forward-head threshold, which the verdict catches, far less than a person
+  shifting in the chair or leaning in), the apparent size changed by more than ``scale_fraction`` (the
   camera zoomed or the person moved nearer), or the person appeared or vanished;
 * **an uncertain verdict**: the monitor is still confirming the person, its raw verdict differs
   from the one shown (a state change waiting for its dwell time), or the raw verdict changed;
@@ -88,7 +90,7 @@ class SamplingPolicy:
     fixed_hz: float | None = None
     fast_s: float = 0.25
     slow_s: float = 2.0
-    move_fraction: float = 0.12
+    move_fraction: float = 0.3
     scale_fraction: float = 0.12
     nudge_lead_s: float = 3.0
     away_sample_s: float = 2.0
@@ -207,7 +209,9 @@ class AdaptiveSampler:
         d = d[np.isfinite(d)]
         if d.size == 0:
             return True  # a different set of points is visible: something changed
-        return bool(float(d.max()) / max(sa, sb) > self.policy.move_fraction)
+        # The median over the points: one landmark's jitter is not movement, the head and
+        # shoulders going somewhere together is.
+        return bool(float(np.median(d)) / max(sa, sb) > self.policy.move_fraction)
 
     def next_interval(self, pose: PoseFrame | None, status: PostureStatus | None, t: float) -> float:
         """Seconds until the next sample, after the sample at ``t`` gave ``pose`` and ``status``."""
@@ -462,6 +466,8 @@ class SampledPipeline:
     camera_busy
         Returns True when another program wants the camera (checked every ``busy_check_s``
         on live sources only); None where the platform cannot tell.
+    reader
+        An already opened reader to start with (``open_reader`` is used for reopening).
     """
 
     def __init__(
@@ -473,6 +479,7 @@ class SampledPipeline:
         *,
         clock: Callable[[], float] = time.monotonic,
         camera_busy: Callable[[], bool] | None = None,
+        reader: SampledReader | None = None,
         name: str = "coach-posture",
     ) -> None:
         self.policy = policy or SamplingPolicy()
@@ -503,6 +510,9 @@ class SampledPipeline:
         self._open_s = 0.0
         self._away_since = math.nan
         self._next_busy_check = -math.inf
+        if reader is not None:  # opened by the owner (it reports a missing camera at once)
+            self.reader = reader
+            self._open_since = clock()
 
     # -- control ---------------------------------------------------------------------------------
 

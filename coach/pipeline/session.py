@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -39,6 +39,7 @@ from coach.core.session import (
     STOP_APP_CLOSED,
     STOP_NO_CAMERA,
     STOP_RECORDING_ENDED,
+    EventKind,
     Phase,
     PlanItem,
     SessionEvent,
@@ -96,6 +97,12 @@ def safety_gate(settings: Any) -> str | None:
         return ("Before your first session, please read the safety points and answer the "
                 "screening questions.")
     return None
+
+
+def _starts_record(ev: SessionEvent) -> bool:
+    k = ev.kind
+    return k in (EventKind.PAIN, EventKind.REP, EventKind.HOLD, EventKind.EXERCISE_DONE) or (
+        k is EventKind.PHASE and ev.data.get("phase") == Phase.INTRO.value)
 
 
 def _is_live(spec: str) -> bool:
@@ -165,6 +172,9 @@ class LiveSession:
         self._routine_id = routine_id or title
         self._routine_version = routine_version
         self._closed = False
+        self._record_tried = self.history is None
+        self._anchor = True  # the next recorded frame re-anchors the recording's clock
+        self._offset = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -175,7 +185,6 @@ class LiveSession:
         event (the app offers a video file); the session itself still starts, so breathing
         exercises and pain check-ins work without a camera.
         """
-        self._start_recording()
         if self.needs_camera and self.source_spec is not None:
             self.open(self.source_spec)
         self.state = SessionState.RUNNING
@@ -194,7 +203,8 @@ class LiveSession:
         self.runner.camera_check = self.live
         if not self.live:
             self.runner.begin_counting(self.now())
-        pipe = LivePipeline(src, self._factory or self._default_factory(), paced=self.paced or self.live)
+        pipe = LivePipeline(src, self._factory or self._default_factory(), paced=self.paced or self.live,
+                            lossless=not self.live)
         if not self.live:
             pipe.hold()
         pipe.set_consumer(self._consume)
@@ -287,16 +297,26 @@ class LiveSession:
         return time.monotonic()
 
     def _frame_time(self, frame: Frame) -> float:
-        if self.live or self.paced:
-            # Stamped when it was delivered (paced like a camera): the same base as now().
+        if self.live:
             return frame.captured_at or time.monotonic()
-        self._last_media_t = max(self._last_media_t, frame.timestamp)
-        return frame.timestamp
+        if not self.paced:
+            self._last_media_t = max(self._last_media_t, frame.timestamp)
+            return frame.timestamp
+        # A recording played for a person: its own time, so holds and tempo are measured exactly
+        # even when the model lags, shifted onto the monotonic clock each time it starts playing
+        # (after a hold or a pause) so the session's timers and the frames agree.
+        if self._anchor:
+            self._offset = time.monotonic() - frame.timestamp
+            self._anchor = False
+        return frame.timestamp + self._offset
 
     # -- the scoring consumer (pose worker thread) ---------------------------------------------
 
     def _consume(self, pose: PoseFrame | None, frame: Frame, brightness: float) -> EngineStatus | None:
-        st = self.runner.on_frame(pose, brightness, self._frame_time(frame))
+        t = self._frame_time(frame)
+        if pose is not None and pose.timestamp != t:
+            pose = replace(pose, timestamp=t)  # one time base for the engine and the timers
+        st = self.runner.on_frame(pose, brightness, t)
         self._gate()
         return st
 
@@ -309,6 +329,7 @@ class LiveSession:
         if self.runner.phase is Phase.ACTIVE and self.runner.engine is None:
             counting = False  # a camera-free exercise (breathing) does not use the recording
         if counting and pipe.held:
+            self._anchor = True
             pipe.release()
         elif not counting and not pipe.held:
             pipe.hold()
@@ -350,6 +371,10 @@ class LiveSession:
 
     def _drain_runner(self) -> list[SessionEvent]:
         events = self.runner.events()
+        if self.recording is None and not self._record_tried and any(_starts_record(ev) for ev in events):
+            # Recorded from the first answer on: opening the player and leaving stores nothing.
+            self._record_tried = True
+            self._start_recording()
         if self.recording is not None:
             for ev in events:
                 try:
@@ -399,6 +424,7 @@ class LiveSession:
     def resume(self) -> None:
         self.runner.resume(self.now())
         if self.pipeline is not None:
+            self._anchor = True
             self.pipeline.resume()
 
     def regress(self, catalogue_get: Callable[[str], Any]) -> bool:

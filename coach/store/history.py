@@ -902,10 +902,13 @@ class History:
                 hold_s_planned=r["hold_s_planned"],
                 started_at=_dt_req(r["started_at"]),
                 ended_at=_dt(r["ended_at"]),
-                reps=int(r["n_reps"]),
+                # Rows win; a total larger than its rows comes from a file written before reps
+                # were stored one by one (schema v1) or from an imported summary.
+                reps=max(int(r["n_reps"]), int(r["reps"] or 0)),
                 partial_reps=r["partial_reps"],
-                holds=int(r["n_holds"]),
-                hold_s_total=round(float(r["hold_sum"]), 3) if r["hold_sum"] is not None else None,
+                holds=max(int(r["n_holds"]), int(r["holds"] or 0)),
+                hold_s_total=(round(float(r["hold_sum"]), 3) if r["hold_sum"] is not None
+                              else r["hold_s_total"]),
                 not_visible_s=r["not_visible_s"],
                 summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
                 status=r["status"],

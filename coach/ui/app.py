@@ -62,6 +62,9 @@ def build_window(source: str | None = None, exercise: str | None = None, history
     from coach.ui.speech import Speaker
 
     settings, warning = load_settings()
+    from coach.store import safety
+
+    safety.apply_block(settings)  # a red-flag block survives any settings reset
     catalogue = load_catalogue()
     ctx = AppContext(settings=settings, catalogue=catalogue, nav=None, source=source)  # type: ignore[arg-type]
     if warning:
@@ -84,6 +87,27 @@ def build_window(source: str | None = None, exercise: str | None = None, history
 
     install(win)
     return win, ctx
+
+
+def _quit_on_signals(app, win) -> None:  # noqa: ANN001
+    """SIGTERM / SIGINT (logout, shutdown, kill, Ctrl-C) close the window properly: the open
+    exercise and the session are finished and stored, exactly as when the window is closed."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def handler(signum: int, _frame) -> None:  # noqa: ANN001
+        log.info("signal %d: closing", signum)
+        QTimer.singleShot(0, win.close)
+        QTimer.singleShot(0, app.quit)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    # Python runs signal handlers only between bytecodes: a slow timer lets them in while Qt waits.
+    tick = QTimer(app)
+    tick.setInterval(250)
+    tick.timeout.connect(lambda: None)
+    tick.start()
 
 
 def run_app(source: str | None = None, exercise: str | None = None) -> int:
@@ -114,11 +138,15 @@ def run_app(source: str | None = None, exercise: str | None = None) -> int:
         except KeyError as exc:
             win.show_banner(str(exc.args[0]))
         else:
-            from coach.core.session import plan_from_exercise
+            from coach.core.session import plan_for_recording, plan_from_exercise
 
-            QTimer.singleShot(0, lambda: win.start_session([plan_from_exercise(ex)], ex.name))
+            recording = not (str(source).isdigit() or str(source).startswith("camera:"))
+            plan = [plan_for_recording(ex) if recording else plan_from_exercise(ex)]
+            # start_session itself sends a person who has not been screened to onboarding first.
+            QTimer.singleShot(0, lambda: win.start_session(plan, ex.name))
     elif not ctx.settings.onboarded:
         QTimer.singleShot(0, win.open_onboarding)
+    _quit_on_signals(app, win)
     code = app.exec()
     if ctx.history is not None:
         try:

@@ -44,5 +44,8 @@ class AppContext:
     def save(self) -> None:
         try:
             save_settings(self.settings)
+            from coach.store import safety
+
+            safety.sync(self.settings)
         except OSError as exc:
             self.warnings.append(f"Settings could not be saved: {exc.strerror or exc}")

@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.home_page)
         self.title.setText("Home")
         self.back_btn.setEnabled(False)
+        if getattr(self, "_pending_session", None) is not None and self.ctx.settings.onboarded:
+            self.resume_pending_session()
 
     def back(self) -> None:
         cur = self.stack.currentWidget()
@@ -154,13 +156,35 @@ class MainWindow(QMainWindow):
         self._push(ExercisePage(self.ctx, ex), ex.name)
 
     def start_session(self, plan: list[Any], title: str) -> None:
-        if self.ctx.settings.screening_blocked:
-            self.show_banner(self.ctx.settings.screening_advice or
-                             "Sessions are paused because of your screening answers. Please contact your clinician.")
+        """Every route into a session comes here; nobody starts one unscreened."""
+        from coach.pipeline.session import safety_gate
+
+        why = safety_gate(self.ctx.settings)
+        if why is not None:
+            self.show_banner(why)
+            if not self.ctx.settings.screening_blocked:
+                self._pending_session = (plan, title)  # started once the screening is done
+                self.open_onboarding()
             return
         from coach.ui.session_page import SessionPage
 
         self._push(SessionPage(self.ctx, plan, title), title)
+
+    def resume_pending_session(self) -> bool:
+        """After onboarding: start the session the person asked for, if the screening allows."""
+        pending, self._pending_session = getattr(self, "_pending_session", None), None
+        if pending is None:
+            return False
+        from coach.pipeline.session import safety_gate
+
+        if safety_gate(self.ctx.settings) is not None:
+            return False
+        self.clear_banner()
+        self.start_session(*pending)
+        return True
+
+    def clear_banner(self) -> None:
+        self.show_banner("")
 
     def open_learn(self, topic: str | None = None) -> None:
         from coach.ui.learn import LearnPage
@@ -210,6 +234,7 @@ class MainWindow(QMainWindow):
             page.deleteLater()
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        # A running session is finished and stored (stopped early: coach was closed).
         for i in range(self.stack.count()):
             w = self.stack.widget(i)
             shutdown = getattr(w, "shutdown", None)

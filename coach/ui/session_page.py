@@ -1,9 +1,10 @@
 """The session player: live view with the skeleton coloured by form, a big counter, hold ring,
 countdowns, the current cue in large text, spoken cues, pain check-ins, pause/skip/stop.
 
-All scoring runs on the pipeline's worker thread (the SessionRunner is the pipeline's consumer).
-The page only polls: a 30 Hz repaint timer takes the newest frame and the runner's snapshot and
-drains events (cues to speak, reps to record). Keyboard: Space pause/resume, S skip, Esc stop,
+The page only renders a :class:`~coach.pipeline.session.LiveSession` (the same object
+``coach session`` drives headless): the session owns the source, the clock, the scoring and the
+recording. A 30 Hz repaint timer takes the newest frame and the session's snapshot and drains its
+events (cues to speak, banners). Keyboard: Space pause/resume, S skip, Esc end (asks first),
 P pain, Enter start now, V voice on/off, K skeleton-only view.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach.capture.base import SourceError
 from coach.core.pain import Action
-from coach.core.session import Phase, SessionRunner
+from coach.core.session import EventKind, Phase
 from coach.ui.context import AppContext
 from coach.ui.theme import palette
 from coach.ui.video_view import VideoView, landmarks_for_metric
@@ -69,15 +68,16 @@ class HoldRing(QWidget):
         qp.drawArc(r, 90 * 16, -int(frac * 360 * 16))
         qp.setPen(QColor(pal.text))
         f = QFont(self.font())
-        f.setPointSizeF(side / 5)
+        f.setPointSizeF(side / (8 if self.target > 0 else 5))
         f.setBold(True)
         qp.setFont(f)
-        qp.drawText(r, Qt.AlignmentFlag.AlignCenter, f"{int(self.seconds)} s")
+        qp.drawText(r, Qt.AlignmentFlag.AlignCenter,
+                    f"{int(self.seconds)} / {int(self.target)} s" if self.target > 0 else f"{int(self.seconds)} s")
         qp.end()
 
 
 class PainPanel(QFrame):
-    """0–10 buttons plus the leg question; keyboard 0-9 and T for 10."""
+    """0–10 buttons in two rows plus the leg question; keyboard 0-9 and T for 10."""
 
     def __init__(self, on_rate) -> None:  # noqa: ANN001
         super().__init__()
@@ -85,24 +85,34 @@ class PainPanel(QFrame):
         self._on_rate = on_rate
         lay = QVBoxLayout(self)
         self.question = QLabel("How much pain do you have right now?")
-        self.question.setProperty("role", "cue")
+        self.question.setProperty("role", "question")
         self.question.setWordWrap(True)
         lay.addWidget(self.question)
         hint = QLabel("0 = no pain, 10 = the worst pain imaginable")
         hint.setProperty("role", "muted")
+        hint.setWordWrap(True)
         lay.addWidget(hint)
-        row = QHBoxLayout()
+        grid = QGridLayout()
+        grid.setSpacing(6)
         self.buttons = []
         for v in range(11):
             b = QPushButton(str(v))
             b.setProperty("role", "pain")
             b.setAccessibleName(f"Pain {v} out of 10")
             b.clicked.connect(lambda _=False, x=v: self._rate(x))
-            row.addWidget(b)
+            grid.addWidget(b, v // 6, v % 6)
             self.buttons.append(b)
+        lay.addLayout(grid)
+        row = QHBoxLayout()
+        self.spreading = QCheckBox()
+        self.spreading.setAccessibleName("The pain is spreading down my leg, or I have new numbness or tingling")
+        row.addWidget(self.spreading, 0, Qt.AlignmentFlag.AlignTop)
+        text = QLabel("The pain is spreading down my leg, or I have new numbness or tingling")
+        text.setWordWrap(True)
+        text.setBuddy(self.spreading)
+        text.mousePressEvent = lambda _e: self.spreading.toggle()  # the words are part of the box
+        row.addWidget(text, 1)
         lay.addLayout(row)
-        self.spreading = QCheckBox("The pain is spreading down my leg, or I have new numbness or tingling")
-        lay.addWidget(self.spreading)
 
     def _rate(self, v: int) -> None:
         spreading = self.spreading.isChecked()
@@ -110,68 +120,113 @@ class PainPanel(QFrame):
         self._on_rate(v, spreading)
 
 
+class ConfirmPanel(QFrame):
+    """"End the session now?" inline (never a modal dialog)."""
+
+    def __init__(self, on_end, on_keep) -> None:  # noqa: ANN001
+        super().__init__()
+        self.setProperty("role", "card")
+        lay = QVBoxLayout(self)
+        q = QLabel("End the session now?")
+        q.setProperty("role", "question")
+        q.setWordWrap(True)
+        lay.addWidget(q)
+        note = QLabel("Everything you have done so far is kept.")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        row = QHBoxLayout()
+        self.end_btn = QPushButton("End session")
+        self.end_btn.setProperty("role", "danger")
+        self.end_btn.clicked.connect(on_end)
+        self.keep_btn = QPushButton("Keep going")
+        self.keep_btn.setProperty("role", "primary")
+        self.keep_btn.clicked.connect(on_keep)
+        for b in (self.keep_btn, self.end_btn):
+            b.setMinimumHeight(48)
+            row.addWidget(b)
+        lay.addLayout(row)
+
+
 class SessionPage(QWidget):
+    """Renders one :class:`LiveSession` and forwards what the person does."""
+
     def __init__(self, ctx: AppContext, plan: list[Any], title: str) -> None:
         super().__init__()
+        from coach.pipeline.session import LiveSession
+
         self.ctx = ctx
         self.title = title
-        self.pipeline = None
-        self._recorder = None
-        self._error = ""
         s = ctx.settings
         needs_camera = any(getattr(p.exercise, "needs_camera", True) for p in plan)
         spec = ctx.source if ctx.source is not None else s.profile().camera
-        self._live = str(spec).isdigit() or str(spec).startswith("camera:")
-        # A replayed recording is scored exactly as `coach analyze` scores the same file; a live
-        # camera waits DOMAIN's full second in the start position before counting.
-        from coach.analysis import RECORDING_SETUP_S
-        from coach.core.camera_check import STEADY_S
-        from coach.core.engine import EngineConfig
-
-        config = EngineConfig() if self._live else EngineConfig(setup_s=RECORDING_SETUP_S)
-        self.runner = SessionRunner(plan, rules=self._pain_rules(), engine_config=config,
-                                    camera_available=True, check_steady_s=STEADY_S if self._live else 0.3)
-        self._t0 = time.monotonic()
+        routine = getattr(ctx, "resolved_routine", None)
+        rid = getattr(getattr(routine, "routine", None), "id", None) if routine is not None else None
+        version = getattr(getattr(routine, "routine", None), "version", None) if routine is not None else None
+        self.session = LiveSession(plan, title, source=spec if needs_camera else None, settings=s,
+                                   history=ctx.history, paced=True, pain_rules=ctx.pain_rules,
+                                   routine_id=rid or title, routine_version=version)
+        self.runner = self.session.runner
+        self._banners: dict[str, str] = {}
+        self._summarised = False
+        self._on_demand_pain = False
         self._build()
-        self.video.mirror = s.mirror
+        self.video.mirror = s.mirror and self.session.live
         self.video.skeleton_only = s.skeleton_only
         self.video.high_contrast = s.high_contrast
         self.ring.high_contrast = s.high_contrast
-        if needs_camera:
-            self._open_source()
-        self._recorder = self._open_recorder(title)
+        self.session.start()
+        self.video.mirror = s.mirror and self.session.live
         self._timer = QTimer(self)
         self._timer.setInterval(33)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
         self._shortcuts()
+        self._tick()
+
+    @property
+    def pipeline(self) -> Any:
+        return self.session.pipeline
 
     # -- construction ----------------------------------------------------------------------------
 
-    def _pain_rules(self) -> Any:
-        return self.ctx.pain_rules  # a therapist's thresholds, within the safety envelope
-
     def _build(self) -> None:
-        lay = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # Banners (camera trouble, saving trouble) take their own row above everything.
+        self.banner = QLabel("")
+        self.banner.setProperty("role", "banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        lay = QHBoxLayout()
+        outer.addLayout(lay, 1)
         left = QVBoxLayout()
         self.video = VideoView()
+        self.video.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         left.addWidget(self.video, 1)
-        row = QHBoxLayout()
         self.status_line = QLabel("")
         self.status_line.setWordWrap(True)
+        self.status_line.setProperty("role", "muted")
+        left.addWidget(self.status_line)
         self.stats_label = QLabel("")
         self.stats_label.setProperty("role", "muted")
-        row.addWidget(self.status_line, 1)
-        row.addWidget(self.stats_label)
-        left.addLayout(row)
-        lay.addLayout(left, 3)
+        self.stats_label.setVisible(bool(getattr(self.ctx.settings, "show_performance", False)))
+        left.addWidget(self.stats_label)
+        lay.addLayout(left, 1)
 
-        right = QVBoxLayout()
+        side = QWidget()
+        side.setObjectName("session_side")
+        side.setMinimumWidth(340)
+        side.setMaximumWidth(460)
+        side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        right = QVBoxLayout(side)
+        right.setContentsMargins(8, 0, 0, 0)
         self.ex_name = QLabel("")
         self.ex_name.setProperty("role", "title")
         self.ex_name.setWordWrap(True)
         self.set_label = QLabel("")
         self.set_label.setProperty("role", "subtitle")
+        self.set_label.setWordWrap(True)
         right.addWidget(self.ex_name)
         right.addWidget(self.set_label)
         self.counter = QLabel("")
@@ -184,12 +239,14 @@ class SessionPage(QWidget):
         self.cue = QLabel("")
         self.cue.setProperty("role", "cue")
         self.cue.setWordWrap(True)
-        self.cue.setMinimumHeight(90)
         self.cue.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.cue.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         right.addWidget(self.cue, 1)
         self.pain_panel = PainPanel(self._rate_pain)
         right.addWidget(self.pain_panel)
+        self.confirm_panel = ConfirmPanel(self._confirm_end, self._keep_going)
+        self.confirm_panel.hide()
+        right.addWidget(self.confirm_panel)
         self.source_panel = QFrame()
         self.source_panel.setProperty("role", "card")
         sp = QVBoxLayout(self.source_panel)
@@ -209,29 +266,28 @@ class SessionPage(QWidget):
         grid = QGridLayout()
         self.start_btn = QPushButton("Start now (Enter)")
         self.start_btn.setProperty("role", "primary")
-        self.start_btn.clicked.connect(lambda: self.runner.start_now(self._now()))
+        self.start_btn.clicked.connect(self.session.start_now)
         self.pause_btn = QPushButton("Pause (Space)")
         self.pause_btn.clicked.connect(self.toggle_pause)
         self.skip_btn = QPushButton("Skip exercise (S)")
-        self.skip_btn.clicked.connect(lambda: self.runner.skip(self._now()))
+        self.skip_btn.clicked.connect(self.session.skip)
         self.pain_btn = QPushButton("Pain (P)")
         self.pain_btn.setToolTip("Tell coach about pain at any time")
         self.pain_btn.clicked.connect(self.ask_pain)
-        self.stop_btn = QPushButton("Stop session (Esc)")
+        self.stop_btn = QPushButton("End session (Esc)")
         self.stop_btn.setProperty("role", "danger")
-        self.stop_btn.clicked.connect(self.stop)
+        self.stop_btn.clicked.connect(self.request_stop)
         for i, b in enumerate((self.start_btn, self.pause_btn, self.skip_btn, self.pain_btn, self.stop_btn)):
-            b.setMinimumHeight(48)
+            b.setMinimumHeight(44)
             grid.addWidget(b, i // 2, i % 2)
         right.addLayout(grid)
-        lay.addLayout(right, 2)
-        self._on_demand_pain = False
+        lay.addWidget(side)
 
     def _shortcuts(self) -> None:
         keys = {
-            "Space": self.toggle_pause, "S": lambda: self.runner.skip(self._now()), "Escape": self.stop,
-            "P": self.ask_pain, "Return": lambda: self.runner.start_now(self._now()),
-            "Enter": lambda: self.runner.start_now(self._now()), "V": self._toggle_voice, "K": self._toggle_skeleton,
+            "Space": self.toggle_pause, "S": self.session.skip, "Escape": self.request_stop,
+            "P": self.ask_pain, "Return": self._enter_key, "Enter": self._enter_key,
+            "V": self._toggle_voice, "K": self._toggle_skeleton,
         }
         for k, fn in keys.items():
             sc = QShortcut(QKeySequence(k), self)
@@ -245,27 +301,16 @@ class SessionPage(QWidget):
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         sc.activated.connect(lambda: self._key_pain(10))
 
-    # -- source and pipeline ---------------------------------------------------------------------
+    # -- banners ---------------------------------------------------------------------------------
 
-    def _open_source(self) -> None:
-        from coach.capture.sources import CameraSource, open_source
-        from coach.pipeline import LivePipeline
-        from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator
-
-        spec = self.ctx.source if self.ctx.source is not None else self.ctx.settings.profile().camera
-        try:
-            src = open_source(spec, max_side=self.ctx.settings.processing_max_side or None)
-        except SourceError as exc:
-            self._show_source_problem(str(exc))
-            return
-        live = isinstance(src, CameraSource)
-        self.video.mirror = self.ctx.settings.mirror and live
-        opts = EstimatorOptions(variant=self.ctx.settings.model_variant, model_path=self.ctx.settings.model_path)
-        self.pipeline = LivePipeline(src, lambda: MediaPipeEstimator(opts), paced=True)
-        runner = self.runner
-        self.pipeline.set_consumer(lambda pose, frame, b: runner.on_frame(pose, b, frame.timestamp if not live else frame.captured_at))
-        self._live = live
-        self.pipeline.start()
+    def _set_banner(self, key: str, text: str | None) -> None:
+        """One banner per cause; it goes away when its cause does."""
+        if text:
+            self._banners[key] = text
+        else:
+            self._banners.pop(key, None)
+        self.banner.setText("\n".join(self._banners.values()))
+        self.banner.setVisible(bool(self._banners))
 
     def _show_source_problem(self, message: str) -> None:
         self.source_msg.setText(f"{message}\nYou can open a recorded video instead.")
@@ -273,80 +318,68 @@ class SessionPage(QWidget):
         self.video.message = "No camera picture."
 
     def _choose_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
-        if not path:
-            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()),
+                                              "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        if path:
+            self.open_video(path)
+
+    def open_video(self, path: str) -> bool:
+        """Use a recorded video as the picture source (after "no camera", or any time)."""
         self.ctx.source = path
-        self._stop_pipeline()
+        if not self.session.open(path):
+            return False
         self.source_panel.hide()
         self.video.message = ""
-        self._open_source()
-
-    def _stop_pipeline(self) -> None:
-        if self.pipeline is not None:
-            self.pipeline.stop()
-            try:
-                self.pipeline.source.close()
-            except Exception:  # closing a dead camera
-                log.debug("source close failed", exc_info=True)
-            self.pipeline = None
-
-    def _open_recorder(self, title: str) -> Any:
-        hist = self.ctx.history
-        if hist is None:
-            return None
-        try:
-            from coach.store.recording import SessionRecording
-
-            return SessionRecording(hist, title, self.runner)
-        except Exception as exc:  # history problems never stop a session
-            log.warning("history unavailable: %s", exc)
-            return None
-
-    # -- clock -----------------------------------------------------------------------------------
-
-    def _now(self) -> float:
-        # The runner's clock is the frame clock: media time for files, monotonic for cameras.
-        if self.pipeline is not None and not getattr(self, "_live", True):
-            latest = self.pipeline.latest()
-            if latest is not None:
-                return latest.frame.timestamp + (time.monotonic() - latest.frame.captured_at)
-        return time.monotonic() - (0.0 if getattr(self, "_live", True) or self.pipeline is None else self._t0)
+        self.video.mirror = False
+        self._set_banner("source", None)
+        clear = getattr(self.ctx.nav, "clear_banner", None)
+        if callable(clear):
+            clear()  # "No camera was found" no longer applies
+        return True
 
     # -- the 30 Hz loop --------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        now = self._now()
-        self.runner.tick(now)
-        res = self.pipeline.latest() if self.pipeline is not None else None
+        from coach.pipeline.session import LiveEventKind
+
+        events, live = self.session.poll()
+        res = self.session.latest()
         if res is not None:
             pts = res.pose.image[:, :2] if res.pose is not None else None
             vis = res.pose.image[:, 3] if res.pose is not None else None
             self.video.set_frame(res.frame.rgb, pts, vis)
-        snap = self.runner.snapshot(now)
-        self._render(snap)
-        for ev in self.runner.events():
+        for ev in events:
             self._handle(ev)
-        if self.pipeline is not None:
-            for pev in self.pipeline.events():
-                if pev.kind in ("error", "source_lost"):
-                    self.status_line.setText(pev.message)
-                    if pev.kind == "source_lost":
-                        self.runner.pause(now)
-                elif pev.kind == "source_back":
-                    self.status_line.setText(pev.message + " Press Space to carry on.")
-                elif pev.kind == "source_ended":
-                    self.status_line.setText("The video has ended.")
-            st = self.pipeline.stats()
-            if not self.pipeline.ready.is_set():
+        for lev in live:
+            k = lev.kind
+            if k is LiveEventKind.SOURCE_FAILED:
+                self._show_source_problem(lev.message)
+            elif k is LiveEventKind.SOURCE_LOST:
+                self._set_banner("source", lev.message + " Press Space to carry on when it is back.")
+            elif k is LiveEventKind.SOURCE_BACK:
+                self._set_banner("source", None)
+                self.status_line.setText(lev.message + " Press Space to carry on.")
+            elif k is LiveEventKind.SOURCE_ENDED:
+                self.status_line.setText("The video has ended.")
+            elif k is LiveEventKind.MODEL_ERROR:
+                self._set_banner("model", lev.message)
+            elif k is LiveEventKind.SAVE_FAILED:
+                self._set_banner("save", lev.message)
+            elif k is LiveEventKind.SAVE_OK:
+                self._set_banner("save", None)
+        pipe = self.session.pipeline
+        if pipe is not None:
+            if not pipe.ready.is_set():
                 self.video.message = "Starting the camera coach…"
-            elif self.pipeline.model_error:
-                self.video.message = self.pipeline.model_error
+            elif pipe.model_error:
+                self.video.message = pipe.model_error
             elif self.video.message.startswith("Starting"):
                 self.video.message = ""
-            if self.pipeline.ready.is_set():
+            if pipe.ready.is_set() and self.stats_label.isVisible():
+                st = pipe.stats()
                 self.stats_label.setText(
                     f"{st.fps:.0f} frames/s · delay {st.latency_ms_median:.0f} ms · dropped {st.frames_dropped}")
+        self._render(self.session.snapshot())
         self.video.update()
 
     def _render(self, s) -> None:  # noqa: ANN001
@@ -355,7 +388,8 @@ class SessionPage(QWidget):
         self.set_label.setText(f"Exercise {s.item_index + 1} of {s.items} · set {s.set_index + 1} of {s.sets}{side}")
         phase = s.phase
         pain_phase = phase in (Phase.PAIN_BEFORE, Phase.PAIN_AFTER, Phase.PAIN_END) or self._on_demand_pain
-        self.pain_panel.setVisible(pain_phase)
+        confirming = self.confirm_panel.isVisible()
+        self.pain_panel.setVisible(pain_phase and not confirming)
         if phase is Phase.PAIN_BEFORE:
             self.pain_panel.question.setText("Before we start: how much pain do you have right now?")
         elif phase is Phase.PAIN_AFTER:
@@ -374,12 +408,18 @@ class SessionPage(QWidget):
             self.counter.setText(f"{math.ceil(s.remaining_s)} s")
         else:
             self.counter.setText("")
-        self.ring.setVisible(phase is Phase.ACTIVE and kind == "hold")
+        # The counter and ring make room for a question.
+        self.counter.setVisible(not pain_phase and not confirming and bool(self.counter.text()))
+        self.ring.setVisible(phase is Phase.ACTIVE and kind == "hold" and not pain_phase and not confirming)
         self.ring.set(s.hold_s, s.hold_target or 10.0)
         msg = s.message
-        if s.paused:
+        if s.paused and not confirming:
             msg = "Paused. Press Space or Pause to carry on."
+        stop = self._stop_message(s)
+        if stop and phase in (Phase.PAIN_END, Phase.SUMMARY):
+            msg = stop  # a stop is said loudly in the main cue area, not in a corner
         self.cue.setText(msg)
+        self.cue.setProperty("tone", "stop" if stop and phase in (Phase.PAIN_END, Phase.SUMMARY) else "")
         self.start_btn.setEnabled(phase in (Phase.INTRO, Phase.REST, Phase.SWITCH_SIDE))
         self.pause_btn.setText("Resume (Space)" if s.paused else "Pause (Space)")
         self.regress_btn.setVisible(
@@ -392,37 +432,48 @@ class SessionPage(QWidget):
             if spec is not None:
                 (red if spec.severity == "red" else amber).update(landmarks_for_metric(spec.when.metric))
         self.video.set_fault_joints(amber, red)
-        if phase is Phase.SUMMARY and not getattr(self, "_summarised", False):
+        if phase is Phase.SUMMARY and not self._summarised:
             self._summarised = True
             QTimer.singleShot(0, self._show_summary)
 
+    def _stop_message(self, s) -> str:  # noqa: ANN001
+        """Why the session stopped, when pain or a problem stopped it (shown large)."""
+        reason = self.runner.stop_reason
+        if not reason:
+            reason = next((r.stopped_reason for r in self.runner.results
+                           if r.stopped_reason and "pain" in r.stopped_reason.lower()), "")
+        return reason
+
     def _handle(self, ev) -> None:  # noqa: ANN001
         sp = self.ctx.speaker
-        if ev.kind in ("say", "cue") and sp is not None:
+        k = ev.kind
+        if k in (EventKind.SAY, EventKind.CUE) and sp is not None:
             sp.say(ev.data.get("text", ""))
-        if ev.kind == "rep" and sp is not None:
+        elif k is EventKind.REP and sp is not None:
             sp.play("rep")
-        if ev.kind == "set_done" and sp is not None:
+        elif k is EventKind.SET_DONE and sp is not None:
             sp.play("done")
-        if ev.kind == "pain" and ev.data.get("level") == "red" and sp is not None:
+        elif k is EventKind.PAIN and ev.data.get("level") == "red" and sp is not None:
             sp.play("attention")
-        if self._recorder is not None:
-            try:
-                self._recorder.handle(ev)
-            except Exception:  # a history write error must not stop the session
-                log.exception("history write failed")
 
     # -- actions ---------------------------------------------------------------------------------
 
     def _rate_pain(self, value: int, spreading: bool) -> None:
         self._on_demand_pain = False
-        d = self.runner.rate_pain(value, self._now(), spreading)
+        d = self.session.rate_pain(value, spreading)
         self.status_line.setText(d.reason)
+        self._render(self.session.snapshot())  # the next step's buttons work at once
 
     def _key_pain(self, v: int) -> None:
         if self.pain_panel.isVisible():
             self._rate_pain(v, self.pain_panel.spreading.isChecked())
             self.pain_panel.spreading.setChecked(False)
+
+    def _enter_key(self) -> None:
+        if self.confirm_panel.isVisible():
+            self._confirm_end()
+        else:
+            self.session.start_now()
 
     def ask_pain(self) -> None:
         self._on_demand_pain = True
@@ -430,21 +481,50 @@ class SessionPage(QWidget):
         self.pain_panel.buttons[0].setFocus()
 
     def toggle_pause(self) -> None:
-        now = self._now()
+        if self.confirm_panel.isVisible():
+            self._keep_going()
+            return
         if self.runner.paused:
-            self.runner.resume(now)
-            if self.pipeline is not None:
-                self.pipeline.resume()
+            self.session.resume()
         else:
-            self.runner.pause(now)
-            if self.pipeline is not None:
-                self.pipeline.pause()
+            self.session.pause()
+
+    def request_stop(self) -> None:
+        """Esc / End session: ask first (pausing meanwhile); a second Esc confirms."""
+        if self.runner.phase in (Phase.SUMMARY, Phase.PAIN_END):
+            return
+        if self.confirm_panel.isVisible():
+            self._confirm_end()
+            return
+        self._was_paused = self.runner.paused
+        if not self.runner.paused:
+            self.session.pause()
+        self.confirm_panel.show()
+        self.confirm_panel.keep_btn.setFocus()
+        self._render(self.session.snapshot())
+
+    def _confirm_end(self) -> None:
+        self.confirm_panel.hide()
+        if self.runner.paused:
+            self.session.resume()
+        self.session.stop()
+        self._render(self.session.snapshot())
+
+    def _keep_going(self) -> None:
+        self.confirm_panel.hide()
+        if self.runner.paused and not getattr(self, "_was_paused", False):
+            self.session.resume()
+        self._render(self.session.snapshot())
 
     def stop(self) -> None:
-        self.runner.stop(self._now())
+        """End the session early without asking (used by the window's own stop paths)."""
+        self.confirm_panel.hide()
+        if self.runner.paused:
+            self.session.resume()
+        self.session.stop()
 
     def _regress(self) -> None:
-        self.runner.with_regression(self.ctx.catalogue.get, self._now())
+        self.session.regress(self.ctx.catalogue.get)
 
     def _toggle_voice(self) -> None:
         s = self.ctx.settings
@@ -469,16 +549,13 @@ class SessionPage(QWidget):
         if self.runner.phase in (Phase.SUMMARY, Phase.REST_DAY, Phase.PAIN_BEFORE):
             self.shutdown()
             return True
-        # Leaving mid-session ends it properly (pain question, then the summary).
-        self.stop()
+        # Leaving mid-session asks first, then ends it properly (pain question, then the summary).
+        self.request_stop()
         return False
 
-    def shutdown(self) -> None:
+    def shutdown(self, reason: str | None = None) -> None:
+        """Stop the timer and finish the session record (window closed, app quitting, SIGTERM)."""
         self._timer.stop()
-        self._stop_pipeline()
-        if self._recorder is not None:
-            try:
-                self._recorder.close()
-            except Exception:
-                log.exception("history close failed")
-            self._recorder = None
+        from coach.core.session import STOP_APP_CLOSED
+
+        self.session.finish(reason or STOP_APP_CLOSED)

@@ -15,7 +15,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coach.core.session import SessionStatus
 from coach.ui.context import AppContext
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def holds_text(holds: list[float]) -> str:
+    """Holds the same way everywhere: "2 holds: 9 s, 8 s" (summary, history, report)."""
+    if not holds:
+        return "no holds recorded"
+    n = len(holds)
+    return f"{n} hold{'s' if n != 1 else ''}: " + ", ".join(f"{h:.0f} s" for h in holds)
 
 
 class SummaryPage(QWidget):
@@ -23,8 +36,15 @@ class SummaryPage(QWidget):
         super().__init__()
         self.ctx = ctx
         outer = QVBoxLayout(self)
-        head = QLabel(f"{title}: well done")
+        status, reason = runner.outcome()
+        if status is SessionStatus.COMPLETED:
+            headline = f"{title}: well done"
+        else:
+            headline = f"Stopped: {_lower_first(reason)}" if reason else f"{title}: stopped early"
+        head = QLabel(headline)
         head.setProperty("role", "title")
+        head.setWordWrap(True)
+        head.setAccessibleName("Session result")
         outer.addWidget(head)
         before = runner.pain_before
         after = runner.pain_end
@@ -57,7 +77,7 @@ class SummaryPage(QWidget):
             else:
                 parts = []
                 if item.exercise.kind == "hold":
-                    parts.append(f"{len(res.holds)} holds: " + ", ".join(f"{h:.0f} s" for h in res.holds) if res.holds else "no holds recorded")
+                    parts.append(holds_text(res.holds))
                 elif item.exercise.kind in ("reps", "timed"):
                     parts.append(f"{res.reps} repetitions in {res.sets_done} set(s)")
                     if res.partial_reps:

@@ -186,8 +186,8 @@ def test_spreading_pain_makes_the_session_red(history: History) -> None:
     sid = rec.start_session("r")
     rec.record_pain(2, "before")
     rec.record_pain(3, "on_demand", spreading_down_leg=True)
-    assert rec.end_session(status="aborted") == "red"
-    assert history.session(sid).status == "aborted"
+    assert rec.end_session(status="stopped_early") == "red"
+    assert history.session(sid).status == "stopped_early"
 
 
 def test_a_failing_write_is_reported_not_raised(history: History) -> None:
@@ -300,7 +300,7 @@ def test_upgrades_a_version_1_database(tmp_path: Path) -> None:
 
     h, warning = open_history(path)
     assert warning is None
-    assert h.schema_version == SCHEMA_VERSION == 2
+    assert h.schema_version == SCHEMA_VERSION == 3
     s = h.session("s1")
     assert s.status == "completed" and s.classification is None and s.next_morning_check
     (er,) = h.exercise_results("s1")
@@ -316,7 +316,7 @@ def test_upgrades_a_version_1_database(tmp_path: Path) -> None:
     h.close()
     # opening again is a no-op
     h2, _ = open_history(path)
-    assert h2.schema_version == 2 and len(h2.sessions()) == 2
+    assert h2.schema_version == SCHEMA_VERSION and len(h2.sessions()) == 2
     h2.close()
 
 
@@ -470,7 +470,10 @@ def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert default_history_path().name == "history.sqlite3"
 
 
-def test_stale_in_progress_sessions_become_interrupted(tmp_path: Path) -> None:
+def test_a_session_whose_process_died_is_interrupted_at_the_next_start(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
     path = tmp_path / "h.sqlite3"
     h, _ = open_history(path)
     rec = h.recorder()
@@ -478,12 +481,33 @@ def test_stale_in_progress_sessions_become_interrupted(tmp_path: Path) -> None:
     rec.start_exercise("glute_bridge", when=T0)
     rec.record_rep({"index": 1, "start": 0.0, "end": 2.0})
     h.close()
+    # Still recording in this (live) process: another window must not mark it, however old.
+    h2, _ = open_history(path, now=T0 + timedelta(hours=9))
+    assert h2.sessions()[0].status == "in_progress"
+    # The owner is a process that has exited: marked at once, not hours later.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    h2._conn.execute("UPDATE sessions SET owner_pid = ?", (int(dead.stdout),))
+    h2.close()
+    h3, _ = open_history(path, now=T0 + timedelta(minutes=5))
+    s = h3.sessions()[0]
+    assert s.status == "interrupted" and s.ended_at is not None
+    assert h3.session_record(s.id)["exercises"][0]["reps"] == 1
+    h3.close()
+
+
+def test_sessions_of_unknown_owner_become_interrupted_after_six_hours(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    h, _ = open_history(path)
+    rec = h.recorder()
+    rec.start_session("r", when=T0)
+    h._conn.execute("UPDATE sessions SET owner_pid = NULL, owner_host = NULL")  # an older coach
+    h.close()
     h2, _ = open_history(path, now=T0 + timedelta(hours=1))
     assert h2.sessions()[0].status == "in_progress"  # might still be running in another window
     h2.close()
     h3, _ = open_history(path, now=T0 + timedelta(hours=7))
-    s = h3.sessions()[0]
-    assert s.status == "interrupted" and s.ended_at is not None
+    assert h3.sessions()[0].status == "interrupted"
     h3.close()
 
 

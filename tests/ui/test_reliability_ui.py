@@ -36,6 +36,7 @@ def test_a_session_writes_no_picture_to_disk(qtbot, strict_ui, no_cameras, media
 
     log_path = Path(setup_logging())
     win, ctx = build_window(source=str(media / "squat_side_be.mp4"))
+    ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0  # screened
     qtbot.addWidget(win)
     win.show()
     ex = ctx.catalogue.get("mini_squat")

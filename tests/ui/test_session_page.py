@@ -17,6 +17,7 @@ def replay(qtbot, strict_ui, no_cameras, media, monkeypatch):
 
     win, ctx = build_window(source=str(media / "squat_side_be.mp4"))
     ctx.settings.onboarded = True
+    ctx.settings.screening_done_at = 1.0
     qtbot.addWidget(win)
     win.show()
     yield win, ctx
@@ -106,6 +107,7 @@ def test_missing_camera_offers_a_video_file(qtbot, strict_ui, no_cameras, monkey
     from coach.ui.app import build_window
 
     win, ctx = build_window(source="7")  # no camera 7 here
+    ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0  # screened
     qtbot.addWidget(win)
     win.show()
     ex = ctx.catalogue.get("mini_squat")
