@@ -630,6 +630,14 @@ class RoutineEditorPage(QWidget):
         self.d_contact = QLineEdit()
         self.d_patient = QLineEdit()
         self.d_patient.setPlaceholderText("leave empty for a template")
+        self.d_birth = QSpinBox()
+        self.d_birth.setRange(1899, 2100)
+        self.d_birth.setSpecialValueText("not given")
+        self.d_birth.setToolTip("The patient's year of birth: printed on the handout and the clinician report")
+        self.d_ids = QLineEdit()
+        self.d_ids.setPlaceholderText("e.g. clinic: 23-4543; nhs: 943 476 5919")
+        self.d_ids.setToolTip("The patient's identifiers as 'system: value', separated by ';'. "
+                              "They go on every page of the documents and into the FHIR export.")
         self.d_created = OptionalDate("set")
         self.d_from = OptionalDate("set")
         self.d_until = OptionalDate("set")
@@ -638,7 +646,8 @@ class RoutineEditorPage(QWidget):
         self.d_notes.setMaximumHeight(100)
         for label, wdg in (("Title", self.d_title), ("Routine id", self.d_id), ("Version", self.d_version),
                            ("Author", self.d_author), ("Author role", self.d_role), ("Author contact", self.d_contact),
-                           ("Patient name", self.d_patient), ("Created", self.d_created),
+                           ("Patient name", self.d_patient), ("Year of birth", self.d_birth),
+                           ("Patient identifiers", self.d_ids), ("Created", self.d_created),
                            ("Valid from", self.d_from), ("Valid until", self.d_until), ("Notes", self.d_notes)):
             form.addRow(label, wdg)
         self.d_title.textEdited.connect(lambda t: self._set(("title",), t))
@@ -648,6 +657,9 @@ class RoutineEditorPage(QWidget):
         self.d_role.currentTextChanged.connect(lambda t: self._set(("author", "role"), t))
         self.d_contact.textEdited.connect(lambda t: self._set(("author", "contact"), t.strip() or None))
         self.d_patient.textEdited.connect(self._patient_changed)
+        self.d_birth.valueChanged.connect(
+            lambda v: self._set(("patient", "birth_year"), int(v) if v > self.d_birth.minimum() else None))
+        self.d_ids.textEdited.connect(lambda t: self._set(("patient", "external_ids"), parse_ids(t) or None))
         for key, wdg in (("created", self.d_created), ("valid_from", self.d_from), ("valid_until", self.d_until)):
             wdg.check.toggled.connect(lambda _c, k=key, x=wdg: self._set((k,), x.value()))
             wdg.edit.dateChanged.connect(lambda _d, k=key, x=wdg: self._set((k,), x.value()))
@@ -910,6 +922,12 @@ class RoutineEditorPage(QWidget):
             self.d_role.setCurrentText(str(g(("author", "role"), "physiotherapist")))
             self.d_contact.setText(str(g(("author", "contact"), "") or ""))
             self.d_patient.setText(str(g(("patient", "display_name"), "") or ""))
+            by = g(("patient", "birth_year"))
+            self.d_birth.setValue(int(by) if isinstance(by, int) and not isinstance(by, bool)
+                                  and self.d_birth.minimum() < by <= self.d_birth.maximum()
+                                  else self.d_birth.minimum())
+            ids = g(("patient", "external_ids"), {}) or {}
+            self.d_ids.setText("; ".join(f"{k}: {v}" for k, v in ids.items()) if isinstance(ids, dict) else "")
             self.d_created.set_value(g(("created",)))
             self.d_from.set_value(g(("valid_from",)))
             self.d_until.set_value(g(("valid_until",)))
@@ -1474,6 +1492,21 @@ class RoutineEditorPage(QWidget):
         if self.base is not None and not same(self.base, self.current_data()):
             log.info("leaving the routine editor with unsaved changes")
         return True
+
+
+def parse_ids(text: str) -> dict[str, str]:
+    """``"clinic: 23-4543; nhs: 943 476 5919"`` as ``{"clinic": "23-4543", "nhs": "943 476 5919"}``
+    (a part without ``:`` is an identifier with the system ``id``)."""
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        key, sep, value = part.partition(":")
+        if not part.strip():
+            continue
+        if not sep:
+            key, value = "id", part
+        if key.strip() and value.strip():
+            out[key.strip()] = value.strip()
+    return out
 
 
 def _num(v: float) -> int | float:

@@ -323,3 +323,21 @@ def test_patient_notice_words() -> None:
     n = patient_notice([one])
     assert n.sentence.endswith("Ask your physiotherapist to check line 9.") and "a mistake" in n.sentence
     assert n.details == str(one)
+
+
+def test_patient_identity_is_edited_and_saved(page: RoutineEditorPage, tmp_path: Path) -> None:
+    page.new_routine()
+    page.add_exercise("glute_bridge")
+    page.d_patient.textEdited.emit("J. Doe")
+    page.d_birth.setValue(1971)
+    page.d_ids.textEdited.emit("clinic: 23-4543; nhs: 943 476 5919")
+    page.validate_now()
+    assert page.errors == [], [p.text() for p in page.errors]
+    out = tmp_path / "p.yaml"
+    assert page.save_to(out), page.status.text()
+    p = _load(out).patient
+    assert (p.display_name, p.birth_year, p.external_ids) == (
+        "J. Doe", 1971, {"clinic": "23-4543", "nhs": "943 476 5919"})
+    page.new_routine()
+    assert page.load_file(out)
+    assert page.d_birth.value() == 1971 and page.d_ids.text() == "clinic: 23-4543; nhs: 943 476 5919"
