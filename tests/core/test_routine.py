@@ -623,3 +623,30 @@ def test_cli_show_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     bad.write_bytes(b"\x00\x01")
     assert main(["routine", "show", str(bad)]) == 2
     assert "binary file" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# One checking function for the CLI, the editor and the app
+
+
+def test_check_routine_text_is_what_check_routine_file_reports(tmp_path: Path) -> None:
+    from coach.routines.routine import check_routine_text
+
+    text = _text().replace("reps: 5", "reps: 0", 1).replace("times_per_day: 1", "times_per_dy: 1")
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    by_file = check_routine_file(path, CAT, TODAY)
+    by_text = check_routine_text(text, str(path), CAT, TODAY)
+    assert by_file.errors == by_text.errors and len(by_file.errors) == 2
+    assert [p.line for p in by_text.errors] == sorted(p.line for p in by_text.errors)
+
+
+def test_an_empty_block_or_routine_is_one_plain_sentence(tmp_path: Path) -> None:
+    text = _text()
+    head, _, _ = text.partition("blocks:")
+    _, errors = _check(tmp_path, head + "blocks:\n  - name: Core\n    items: []\n")
+    assert len(errors) == 1 and errors[0].endswith(
+        "blocks.0.items: this block has no exercises yet; add at least one exercise to it")
+    _, errors = _check(tmp_path, head + "blocks: []\n")
+    assert len(errors) == 1 and "this routine has no exercises yet" in errors[0]
+    assert not any("list should have" in e for e in errors)
