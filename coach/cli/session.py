@@ -48,7 +48,8 @@ def add_parser(subparsers: Any) -> None:
         description="Run the app's session on a recording, unpaced, answering every question; "
                     "store it in the history and print what was stored.",
     )
-    p.add_argument("--source", required=True, metavar="FILE", help="a video file or image folder")
+    p.add_argument("--source", required=True, metavar="FILE",
+                   help="a video file, an image folder, or a landmark track (.npz from 'coach analyze --landmarks')")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--exercise", metavar="ID", help="one exercise: counts everything in the recording")
     what.add_argument("--routine", type=Path, metavar="FILE", help="a routine file: today's doses")
@@ -56,6 +57,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the stored session as JSON")
     p.add_argument("--screened", action="store_true",
                    help="the disclaimer and screening were done (else the app's stored answers are used)")
+    p.add_argument("--realtime", action="store_true",
+                   help="play the recording at its own speed, as the app does (default: as fast as possible)")
     p.add_argument("--db", type=Path, metavar="FILE", help="the history database (default: the user data folder)")
     p.set_defaults(func=cmd_session)
 
@@ -121,7 +124,12 @@ def cmd_session(args: argparse.Namespace) -> int:
     plan, routine_id, rules, version = planned
     # Open the recording once up front so a wrong file is one line, before anything is stored.
     try:
-        probe = open_source(str(src_path))
+        if src_path.suffix.lower() == ".npz":
+            from coach.capture.track import TrackSource
+
+            probe: Any = TrackSource(src_path)
+        else:
+            probe = open_source(str(src_path))
     except SourceError as exc:
         return _err(str(exc))
     live = probe.is_live
@@ -135,7 +143,7 @@ def cmd_session(args: argparse.Namespace) -> int:
         print(f"coach: warning: {warning}", file=sys.stderr)
     try:
         session = LiveSession(plan, routine_id, source=str(src_path), settings=_settings(args.screened),
-                              history=history, paced=False, pain_rules=rules, routine_id=routine_id,
+                              history=history, paced=args.realtime, pain_rules=rules, routine_id=routine_id,
                               routine_version=version)
     except SafetyGateError as exc:
         history.close()

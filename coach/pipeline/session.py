@@ -215,6 +215,16 @@ class LiveSession:
     def _make_source(self, spec: str) -> FrameSource:
         if self._open_source is not None:
             return self._open_source(spec)
+        if spec.lower().endswith(".npz"):
+            from coach.capture.track import TrackSource
+
+            src = TrackSource(spec)
+            if self._factory is None:  # the track carries the poses: no model needed
+                from coach.pose.estimator import ReplayEstimator
+
+                track = src.track
+                self._factory = lambda: ReplayEstimator(track)
+            return src
         from coach.capture.sources import open_source
 
         max_side = int(getattr(self.settings, "processing_max_side", 0) or 0) or None
