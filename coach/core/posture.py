@@ -104,6 +104,7 @@ __all__ = [
     "PostureThresholds",
     "RulaSummary",
     "auto_baseline",
+    "baseline_problem",
     "calibrate",
     "classify",
     "detect_view",
@@ -493,6 +494,39 @@ class PostureProfile:
         )
 
 
+def _segments(pose: PoseFrame) -> np.ndarray:
+    """Apparent lengths (pixels) of body parts that a zoom scales together: the head (nose to
+    ear), ear to shoulder, upper arm, shoulder width; NaN where unseen or foreshortened.
+
+    A zoom, or the person moving much nearer or farther, scales all of them by one factor; a
+    change of posture lengthens some and shortens others (bending the head forward changes
+    the head's projection, not the upper arm).
+    """
+    px = pose.pixels()
+    vis = pose.image[:, 3]
+
+    def seg(pairs: tuple[tuple[int, int], ...]) -> float:
+        d = [
+            math.hypot(float(px[a, 0] - px[b, 0]), float(px[a, 1] - px[b, 1]))
+            for a, b in pairs
+            if vis[a] >= 0.5 and vis[b] >= 0.5
+        ]
+        return max(d) if d else NAN
+
+    _LEL, _REL = int(Landmark.LEFT_ELBOW), int(Landmark.RIGHT_ELBOW)
+    out = np.array(
+        [
+            seg(((_NOSE, _LE), (_NOSE, _RE))),
+            seg(((_LE, _LS), (_RE, _RS))),
+            seg(((_LS, _LEL), (_RS, _REL))),
+            seg(((_LS, _RS),)),
+        ]
+    )
+    top = np.nanmax(out) if np.isfinite(out).any() else NAN
+    out[out < 0.25 * top] = NAN  # foreshortened (a side view's shoulder width): too noisy
+    return out
+
+
 def _nanmedian(xs: Sequence[float]) -> float:
     vals = [x for x in xs if x == x]
     return float(np.median(vals)) if vals else NAN
@@ -608,6 +642,7 @@ ISSUE_LABELS: dict[str, str] = {
     "screen_too_far": "screen too far (approximate)",
     "sitting_time": "sitting without a break",
     "not_tracking": "head and shoulders not visible",
+    "view_change": "camera view changed (settling)",
 }
 
 
@@ -746,6 +781,34 @@ def not_assessed(view: str | None, baseline: PostureBaseline | None) -> tuple[st
     return tuple(out)
 
 
+def baseline_problem(
+    baseline: PostureBaseline, thresholds: PostureThresholds = DEFAULTS
+) -> str | None:
+    """Why ``baseline`` cannot be an upright posture, or None when it can.
+
+    A calibration only says "this is how you sit"; if the person was already bent over a
+    phone, every later slump would look normal. So the baseline itself must pass the absolute
+    defaults (the limits used without a calibration, wider than the relative ones because
+    people differ): a baseline that would be judged slouched, forward-headed or leaning is
+    refused and the person is asked to sit tall and calibrate again.
+    """
+    median = PostureMeasures(
+        view="side" if baseline.view == "side" else "front",
+        frontness=NAN,
+        side="right",
+        cva=baseline.cva,
+        neck_flex=baseline.neck_flex,
+        trunk=baseline.trunk,
+        lateral_lean=baseline.lateral_lean,
+        shoulder_tilt=baseline.shoulder_tilt,
+        head_tilt=baseline.head_tilt,
+    )
+    check = classify(median, None, thresholds)
+    if check.issues:
+        return "the posture looked " + ", ".join(check.reasons)
+    return None
+
+
 def auto_baseline(
     poses: Sequence[PoseFrame | None],
     *,
@@ -805,20 +868,9 @@ def auto_baseline(
         base = _baseline_from(measures[:end], [p.timestamp for p in seen[:end]], None, "auto")
     except CalibrationError:
         return None, "defaults (the opening frames could not be calibrated)"
-    median = PostureMeasures(
-        view=view,
-        frontness=NAN,
-        side=measures[0].side,
-        cva=base.cva,
-        neck_flex=base.neck_flex,
-        trunk=base.trunk,
-        lateral_lean=base.lateral_lean,
-        shoulder_tilt=base.shoulder_tilt,
-        head_tilt=base.head_tilt,
-    )
-    check = classify(median, None)
-    if check.issues:
-        return None, f"defaults (the opening did not look upright: {', '.join(check.reasons)})"
+    problem = baseline_problem(base)
+    if problem is not None:
+        return None, f"defaults (the opening did not look upright: {problem.removeprefix('the posture looked ')})"
     secs = seen[end - 1].timestamp - seen[0].timestamp
     return base, f"calibrated from the first {secs:.1f} s (auto: upright and steady, {view} view)"
 
@@ -851,6 +903,17 @@ class MonitorConfig:
     static_change_deg: float = 8.0  # an angle change this large is a posture change [D]
     static_change_ratio: float = 0.15  # head moved this fraction of the body scale [D]
     max_gap_s: float = 5.0  # longer gaps between frames are not counted in the daily record
+    # A change of view or scale (the camera zoomed or moved, the person moved much nearer or
+    # farther): the head's apparent size changed by more than this fraction from its recent
+    # value, or the view flipped between side and front. The verdict then pauses until the
+    # picture has been steady for view_settle_s, and starts afresh (filter, issue clocks). [D]
+    view_scale_change: float = 0.15
+    view_settle_s: float = 2.0
+    view_scale_tau_s: float = 1.0
+    # A bad-posture verdict must last this long to show (a good one state_dwell_s): long
+    # enough for a zoom to be recognised as one before its distorted frames read as a
+    # posture, far below the 60 s before a nudge. [D]
+    bad_state_dwell_s: float = 1.0
     rula_history: int = 12  # recent RULA results kept (a ring)
     min_cutoff: float = 1.0  # One Euro [D: DOMAIN §1.5]
     beta: float = 0.01
@@ -1099,6 +1162,9 @@ class PostureMonitor:
         self._active: frozenset[str] = frozenset()
         self._last = Assessment(PostureState.AWAY)
         self._alert_due = math.inf
+        self._seg_ref: np.ndarray | None = None
+        self._settle_until = -math.inf
+        self.view_changes = 0
         self._view_name: View | None = None
         # static posture: an anchor posture and when it was taken
         self._anchor: tuple[float, ...] | None = None
@@ -1116,7 +1182,16 @@ class PostureMonitor:
     # -- profile, snooze -------------------------------------------------------------------
 
     def set_profile(self, profile: PostureProfile) -> None:
-        """Switch to another workstation profile (baseline and sensitivity)."""
+        """Switch to another workstation profile (baseline and sensitivity).
+
+        A baseline that fails the absolute limits (:func:`baseline_problem`: it was taken while
+        slumped) is not used: the defaults apply and ``baseline_rejected`` says why, so the app
+        can ask for a new calibration.
+        """
+        problem = baseline_problem(profile.baseline) if profile.baseline is not None else None
+        if problem is not None:
+            profile = replace(profile, baseline=None)
+        self.baseline_rejected = problem
         self.profile = profile
         self._thresholds = self.config.thresholds.scaled(profile.sensitivity)
 
@@ -1175,8 +1250,19 @@ class PostureMonitor:
             )
         else:
             self._last_seen = t
+            self._check_scale(pose, t, dt)
             m = self._measure(pose, dt)
-            a = classify(m, self.baseline, self._thresholds, self._active)
+            if t < self._settle_until:
+                # A change of view or scale pauses the verdict: never an alarm from it.
+                m = None
+                a = Assessment(
+                    PostureState.NOT_TRACKING,
+                    ("view_change",),
+                    ("the camera view changed: waiting for it to settle",),
+                    self._reference(),
+                )
+            else:
+                a = classify(m, self.baseline, self._thresholds, self._active)
             self._last = a
         self._active = frozenset(a.issues)
         self._raw = a.state
@@ -1223,6 +1309,34 @@ class PostureMonitor:
     def _present(self) -> bool:
         return self._shown not in (PostureState.AWAY,)
 
+    def _check_scale(self, pose: PoseFrame, t: float, dt: float) -> None:
+        """Notice a zoom or a big move nearer/farther: every visible body part's apparent
+        length changed by more than ``view_scale_change`` in the same direction."""
+        cur = _segments(pose)
+        ref = self._seg_ref
+        if ref is None:
+            self._seg_ref = cur
+            return
+        both = np.isfinite(cur) & np.isfinite(ref)
+        if int(both.sum()) >= 2:
+            r = cur[both] / ref[both]
+            c = self.config.view_scale_change
+            if float(r.min()) > 1.0 + c or float(r.max()) < 1.0 / (1.0 + c):
+                self._seg_ref = cur
+                self._restart_view(t)
+                return
+        k = min(1.0, dt / self.config.view_scale_tau_s)
+        self._seg_ref = np.where(both, ref + k * (cur - ref), np.where(np.isfinite(cur), cur, ref))
+
+    def _restart_view(self, t: float) -> None:
+        """Start the verdict afresh after a change of view: smoothing, issue clocks, anchor."""
+        self._settle_until = t + self.config.view_settle_s
+        self._filter.reset()
+        self._active = frozenset()
+        self._pending = None  # a bad verdict waiting for its dwell is dropped with the old view
+        self._anchor, self._anchor_t = None, NAN
+        self.view_changes += 1
+
     def _measure(self, pose: PoseFrame, dt: float) -> PostureMeasures:
         vis = pose.image[:, 3]
         pts = self._filter(pose.pixels(), pose.timestamp)
@@ -1237,7 +1351,10 @@ class PostureMonitor:
         if view is None:
             return PostureMeasures(view=None, frontness=NAN, side=side, width=pose.width)
         front = self._view.update(frontness - 1.0, dt)
-        self._view_name = "front" if front else "side"
+        name: View = "front" if front else "side"
+        if self._view_name is not None and name != self._view_name:
+            self._restart_view(pose.timestamp)  # side <-> front: a new picture entirely
+        self._view_name = name
         return measure(v, self._view_name, frontness)
 
     def _step_presence(self, raw: PostureState, t: float) -> None:
@@ -1290,7 +1407,9 @@ class PostureMonitor:
         first = self.record.started_at == t
         if raw is not self._pending:
             self._pending, self._pending_since = raw, t
-        if first or t - self._pending_since >= self.config.state_dwell_s:
+        bad = raw in _STATE_PRIORITY
+        dwell = self.config.bad_state_dwell_s if bad else self.config.state_dwell_s
+        if first or t - self._pending_since >= dwell:
             self._shown = raw
             self._pending = None
 

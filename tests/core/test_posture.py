@@ -452,3 +452,79 @@ def test_measures_are_invariant_to_translation_and_scale(trunk, cva, scale, dx, 
     ]
     assume(all(abs(e) > 0.01 for e in edges))
     assert classify(moved, None).state is classify(ref, None).state
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12, class 8: the camera or the person moves; a baseline taken while slumped
+
+
+def _zoom_track(t: float) -> PoseFrame:
+    """Upright throughout. 20–22 s the camera zooms in (×1.0 → ×1.6) while the person adjusts
+    headphones: the model's ear lands ahead of the shoulder (a forward-head-looking pose)."""
+    if t < 20.0:
+        return seated_side(t, cva=UPRIGHT_CVA)
+    if t < 22.0:
+        k = (t - 20.0) / 2.0
+        s = 1.0 + 0.6 * k
+        return seated_side(t, cva=55.0, scale=s, dx=-200.0 * k, dy=-230.0 * k)
+    return seated_side(t, cva=UPRIGHT_CVA, scale=1.6, dx=-200.0, dy=-230.0)
+
+
+def test_zoom_pauses_the_verdict_instead_of_alarming():
+    for rate in (5.0, 0.5):  # a fixed rate and the adaptive monitor's slowest
+        mon = PostureMonitor(config=MonitorConfig(presence_gap_s=3.0, away_after_s=2.5))
+        out = run(mon, timeline(_zoom_track, 0.0, 90.0, rate))
+        shown = {s.state for s in out}
+        assert PostureState.FORWARD_HEAD not in shown and PostureState.SLOUCHED not in shown
+        assert not any(s.alert for s in out)
+        assert mon.view_changes >= 1
+        # paused around the zoom, then upright again within a few seconds of it
+        during = [s for s in out if 21.0 <= s.timestamp < 23.0]
+        assert during and all(s.raw_state is PostureState.NOT_TRACKING for s in during)
+        assert all("view_change" in s.issues for s in during)
+        after = [s for s in out if s.timestamp >= 22.0 + 2.0 + 2.5]
+        assert after and all(s.state is PostureState.UPRIGHT for s in after)
+
+
+def test_without_the_view_gate_the_zoom_would_read_as_forward_head():
+    # the same track with the change-of-view check switched off: shows why it exists
+    mon = PostureMonitor(config=MonitorConfig(view_scale_change=math.inf))
+    out = run(mon, timeline(_zoom_track, 0.0, 30.0))
+    assert any(s.state is PostureState.FORWARD_HEAD for s in out)
+
+
+def test_a_real_slouch_is_not_taken_for_a_change_of_view():
+    mon = PostureMonitor()
+    frames = timeline(lambda t: seated_side(t, trunk=0.0 if t < 10 else 28.0, cva=UPRIGHT_CVA), 0.0, 80.0)
+    out = run(mon, frames)
+    assert mon.view_changes == 0
+    assert [s.alert.issue for s in out if s.alert] == ["slouch"]
+
+
+def test_view_flip_side_to_front_pauses_then_judges_the_new_view():
+    mon = PostureMonitor()
+    frames = timeline(lambda t: seated_side(t) if t < 10 else seated_front(t), 0.0, 30.0)
+    out = run(mon, frames)
+    assert mon.view_changes >= 1
+    assert any("view_change" in s.issues for s in out if 10 <= s.timestamp < 14)
+    assert not any(s.alert for s in out)
+    assert out[-1].state is PostureState.UPRIGHT and out[-1].view == "front"
+
+
+def test_a_slumped_baseline_is_refused_and_judged_by_the_absolute_limits():
+    from coach.core.posture import baseline_problem
+
+    slumped = calibrate([seated_side(i / 10, trunk=26.0, cva=52.0) for i in range(30)])
+    problem = baseline_problem(slumped)
+    assert problem is not None and "trunk leaning forward" in problem
+    # taken as the norm, slumping would look upright...
+    m = measure_pose(seated_side(0.0, trunk=26.0, cva=52.0))
+    assert classify(m, slumped).state is PostureState.UPRIGHT
+    # ...so the monitor refuses it, says why, and judges against the defaults
+    mon = PostureMonitor(PostureProfile("laptop", slumped))
+    assert mon.baseline is None and mon.baseline_rejected == problem
+    out = run(mon, timeline(lambda t: seated_side(t, trunk=26.0, cva=52.0), 0.0, 70.0))
+    assert out[-1].reference == "defaults" and out[-1].state is not PostureState.UPRIGHT
+    assert any(s.alert for s in out)
+    # an upright baseline passes
+    assert baseline_problem(calibrate([seated_side(i / 10) for i in range(30)])) is None
