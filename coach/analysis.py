@@ -169,7 +169,7 @@ def _init_worker(variant: str) -> None:
         _WORKER_ESTIMATOR = None
 
 
-def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int]:
+def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int, list[tuple[npt.NDArray[np.float32], ...]]]:
     """Worker: track frames [start, end) of a video; keep only frames from ``keep_from`` on."""
     global _WORKER_ESTIMATOR
     path, start, end, keep_from, variant, max_side = args
@@ -178,6 +178,7 @@ def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[in
     est, _WORKER_ESTIMATOR = _WORKER_ESTIMATOR or MediaPipeEstimator(EstimatorOptions(variant=variant)), None
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
+    others: list[tuple[npt.NDArray[np.float32], ...]] = []  # other people in the frame
     w = h = 0
     try:
         if start:
@@ -191,10 +192,11 @@ def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[in
             if frame.frame_id >= keep_from:
                 images.append(None if pose is None else pose.image)
                 worlds.append(None if pose is None else pose.world)
+                others.append(() if pose is None else tuple(o.image for o in pose.others))
     finally:
         est.close()
         source.close()
-    return keep_from, images, worlds, w, h
+    return keep_from, images, worlds, w, h, others
 
 
 SEAM_SEARCH_S = 1.5
@@ -283,10 +285,12 @@ def track_video_parallel(
         parts = pool.map(_track_segment, jobs, chunksize=1)
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
+    others: list[tuple[npt.NDArray[np.float32], ...]] = []
     w = h = 0
-    for _keep, imgs, wlds, pw, ph in sorted(parts, key=lambda p: p[0]):
+    for _keep, imgs, wlds, pw, ph, oth in sorted(parts, key=lambda p: p[0]):
         images.extend(imgs)
         worlds.extend(wlds)
+        others.extend(oth)
         w, h = (pw or w), (ph or h)
     elapsed = time.perf_counter() - t0
     if not images:
@@ -295,7 +299,8 @@ def track_video_parallel(
     raw = sum(im is not None for im in images)
     keep = confirmed_mask([im is not None for im in images], stamps)
     poses: list[PoseFrame | None] = [
-        PoseFrame(im, stamps[i], i, w, h, worlds[i]) if (im is not None and keep[i]) else None
+        PoseFrame(im, stamps[i], i, w, h, worlds[i], others=tuple(PoseFrame(o, stamps[i], i, w, h) for o in others[i]))
+        if (im is not None and keep[i]) else None
         for i, im in enumerate(images)
     ]
     track = Track.from_poses(poses, stamps, w, h, fps, source=Path(path).name)

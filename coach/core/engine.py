@@ -20,6 +20,20 @@ State machine (DOMAIN §1.7)::
       Any state except SETUP ── signal invalid > 0.25 s ──► NOT_VISIBLE ── valid again ──► REST/HOLDING
       (counting and timers pause; the time is reported as not_visible_s)
 
+Counting that holds on unseen people and cameras (issue 12):
+
+* Set-up that passes mid-rep: when the start position is reached and the signal has been seen in
+  the rest zone since, a movement already under way when set-up completes is that rep (MOVING or
+  WORK, started at the last rest), so a person who starts at once loses nothing.
+* A camera cut or zoom re-anchors instead of pausing: counting goes on while the joints that drive
+  the signal are seen (the primary signal, else the definition's ``fallbacks`` that need fewer
+  joints); it pauses only when none can be measured. A jump of the body without a change of
+  scale is someone else: back to set-up.
+* The person's own range (``rest_limit`` / ``work_limit``): a full swing rest side -> work side ->
+  rest side that turns before the prescribed zones still counts, with the fault ``small_range``.
+* Several people (``PoseFrame.others``): :class:`coach.core.person.PersonSelector` keeps the one
+  who is doing the exercise; ``EngineStatus.person_unsure`` says when it cannot tell.
+
 Hysteresis: a rep must go all the way from the rest zone (rest ± h) to the work zone
 (work ∓ h) and back; jitter around one threshold can never complete a cycle. Each transition
 also needs ``min_dwell_s`` of consecutive agreeing frames, so one-frame spikes are ignored.
@@ -36,7 +50,7 @@ from typing import Protocol
 import numpy as np
 
 from coach.core.landmarks import PoseFrame
-from coach.core.metrics import FrameView, Side, body_scale, compile_metric
+from coach.core.metrics import FRAME_MARGIN, FrameView, Side, body_scale, compile_metric
 from coach.core.smoothing import OneEuroFilter
 
 NOT_VISIBLE_AFTER_S = 0.25  # DOMAIN §1.5: hold the last valid value <= 0.25 s
@@ -51,6 +65,14 @@ FAULT_RELEASE_S = 0.3
 #: nothing is counted until the view matches the one the set started with.
 VIEW_SCALE_LIMIT = 1.6
 SETTLE_TAU_S = 0.2
+#: In a close-up (the body much larger than when the set started) the model puts joints that are
+#: out of the picture on its edge: there a joint counts only this far inside (fraction of the size).
+CLOSE_UP_EDGE = 0.03
+#: A rep still held in the worked position when the stream ends counts once it was held this long
+#: (or the prescribed hold, if longer).
+END_HOLD_S = 2.0
+#: The fault a rep gets when it counted within the person's own range, short of the prescribed one.
+SMALL_RANGE = "small_range"
 #: A gap between frames longer than this (the machine slept, the camera stalled) is time the
 #: engine did not see: it never counts toward a hold and is reported as not visible.
 MAX_FRAME_GAP_S = 1.0
@@ -206,6 +228,10 @@ class EngineStatus:
     cue: Cue | None  # a new cue to show/speak on this frame
     visible: bool
     event: str | None = None  # "ready", "rep", "partial", "hold_start", "hold_end"
+    #: Several people are in the picture and the engine cannot tell yet who is exercising.
+    person_unsure: bool = False
+    #: People seen in this frame (0 when none).
+    people: int = 1
 
 
 @dataclass(slots=True)
@@ -382,7 +408,14 @@ class _ViewGate:
         self.cx, self.cy, self.ct = cx, cy, t
         return jump
 
+    def ratio(self, scale: float) -> float:
+        """The body's size now over the reference size (1.0 when either is unknown)."""
+        if scale != scale or scale <= 0 or self.ref != self.ref:
+            return 1.0
+        return scale / self.ref
+
     def ok(self, scale: float, dt: float) -> bool:
+        """False on the frame the view changed (then the gate re-anchors to the new view)."""
         if scale != scale or scale <= 0:
             return True  # nothing to compare; the metric gates decide
         if self.ref != self.ref:
@@ -393,10 +426,62 @@ class _ViewGate:
             self.ref += min(1.0, dt / 0.5) * (scale - self.ref)
             return True
         if ratio > VIEW_SCALE_LIMIT or ratio < 1.0 / VIEW_SCALE_LIMIT:
+            # A new framing (a cut, a zoom, a body turned toward the camera). The signal is an
+            # angle, the same at any scale: re-anchor and let the joints' visibility decide.
+            self.ref = scale
             return False
         if 0.8 < ratio < 1.25:
             self.ref += min(1.0, dt / 5.0) * (scale - self.ref)
         return True
+
+
+class _SwingCounter:
+    """Counts full swings rest side -> work side -> rest side in the person's own range.
+
+    Works in progress units (0 = the prescribed rest, 1 = the prescribed work). ``rest_side`` is
+    how far toward work a person's rest may lie, ``work_side`` how far short of work their turn
+    may come (the definition's ``rest_limit`` / ``work_limit``). Off when neither is set, so a
+    definition without limits counts exactly as the prescribed zones say.
+    """
+
+    __slots__ = ("enabled", "lo", "hi", "min_swing", "armed", "peak", "start_t")
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.lo = self.hi = self.min_swing = 0.0
+        self.armed = False
+        self.peak = -math.inf
+        self.start_t = math.nan
+
+    def configure(self, rest_side: float, work_side: float, h: float) -> None:
+        self.enabled = rest_side > 1e-9 or work_side < 1.0 - 1e-9
+        self.lo = max(h, rest_side + h)
+        self.hi = min(1.0 - h, work_side - h)
+        # A swing must be clearly larger than the jitter of a still person.
+        self.min_swing = max(self.hi - self.lo, 2.0 * h, 0.2)
+
+    def reset(self, p: float) -> None:
+        self.armed = p <= self.lo
+        self.peak = -math.inf
+        self.start_t = math.nan
+
+    def counted(self, p: float) -> None:
+        self.reset(p)
+
+    def update(self, p: float, t: float) -> tuple[float, float] | None:
+        """Returns (start time, peak progress) on the frame a full swing completes."""
+        if not self.enabled or p != p:
+            return None
+        if p <= self.lo:
+            done = self.armed and self.peak >= self.hi and self.peak - p >= self.min_swing
+            out = (self.start_t, self.peak) if done else None
+            self.armed = True
+            self.peak = -math.inf
+            self.start_t = t
+            return out
+        if self.armed:
+            self.peak = max(self.peak, p)
+        return None
 
 
 class ExerciseEngine:
@@ -411,7 +496,10 @@ class ExerciseEngine:
         self._facing = _FacingLock()
         self._view_gate = _ViewGate()
         self.view_changed = False
+        self._close_up = False
+        self._set_scale = math.nan  # the body's size in the picture when the set started
         self._jumps = 0
+        self._people_now = 0
         self.kind = exercise.kind
         self._start = [_Check(c) for c in exercise.start]
         self._in_pos = [_Check(c) for c in exercise.in_position]
@@ -423,14 +511,24 @@ class ExerciseEngine:
         self._signal = sig
         self._view: str | None = None
         self._view_score = math.nan
+        self._fallbacks: list[tuple[Callable[[FrameView], float], float, float]] = []
+        self._signal_index = 0  # 0: the primary (view) signal, k: the k-th fallback
+        self._swing = _SwingCounter()
         if sig is not None:
+            self._primary = (compile_metric(sig.metric), float(sig.rest), float(sig.work))
+            self._fallbacks = [(compile_metric(f.metric), float(f.rest), float(f.work))
+                               for f in getattr(sig, "fallbacks", ()) or ()]
             self._set_signal(sig)
+        from coach.core.person import PersonSelector
+
+        self._people = PersonSelector(self._person_fitness)
         # state
         self.state = State.SETUP
         self._resume_state = State.REST
         self._t = math.nan
         self._t0 = math.nan
         self._setup_since = math.nan
+        self._setup_rest_t = math.nan  # last time the signal was at rest while set-up ran
         self._last_valid_t = math.nan
         self._last_value = math.nan
         self._pending: State | None = None
@@ -471,12 +569,43 @@ class ExerciseEngine:
 
     def _set_signal(self, s: ViewSignalLike) -> None:
         assert self._signal is not None
-        self._metric = compile_metric(s.metric)
-        self._rest = float(s.rest)
-        self._work = float(s.work)
+        self._primary = (compile_metric(s.metric), float(s.rest), float(s.work))
+        self._use_signal(0)
+        sig = self._signal
+        lim_r, lim_w = getattr(sig, "rest_limit", None), getattr(sig, "work_limit", None)
+        base = (float(sig.rest), float(sig.work))
+        # Limits are written for the main signal; a view signal keeps them as fractions of its range.
+        fr = 0.0 if lim_r is None else (float(lim_r) - base[0]) / (base[1] - base[0])
+        fw = 1.0 if lim_w is None else (float(lim_w) - base[0]) / (base[1] - base[0])
+        self._swing.configure(fr, fw, self._h / self._span)
+
+    def _use_signal(self, k: int) -> None:
+        """Make signal ``k`` (0 = primary, else fallback k) the one thresholds refer to."""
+        assert self._signal is not None
+        self._signal_index = k
+        self._metric, rest, work = self._primary if k == 0 else self._fallbacks[k - 1]
+        span0 = abs(self._primary[2] - self._primary[1])
+        self._rest = rest
+        self._work = work
         self._dir = 1.0 if self._work > self._rest else -1.0
         self._span = abs(self._work - self._rest)
-        self._h = float(self._signal.hysteresis)
+        # The hysteresis is given in the main signal's units: keep it the same share of the range.
+        self._h = float(self._signal.hysteresis) * (self._span / span0 if k and span0 else 1.0)
+
+    def _measure(self, v: FrameView) -> float:
+        """The signal from the primary metric, else from the first fallback whose joints are seen."""
+        if self._signal_index:
+            self._use_signal(0)
+        x = self._metric(v)
+        if x == x or not self._fallbacks:
+            return x
+        for k in range(1, len(self._fallbacks) + 1):
+            fn = self._fallbacks[k - 1][0]
+            y = fn(v)
+            if y == y:
+                self._use_signal(k)
+                return y
+        return math.nan
 
     def _choose_view(self, v: FrameView, dt: float) -> None:
         """Per-view signals: pick side or front from the apparent shoulder width, then lock."""
@@ -513,24 +642,47 @@ class ExerciseEngine:
         if self._t == self._t and t < self._t:
             t = self._t  # never let time run backwards inside the engine
         self._t = t
+        people = 0 if pose is None else 1 + len(pose.others)
+        if pose is not None and (pose.others or self._people.engaged):
+            pose = self._people.choose(pose, t)
+            if self._people.switched:
+                # The engine now follows another person: nothing of the last one's movement counts.
+                self._jumps += 1
+                self._filter = OneEuroFilter(self.config.min_cutoff, self.config.beta, self.config.d_cutoff)
+                self._view_gate = _ViewGate()
+                if self.state is not State.SETUP:
+                    self._to_setup_after_jump()
+        self._people_now = people
         if pose is None:
             return self._update_unseen(t, dt)
 
         vis = pose.image[:, 3]
+        raw_v = FrameView(pose.pixels().tolist(), vis.tolist(), pose.width, pose.height, None, self.config.visibility_gate)
+        cx, cy = _body_centre(raw_v)
+        raw_scale = body_scale(raw_v)
+        jumped = self._view_gate.jumped(cx, cy, raw_scale, t)
+        rescaled = abs(math.log(self._view_gate.ratio(raw_scale))) > math.log(1.25)
+        if jumped:
+            # The body is somewhere else in the picture from one frame to the next. The smoothed
+            # landmarks would drag between the two places: start the filter afresh.
+            self._filter = OneEuroFilter(self.config.min_cutoff, self.config.beta, self.config.d_cutoff)
         pts = self._filter(pose.pixels(), t)
         side = self._side.update(vis, dt)
-        v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side, self.config.visibility_gate)
+        margin = -CLOSE_UP_EDGE if self._close_up else FRAME_MARGIN
+        v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side, self.config.visibility_gate,
+                      margin=margin)
         v.facing = self._facing.update(v.raw_facing(), dt)
-        scale = body_scale(v)
-        cx, cy = _body_centre(v)
-        if self._view_gate.jumped(cx, cy, scale, t) and self.state is not State.SETUP:
-            # Someone else, or a cut: whatever is happening, do not count it. Back to set-up,
-            # which needs the start position again before anything counts.
+        scale = body_scale(v) if not jumped else raw_scale
+        if jumped and not rescaled and self.state is not State.SETUP:
+            # Same size, another place: someone else (or the tracker swapped people). Do not
+            # count it: back to set-up, which needs the start position again.
             self._jumps += 1
             self._to_setup_after_jump()
+        elif jumped:
+            self._jumps += 1  # a camera cut: same person, new framing; counting goes on
         self.view_changed = not self._view_gate.ok(scale, dt)
-        if self.view_changed:
-            return self._update_unseen(t, dt, v)
+        if self.view_changed and self._set_scale == self._set_scale:
+            self._close_up = self._view_gate.ref / self._set_scale > VIEW_SCALE_LIMIT
 
         if self._signal is not None and self._signal.views and (
             self.state in (State.SETUP,) or self._view is None
@@ -545,7 +697,7 @@ class ExerciseEngine:
             in_pos = valid and all(c.test(x) for c, x in zip(self._in_pos, vals))
             self._track_hold_speed(value, dt)
         else:
-            value = self._metric(v) if self._signal is not None else math.nan
+            value = self._measure(v) if self._signal is not None else math.nan
             valid = value == value
             in_pos = False
 
@@ -581,6 +733,8 @@ class ExerciseEngine:
             cue=cue,
             visible=True,
             event=event,
+            person_unsure=self._people.unsure,
+            people=self._people_now,
         )
 
     def _to_setup_after_jump(self) -> None:
@@ -627,6 +781,8 @@ class ExerciseEngine:
             active_faults=(),
             cue=None,
             visible=False,
+            person_unsure=self._people.unsure,
+            people=self._people_now,
         )
 
     def _resume_from_unseen(self, value: float, t: float) -> None:
@@ -644,23 +800,31 @@ class ExerciseEngine:
     # -- SETUP -----------------------------------------------------------------------------------
 
     def _start_ok(self, v: FrameView, value: float, in_pos: bool) -> bool:
-        if not all(c(v) for c in self._start):
-            return False
-        if self.kind == "hold":
-            return True
-        return self._progress(value) <= self._h / self._span
+        return all(c(v) for c in self._start)
 
     def _step_setup(self, v: FrameView, value: float, in_pos: bool, t: float) -> str | None:
         if not self._start_ok(v, value, in_pos):
             self._setup_since = math.nan
+            self._setup_rest_t = math.nan
             return None
         if self._setup_since != self._setup_since:
             self._setup_since = t
+        if self.kind != "hold":
+            p = self._progress(value)
+            if p <= self._h / self._span:
+                self._setup_rest_t = t
+            elif self._setup_rest_t != self._setup_rest_t:
+                # In the start position but mid-movement, and no rest seen yet: wait for rest
+                # (a set that begins mid-squat is not counted from the middle).
+                self._setup_since = t
+                return None
         if t - self._setup_since < self.config.setup_s and t > self._t0:
             return None
         for c in self._baseline_checks:
             c.capture_baseline(v)
         self._view_gate.locked = True
+        if self._set_scale != self._set_scale:
+            self._set_scale = self._view_gate.ref
         if self.kind == "hold":
             self.state = State.REST
             self._hold_in_since = math.nan
@@ -670,8 +834,20 @@ class ExerciseEngine:
                 self._hold_side = self._side_of(value)
         else:
             self.state = State.REST
-            self._last_rest_t = t
-            self._rest_value = value
+            p = self._progress(value)
+            if p > self._h / self._span:
+                # The person started at once: the rep whose start (rest) was seen during set-up
+                # is already under way and counts when it completes.
+                self._last_rest_t = self._setup_rest_t
+                self._begin_rep(value, p)
+                self.state = State.WORK if p >= 1.0 - self._h / self._span else State.MOVING
+                if self.state is State.WORK:
+                    self._work_since = t
+            else:
+                self._last_rest_t = t
+                self._rest_value = value
+            self._swing.reset(p)
+        self._setup_rest_t = math.nan  # the next set-up (after a jump or a gap) starts afresh
         return "ready"
 
     # -- REPS ------------------------------------------------------------------------------------
@@ -705,13 +881,8 @@ class ExerciseEngine:
                 self._pending = None
             elif self._dwell(State.MOVING, p >= self._signal.partial_fraction, t):
                 self.state = State.MOVING
-                self._rep_start = self._last_rest_t
-                self._peak = value
-                self._peak_progress = p
-                self._work_time = 0.0
-                self._rep_faults = []
-                self._rep_flags = []
-            return None
+                self._begin_rep(value, p)
+            return self._swing_rep(p, t, value)
         self._track_peak(value, p)
         if st is State.MOVING:
             if self._dwell(State.WORK, in_work, t):
@@ -720,11 +891,13 @@ class ExerciseEngine:
                 return None
             if in_rest:
                 self.state = State.REST
-                self.partial_reps += 1
                 self._last_rest_t = t
+                if self._swing_rep(p, t, value) == "rep":
+                    return "rep"  # a full swing within the person's own range
+                self.partial_reps += 1
                 return "partial"
             self._check_stalled(t)
-            return None
+            return self._swing_rep(p, t, value)
         # WORK
         if p >= 1.0 - h:
             self._work_time += dt
@@ -733,9 +906,39 @@ class ExerciseEngine:
             self.state = State.REST
             self._last_rest_t = t
             self._rest_value = value
+            self._swing.counted(p)
             return "rep"
         self._check_stalled(t)
-        return None
+        return self._swing_rep(p, t, value)
+
+    def _begin_rep(self, value: float, p: float) -> None:
+        self._rep_start = self._last_rest_t
+        self._peak = value
+        self._peak_progress = p
+        self._work_time = 0.0
+        self._rep_faults = []
+        self._rep_flags = []
+
+    def _swing_rep(self, p: float, t: float, value: float) -> str | None:
+        """A full swing in the person's own range that the prescribed zones did not count."""
+        swing = self._swing.update(p, t)
+        if swing is None:
+            return None
+        start, peak_p = swing
+        if self.state is State.REST or self.state is State.MOVING:
+            self._rep_start = start if start == start else self._last_rest_t
+        self._peak_progress = max(self._peak_progress, peak_p) if self.state is not State.REST else peak_p
+        if self.state is State.REST:
+            self._peak = self._rest + self._dir * self._span * peak_p
+            self._work_time = 0.0
+            self._rep_flags = []
+        self._rep_faults = [*self._rep_faults, SMALL_RANGE] if peak_p < 1.0 - self._h / self._span else self._rep_faults
+        self._finish_rep(t)
+        self.state = State.REST
+        self._pending = None
+        self._last_rest_t = t
+        self._rest_value = value
+        return "rep"
 
     def _track_peak(self, value: float, p: float) -> None:
         if p > self._peak_progress:
@@ -899,6 +1102,12 @@ class ExerciseEngine:
               and self._progress(self._last_value) <= 0.5):
             self._finish_rep(self._t)
             self.state = State.REST
+        elif (self.state is State.WORK and float(self.exercise.dose.hold_s) > 0
+              and self._work_time >= max(END_HOLD_S, float(self.exercise.dose.hold_s))):
+            # A rep whose goal is a hold in the worked position (a stretch), held for the
+            # prescribed time when the stream ended: the rep reached its goal, so it counts.
+            self._finish_rep(self._t)
+            self.state = State.REST
 
     @property
     def not_visible_s(self) -> float:
@@ -909,7 +1118,32 @@ class ExerciseEngine:
         return self._view
 
     def fault_counts(self) -> dict[str, int]:
-        return {f.spec.id: f.count for f in self._faults if f.count}
+        out = {f.spec.id: f.count for f in self._faults if f.count}
+        small = sum(SMALL_RANGE in r.faults for r in self.reps)
+        if small:
+            out[SMALL_RANGE] = small
+        return out
+
+    # -- who is exercising -----------------------------------------------------------------------
+
+    def _person_fitness(self, pose: PoseFrame) -> tuple[bool, float]:
+        """(in the start position, the signal's value) of one candidate person, unsmoothed."""
+        v = FrameView(pose.pixels().tolist(), pose.image[:, 3].tolist(), pose.width, pose.height,
+                      None, self.config.visibility_gate)
+        start_ok = all(c(v) for c in self._start) if self._start else True
+        if self.kind == "hold":
+            vals = [c.value(v) for c in self._in_pos]
+            value = vals[0] if vals else math.nan
+            if all(x == x for x in vals) and all(c.test(x) for c, x in zip(self._in_pos, vals)):
+                start_ok = True
+            return start_ok, value
+        if self._signal is None:
+            return start_ok, math.nan
+        value = self._primary[0](v)
+        if value != value:
+            return start_ok, math.nan
+        # in units of the prescribed range, so that moving through it scores alike for any metric
+        return start_ok, (value - self._primary[1]) / (self._primary[2] - self._primary[1])
 
     def summary(self) -> dict[str, object]:
         """The report of everything scored so far (JSON-ready)."""

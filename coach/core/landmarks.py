@@ -105,6 +105,9 @@ class PoseFrame:
     timestamp : monotonic seconds of the frame the pose came from.
     frame_id : the source frame's id.
     width, height : the image size in pixels; the core works in pixel space (DOMAIN §1.2).
+    others : the other people the model found in the same frame (most frames: none). The
+        estimator's pick comes first; the scoring engine may choose one of these instead
+        (the person who is doing the exercise, see :mod:`coach.core.person`).
     """
 
     image: npt.NDArray[np.float32]
@@ -113,6 +116,7 @@ class PoseFrame:
     width: int
     height: int
     world: npt.NDArray[np.float32] | None = field(default=None)
+    others: tuple[PoseFrame, ...] = field(default=())
 
     def pixels(self) -> npt.NDArray[np.float64]:
         """(33, 2) pixel coordinates."""

@@ -55,6 +55,8 @@ class FrameView:
     vis : (33,) visibilities.
     width, height : image size in pixels (for the in-frame test).
     near : which side faces the camera; chosen by :func:`near_side` when None.
+    margin : how far outside the image (fraction of its size) a landmark may lie and still count;
+        negative in a close-up, where the model places joints it cannot see on the picture's edge.
     """
 
     __slots__ = ("x", "y", "ok", "near", "facing", "width", "height")
@@ -68,10 +70,12 @@ class FrameView:
         near: Side | None = None,
         visibility_gate: float = VISIBILITY_GATE,
         facing: float | None = None,
+        margin: float = FRAME_MARGIN,
     ) -> None:
         xs = [float(p[0]) for p in pts]
         ys = [float(p[1]) for p in pts]
-        mx, my = FRAME_MARGIN * width, FRAME_MARGIN * height
+        # margin > 0 accepts points just outside the picture; < 0 demands them well inside
+        mx, my = margin * width, margin * height
         self.x = xs
         self.y = ys
         self.ok = [

@@ -35,6 +35,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PRESENCE_GATE = 0.5
 CORE_VISIBILITY_GATE = 0.5
 _CORE = np.array([int(i) for i in BODY_CORE])
+#: Default number of people to detect (``COACH_NUM_POSES`` overrides). With more than one, the
+#: scoring engine follows the person who exercises (coach.core.person). Kept at 1 for now:
+#: MediaPipe Tasks (0.10) re-runs its detector on every frame while it tracks fewer people than
+#: ``num_poses`` and then loses a lone person on some frames (on a shared front-view squat clip,
+#: 202 instead of 234 frames with a pose, 2 of 4 reps lost).
+NUM_POSES = int(os.environ.get("COACH_NUM_POSES", "1") or 1) if os.environ.get("COACH_NUM_POSES", "1").isdigit() else 1
 
 
 @contextlib.contextmanager
@@ -67,7 +73,7 @@ class PoseError(Exception):
 
 
 class PoseEstimator(Protocol):
-    """Finds one person's 33 landmarks in a frame."""
+    """Finds one person's 33 landmarks in a frame (other people, if any, in ``PoseFrame.others``)."""
 
     def detect(self, frame: Frame) -> PoseFrame | None: ...
     def close(self) -> None: ...
@@ -90,27 +96,58 @@ class EstimatorOptions:
     min_tracking_confidence: float = 0.5
     live: bool = False  # LIVE_STREAM mode (camera); else VIDEO mode (files)
     threads: int | None = None
+    #: People the model looks for. More than one lets the scoring engine follow the person who
+    #: exercises when someone else is in the picture (coach.core.person).
+    num_poses: int = NUM_POSES
 
 
-def _result_to_arrays(
-    result: object,
-) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None, npt.NDArray[np.float32]] | None:
-    poses = getattr(result, "pose_landmarks", None)
-    if not poses:
-        return None
-    lms = poses[0]
-    if len(lms) != NUM_LANDMARKS:
-        return None
-    image = np.array(
-        [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms],
-        dtype=np.float32,
-    )
-    presence = np.array([p.presence if p.presence is not None else 1.0 for p in lms], dtype=np.float32)
-    world = None
-    wl = getattr(result, "pose_world_landmarks", None)
-    if wl:
-        world = np.array([(p.x, p.y, p.z) for p in wl[0]], dtype=np.float32)
-    return image, world, presence
+Arrays = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None, npt.NDArray[np.float32]]
+
+
+def _all_arrays(result: object) -> list[Arrays]:
+    """Every pose of a MediaPipe result as (image, world, presence) arrays, model order."""
+    poses = getattr(result, "pose_landmarks", None) or []
+    worlds = getattr(result, "pose_world_landmarks", None) or []
+    out: list[Arrays] = []
+    for k, lms in enumerate(poses):
+        if len(lms) != NUM_LANDMARKS:
+            continue
+        image = np.array(
+            [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms],
+            dtype=np.float32,
+        )
+        presence = np.array([p.presence if p.presence is not None else 1.0 for p in lms], dtype=np.float32)
+        world = None
+        if k < len(worlds):
+            world = np.array([(p.x, p.y, p.z) for p in worlds[k]], dtype=np.float32)
+        out.append((image, world, presence))
+    return out
+
+
+def _result_to_arrays(result: object) -> Arrays | None:
+    arrays = _all_arrays(result)
+    return arrays[0] if arrays else None
+
+
+def _core_centre(image: npt.NDArray[np.float32]) -> tuple[float, float]:
+    c = image[_CORE, :2]
+    return float(c[:, 0].mean()), float(c[:, 1].mean())
+
+
+def order_people(images: list[npt.NDArray[np.float32]], previous: tuple[float, float] | None) -> list[int]:
+    """Indices of ``images`` with the one nearest the previous pick first (a consistent identity
+    from frame to frame), else the largest body (longest trunk) first."""
+    if len(images) <= 1:
+        return list(range(len(images)))
+
+    def trunk(im: npt.NDArray[np.float32]) -> float:
+        c = im[_CORE, :2]
+        return float(np.hypot(*(c[:2].mean(0) - c[2:].mean(0))))
+
+    if previous is not None:
+        key = [float(np.hypot(*(np.array(_core_centre(im)) - previous))) for im in images]
+        return sorted(range(len(images)), key=lambda i: key[i])
+    return sorted(range(len(images)), key=lambda i: -trunk(images[i]))
 
 
 class MediaPipeEstimator:
@@ -144,7 +181,7 @@ class MediaPipeEstimator:
                     vision.PoseLandmarkerOptions(
                         base_options=BaseOptions(model_asset_path=str(self.model_path)),
                         running_mode=mode,
-                        num_poses=1,
+                        num_poses=max(1, int(opts.num_poses)),
                         min_pose_detection_confidence=opts.min_detection_confidence,
                         min_pose_presence_confidence=opts.min_presence_confidence,
                         min_tracking_confidence=opts.min_tracking_confidence,
@@ -158,6 +195,7 @@ class MediaPipeEstimator:
             ) from exc
         self._last_ts_ms = -1
         self._warm = False
+        self._last_centre: tuple[float, float] | None = None
 
     def _ts_ms(self, frame: Frame) -> int:
         ts = int(round(frame.timestamp * 1000.0))
@@ -167,13 +205,18 @@ class MediaPipeEstimator:
         return ts
 
     def _to_pose(self, result: object, frame: Frame) -> PoseFrame | None:
-        arrays = _result_to_arrays(result)
-        if arrays is None:
+        people = [(im, w) for im, w, pr in _all_arrays(result) if is_person(im, pr)]
+        if not people:
             return None
-        image, world, presence = arrays
-        if not is_person(image, presence):
-            return None
-        return PoseFrame(image, frame.timestamp, frame.frame_id, frame.width, frame.height, world)
+        order = order_people([im for im, _ in people], self._last_centre)
+        poses = [PoseFrame(people[i][0], frame.timestamp, frame.frame_id, frame.width, frame.height, people[i][1])
+                 for i in order]
+        self._last_centre = _core_centre(poses[0].image)
+        first = poses[0]
+        if len(poses) == 1:
+            return first
+        return PoseFrame(first.image, first.timestamp, first.frame_id, first.width, first.height, first.world,
+                         others=tuple(poses[1:]))
 
     def detect(self, frame: Frame) -> PoseFrame | None:
         """Synchronous detection (VIDEO mode)."""
@@ -231,6 +274,7 @@ class Track:
     image : (N, 33, 4) float32, NaN rows where no person was found.
     world : (N, 33, 3) float32 or None.
     timestamps : (N,) seconds; frame_ids : (N,) int.
+    others : (N, K, 33, 4) float32 or None: up to K other people per frame (NaN where fewer).
     """
 
     image: npt.NDArray[np.float32]
@@ -241,6 +285,7 @@ class Track:
     height: int
     fps: float
     source: str = ""
+    others: npt.NDArray[np.float32] | None = None
 
     def __len__(self) -> int:
         return int(self.timestamps.shape[0])
@@ -253,7 +298,12 @@ class Track:
                 out.append(None)
                 continue
             w = None if self.world is None else self.world[i]
-            out.append(PoseFrame(img, float(self.timestamps[i]), int(self.frame_ids[i]), self.width, self.height, w))
+            t, fid = float(self.timestamps[i]), int(self.frame_ids[i])
+            others: tuple[PoseFrame, ...] = ()
+            if self.others is not None:
+                others = tuple(PoseFrame(o, t, fid, self.width, self.height) for o in self.others[i]
+                               if not np.isnan(o[0, 0]))
+            out.append(PoseFrame(img, t, fid, self.width, self.height, w, others=others))
         return out
 
     def save(self, path: str | Path) -> None:
@@ -267,6 +317,8 @@ class Track:
         }
         if self.world is not None:
             arrays["world"] = self.world
+        if self.others is not None:
+            arrays["others"] = self.others
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -282,6 +334,7 @@ class Track:
                 height=h,
                 fps=float(z["fps"]),
                 source=str(z["source"]) if "source" in z else "",
+                others=z["others"].astype(np.float32) if "others" in z else None,
             )
 
     @classmethod
@@ -291,13 +344,19 @@ class Track:
         n = len(poses)
         image = np.full((n, NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
         world = np.full((n, NUM_LANDMARKS, 3), np.nan, dtype=np.float32)
+        k = max((len(p.others) for p in poses if p is not None), default=0)
+        others = np.full((n, k, NUM_LANDMARKS, 4), np.nan, dtype=np.float32) if k else None
         for i, p in enumerate(poses):
             if p is not None:
                 image[i] = p.image
                 if p.world is not None:
                     world[i] = p.world
+                if others is not None:
+                    for j, o in enumerate(p.others):
+                        others[i, j] = o.image
         return cls(
-            image, world, np.asarray(timestamps, dtype=np.float64), np.arange(n, dtype=np.int64), width, height, fps, source
+            image, world, np.asarray(timestamps, dtype=np.float64), np.arange(n, dtype=np.int64), width, height, fps, source,
+            others,
         )
 
 
@@ -321,7 +380,8 @@ class ReplayEstimator:
         p = self._poses[i]
         if p is None:
             return None
-        return PoseFrame(p.image, frame.timestamp, frame.frame_id, frame.width, frame.height, p.world)
+        others = tuple(PoseFrame(o.image, frame.timestamp, frame.frame_id, frame.width, frame.height) for o in p.others)
+        return PoseFrame(p.image, frame.timestamp, frame.frame_id, frame.width, frame.height, p.world, others=others)
 
     def close(self) -> None:
         pass

@@ -113,6 +113,14 @@ class Signal(_Frozen):
     partial_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.4
     min_dwell_s: Annotated[float, Field(ge=0.0, le=2.0)] = 0.1
     views: dict[Literal["side", "front"], ViewSignal] = Field(default_factory=dict)
+    fallbacks: list[ViewSignal] = Field(default_factory=list, max_length=4)
+    """Signals from fewer joints, in order, used while the primary's joints are out of the
+    picture (a close-up that cuts off the feet): the count goes on from what is still seen."""
+    rest_limit: Angle | None = None
+    work_limit: Angle | None = None
+    """The person's own range (calibration): a full cycle that turns back before ``work`` (or
+    never gets back to ``rest``) still counts, with the fault ``small_range``, when its extremes
+    reach these limits. None = the prescribed thresholds only."""
 
     _metric = field_validator("metric")(_check_metric)
 
@@ -124,6 +132,15 @@ class Signal(_Frozen):
         metric, _ = parse_metric(self.metric)
         if metric.unit == "deg" and span < 10.0:
             raise ValueError("for an angle, 'rest' and 'work' must be at least 10 degrees apart")
+        up = self.work > self.rest
+        if self.work_limit is not None and (self.work_limit > self.work) == up and self.work_limit != self.work:
+            raise ValueError("'work_limit' must lie between 'rest' and 'work' (a smaller range, not a larger one)")
+        if self.rest_limit is not None and (self.rest_limit < self.rest) == up and self.rest_limit != self.rest:
+            raise ValueError("'rest_limit' must lie between 'rest' and 'work' (a smaller range, not a larger one)")
+        lo = self.rest_limit if self.rest_limit is not None else self.rest
+        hi = self.work_limit if self.work_limit is not None else self.work
+        if abs(hi - lo) < max(2 * self.hysteresis, 10.0 if metric.unit == "deg" else 0.02):
+            raise ValueError("'rest_limit' and 'work_limit' leave too small a range to count reliably")
         return self
 
 

@@ -107,14 +107,13 @@ def test_fault_debounce_and_cue_rate_limit(squat):
     assert all("too_deep" in r.faults for r in e.reps)
 
 
-def test_view_change_pauses_counting(squat):
+def test_a_close_up_that_hides_the_legs_pauses_counting(squat):
     poses = squat_series([60, 60, 60])
-    # a "close-up" doubles the body's size in the picture during the second rep
+    # a close-up during the second rep: the body is 2.2x larger and its legs are below the picture
     zoomed = []
     for i, p in enumerate(poses):
         if 95 <= i <= 150:
-            a = side_figure(knee_flex=0, scale=2.2, dy=-300, t=p.timestamp, frame_id=i)
-            zoomed.append(a)
+            zoomed.append(side_figure(knee_flex=0, scale=2.2, dy=300, t=p.timestamp, frame_id=i))
         else:
             zoomed.append(p)
     e, statuses = run(squat, zoomed)

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from coach.evaluation import CLIPS, evaluate, markdown_table
+from coach.devtools.evaluate import evaluate, markdown_table, read_manifest
 
 # Clips where the whole person is in view the whole time (the others are close-ups or cut).
 FULL_VIEW = [
@@ -23,11 +23,11 @@ FULL_VIEW = [
 
 
 def test_manifest_lists_the_clips_we_evaluate(media):
-    with open(media / "MANIFEST.tsv", newline="") as f:
-        files = {r["file"] for r in csv.DictReader(f, delimiter="\t")}
-    for clip in CLIPS:
-        assert clip in files, f"{clip} is not in the manifest"
-        assert (media / clip).exists(), f"missing footage {clip}"
+    specs = read_manifest(media)
+    assert len(specs) >= 30
+    for spec in specs:
+        assert spec.exercises, f"{spec.file}: no exercise column"
+        assert (media / spec.file).exists(), f"missing footage {spec.file}"
 
 
 @pytest.mark.parametrize("clip", FULL_VIEW)
@@ -54,15 +54,17 @@ def test_no_person_is_reported_on_the_empty_office(tracked):
 
 
 def test_accuracy_on_every_exercise_clip(media, tracked):
+    """Issue 12's bar on the shared footage: every rep clip within +-1, >= 90 % exact, every hold
+    within +-1 s."""
     rows = evaluate(media, loader=lambda p: tracked(p.name))
     print("\n" + markdown_table(rows))
-    rep_rows = [r for r in rows if r.expected_reps is not None]
+    rep_rows = [r for r in rows if r.mode in ("reps", "lifting")]
     assert rep_rows, "no rep clips evaluated"
     for r in rep_rows:
-        assert r.within_one, f"{r.clip}: counted {r.reps}, a person counted {r.expected_reps}"
-    assert sum(r.exact for r in rep_rows) >= 0.7 * len(rep_rows)
+        assert r.within_one, f"{r.clip} ({r.exercise}): counted {r.reps}, a person counted {r.expected_reps}"
+    assert sum(r.exact for r in rep_rows) >= 0.9 * len(rep_rows)
     for r in rows:
-        if r.expected_reps is None:
+        if r.mode == "hold":
             assert r.exact, f"{r.clip}: holds {r.holds} vs {r.expected_holds}"
 
 
