@@ -300,10 +300,7 @@ class SampledReader:
     def read(self) -> Frame | None:
         """The frame due now, or None (a camera hiccup, or the end of a non-looping file)."""
         now = self.clock()
-        if self.is_live:
-            f = self._live_frame()
-        else:
-            f = self._due_file_frame(now)
+        f = self._live_frame() if self.is_live else self._due_file_frame(now)
         if f is None:
             return None
         self._id += 1

@@ -3,13 +3,12 @@
 :class:`PostureMonitorController` owns everything the desk monitor needs outside the scoring
 core (:class:`coach.core.posture.PostureMonitor`):
 
-* **Sampling at a low rate.** One worker thread reads a frame every ``1 / posture_rate_hz``
-  seconds (default 5 Hz, DOMAIN §3.4), runs the pose model on it and steps the monitor. A
-  camera is simply read at that pace; a video file (for testing without a camera) is played
-  in real time and sampled at that pace (:class:`SampledReader` skips frames by media time).
-  The session pipeline (:mod:`coach.pipeline`) is not used here: its presence gate bridges
-  gaps of 0.1 s, tuned for 30 fps video, and would reject every detection at 5 Hz;
-  PostureMonitor has its own gate tuned for the sampling rate (``presence_gap_s``).
+* **Sampling**: the Qt-free :class:`coach.pipeline.sampled.SampledPipeline` (shared with
+  ``coach bench-monitor`` and the tests) samples the camera adaptively — rarely while the person
+  sits still in one posture, faster when something changes — grabs without decoding between
+  samples, and releases the camera by itself when nobody has been at the desk for a few minutes
+  or another program wants it. This controller only starts, stops and renders it. A video file
+  (for trying the monitor without a camera) is played in real time and sampled the same way.
 * **The camera is released** — the worker stopped and the source closed — while paused,
   snoozed (15 min, 1 h, until tomorrow), or while the screen is locked or the computer
   sleeps, and reopened afterwards. What can be detected: Qt's
@@ -66,12 +65,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSystemTrayIcon,
 )
 
 from coach.core.landmarks import Landmark, PoseFrame
 from coach.core.posture import (
-    ISSUE_LABELS,
     CalibrationError,
     MonitorConfig,
     PostureBaseline,
@@ -79,7 +78,15 @@ from coach.core.posture import (
     PostureProfile,
     PostureState,
     PostureStatus,
+    baseline_problem,
     calibrate,
+)
+from coach.pipeline.sampled import (
+    SampledPipeline,
+    SampledReader,
+    SampledState,
+    SamplingPolicy,
+    monitor_config,
 )
 from coach.ui.context import AppContext
 from coach.ui.theme import palette
@@ -95,6 +102,10 @@ SLEEP_GAP_S = 30.0
 #: Head size relative to the calibrated one outside this band: someone else, or a new set-up.
 OTHER_PERSON_BAND = (0.6, 1.65)
 CALIBRATION_S = 3.0
+#: A posture verdict must hold this long before the status strip shows it (no flicker).
+DISPLAY_DWELL_S = 2.0
+#: Shorter side of the camera mode asked for (CameraSource(smallest_for=...)).
+CAMERA_MIN_SIDE = 360
 SNOOZE_CHOICES = (("15 minutes", 15 * 60.0), ("1 hour", 3600.0))
 _ALERT_QUEUE = 16
 
@@ -170,147 +181,6 @@ def head_scale(pose: PoseFrame) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading at a low rate
-
-
-class SampledReader:
-    """A frame source read at the monitor's pace, stamping frames with the monotonic clock.
-
-    A camera is read once per call. A video file is played in real time from the first call
-    and each call returns the frame due *now* (frames in between are decoded and skipped), looping
-    at the end when ``loop``. Timestamps are ``time.monotonic()`` for both, so the monitor
-    clock runs on through pauses and reopened files.
-    """
-
-    def __init__(self, source: Any, loop: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
-        self.source = source
-        self.loop = loop
-        self.clock = clock
-        self.name = str(getattr(source, "name", "source"))
-        self.is_live = bool(getattr(source, "is_live", False))
-        self.ended = False
-        self.loops = 0
-        self._wall0: float | None = None
-        self._media0: float | None = None
-        self._id = 0
-
-    def read(self) -> Any:
-        """The frame due now, or None (camera hiccup, or the end of a non-looping file)."""
-        from coach.capture.base import Frame
-
-        now = self.clock()
-        f = self.source.read() if self.is_live else self._due_file_frame(now)
-        if f is None:
-            return None
-        self._id += 1
-        return Frame(f.rgb, now, self._id, now)
-
-    def _due_file_frame(self, now: float) -> Any:
-        if self.ended:
-            return None
-        if self._wall0 is None:
-            self._wall0 = now
-        target = now - self._wall0
-        while True:
-            f = self.source.read()
-            if f is None:
-                if not self.loop or not hasattr(self.source, "seek"):
-                    self.ended = True
-                    return None
-                self.source.seek(0)
-                self.loops += 1
-                self._wall0, self._media0, target = now, None, 0.0
-                f = self.source.read()
-                if f is None:
-                    self.ended = True
-                    return None
-            if self._media0 is None:
-                self._media0 = f.timestamp
-            if f.timestamp - self._media0 >= target - 1e-6:
-                return f
-
-    def close(self) -> None:
-        self.source.close()
-
-
-class _Worker:
-    """One thread: read a frame at the monitor's rate, find the pose, hand it to ``on_frame``.
-
-    Stops cooperatively (an Event, a join with a time-out); the estimator is created and
-    closed on this thread.
-    """
-
-    def __init__(self, reader: SampledReader, factory: Callable[[], Any], rate_hz: float,
-                 on_frame: Callable[[PoseFrame | None, Any], None], on_error: Callable[[str], None]) -> None:
-        self.reader = reader
-        self.factory = factory
-        self.period = 1.0 / max(0.1, rate_hz)
-        self.on_frame = on_frame
-        self.on_error = on_error
-        self.stop_event = threading.Event()
-        self.ready = threading.Event()
-        self.frames = 0
-        self.errors = 0
-        self.thread = threading.Thread(target=self._run, name="coach-posture", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self, timeout: float = 5.0) -> bool:
-        self.stop_event.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout)
-        alive = self.thread.is_alive()
-        if alive:
-            log.warning("posture worker did not stop within %.1f s", timeout)
-        return not alive
-
-    def _run(self) -> None:
-        from coach.pose.estimator import PoseError
-
-        try:
-            estimator = self.factory()
-        except PoseError as exc:
-            self.on_error(str(exc))
-            self.ready.set()
-            return
-        except Exception as exc:  # a broken model install must not take the app down
-            log.exception("pose model failed to load")
-            self.on_error(f"The pose model could not be loaded: {exc}")
-            self.ready.set()
-            return
-        self.ready.set()
-        try:
-            next_t = time.monotonic()
-            while not self.stop_event.is_set():
-                delay = next_t - time.monotonic()
-                if delay > 0 and self.stop_event.wait(delay):
-                    break
-                next_t = max(next_t + self.period, time.monotonic())  # fall behind, never burst
-                try:
-                    frame = self.reader.read()
-                except Exception as exc:  # a camera that dies mid-read: report, stop calmly
-                    log.exception("posture capture failed")
-                    self.on_error(f"The camera stopped working: {exc}")
-                    return
-                if frame is None:
-                    if self.reader.ended:
-                        self.on_error("The video has ended.")
-                        return
-                    continue
-                try:
-                    pose = estimator.detect(frame)
-                except PoseError as exc:
-                    self.errors += 1
-                    log.warning("%s", exc)
-                    pose = None
-                self.frames += 1
-                self.on_frame(pose, frame)
-        finally:
-            estimator.close()
-
-
-# ---------------------------------------------------------------------------------------------
 # The controller
 
 
@@ -356,8 +226,8 @@ class PostureMonitorController(QObject):
         self.status_text = "Posture monitor is off."
         self.latest: PostureStatus | None = None
         self.other_person = False
-        self.reader: SampledReader | None = None
-        self._worker: _Worker | None = None
+        self.pipeline: SampledPipeline | None = None
+        self._pending_reader: SampledReader | None = None
         self._monitor: PostureMonitor | None = None
         self._lock = threading.Lock()
         self._alerts: deque[str] = deque(maxlen=_ALERT_QUEUE)
@@ -374,6 +244,9 @@ class PostureMonitorController(QObject):
         self._locked = False
         self._calibrated_scale: float | None = None
         self._hold_text_until = 0.0  # keep a calibration message readable for a few seconds
+        self._shown_state: PostureState | None = None
+        self._candidate: PostureState | None = None
+        self._candidate_since = 0.0
         self.frames_seen = 0
         self.nudges_shown = 0
         self.uses_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
@@ -439,8 +312,13 @@ class PostureMonitorController(QObject):
 
     @property
     def tracking(self) -> bool:
-        """The camera is open and the worker is sampling."""
-        return self._worker is not None and self._worker.thread.is_alive()
+        """The pipeline is running (it may have released the camera while nobody is there)."""
+        return self.pipeline is not None and self.pipeline.alive
+
+    @property
+    def reader(self) -> SampledReader | None:
+        """The open source, or None while released."""
+        return self.pipeline.reader if self.pipeline is not None else None
 
     @property
     def source_open(self) -> bool:
@@ -448,7 +326,8 @@ class PostureMonitorController(QObject):
 
     @property
     def frames(self) -> int:
-        return self._worker.frames if self._worker is not None else 0
+        """Frames looked at (model inferences) since the last start."""
+        return self.pipeline.stats().inferences if self.pipeline is not None else 0
 
     def set_enabled(self, on: bool) -> None:
         """The home screen's switch: start or stop (and remember it in the settings)."""
@@ -487,18 +366,24 @@ class PostureMonitorController(QObject):
         reader = self._open_reader()
         if reader is None:
             return
-        self.reader = reader
         profile = self._posture_profile()
-        s = self.ctx.settings
+        policy = self.sampling_policy()
         with self._lock:
-            self._monitor = PostureMonitor(profile, MonitorConfig(eval_hz=s.posture_rate_hz))
+            self._monitor = PostureMonitor(profile, monitor_config(policy, MonitorConfig()))
             self._flushed = {"seconds": {}, "breaks": 0, "alerts": 0}
             self._scales.clear()
             self.latest = None
             self.other_person = False
-        self._worker = _Worker(reader, self.estimator_factory, s.posture_rate_hz, self._on_frame, self._on_error)
-        self._worker.start()
+            self._shown_state = None
+        self.pipeline = SampledPipeline(self._make_reader, self.estimator_factory, self._on_frame, policy,
+                                        camera_busy=self._camera_busy_check(), reader=reader)
+        self.pipeline.start()
         self._set_state(MonitorState.STARTING, "Starting the posture monitor…")
+
+    def sampling_policy(self) -> SamplingPolicy:
+        """Adaptive sampling; the settings' rate is the fast rate (when something changes)."""
+        hz = max(0.5, float(self.ctx.settings.posture_rate_hz))
+        return SamplingPolicy(fast_s=min(1.0 / hz, SamplingPolicy().slow_s))
 
     def stop(self) -> None:
         """Release the camera, save the day's totals and switch off."""
@@ -567,8 +452,9 @@ class PostureMonitorController(QObject):
             self._calib = []
             self._calib_scales = []
             self._calib_until = time.monotonic() + seconds
-        self._set_state(MonitorState.CALIBRATING, f"Calibrating: sit upright and comfortable, look at your screen, "
-                        f"and stay still for {seconds:.0f} seconds…")
+        if self.pipeline is not None:
+            self.pipeline.hold_fast(seconds + 1.0)  # many frames for the medians
+        self._set_state(MonitorState.CALIBRATING, f"Calibrating: sit upright and still for {seconds:.0f} s…")
 
     def flush_history(self) -> dict[str, float] | None:
         """Add the time since the last flush to the history; returns the seconds added."""
@@ -615,36 +501,50 @@ class PostureMonitorController(QObject):
         self._calibrated_scale = scale
         return PostureProfile(name=p.name, baseline=baseline, sensitivity=p.posture_sensitivity)
 
+    def _make_reader(self) -> SampledReader:
+        """Open the camera or the video file (any thread); raises SourceError."""
+        from coach.capture.sources import CameraSource, VideoFileSource
+
+        if self.video_path:
+            max_side = self.ctx.settings.processing_max_side or 640
+            return SampledReader(VideoFileSource(self.video_path, max_side=max_side), loop=True)
+        cam = self.ctx.settings.profile().camera
+        # The smallest mode that still gives the model a sharp 256-px crop of a seated person
+        # (head and trunk fill about two thirds of the picture at a desk).
+        return SampledReader(CameraSource(int(cam) if str(cam).isdigit() else cam, smallest_for=CAMERA_MIN_SIDE))
+
+    def _camera_busy_check(self) -> Callable[[], bool] | None:
+        """Linux: another process holding our camera's device means it wants the camera."""
+        if self.video_path:
+            return None
+        from coach.capture.sources import camera_users
+
+        cam = self.ctx.settings.profile().camera
+        if not str(cam).isdigit():
+            return None
+        index = int(cam)
+        return lambda: bool(camera_users(index))
+
     def _open_reader(self) -> SampledReader | None:
         from coach.capture.base import SourceError
-        from coach.capture.sources import CameraSource, VideoFileSource, list_cameras
+        from coach.capture.sources import list_cameras
 
-        max_side = self.ctx.settings.processing_max_side or 640
         try:
-            if self.video_path:
-                return SampledReader(VideoFileSource(self.video_path, max_side=max_side), loop=True)
-            if not list_cameras():
-                self._set_state(MonitorState.NO_CAMERA, "No camera was found, so the posture monitor cannot watch "
-                                "yet. Connect a camera, or try it with a recorded video.")
+            if not self.video_path and not list_cameras():
+                self._set_state(MonitorState.NO_CAMERA, "No camera found. Connect one, or try a video.")
                 return None
-            cam = self.ctx.settings.profile().camera
-            return SampledReader(CameraSource(int(cam) if str(cam).isdigit() else cam, width=640, height=480))
+            return self._make_reader()
         except SourceError as exc:
             state = MonitorState.NO_CAMERA if not self.video_path else MonitorState.ERROR
-            self._set_state(state, f"{exc} You can try the monitor with a recorded video.")
+            self._set_state(state, "The camera could not be opened. Try a video.")
+            self.widget.setToolTip(str(exc))
             return None
 
     def _release(self) -> None:
         """Stop the worker and close the source (the camera light goes off); save totals."""
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.stop()
-        reader, self.reader = self.reader, None
-        if reader is not None:
-            try:
-                reader.close()
-            except Exception:  # closing a camera that already died
-                log.debug("source close failed", exc_info=True)
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is not None:
+            pipeline.stop()  # closes the source and the model on its own thread
         self.flush_history()
         with self._lock:
             self._calib = None
@@ -664,17 +564,12 @@ class PostureMonitorController(QObject):
         elif st == Qt.ApplicationState.ApplicationActive and self._locked:
             self.screen_locked(False)
 
-    def _on_error(self, message: str) -> None:
-        # worker thread: store only; the tick shows it
-        with self._lock:
-            self._error = message
-
-    def _on_frame(self, pose: PoseFrame | None, frame: Any) -> None:
-        """Worker thread: step the monitor; keep the newest status and any nudge."""
+    def _on_frame(self, pose: PoseFrame | None, frame: Any) -> PostureStatus | None:
+        """Pipeline thread: step the monitor; keep the newest status and any nudge."""
         with self._lock:
             mon = self._monitor
             if mon is None:
-                return
+                return None
             status = mon.update(pose, frame.timestamp)
             scale = head_scale(pose) if pose is not None else math.nan
             if self._calib is not None:
@@ -694,6 +589,7 @@ class PostureMonitorController(QObject):
             self.latest = status
             if status.alert is not None and not other and self._calib is None:
                 self._alerts.append(status.alert.message)
+            return status
 
     def _tick(self) -> None:
         """UI thread, twice a second: show the status, deliver nudges, flush, wake from snooze."""
@@ -707,8 +603,15 @@ class PostureMonitorController(QObject):
             if self._snooze_until is not None and datetime.now().astimezone() >= self._snooze_until:
                 self.resume()
             return
+        pipe = self.pipeline
+        err = None
+        if pipe is not None:
+            for ev in pipe.events():
+                if ev.kind == "error":
+                    err = ev.message
+                elif ev.kind == "source_ended":
+                    err = "The video has ended."
         with self._lock:
-            err, self._error = self._error, None
             alerts = list(self._alerts)
             self._alerts.clear()
             latest = self.latest
@@ -716,35 +619,61 @@ class PostureMonitorController(QObject):
             calib_done = self._calib is not None and now >= self._calib_until
         if err is not None:
             self._release()
-            self._set_state(MonitorState.ERROR, err + " You can try it with a recorded video.")
+            self._set_state(MonitorState.ERROR, err if len(err) <= 60 else "The monitor stopped (details in the tooltip)")
+            self.widget.setToolTip(err)
             return
         if calib_done:
             self._finish_calibration()
         for text in alerts:
             self.notify(text)
-        if self.state == MonitorState.STARTING and self._worker is not None and self._worker.ready.is_set() and latest is not None:
-            self._set_state(MonitorState.RUNNING, self.status_text)
-        if self.state == MonitorState.STARTING and self._worker is not None and not self._worker.ready.is_set():
-            self._set_text("Loading the pose model…")
-        if self.state == MonitorState.RUNNING and latest is not None and now >= self._hold_text_until:
-            if other:
-                text = ("Someone else may be in front of the camera (or you moved much closer or farther) — "
-                        "not tracking, no nudges.")
-            else:
-                text = _STATE_WORDS.get(latest.state, latest.state.value)
-                extras = [ISSUE_LABELS.get(i, i) for i in latest.issues
-                          if i not in ("not_tracking",) and latest.state not in (PostureState.AWAY, PostureState.NOT_TRACKING)]
-                if extras and latest.state is PostureState.UPRIGHT:
-                    text += " (" + ", ".join(extras) + ")"
-                if latest.reference == "defaults":
-                    text += " · not calibrated"
-            self._set_text(text)
+        if self.state == MonitorState.STARTING and pipe is not None:
+            if pipe.ready.is_set() and latest is not None:
+                self._set_state(MonitorState.RUNNING, self.status_text)
+            elif not pipe.ready.is_set():
+                self._set_text("Loading the pose model…")
+        if self.state == MonitorState.RUNNING and now >= self._hold_text_until:
+            self._set_text(self._running_text(latest, other, pipe, now))
             if self.tray is not None:
-                self.tray.setIcon(self._icon(latest.state if not other else None))
+                self.tray.setIcon(self._icon(self.shown_posture if not other else None))
         if now - self._last_flush >= FLUSH_EVERY_S or date.today() != self._day:
             self.flush_history()
             if date.today() != self._day:
                 self._day = date.today()
+
+    @property
+    def calibrated(self) -> bool:
+        """A baseline is stored for the active profile."""
+        return bool(self.ctx.settings.profile().posture_baseline)
+
+    @property
+    def shown_posture(self) -> PostureState | None:
+        """The posture the strip shows: the monitor's, once it has held ``DISPLAY_DWELL_S``."""
+        return self._shown_state
+
+    def _running_text(self, latest: PostureStatus | None, other: bool, pipe: SampledPipeline | None,
+                      now: float) -> str:
+        """One short, stable sentence for the strip (the details go to the tooltip)."""
+        if pipe is not None and pipe.state is SampledState.AWAY_RELEASED:
+            return "Nobody at the desk — camera off, checking each minute"
+        if pipe is not None and pipe.state is SampledState.CAMERA_BUSY:
+            return "Another program is using the camera — waiting"
+        if latest is None:
+            return "Looking for you…"
+        if other:
+            return "Someone else in view? Not tracking"
+        # Display dwell: a verdict must hold a few seconds before the strip changes, so it
+        # never flickers between two words (nudges need 60 s anyway).
+        if latest.state is not self._candidate:
+            self._candidate, self._candidate_since = latest.state, now
+        if self._shown_state is None or now - self._candidate_since >= DISPLAY_DWELL_S:
+            self._shown_state = self._candidate
+        state = self._shown_state or latest.state
+        mon = self._monitor
+        if mon is not None and mon.baseline_rejected and state not in (PostureState.AWAY, PostureState.NOT_TRACKING):
+            return "Calibration looked slumped: sit tall, press Calibrate"
+        if not self.calibrated and state not in (PostureState.AWAY, PostureState.NOT_TRACKING):
+            return "Not calibrated yet: sit upright, then press Calibrate"
+        return _STATE_WORDS.get(state, state.value)
 
     def _finish_calibration(self) -> None:
         with self._lock:
@@ -753,10 +682,20 @@ class PostureMonitorController(QObject):
         try:
             baseline = calibrate(poses, source="guided")
         except CalibrationError as exc:
-            msg = f"{exc}. Sit so the camera sees your head and shoulders, then try again."
+            msg = "Calibration failed: sit so the camera sees your head and shoulders"
             self._hold_text_until = time.monotonic() + 8.0
             self._set_state(MonitorState.RUNNING, msg)
-            self.calibration_finished.emit(False, msg)
+            self.widget.setToolTip(f"{exc}.")
+            self.calibration_finished.emit(False, f"{exc}. Sit so the camera sees your head and shoulders, then try again.")
+            return
+        problem = baseline_problem(baseline)
+        if problem is not None:
+            # A slumped baseline would make slumping the norm: ask again instead of storing it.
+            msg = "That looked slumped — sit tall and calibrate again"
+            self._hold_text_until = time.monotonic() + 8.0
+            self._set_state(MonitorState.RUNNING, msg)
+            self.widget.setToolTip(problem)
+            self.calibration_finished.emit(False, f"Not saved: {problem}. Sit upright and calibrate again.")
             return
         scale = statistics.median(scales) if scales else None
         prof = self.ctx.settings.profile()
@@ -769,11 +708,13 @@ class PostureMonitorController(QObject):
         with self._lock:
             if self._monitor is not None:
                 self._monitor.set_profile(PostureProfile(prof.name, baseline, prof.posture_sensitivity))
-        msg = (f"Calibrated: your upright posture ({baseline.view} view, {baseline.frames} frames) is saved for the "
-               f"'{prof.name}' set-up. Nudges now compare with it.")
+        msg = "Calibrated — nudges now compare with your posture"
         self._hold_text_until = time.monotonic() + 8.0
         self._set_state(MonitorState.RUNNING, msg)
-        self.calibration_finished.emit(True, msg)
+        self.widget.setToolTip(f"Your upright posture ({baseline.view} view, {baseline.frames} frames) is saved "
+                               f"for the '{prof.name}' set-up.")
+        self.calibration_finished.emit(True, f"Calibrated: your upright posture ({baseline.view} view, "
+                                       f"{baseline.frames} frames) is saved for the '{prof.name}' set-up.")
 
     def notify(self, text: str) -> None:
         """A nudge: a desktop notification from the tray, else the main window's banner."""
@@ -785,6 +726,8 @@ class PostureMonitorController(QObject):
             if callable(banner):
                 banner(text)
             self.widget.show_nudge(text)
+            self._hold_text_until = time.monotonic() + 10.0
+            self._set_text("Time to change position (see the message above)")
         self.nudged.emit(text)
 
     def _set_state(self, state: MonitorState, text: str) -> None:
@@ -845,56 +788,67 @@ class _SessionWatcher(QObject):
 
 
 class PostureStatusWidget(QFrame):
-    """A small strip for the main window's status bar: a dot, the status, and the controls."""
+    """A one-line strip for the main window's status bar: a dot, one short status, and the
+    controls (Calibrate, Pause, and a "More" menu with snooze, a video file and off).
+
+    The status text never wraps and the label is never narrower than its text (no clipping);
+    every status the controller sets is a short sentence, details go to the tooltip.
+    """
 
     def __init__(self, controller: PostureMonitorController) -> None:
         super().__init__()
         self.controller = controller
-        self.setProperty("role", "card")
-        self.setStyleSheet("QLabel { background: transparent; }")
+        self.setObjectName("postureStrip")
+        self.setAccessibleName("Posture monitor")
+        self.setToolTip("The posture monitor (there is no system tray on this desktop, so it lives here).")
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 4, 10, 4)
+        lay.setContentsMargins(8, 0, 8, 0)
+        lay.setSpacing(8)
         self.dot = QLabel("●")
+        self.dot.setAccessibleName("Posture state colour")
         self.text = QLabel("Posture monitor is off.")
-        self.text.setWordWrap(True)
+        self.text.setWordWrap(False)
         self.text.setAccessibleName("Posture monitor status")
-        self.where = QLabel("(no system tray on this desktop, so the monitor lives here)")
-        self.where.setProperty("role", "muted")
-        lay.addWidget(QLabel("Posture:"))
+        self.text.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         lay.addWidget(self.dot)
-        lay.addWidget(self.text, 1)
-        lay.addWidget(self.where)
-        self.pause_btn = QPushButton("Pause")
-        self.pause_btn.clicked.connect(controller.toggle_pause)
-        self.snooze_btn = QPushButton("Snooze")
-        menu = QMenu(self.snooze_btn)
-        for label, seconds in SNOOZE_CHOICES:
-            act = QAction(label, menu)
-            act.triggered.connect(lambda _=False, s=seconds: controller.snooze(s))
-            menu.addAction(act)
-        tomorrow = QAction("Until tomorrow", menu)
-        tomorrow.triggered.connect(controller.snooze_until_tomorrow)
-        menu.addAction(tomorrow)
-        self.snooze_btn.setMenu(menu)
+        lay.addWidget(self.text)
+        lay.addStretch(1)
         self.calib_btn = QPushButton("Calibrate")
         self.calib_btn.setToolTip("Sit upright for 3 seconds so nudges compare with your own posture")
         self.calib_btn.clicked.connect(lambda: controller.start_calibration())
-        self.video_btn = QPushButton("Use a video file…")
+        self.pause_btn = QPushButton("Pause")
+        self.pause_btn.clicked.connect(controller.toggle_pause)
+        self.video_btn = QPushButton("Use a video…")
         self.video_btn.setToolTip("Try the monitor with a recorded video when there is no camera")
         self.video_btn.clicked.connect(controller.choose_video)
-        self.off_btn = QPushButton("Turn off")
-        self.off_btn.clicked.connect(lambda: controller.set_enabled(False))
-        for b in (self.pause_btn, self.snooze_btn, self.calib_btn, self.video_btn, self.off_btn):
-            lay.addWidget(b)
+        self.more_btn = QPushButton("More")
+        self.more_btn.setAccessibleName("More posture monitor options")
+        menu = QMenu(self.more_btn)
+        snooze = menu.addMenu("Snooze")
+        for label, seconds in SNOOZE_CHOICES:
+            act = QAction(label, snooze)
+            act.triggered.connect(lambda _=False, sec=seconds: controller.snooze(sec))
+            snooze.addAction(act)
+        tomorrow = QAction("Until tomorrow", snooze)
+        tomorrow.triggered.connect(controller.snooze_until_tomorrow)
+        snooze.addAction(tomorrow)
+        self.snooze_menu = snooze
+        menu.addAction("Use a video file…", controller.choose_video)
+        menu.addSeparator()
+        menu.addAction("Turn the posture monitor off", lambda: controller.set_enabled(False))
+        self.more_btn.setMenu(menu)
+        for btn in (self.calib_btn, self.pause_btn, self.video_btn, self.more_btn):
+            btn.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            lay.addWidget(btn)
         self.setVisible(False)
 
     def update_from(self, c: PostureMonitorController) -> None:
         p = palette(c.ctx.settings.high_contrast)
         st = c.state
-        latest = c.latest
+        shown = c.shown_posture
         colour = p.muted
-        if st == MonitorState.RUNNING and latest is not None and not c.other_person:
-            colour = {PostureState.UPRIGHT: p.good}.get(latest.state, p.warn if latest.state in (
+        if st == MonitorState.RUNNING and shown is not None and not c.other_person:
+            colour = {PostureState.UPRIGHT: p.good}.get(shown, p.warn if shown in (
                 PostureState.SLOUCHED, PostureState.FORWARD_HEAD, PostureState.LEANING) else p.muted)
         elif st in (MonitorState.ERROR,):
             colour = p.bad
@@ -904,12 +858,19 @@ class PostureStatusWidget(QFrame):
         self.pause_btn.setText("Resume" if paused else "Pause")
         running = st in (MonitorState.RUNNING, MonitorState.STARTING, MonitorState.CALIBRATING)
         self.pause_btn.setEnabled(running or paused)
-        self.snooze_btn.setEnabled(running)
+        self.snooze_menu.setEnabled(running)
         self.calib_btn.setEnabled(st == MonitorState.RUNNING)
-        self.video_btn.setVisible(st in (MonitorState.NO_CAMERA, MonitorState.ERROR) or c.video_path is not None)
+        # The first time (nothing calibrated yet) Calibrate is the thing to do: make it primary.
+        want = "primary" if (st == MonitorState.RUNNING and not c.calibrated) else ""
+        if self.calib_btn.property("role") != want:
+            self.calib_btn.setProperty("role", want)
+            self.calib_btn.style().unpolish(self.calib_btn)
+            self.calib_btn.style().polish(self.calib_btn)
+        self.video_btn.setVisible(st in (MonitorState.NO_CAMERA, MonitorState.ERROR))
 
     def show_nudge(self, text: str) -> None:
-        self.text.setText(text)
+        """The full nudge goes to the tooltip; the strip shows a short line (see notify)."""
+        self.text.setToolTip(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -929,6 +890,20 @@ class _CloseWatcher(QObject):
         return False
 
 
+def _fit_to_screen(window: Any) -> None:
+    """Keep the window (and so the status strip at its bottom) inside the available screen: a
+    1280 x 800 default on a 1366 x 768 laptop would push the strip off the bottom."""
+    screen = window.screen() if hasattr(window, "screen") else None
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    frame_extra = max(0, window.frameGeometry().height() - window.geometry().height())
+    w = min(window.width(), avail.width())
+    h = min(window.height(), avail.height() - frame_extra)
+    if (w, h) != (window.width(), window.height()):
+        window.resize(w, h)
+
+
 def install(main_window: Any) -> PostureMonitorController:
     """Give ``main_window`` a posture monitor.
 
@@ -945,6 +920,7 @@ def install(main_window: Any) -> PostureMonitorController:
     if not controller.uses_tray:
         main_window.statusBar().addPermanentWidget(controller.widget, 1)
         main_window.statusBar().setSizeGripEnabled(False)
+        _fit_to_screen(main_window)
     main_window.installEventFilter(_CloseWatcher(controller, main_window))
     app = QApplication.instance()
     if app is not None:

@@ -76,7 +76,7 @@ def controller(qtbot, ctx):
 def test_offscreen_has_no_tray_and_uses_the_status_strip(controller) -> None:
     assert not QSystemTrayIcon.isSystemTrayAvailable()
     assert controller.uses_tray is False and controller.tray is None
-    assert "no system tray" in controller.widget.where.text()
+    assert "no system tray" in controller.widget.toolTip()
 
 
 def test_no_camera_says_so_and_offers_a_video(controller, monkeypatch) -> None:
@@ -105,8 +105,10 @@ def test_tracks_a_video_pauses_and_resumes(qtbot, controller, ctx, clip) -> None
 
     qtbot.waitUntil(tracked, timeout=30_000)
     assert controller.latest is not None and controller.latest.view == "side"
-    assert "Sitting well" in controller.status_text or "not tracking" in controller.status_text
-    # the low rate holds: about RATE_HZ frames per second of wall time, never the clip's 25 fps
+    # never calibrated: the strip asks for it, one clear sentence, Calibrate is the primary action
+    qtbot.waitUntil(lambda: "Calibrate" in controller.status_text, timeout=10_000)
+    assert controller.status_text == "Not calibrated yet: sit upright, then press Calibrate"
+    assert controller.widget.calib_btn.property("role") == "primary"
     reader = controller.reader
     assert reader is not None and not reader.is_live
     # pause releases the source: the worker stops and the video file is closed
@@ -179,5 +181,70 @@ def test_install_adds_the_switch_to_the_main_window(qtbot, tmp_path, monkeypatch
     assert controller.state == MonitorState.NO_CAMERA
     win.home_page.monitor.setChecked(False)
     assert controller.state == MonitorState.OFF and ctx.settings.posture_monitor is False
+    controller.shutdown()
+    ctx.history.close()
+
+
+def test_the_strip_shows_one_stable_state_and_never_flickers(controller, monkeypatch) -> None:
+    """A verdict that alternates every sample must not make the strip's text alternate."""
+    import time as _time
+
+    from coach.core.posture import PostureStatus
+
+    def status(state: PostureState) -> PostureStatus:
+        return PostureStatus(0.0, state, state, (), (), "calibrated", "side", 0.0, 0.0, float("nan"))
+
+    controller.ctx.settings.profile().posture_baseline = {"view_front": 0.0, "cva": 80.0}
+    clock = [1000.0]
+    monkeypatch.setattr(_time, "monotonic", lambda: clock[0])
+    texts = []
+    for k in range(20):  # 10 s of ticks, the verdict flipping every tick
+        clock[0] += 0.5
+        latest = status(PostureState.UPRIGHT if k % 2 else PostureState.FORWARD_HEAD)
+        texts.append(controller._running_text(latest, False, None, clock[0]))
+    assert len(set(texts[1:])) == 1, texts
+    # a verdict that holds for the display dwell is shown
+    for _ in range(8):
+        clock[0] += 0.5
+        text = controller._running_text(status(PostureState.SLOUCHED), False, None, clock[0])
+    assert text == "Leaning forward"
+
+
+def test_strip_fits_a_1366x768_window_without_clipping(qtbot, tmp_path, monkeypatch) -> None:
+    """In the real main window at 1366 x 768: the strip is inside the window and every status
+    text fits its label (no wrapping, no clipping)."""
+    import coach.capture.sources as sources
+    from PySide6.QtWidgets import QApplication
+
+    from coach.ui.app import build_window
+
+    monkeypatch.setattr(sources, "list_cameras", lambda *a, **k: [])
+    win, ctx = build_window(history_path=tmp_path / "h.sqlite3")
+    qtbot.addWidget(win)
+    controller = install(win)
+    win.resize(1366, 768)
+    win.show()
+    controller.start()  # no camera: the strip shows with its state
+    strip = controller.widget
+    texts = [
+        "Not calibrated yet: sit upright, then press Calibrate",
+        "Calibration looked slumped: sit tall, press Calibrate",
+        "Nobody at the desk — camera off, checking each minute",
+        "Time to change position (see the message above)",
+        "Can't see your head and shoulders — not tracking",
+        "No camera found. Connect one, or try a video.",
+        "Calibrating: sit upright and still for 3 s…",
+    ]
+    for text in texts:
+        strip.text.setText(text)
+        QApplication.processEvents()
+        qtbot.waitUntil(lambda: strip.isVisible(), timeout=2000)
+        fm = strip.text.fontMetrics()
+        assert fm.horizontalAdvance(text) <= strip.text.width(), text
+        top_left = strip.mapTo(win, strip.rect().topLeft())
+        assert top_left.y() + strip.height() <= win.height() <= 768
+        assert top_left.x() + strip.width() <= win.width()
+        for b in (strip.calib_btn, strip.pause_btn, strip.more_btn):
+            assert b.width() >= b.sizeHint().width()  # buttons not squeezed either
     controller.shutdown()
     ctx.history.close()
