@@ -213,9 +213,9 @@ def test_the_strip_shows_one_stable_state_and_never_flickers(controller, monkeyp
 def test_strip_fits_a_1366x768_window_without_clipping(qtbot, tmp_path, monkeypatch) -> None:
     """In the real main window at 1366 x 768: the strip is inside the window and every status
     text fits its label (no wrapping, no clipping)."""
-    import coach.capture.sources as sources
     from PySide6.QtWidgets import QApplication
 
+    import coach.capture.sources as sources
     from coach.ui.app import build_window
 
     monkeypatch.setattr(sources, "list_cameras", lambda *a, **k: [])
