@@ -465,6 +465,7 @@ class PageHeader:
 
 #: The least share of a page the last page of a document holds (see :func:`_print_document`).
 MIN_LAST_PAGE = 0.3
+_BREAK_H2 = '<h2 style="page-break-before: always">'
 
 
 class PdfError(OSError):
@@ -558,22 +559,57 @@ def _print_document(
     def last_fill(d: Any) -> float:
         return float((d.size().height() - (d.pageCount() - 1) * body_h) / body_h)
 
-    # No near-empty last page. A document that spills a few lines onto a new page is set a
-    # little smaller when that saves the page; otherwise a section moves to the last page with
-    # them (a page break before a heading), so no page holds only a few lines.
-    doc = layout(1.0)
+    def break_before(text: str, k: int) -> str:
+        """``text`` with a page break before its ``k``-th section heading."""
+        m = list(re.finditer(r'<h2(?: style="[^"]*")?>', text))[k]
+        return text[: m.start()] + _BREAK_H2 + text[m.end() :]
+
+    def sections(d: Any) -> list[tuple[float, float]]:
+        """(top, bottom) of each section: from its heading (h2) to the lowest line before the
+        next heading, in document coordinates."""
+        spans: list[list[float]] = []
+        block = d.begin()
+        while block.isValid():
+            rect = d.documentLayout().blockBoundingRect(block)
+            if block.blockFormat().headingLevel() == 2:
+                spans.append([rect.top() + block.blockFormat().topMargin(), rect.bottom()])
+            elif spans:
+                spans[-1][1] = max(spans[-1][1], rect.bottom())
+            block = block.next()
+        return [(a, b) for a, b in spans]
+
+    def paginate(scale: float, text: str = body) -> tuple[Any, str]:
+        """Lay out with every section kept on one page when it fits on one (an exercise's
+        heading, pictures and steps together); the closing section may run on."""
+        for _ in range(40):
+            d = layout(scale, text)
+            spans = sections(d)
+            for k, (top, end) in enumerate(spans[:-1]):
+                split = int(top // body_h) != int((end - 1) // body_h)
+                # move a section that would split to the next page only when the page it
+                # leaves is at least half full, so keeping together never empties a page
+                if split and end - top < 0.9 * body_h and top % body_h >= 0.5 * body_h:
+                    text = break_before(text, k)
+                    break
+            else:
+                return d, text
+        return d, text
+
+    # Sections stay whole. No near-empty last page: a document that spills a few lines onto a
+    # new page is set a little smaller when that saves the page; otherwise an earlier section
+    # moves to the last page with them, so no page holds only a few lines.
+    doc, _ = paginate(1.0)
     pages = doc.pageCount()
     if pages > 1 and last_fill(doc) < MIN_LAST_PAGE:
         for scale in (0.95, 0.91, 0.88):
-            trial = layout(scale)
+            trial, _ = paginate(scale)
             if trial.pageCount() < pages:
                 doc, pages = trial, trial.pageCount()
                 break
         else:
-            heads = [m.start() for m in re.finditer("<h2>", body)]
-            for pos in reversed(heads[1:]):
-                moved = body[:pos] + '<h2 style="page-break-before: always">' + body[pos + 4 :]
-                trial = layout(1.0, moved)
+            n = len(re.findall("<h2>", body))
+            for k in reversed(range(1, n)):
+                trial, _ = paginate(1.0, break_before(body, k))
                 if trial.pageCount() == pages and last_fill(trial) >= MIN_LAST_PAGE:
                     doc = trial
                     break
@@ -935,8 +971,7 @@ def handout_html(resolved: Any, pictures: set[str] | frozenset[str] = frozenset(
             # Start and worked positions, drawn by the app from the exercise definition.
             parts.append(
                 f'<p><img src="fig-{n}-start" width="240"> &nbsp; <img src="fig-{n}-work" width="240"><br>'
-                '<span class="small">Left: the start position. Right: the position you move to '
-                "(the circle marks the part that moves).</span></p>"
+                f'<span class="small">{_caption(ex)}</span></p>'
             )
         parts.append("<ol>" + "".join(f"<li>{_e(step)}</li>" for step in ex.instructions) + "</ol>")
         tips = [*it.cues, *(f.cue for f in ex.faults if f.severity != "info")]
@@ -963,6 +998,29 @@ def handout_html(resolved: Any, pictures: set[str] | frozenset[str] = frozenset(
         parts.append(f"<p>{_e(r.notes)}</p>")
     parts.append(_disclaimer_html())
     return "".join(parts)
+
+
+_CAPTIONS = {
+    "brace": "Left: lying relaxed. Right: the tummy drawn in and tightened (the arrows); nothing "
+    "else moves.",
+    "pelvic_tilt": "Left: the start, the small of the back slightly arched. Right: the pelvis "
+    "tilted, the back flat on the floor (the circle).",
+}
+
+
+def _caption(ex: Any) -> str:
+    """What the two drawings show, in words."""
+    try:
+        from coach.ui.illustration import print_figure_for
+
+        variant = print_figure_for(ex).variant
+    except Exception:  # the words below are right for every other drawing
+        variant = ""
+    return _CAPTIONS.get(
+        variant,
+        "Left: the start position. Right: the position you move to (the circle marks the part "
+        "that moves).",
+    )
 
 
 def handout_images(resolved: Any) -> dict[str, Any]:

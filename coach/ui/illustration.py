@@ -423,7 +423,7 @@ def _pelvic_tilt(u: float, near: bool) -> Pose:
     for side, dx in (("l", 0.0), ("r", -0.01)):
         _hook_leg(p, side, (hip[0] + dx, hip[1]), (_HOOK_ANKLE[0] + dx, ANKLE_H))
     mid = _mid(hip, _SUP_SH)
-    p["spine"] = (mid[0], mid[1] + 0.03 * (1.0 - u))  # the arch of the low back, gone when tilted
+    p["spine"] = (mid[0], mid[1] + 0.022 * (1.0 - u))  # the arch of the low back, gone when tilted
     return p
 
 
@@ -436,6 +436,30 @@ def _bridge(u: float, near: bool) -> Pose:
     _arms_on_floor(p, sh)
     for side, dx in (("l", 0.0), ("r", -0.01)):
         _hook_leg(p, side, (hip[0] + dx, hip[1]), (_HOOK_ANKLE[0] + dx, ANKLE_H))
+    return p
+
+
+def _straight_or_bent_leg(p: Pose, side: str, hip: Point, flex: float) -> None:
+    """A leg lying on the floor with the knee bent ``flex`` degrees, the heel on the floor."""
+    inner = 180.0 - max(0.0, min(150.0, flex))
+    reach = math.sqrt(THIGH**2 + SHANK**2 - 2 * THIGH * SHANK * math.cos(math.radians(inner)))
+    dy = hip[1] - ANKLE_H
+    ankle = (hip[0] + math.sqrt(max(0.0, reach**2 - dy**2)), ANKLE_H)
+    knee = _ik(hip, ankle, THIGH, SHANK, 1)
+    _set_limb(p, side, hip=hip, knee=knee, ankle=ankle)
+    _foot_along(p, side, knee, ankle, 90.0)
+
+
+def _heel_slide(u: float, near: bool) -> Pose:
+    """Lying with both legs straight; one heel slides toward the bottom, the knee bending ``u``
+    degrees."""
+    p: Pose = {}
+    _supine_head(p, _SUP_SH)
+    _arms_on_floor(p, _SUP_SH)
+    mover, still = ("l", "r") if near else ("r", "l")
+    dx = {"l": 0.0, "r": -0.01}
+    _straight_or_bent_leg(p, still, (_SUP_HIP[0] + dx[still], LIE), 0.0)
+    _straight_or_bent_leg(p, mover, (_SUP_HIP[0] + dx[mover], LIE), u)
     return p
 
 
@@ -808,6 +832,7 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
        "*_shoulder", ("floor", "chair")),
     _v("brace", "supine", _brace, "", 0, 1, (0, 1), "tummy"),
     _v("pelvic_tilt", "supine", _pelvic_tilt, "", 0, 1, (0, 1), "*_hip"),
+    _v("heel_slide", "supine", _heel_slide, "knee_flex@max", 15, 60, (0, 130), "*_knee"),
     _v("bridge", "supine", _bridge, "hip_flex", 35, 10, (-3, 60), "*_hip"),
     _v("knee_to_chest", "supine", _knee_to_chest, "hip_flex@max", 45, 105, (20, 140), "*_hip"),
     _v("figure_four", "supine", _figure_four, "hip_flex@left", 50, 85, (20, 130), "l_hip"),
@@ -930,6 +955,8 @@ def _variant_name(ex: Any, family: str, metric: str, cond: Any) -> str:
             if sel == "max":
                 return "figure_four" if "ankle" in text and "thigh" in text else "knee_to_chest"
             return "bridge"
+        if name == "knee_flex" and ex.signal is not None:  # the knee is what moves
+            return "heel_slide"
         return "pelvic_tilt" if "tilt" in text else "brace"
     if family == "quadruped":
         return {"shoulder_angle": "bird_dog", "thigh_from_vertical": "donkey_kick",
@@ -1090,6 +1117,9 @@ def _holds(c: Any, x: float) -> bool:
 #: where a repetition is *counted*; a person starts from a natural rest (a march from standing
 #: straight, a bridge from the hips on the floor) and moves a little beyond the count.
 PRINT_EXTEND = (0.8, 0.35)
+#: Movements whose counting rest already is the natural start (hook-lying, both feet down):
+#: going further back would straighten the leg onto the floor, which the instructions do not ask.
+_KEEP_REST = frozenset({"knee_to_chest", "figure_four"})
 
 
 def print_figure_for(ex: Any) -> FigureSpec:
@@ -1164,7 +1194,7 @@ def _extended(ex: Any, v: Variant, metric: str, rest: float, work: float,
     lo, hi = v.u_range
     span = work - rest
     start, end = u_rest, u_work
-    for share in (PRINT_EXTEND[0], PRINT_EXTEND[0] / 2, PRINT_EXTEND[0] / 4):
+    for share in () if v.name in _KEEP_REST else (PRINT_EXTEND[0], PRINT_EXTEND[0] / 2, PRINT_EXTEND[0] / 4):
         u = _solve(v.build, metric, rest - share * span, lo, hi, near_u=u_rest)
         # only move away from the worked position, never toward it
         if (u - u_rest) * (u_work - u_rest) <= 0 and _start_ok(ex, v.build(u, True)) and _above_floor(v.build(u, True)):

@@ -513,3 +513,24 @@ def test_writers_refuse_a_folder_and_verify_what_they_wrote(
                "--today", "2026-11-23"])
     assert rc == 0 and capsys.readouterr().out.strip() == f"wrote {target}"
     assert report.pdf_pages(target) >= 1 and target.read_bytes().startswith(b"%PDF")
+
+
+def test_a_custom_heel_slide_is_drawn_as_a_heel_slide(tmp_path: Path) -> None:
+    """A custom exercise lying on the back that bends the knee is not drawn (or captioned) as
+    abdominal bracing: its start and end differ and the caption says a part moves."""
+    from coach.store.report import _caption, ensure_gui_app, handout_images
+
+    ensure_gui_app()
+    from coach.ui.illustration import measure, pose_for, print_figure_for
+
+    resolved = load_routine(ROUTINES / "early_post_microdiscectomy.yaml", CAT, date(2026, 11, 23))
+    heel = resolved.item("heel_slide").exercise
+    spec = print_figure_for(heel)
+    assert spec.variant == "heel_slide"
+    assert measure(pose_for(heel, 0.0, spec=spec), "knee_flex@max") < 15
+    assert measure(pose_for(heel, 1.0, spec=spec), "knee_flex@max") > 60
+    assert "nothing else moves" not in _caption(heel)
+    n = [it.exercise_id for it in resolved.active].index("heel_slide") + 1
+    images = handout_images(resolved)
+    a, b = _pixels(images[f"fig-{n}-start"]), _pixels(images[f"fig-{n}-work"])
+    assert (abs(a - b).sum(-1) > 60).sum() > 2000
