@@ -1,0 +1,40 @@
+"""Memory over hours (``-m soak``; about a minute): an hour of live session and of posture
+monitoring at accelerated time, with the process's RSS sampled. Growth must stay under 5 MB per
+hour after warm-up. The same runs are ``python -m coach.devtools.soak`` (numbers in
+docs/reliability.md)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from coach.devtools.soak import LIMIT_MB_PER_HOUR, soak_live_session, soak_posture_monitor
+
+pytestmark = pytest.mark.soak
+
+
+@pytest.fixture(autouse=True)
+def _only_when_asked(request: pytest.FixtureRequest) -> None:
+    if "soak" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("a soak run: select it with -m soak")
+
+
+def test_one_hour_live_session_memory_is_flat() -> None:
+    threads = threading.active_count()
+    r = soak_live_session(hours=1.0)
+    assert r.detail["finished"] and r.frames >= 3600 * 23
+    assert r.detail["reps_recorded"] > 1000  # an hour of squats really was scored and recorded
+    assert r.slope_mb_per_hour < LIMIT_MB_PER_HOUR, r.line()
+    assert r.growth_mb < LIMIT_MB_PER_HOUR, r.line()
+    assert threading.active_count() == threads  # every pipeline thread ended
+
+
+@pytest.mark.parametrize("rate_hz", [5.0, None], ids=["fixed-5Hz", "adaptive"])
+def test_one_hour_posture_monitor_memory_is_flat(rate_hz: float | None) -> None:
+    r = soak_posture_monitor(hours=1.0, rate_hz=rate_hz)
+    assert r.frames > (3600 * 5 if rate_hz else 1000)
+    if rate_hz is None:
+        assert r.detail["releases"] >= 2 and r.detail["reopens"] >= 2  # away stretches
+    assert r.slope_mb_per_hour < LIMIT_MB_PER_HOUR, r.line()
+    assert r.growth_mb < LIMIT_MB_PER_HOUR, r.line()
