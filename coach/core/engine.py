@@ -444,7 +444,7 @@ class _SwingCounter:
     definition without limits counts exactly as the prescribed zones say.
     """
 
-    __slots__ = ("enabled", "lo", "hi", "min_swing", "armed", "peak", "start_t")
+    __slots__ = ("enabled", "lo", "hi", "min_swing", "armed", "peak", "start_t", "valley", "last_valley")
 
     def __init__(self) -> None:
         self.enabled = False
@@ -452,6 +452,7 @@ class _SwingCounter:
         self.armed = False
         self.peak = -math.inf
         self.start_t = math.nan
+        self.valley = self.last_valley = math.inf
 
     def configure(self, rest_side: float, work_side: float, h: float) -> None:
         self.enabled = rest_side > 1e-9 or work_side < 1.0 - 1e-9
@@ -464,21 +465,45 @@ class _SwingCounter:
         self.armed = p <= self.lo
         self.peak = -math.inf
         self.start_t = math.nan
+        self.valley = self.last_valley = p if self.armed else math.inf
+
+    def at_rest(self, p: float, h: float) -> bool:
+        """On the rest side: the prescribed rest zone, or the person's own rest within the limit."""
+        return p <= (self.lo if self.enabled else h)
+
+    def end_of_stream(self, p: float) -> tuple[float, float, float] | None:
+        """A swing that turned and is more than half-way back when the stream ends."""
+        if not self.enabled or not self.armed or p != p or self.peak < self.hi:
+            return None
+        if self.peak - p >= max(0.5 * (self.peak - self.lo), 0.5 * self.min_swing):
+            return self.start_t, self.peak, self.last_valley
+        return None
 
     def counted(self, p: float) -> None:
         self.reset(p)
 
-    def update(self, p: float, t: float) -> tuple[float, float] | None:
-        """Returns (start time, peak progress) on the frame a full swing completes."""
+    def update(self, p: float, t: float) -> tuple[float, float, float] | None:
+        """Returns (start time, peak, valley) in progress units on the frame a full swing completes."""
         if not self.enabled or p != p:
             return None
         if p <= self.lo:
-            done = self.armed and self.peak >= self.hi and self.peak - p >= self.min_swing
-            out = (self.start_t, self.peak) if done else None
+            if self.armed and self.peak >= self.hi:
+                if self.peak - p < self.min_swing:
+                    return None  # turned, but not yet clearly back: wait (the peak stays)
+                out = (self.start_t, self.peak, self.last_valley)
+                self.valley = math.inf  # a new rest period begins
+                self.peak = -math.inf
+                self.start_t = t
+                self.valley = self.last_valley = p
+                return out
+            if self.peak > -math.inf:
+                self.valley = math.inf  # an excursion that never reached the work side
             self.armed = True
             self.peak = -math.inf
             self.start_t = t
-            return out
+            self.valley = min(self.valley, p)
+            self.last_valley = self.valley
+            return None
         if self.armed:
             self.peak = max(self.peak, p)
         return None
@@ -811,7 +836,7 @@ class ExerciseEngine:
             self._setup_since = t
         if self.kind != "hold":
             p = self._progress(value)
-            if p <= self._h / self._span:
+            if self._swing.at_rest(p, self._h / self._span):
                 self._setup_rest_t = t
             elif self._setup_rest_t != self._setup_rest_t:
                 # In the start position but mid-movement, and no rest seen yet: wait for rest
@@ -835,7 +860,7 @@ class ExerciseEngine:
         else:
             self.state = State.REST
             p = self._progress(value)
-            if p > self._h / self._span:
+            if not self._swing.at_rest(p, self._h / self._span):
                 # The person started at once: the rep whose start (rest) was seen during set-up
                 # is already under way and counts when it completes.
                 self._last_rest_t = self._setup_rest_t
@@ -924,7 +949,7 @@ class ExerciseEngine:
         swing = self._swing.update(p, t)
         if swing is None:
             return None
-        start, peak_p = swing
+        start, peak_p, valley_p = swing
         if self.state is State.REST or self.state is State.MOVING:
             self._rep_start = start if start == start else self._last_rest_t
         self._peak_progress = max(self._peak_progress, peak_p) if self.state is not State.REST else peak_p
@@ -932,7 +957,9 @@ class ExerciseEngine:
             self._peak = self._rest + self._dir * self._span * peak_p
             self._work_time = 0.0
             self._rep_flags = []
-        self._rep_faults = [*self._rep_faults, SMALL_RANGE] if peak_p < 1.0 - self._h / self._span else self._rep_faults
+        hf = self._h / self._span
+        if peak_p < 1.0 - hf or valley_p > hf:
+            self._rep_faults = [*self._rep_faults, SMALL_RANGE]  # "range smaller than prescribed"
         self._finish_rep(t)
         self.state = State.REST
         self._pending = None
@@ -1100,6 +1127,19 @@ class ExerciseEngine:
             self.state = State.REST
         elif (self.state is State.WORK and self._last_value == self._last_value
               and self._progress(self._last_value) <= 0.5):
+            self._finish_rep(self._t)
+            self.state = State.REST
+        elif self.kind != "hold" and self._signal is not None and self.state is not State.SETUP and (
+                self._last_value == self._last_value) and (
+                swing := self._swing.end_of_stream(self._progress(self._last_value))) is not None:
+            # A swing in the person's own range, more than half-way back: as for the prescribed one.
+            start, peak_p, valley_p = swing
+            self._rep_start = start if start == start else self._last_rest_t
+            self._peak_progress = peak_p
+            self._peak = self._rest + self._dir * self._span * peak_p
+            hf = self._h / self._span
+            if peak_p < 1.0 - hf or valley_p > hf:
+                self._rep_faults = [*self._rep_faults, SMALL_RANGE]
             self._finish_rep(self._t)
             self.state = State.REST
         elif (self.state is State.WORK and float(self.exercise.dose.hold_s) > 0
