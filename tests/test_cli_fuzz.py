@@ -298,8 +298,10 @@ def _check(argv: list[str], world: dict[str, Any]) -> None:
     if _command_of(argv) not in WRITERS:
         assert _digest(world["data"]) == before, f"the history changed: {shown}"
     if code == 0:
-        for m in _WROTE.finditer(out):
-            target = Path(m.group(1))
+        written = [Path(m.group(1)) for m in _WROTE.finditer(out)]
+        if _command_of(argv) == ("history", "export"):
+            written += [Path(line) for line in out.splitlines() if line.strip()]  # one file a line
+        for target in written:
             assert target.is_file() and target.stat().st_size > 0, f"said it wrote {target}: {shown}"
 
 
