@@ -1194,8 +1194,14 @@ def _extended(ex: Any, v: Variant, metric: str, rest: float, work: float,
     lo, hi = v.u_range
     span = work - rest
     start, end = u_rest, u_work
-    for share in () if v.name in _KEEP_REST else (PRINT_EXTEND[0], PRINT_EXTEND[0] / 2, PRINT_EXTEND[0] / 4):
-        u = _solve(v.build, metric, rest - share * span, lo, hi, near_u=u_rest)
+    # A rest of 0 is the neutral posture already (standing tall, level shoulders): the start
+    # never goes past it to the other side (a back bend does not start bent forward).
+    keep = v.name in _KEEP_REST or rest == 0
+    for share in () if keep else (PRINT_EXTEND[0], PRINT_EXTEND[0] / 2, PRINT_EXTEND[0] / 4):
+        target = rest - share * span
+        if target * rest < 0:
+            target = 0.0
+        u = _solve(v.build, metric, target, lo, hi, near_u=u_rest)
         # only move away from the worked position, never toward it
         if (u - u_rest) * (u_work - u_rest) <= 0 and _start_ok(ex, v.build(u, True)) and _above_floor(v.build(u, True)):
             start = u
