@@ -42,6 +42,7 @@ also needs ``min_dwell_s`` of consecutive agreeing frames, so one-frame spikes a
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -383,6 +384,13 @@ class _FacingLock:
         return self.facing
 
 
+#: The trunk's direction in the picture turning by more than this within SHAPE_JUMP_S while a
+#: hold is held is no movement of a person holding still (the model's own smoothing spreads a cut
+#: over a few frames): the scene changed (a cut to another demonstrator,
+#: another angle). A hold ends there; the next one starts once the person is still in position.
+SHAPE_JUMP_DEG = 15.0
+SHAPE_JUMP_S = 0.2
+
 #: A body centre that moves more than this many trunk lengths between two frames less than
 #: 0.2 s apart is not the same person moving: it is someone else, or a camera cut.
 JUMP_LIMIT = 1.0
@@ -522,14 +530,17 @@ class ExerciseEngine:
         self._view_gate = _ViewGate()
         self.view_changed = False
         self._close_up = False
+        self._trunk_dir: deque[tuple[float, float]] = deque()
         self._set_scale = math.nan  # the body's size in the picture when the set started
         self._jumps = 0
         self._people_now = 0
         self.kind = exercise.kind
         self._start = [_Check(c) for c in exercise.start]
         self._in_pos = [_Check(c) for c in exercise.in_position]
+        self._in_pos_fb = [_Check(c) for c in getattr(exercise, "in_position_fallbacks", ()) or ()]
+        self._hold_fb = False  # the hold is judged on the fallback checks this frame
         self._faults = [_FaultTracker(f) for f in exercise.faults]
-        self._baseline_checks = [c for c in (*self._start, *self._in_pos) if c.baseline_ref] + [
+        self._baseline_checks = [c for c in (*self._start, *self._in_pos, *self._in_pos_fb) if c.baseline_ref] + [
             f.check for f in self._faults if f.check.baseline_ref
         ]
         sig = exercise.signal
@@ -705,6 +716,11 @@ class ExerciseEngine:
             self._to_setup_after_jump()
         elif jumped:
             self._jumps += 1  # a camera cut: same person, new framing; counting goes on
+        if self._shape_jumped(raw_v, t) and self.state is State.HOLDING:
+            self._end_hold(t)
+            self.state = State.REST
+            self._hold_in_since = math.nan
+            self._hold_prev = math.nan
         self.view_changed = not self._view_gate.ok(scale, dt)
         if self.view_changed and self._set_scale == self._set_scale:
             self._close_up = self._view_gate.ref / self._set_scale > VIEW_SCALE_LIMIT
@@ -716,10 +732,21 @@ class ExerciseEngine:
 
         if self.kind == "hold":
             # Each in-position metric is computed once per frame.
-            vals = [c.value(v) for c in self._in_pos]
+            checks = self._in_pos
+            vals = [c.value(v) for c in checks]
+            fb = False
+            if not all(x == x for x in vals) and self._in_pos_fb:
+                # The joints the position is judged on are out of the picture: judge it on the
+                # fallback checks (fewer joints) instead.
+                checks = self._in_pos_fb
+                vals = [c.value(v) for c in checks]
+                fb = True
+            if fb != self._hold_fb:
+                self._hold_prev = math.nan  # another metric: its speed starts afresh
+                self._hold_fb = fb
             value = vals[0]
             valid = all(x == x for x in vals)
-            in_pos = valid and all(c.test(x) for c, x in zip(self._in_pos, vals))
+            in_pos = valid and all(c.test(x) for c, x in zip(checks, vals))
             self._track_hold_speed(value, dt)
         else:
             value = self._measure(v) if self._signal is not None else math.nan
@@ -769,6 +796,24 @@ class ExerciseEngine:
         self._setup_since = math.nan
         self._pending = None
         self._hold_in_since = math.nan
+
+    def _shape_jumped(self, v: FrameView, t: float) -> bool:
+        """The trunk's direction turned faster than any person can (a cut to another scene)."""
+        li, ri = 11, 12
+        lh, rh = 23, 24
+        if not (v.ok[li] and v.ok[ri] and v.ok[lh] and v.ok[rh]):
+            return False
+        sx, sy = (v.x[li] + v.x[ri]) / 2, (v.y[li] + v.y[ri]) / 2
+        hx, hy = (v.x[lh] + v.x[rh]) / 2, (v.y[lh] + v.y[rh]) / 2
+        ang = math.degrees(math.atan2(sy - hy, sx - hx))
+        hist = self._trunk_dir
+        while hist and t - hist[0][0] > SHAPE_JUMP_S:
+            hist.popleft()
+        jumped = any(abs((ang - a + 180.0) % 360.0 - 180.0) > SHAPE_JUMP_DEG for _, a in hist)
+        hist.append((t, ang))
+        if jumped:
+            hist.clear()
+        return jumped
 
     @property
     def person_jumps(self) -> int:
@@ -825,6 +870,10 @@ class ExerciseEngine:
     # -- SETUP -----------------------------------------------------------------------------------
 
     def _start_ok(self, v: FrameView, value: float, in_pos: bool) -> bool:
+        if self.kind == "hold" and in_pos and self.settled:
+            # Already still in the held position (a stretch held from the first frame, or after
+            # a cut to the next demonstrator): that is a start position for a hold too.
+            return True
         return all(c(v) for c in self._start)
 
     def _step_setup(self, v: FrameView, value: float, in_pos: bool, t: float) -> str | None:
@@ -1024,7 +1073,7 @@ class ExerciseEngine:
 
     def _side_of(self, value: float) -> int:
         """For an 'outside' hold (a bend to either side): -1 below the range, +1 above, else 0."""
-        if self._side_range is None or value != value:
+        if self._side_range is None or value != value or self._hold_fb:
             return 0
         lo, hi = self._side_range
         return -1 if value < lo else 1 if value > hi else 0

@@ -203,6 +203,9 @@ class Exercise(_Frozen):
     signal: Signal | None = None
     start: list[Condition] = Field(default_factory=list, max_length=10)
     in_position: list[Condition] = Field(default_factory=list, max_length=10)
+    in_position_fallbacks: list[Condition] = Field(default_factory=list, max_length=10)
+    """Checked instead of ``in_position`` while one of its metrics cannot be measured (a close-up
+    that hides the knees): a hold goes on from the joints still in the picture."""
     settle_speed: Annotated[float, Field(gt=0.0, le=500.0)] = 20.0
     """A hold starts once in position and the first in-position metric moves slower than this
     (units per second): the timer measures the held position, not the movement into it."""
