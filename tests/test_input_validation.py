@@ -88,3 +88,21 @@ def test_history_db_typo_creates_nothing(tmp_path: Path, monkeypatch, capsys, db
     code, err = _run(["history", "--db", str(tmp_path / db), "list"], capsys)
     assert code == 2 and needle in err
     assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [(b"this is not a database\n" * 50, "is not a coach history"), (b'{"schema": "coach.session/1"}', "is not a coach history")],
+)
+def test_history_db_that_is_not_a_database(tmp_path: Path, capsys, content: bytes, needle: str) -> None:  # noqa: ANN001
+    db = tmp_path / "h.sqlite3"
+    db.write_bytes(content)
+    code, err = _run(["history", "--db", str(db), "list"], capsys)
+    assert code == 2 and needle in err and db.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.sqlite3"]
+
+
+def test_history_db_that_is_a_device(capsys) -> None:  # noqa: ANN001
+    code, err = _run(["history", "--db", "/dev/null", "list"], capsys)
+    assert code == 2 and "is not a regular file" in err
+

@@ -44,6 +44,15 @@ def _db_path(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"{text}: the folder {p.parent} does not exist")
     if not p.exists():
         raise argparse.ArgumentTypeError(f"{text}: no such file")
+    if not p.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a regular file")
+    try:
+        with p.open("rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{text}: cannot read it: {exc.strerror or exc}") from None
+    if head and head != b"SQLite format 3\x00":
+        raise argparse.ArgumentTypeError(f"{text} is not a coach history (not an SQLite database)")
     return p
 
 

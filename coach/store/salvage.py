@@ -217,7 +217,7 @@ def salvage(src_path: Path, dst: sqlite3.Connection) -> SalvageReport:
             src = open_source(src_path, immutable=True)
             version = int(src.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as exc:
-            log.warning("nothing can be salvaged from %s: %s", src_path, exc)
+            log.info("nothing can be salvaged from %s: %s", src_path, exc)
             migrate(dst)
             return report
     try:
@@ -247,7 +247,8 @@ def salvage(src_path: Path, dst: sqlite3.Connection) -> SalvageReport:
         src.close()
     for table in report.copied:
         report.copied[table] = _count(dst, table)  # dst started empty; orphans are gone
-    log.warning(
+    # INFO: the person is told in one sentence by the caller; the log file keeps the detail.
+    log.info(
         "salvaged %s from %s (damaged tables: %s; %d orphaned rows left out)",
         report.copied,
         src_path,
@@ -305,6 +306,11 @@ def open_history_readonly(path: str | Path) -> tuple[History, str | None]:
     mem = _connect(":memory:")
     report = salvage(p, mem)
     mem.execute("PRAGMA foreign_keys = ON")
+    if not report.schema_version:
+        return History(mem, None), (
+            f"Your exercise history ({p}) cannot be read: it is damaged beyond repair or not a "
+            "coach history. It was left as it is."
+        )
     return History(mem, None), (
         f"Your exercise history ({p}) is damaged; showing the {report.sentence()} that could be "
         "read. Start the coach app to repair it (the damaged file is kept)."

@@ -175,3 +175,14 @@ def test_a_healthy_file_is_read_without_a_trace(tmp_path: Path, filled) -> None:
     assert warning is None and _snapshot(h) == (sessions, reps)
     h.close()
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_read_only_open_of_garbage_says_so_and_leaves_it(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"not a database\n" * 1000)
+    h, warning = open_history_readonly(path)
+    assert h.sessions() == [] and warning is not None
+    assert "cannot be read" in warning and "left as it is" in warning
+    h.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["history.sqlite3"]
+
