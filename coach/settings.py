@@ -9,7 +9,8 @@ reset fields (with a sentence for the person) so the app can say what changed.
 
 Safety state fails safe: an unreadable red-flag block becomes a block that asks for the health
 screening to be run again, never a silent "no block"; an unreadable screening time means the
-screening counts as not done.
+screening counts as not done; an unreadable back-surgery answer becomes "not sure" (which leaves
+out the most exercises), never "no operation".
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ FIELD_LABELS: dict[str, str] = {
     "screening_blocked": "the health screening result",
     "screening_advice": "the health screening advice",
     "parq_flagged": "the activity-readiness answers",
+    "surgery_when": "when you had back surgery",
+    "surgery_type": "which back operation you had",
     "voice": "spoken cues",
     "sounds": "sounds",
     "large_text": "large text",
@@ -220,6 +223,11 @@ def _fail_safe(s: Settings, reset: list[str]) -> Settings:
         s.screening_advice = UNREADABLE_SCREENING_ADVICE
     if "parq_flagged" in reset:
         s.parq_flagged = True
+    # Back surgery (coach.routines.today): an unreadable answer leaves out the most, never nothing.
+    if "surgery_when" in reset:
+        s.surgery_when = "not_sure"
+    if "surgery_type" in reset and s.surgery_when:
+        s.surgery_type = "other"
     return s
 
 

@@ -130,3 +130,18 @@ def test_any_value_in_any_field_is_kept_or_reset_alone(tmp_path: Path, field: st
         assert r.settings.onboarded
     if field != "routine_path":
         assert r.settings.routine_path == GOOD["routine_path"]
+
+
+@pytest.mark.parametrize(("when", "kind"), [("yesterday", "fusion"), ("under_6_weeks", 7), (None, None)])
+def test_an_unreadable_surgery_answer_restricts_rather_than_frees(tmp_path: Path, when: object, kind: object) -> None:
+    from coach.routines.today import post_op_rule
+
+    r = read_settings(_write(tmp_path, json.dumps({**GOOD, "surgery_when": when, "surgery_type": kind})))
+    s = r.settings
+    if when in ("under_6_weeks",):
+        assert s.surgery_when == "under_6_weeks" and s.surgery_type == "other"
+    else:
+        assert s.surgery_when == "not_sure"
+    assert post_op_rule(s.surgery_when, s.surgery_type).locked_tags  # exercises are left out
+    assert r.settings.onboarded and r.settings.screening_blocked  # neighbours kept
+
