@@ -755,12 +755,12 @@ class ExerciseEngine:
 
         if not valid:
             return self._update_unseen(t, dt, v)
-        self._last_valid_t = t
-        self._last_value = value
         if self.state is State.NOT_VISIBLE:
             self.state = State.HOLDING if self._resume_state is State.HOLDING else State.REST
             if self.kind != "hold":
                 self._resume_from_unseen(value, t)
+        self._last_valid_t = t
+        self._last_value = value
 
         event: str | None = None
         if self.state is State.SETUP:
@@ -858,7 +858,15 @@ class ExerciseEngine:
     def _resume_from_unseen(self, value: float, t: float) -> None:
         """Back in view. A rep we did not see the end of is not counted (never count the unseen)."""
         self._pending = None
-        if self._progress(value) <= self._h / self._span:
+        p = self._progress(value)
+        gap = t - self._last_valid_t if self._last_valid_t == self._last_valid_t else math.inf
+        if self._resume_state is State.WORK and p > self._h / self._span and (
+                gap <= self.exercise.rep_timing.max_s):
+            # The rep's start and its worked position were seen and it is on its way back (a
+            # short gap at the bottom, e.g. a camera cut): the return, which is seen, completes it.
+            self.state = State.WORK
+            return
+        if p <= self._h / self._span:
             self.state = State.REST
             self._last_rest_t = t
             self._rest_value = value
