@@ -69,6 +69,23 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         return _run(args, clip, Path(tmp))
 
 
+def _quiet_resize_warnings() -> None:
+    """The off-screen platform warns on every window resize; that line says nothing about the app."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message):  # noqa: ANN001, ANN202
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
+
+
 def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
     # An empty profile, off screen, never the user's own files; no speech probing.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -78,11 +95,14 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
     os.environ["COACH_TTS"] = "off"
     from coach.ui import layout_check
     from coach.ui.app import build_window
-    from coach.ui.tour import apply_size, ensure_app, grab, tour
+    from coach.ui.tour import apply_size, ensure_app, grab, seed_history, tour
 
     app = ensure_app()
     app.setApplicationName("coach")
+    _quiet_resize_warnings()
     win, ctx = build_window(history_path=tmp / "data" / "history.sqlite3")
+    if ctx.history is not None:  # made-up sessions in the throw-away profile, so charts show something
+        seed_history(ctx.history)
     s = ctx.settings
     s.large_text = bool(args.large_text)
     s.high_contrast = bool(args.high_contrast)

@@ -254,6 +254,9 @@ class CalculatorForm(QWidget):
             return oa
         if spec.kind in ("choice", "score"):
             combo = QComboBox()
+            # long choices are elided in the closed box rather than widening the page
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
             for text, value in spec.choices:
                 combo.addItem(text, value)
             combo.setCurrentIndex(max(0, combo.findData(spec.default)))

@@ -299,7 +299,7 @@ class ExercisePage(_KeyboardPage):
 
         # Steps
         c, cl = card()
-        cl.addWidget(_label("How to do it", "subtitle"))
+        cl.addWidget(_label("How to do it", "heading"))
         self.step_labels: list[QLabel] = []
         steps = QGridLayout()
         steps.setHorizontalSpacing(12)
@@ -318,7 +318,7 @@ class ExercisePage(_KeyboardPage):
 
         # Dose
         c, cl = card()
-        cl.addWidget(_label("How much", "subtitle"))
+        cl.addWidget(_label("How much", "heading"))
         self.dose_label = _label(dose_words(ex))
         self.dose_label.setStyleSheet("font-weight: 600;")
         cl.addWidget(self.dose_label)
@@ -331,7 +331,7 @@ class ExercisePage(_KeyboardPage):
 
         # Camera
         c, cl = card()
-        cl.addWidget(_label("Setting up the camera", "subtitle"))
+        cl.addWidget(_label("Setting up the camera", "heading"))
         cl.addWidget(_label(view_words(ex)))
         if ex.needs_camera:
             cl.addWidget(_label(ex.camera.placement))
@@ -341,7 +341,7 @@ class ExercisePage(_KeyboardPage):
 
         # Cautions
         c, cl = card()
-        cl.addWidget(_label("Take care", "subtitle"))
+        cl.addWidget(_label("Take care", "heading"))
         safety = list(ex.safety)
         if not any("5 out of 10" in s or "5/10" in s for s in safety):
             safety.append(GENERAL_STOP)
@@ -356,7 +356,7 @@ class ExercisePage(_KeyboardPage):
 
         # Faults watched
         c, cl = card()
-        cl.addWidget(_label("What coach watches for", "subtitle"))
+        cl.addWidget(_label("What coach watches for", "heading"))
         cues = list(dict.fromkeys(f.cue for f in ex.faults))
         if cues:
             cl.addWidget(_label("If it sees one of these, coach will say:", "muted"))

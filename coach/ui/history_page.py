@@ -70,7 +70,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.ui.context import AppContext
-from coach.ui.theme import Palette, palette
+from coach.ui.theme import Palette, base_px, palette
 
 log = logging.getLogger(__name__)
 
@@ -941,7 +941,7 @@ class HistoryPage(QWidget):
         self._summaries[key] = summary
 
     def _pal(self) -> tuple[Palette, int]:
-        return palette(self.ctx.settings.high_contrast), (20 if self.ctx.settings.large_text else 15)
+        return palette(self.ctx.settings.high_contrast), base_px(self.ctx.settings.large_text)
 
     def _build_charts(self) -> None:
         p, base = self._pal()

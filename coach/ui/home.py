@@ -153,14 +153,14 @@ class HomePage(QWidget):
 
         # Today's routine
         c, cl = card()
-        self.today_title = wrapped_label("", "subtitle")
+        self.today_title = wrapped_label("", "heading")
         self.today_list = wrapped_label()
         self.start_btn = QPushButton("Start today's session")
         self.start_btn.setProperty("role", "primary")
         self.start_btn.setMinimumHeight(56)
         self.start_btn.clicked.connect(self._start_today)
         self.start_btn.setShortcut("Ctrl+Return")
-        cl.addWidget(QLabel("Today's routine"))
+        cl.addWidget(wrapped_label("Today's routine", "muted"))
         cl.addWidget(self.today_title)
         self.today_origin = wrapped_label("", "muted")
         cl.addWidget(self.today_origin)
@@ -211,7 +211,7 @@ class HomePage(QWidget):
 
         # Programs: each file in exercises/programs is one card; its count is its own list
         head = QLabel("Programs")
-        head.setProperty("role", "subtitle")
+        head.setProperty("role", "heading")
         lay.addWidget(head)
         self.program_grid = ResponsiveGrid(min_column=320)
         self.program_buttons: dict[str, QPushButton] = {}
@@ -260,7 +260,7 @@ class HomePage(QWidget):
                 log.warning("next-morning check unavailable: %s", exc)
         self.morning.setVisible(pending is not None)
         if pending is not None:
-            self.morning_text.setText("Good morning. How is your back after yesterday's session? "
+            self.morning_text.setText("How is your back today, the morning after your last session? "
                                       "Your answer decides whether the next session steps up or eases off.")
         self.ctx.dose_changes = []
         plan, title, origin = todays_plan(self.ctx)
@@ -274,7 +274,8 @@ class HomePage(QWidget):
         sched = todays_schedule(getattr(resolved, "routine", None), self.ctx.catalogue)
         self.schedule_label.setText(f"How often: {sched.words[0].lower() + sched.words[1:]}." if sched.words else "")
         self.schedule_label.setVisible(bool(sched.words))
-        names = [f"{i + 1}. {p.exercise.name}" for i, p in enumerate(plan)]
+        # no line break inside one exercise's name
+        names = [f"{i + 1}.\u00a0{p.exercise.name}".replace(" ", "\u00a0") for i, p in enumerate(plan)]
         self.today_list.setText("  ·  ".join(names))
         src = self.ctx.source
         if src and not str(src).isdigit():

@@ -287,7 +287,7 @@ class OnboardingPage(QWidget):
         bottom.addLayout(row)
 
     def _build_questions(self, group: screening.Group) -> None:
-        _, lay, bottom = self._scroll_page()
+        scroll, lay, bottom = self._scroll_page()
         lay.addWidget(_label(group.title, "title"))
         lay.addWidget(_label(group.intro, "subtitle"))
         for q in screening.questions_in(group.id):
@@ -296,6 +296,7 @@ class OnboardingPage(QWidget):
             lay.addWidget(row)
         if group.id == "back":
             self._build_surgery_follow_up(lay)
+            self.back_scroll = scroll
         lay.addWidget(_label("Press Y for yes or N for no to answer and move to the next question. "
                              "Tab moves between questions; the arrow keys move between the answers.", "muted"))
         lay.addStretch(1)
@@ -311,7 +312,7 @@ class OnboardingPage(QWidget):
         self.surgery_card.setProperty("role", "card")
         cl = QVBoxLayout(self.surgery_card)
         cl.setContentsMargins(16, 10, 12, 12)
-        cl.addWidget(_label("About your operation", "subtitle"))
+        cl.addWidget(_label("About your operation", "heading"))
         cl.addWidget(_label("When was your operation?"))
         self.surgery_when = ChoiceButtons(list(SURGERY_WHEN), "When was your operation?", flow=True)
         cl.addWidget(self.surgery_when)
@@ -324,6 +325,11 @@ class OnboardingPage(QWidget):
             group.on_choose(lambda _v: self._surgery_answered())
         self.surgery_card.hide()
         lay.addWidget(self.surgery_card)
+
+    def show_surgery_questions(self) -> None:
+        """Bring the questions about the operation into view and put the keyboard there."""
+        self.back_scroll.ensureWidgetVisible(self.surgery_card, 0, 0)
+        self.surgery_when.tab_stop().setFocus()
 
     def _surgery_answered(self) -> None:
         rule = post_op_rule(str(self.surgery_when.value() or ""), str(self.surgery_type.value() or ""))
@@ -437,7 +443,7 @@ class OnboardingPage(QWidget):
                     r.choice.tab_stop().setFocus()
                     return
         if self.step_id() == "back" and self.answers.get("back_surgery") and self.surgery_when.value() is None:
-            self.surgery_when.tab_stop().setFocus()
+            self.show_surgery_questions()
             return
         if self._complete():
             self.next_btn.setFocus()

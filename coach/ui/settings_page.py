@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,6 +28,7 @@ from coach.settings import Profile
 from coach.ui.context import AppContext
 from coach.ui.home import card
 from coach.ui.theme import Palette, palette
+from coach.ui.widgets import ResponsiveGrid
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,7 @@ class SettingsPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # reflow, never sideways
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setSpacing(16)
@@ -140,30 +141,30 @@ class SettingsPage(QWidget):
         title = _label("Settings", "title")
         lay.addWidget(title)
         lay.addWidget(_label("Changes are saved straight away.", "muted"))
-        grid = QGridLayout()
-        grid.setSpacing(16)
-        lay.addLayout(grid)
+        # two columns of cards where they fit, one where they do not (large text, small screens)
+        grid = ResponsiveGrid(min_column=520, spacing=16, max_columns=2)
+        lay.addWidget(grid)
 
         # Reading
         c, cl = card()
-        cl.addWidget(_label("Reading the screen", "subtitle"))
+        cl.addWidget(_label("Reading the screen", "heading"))
         self.large_text = self._check(cl, "Large text", s.large_text, self._set_large_text)
         self.high_contrast = self._check(cl, "High contrast colours (white on black)", s.high_contrast,
                                          self._set_high_contrast)
         cl.addStretch(1)
-        grid.addWidget(c, 0, 0)
+        grid.add(c)
 
         # Sound
         c, cl = card()
-        cl.addWidget(_label("Voice and sounds", "subtitle"))
+        cl.addWidget(_label("Voice and sounds", "heading"))
         self.voice = self._check(cl, "Spoken cues: coach says the instructions out loud", s.voice, self._set_voice)
         self.sounds = self._check(cl, "Sounds: a soft tone for each repetition", s.sounds, self._set_sounds)
         cl.addStretch(1)
-        grid.addWidget(c, 0, 1)
+        grid.add(c)
 
         # Picture
         c, cl = card()
-        cl.addWidget(_label("The picture during a session", "subtitle"))
+        cl.addWidget(_label("The picture during a session", "heading"))
         self.skeleton_only = self._check(cl, "Show only the stick figure, not the video", s.skeleton_only,
                                          lambda on: self._set("skeleton_only", on))
         self.mirror = self._check(cl, "Mirror the picture, like a mirror", s.mirror,
@@ -171,11 +172,11 @@ class SettingsPage(QWidget):
         cl.addWidget(_label("Mirroring only changes what you see; coach still knows your left from your right.",
                             "muted"))
         cl.addStretch(1)
-        grid.addWidget(c, 1, 0)
+        grid.add(c)
 
         # Camera
         c, cl = card()
-        cl.addWidget(_label("Camera", "subtitle"))
+        cl.addWidget(_label("Camera", "heading"))
         cl.addWidget(_label(f"For your set-up \"{s.profile().name}\".", "muted"))
         self.camera = QComboBox()
         self.camera.setAccessibleName("Camera")
@@ -185,11 +186,11 @@ class SettingsPage(QWidget):
         cl.addWidget(self.camera)
         cl.addWidget(self.camera_note)
         cl.addStretch(1)
-        grid.addWidget(c, 1, 1)
+        grid.add(c)
 
         # Tracking
         c, cl = card()
-        cl.addWidget(_label("Tracking", "subtitle"))
+        cl.addWidget(_label("Tracking", "heading"))
         cl.addWidget(_label("Body-tracking model", "muted"))
         self.model = QComboBox()
         self.model.setAccessibleName("Body-tracking model")
@@ -213,11 +214,11 @@ class SettingsPage(QWidget):
         cl.addWidget(_label("Smaller and lighter settings keep coach smooth on a slower computer. "
                             "Changes apply from the next session.", "muted"))
         cl.addStretch(1)
-        grid.addWidget(c, 2, 0)
+        grid.add(c)
 
         # Screening
         c, cl = card()
-        cl.addWidget(_label("Health screening", "subtitle"))
+        cl.addWidget(_label("Health screening", "heading"))
         self.screening_status = _label(self._screening_text())
         cl.addWidget(self.screening_status)
         if s.screening_blocked:
@@ -228,11 +229,11 @@ class SettingsPage(QWidget):
         self.rerun.clicked.connect(self.ctx.nav.open_onboarding)
         cl.addWidget(self.rerun)
         cl.addStretch(1)
-        grid.addWidget(c, 2, 1)
+        grid.add(c)
 
         # Privacy
         c, cl = card()
-        cl.addWidget(_label("Privacy", "subtitle"))
+        cl.addWidget(_label("Privacy", "heading"))
         self.privacy_note = _label(PRIVACY_NOTE)
         cl.addWidget(self.privacy_note)
         row = QHBoxLayout()
@@ -242,9 +243,7 @@ class SettingsPage(QWidget):
         row.addStretch(1)
         cl.addLayout(row)
         cl.addStretch(1)
-        grid.addWidget(c, 3, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        lay.addWidget(c)  # the privacy card spans the page
         lay.addStretch(1)
 
     # -- helpers ---------------------------------------------------------------------------------

@@ -52,6 +52,38 @@ def long_title_routine(folder: Path) -> Path:
     return path
 
 
+def seed_history(history: Any, now: Any = None) -> int:
+    """Write a fortnight of made-up sessions into ``history`` so the charts have something to show
+    (only ever into the throw-away profile of ``coach screenshots``). Two sessions share a day.
+    Returns the number of sessions written."""
+    from datetime import datetime, timedelta, timezone
+
+    now = now or datetime.now(timezone.utc)
+    plan = [  # days ago, hour, pain before, pain after, bridge reps, hold seconds
+        (13, 9, 4, 5, 5, 5.0), (11, 9, 4, 4, 6, 6.0), (9, 18, 3, 4, 6, 6.0), (7, 9, 3, 3, 7, 7.0),
+        (7, 19, 3, 4, 5, 7.0), (5, 9, 3, 3, 8, 8.0), (3, 9, 2, 3, 8, 9.0), (1, 9, 2, 2, 9, 10.0),
+    ]
+    for days, hour, before, after, reps, hold in plan:
+        when = (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+        rec = history.recorder()
+        sid = rec.start_session("clbp-starter-template", 1, when=when)
+        rec.record_pain(before, "before", when=when)
+        rec.start_exercise("glute_bridge", position=0, sets_planned=1, reps_planned=reps, when=when)
+        for i in range(1, reps + 1):
+            rec.record_rep({"index": i, "start": i * 4.0, "end": i * 4 + 3.0, "range": 18.0 + reps, "faults": []})
+        rec.end_exercise({"reps": reps}, when=when + timedelta(minutes=4))
+        rec.start_exercise("pelvic_tilt", position=1, sets_planned=1, reps_planned=3, when=when + timedelta(minutes=5))
+        for i in range(1, 4):
+            rec.record_hold({"index": i, "start": i * 12.0, "end": i * 12 + hold, "seconds": hold,
+                             "not_visible_s": 0.0, "faults": []})
+        rec.end_exercise({"reps": 0, "holds": [hold] * 3}, when=when + timedelta(minutes=8))
+        rec.record_pain(after, "end", when=when + timedelta(minutes=9))
+        rec.end_session(when=when + timedelta(minutes=10))
+        if days in (9, 5):
+            history.record_next_morning(sid, max(0, after - 1), stiffness=2, when=when + timedelta(hours=15))
+    return len(plan)
+
+
 def _tabs(page: QWidget) -> QTabWidget | None:
     tabs = getattr(page, "tabs", None)
     return tabs if isinstance(tabs, QTabWidget) else None
@@ -88,7 +120,13 @@ def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
         if cur in {g.id for g in screening.GROUPS}:
             for q in screening.questions_in(cur):
                 page.answer(q.id, q.id == yes_here.get(cur))
+            if cur == "back":  # the follow-up to "yes, I had an operation on my back"
+                page.surgery_when.buttons[3].click()  # more than a year ago
+                page.surgery_type.buttons[0].click()
+                page.show_surgery_questions()
         name = f"onboarding-{i}-{cur}"
+        if page.step_id() != STEPS[i - 1]:
+            raise RuntimeError(f"the onboarding did not move on to step {i} ({page.hint.text()})")
         if show(name):
             yield name
         if cur == "done":
@@ -123,6 +161,13 @@ def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
             name = f"history-{tabs.tabText(i).lower().replace(' ', '-').replace('&', '')}"
         else:
             name = "history"
+        charts = getattr(page, "CHARTS", None)
+        if name == "history-progress" and charts and callable(getattr(page, "show_chart", None)):
+            for k, (key, _label) in enumerate(charts):
+                page.show_chart(k)
+                if show(f"{name}-{key}"):
+                    yield f"{name}-{key}"
+            continue
         if show(name):
             yield name
     win.home()
@@ -174,7 +219,6 @@ def _session(win: Any, ctx: Any, clip: str | None, active_timeout_s: float,
     runner = getattr(page, "runner", None)
     if runner is None:
         return
-    now = page._now  # noqa: SLF001 - the page's own clock keeps the runner consistent
     # the pain question before the session, with a banner above the page (the tightest case)
     win.show_banner(BANNER)
     if show("session-pain-before-with-banner"):
@@ -183,7 +227,7 @@ def _session(win: Any, ctx: Any, clip: str | None, active_timeout_s: float,
     page.pain_panel.buttons[2].click()
     if show("session-introduction"):
         yield "session-introduction"
-    runner.start_now(now())
+    page.start_btn.click()  # "Start now": skip the introduction
     settle(400)
     if show("session-camera-check"):
         yield "session-camera-check"
@@ -199,6 +243,11 @@ def _session(win: Any, ctx: Any, clip: str | None, active_timeout_s: float,
         yield "session-pain-check-in-with-banner"
     win.show_banner("")
     page.pain_panel.buttons[1].click()
+    request_stop = getattr(page, "request_stop", None)
+    if callable(request_stop):  # Esc / End session asks first
+        request_stop()
+        if show("session-confirm-end"):
+            yield "session-confirm-end"
     page.stop()
     settle(200)
     deadline = time.monotonic() + 5

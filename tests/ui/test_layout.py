@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from coach.ui import layout_check
-from coach.ui.tour import apply_size, settle, tour
+from coach.ui.tour import apply_size, seed_history, settle, tour
 
 # The off-screen platform warns on every window resize; a camera probe may log on no-camera machines.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "Camera index out of range")
@@ -34,6 +34,7 @@ def _walk(qtbot, tmp_path, size, look, only):  # noqa: ANN001, ANN202
     from coach.ui.app import build_window
 
     win, ctx = build_window(history_path=tmp_path / "data" / "history.sqlite3")
+    seed_history(ctx.history)  # charts and tables with something in them
     qtbot.addWidget(win)
     ctx.settings.large_text, ctx.settings.high_contrast = look
     win.apply_theme()
@@ -67,7 +68,8 @@ def test_every_screen_fits(qtbot, strict_ui, no_cameras, size, look) -> None:
     names, found = _walk(qtbot, strict_ui, size, look, _mine)
     # the walk really visited every kind of screen
     for expected in ("onboarding-1-welcome", "onboarding-3-back", "onboarding-8-done", "home", "program",
-                     "exercise", "history-sessions", "history-progress", "history-reports", "learn",
+                     "exercise", "history-sessions", "history-progress-pain", "history-progress-exercise",
+                     "history-reports", "learn",
                      "settings", "calculators-1"):
         assert expected in names, (expected, names)
     assert not found, "\n".join(found)
@@ -155,3 +157,18 @@ def test_checker_catches_sideways_scrolling(qtbot, window) -> None:
     area.setHorizontalScrollBarPolicy(area.horizontalScrollBarPolicy().ScrollBarAsNeeded)
     settle()
     assert any(p.kind == "sideways" for p in layout_check.check(win))
+
+
+def test_large_text_is_at_least_1_3_times_larger(qtbot, window) -> None:
+    win, ctx = window
+    label = win.home_page.today_list
+
+    def px() -> float:
+        settle()
+        return label.fontInfo().pixelSize()
+
+    normal = px()
+    ctx.settings.large_text = True
+    win.apply_theme()
+    large = px()
+    assert large / normal >= 1.3, (normal, large)
