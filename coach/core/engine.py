@@ -69,6 +69,10 @@ SETTLE_TAU_S = 0.2
 #: In a close-up (the body much larger than when the set started) the model puts joints that are
 #: out of the picture on its edge: there a joint counts only this far inside (fraction of the size).
 CLOSE_UP_EDGE = 0.03
+#: A stream that ends while a rep is on its way back counts that rep once it is at least this far
+#: back (progress from rest): "most of the way down" (a recording cut in the last quarter of the
+#: return), not a movement that merely turned around.
+END_RETURN_P = 0.25
 #: A rep still held in the worked position when the stream ends counts once it was held this long
 #: (or the prescribed hold, if longer).
 END_HOLD_S = 2.0
@@ -1176,14 +1180,14 @@ class ExerciseEngine:
 
     def finish(self) -> None:
         """Close the stream: a hold in progress is recorded; a rep that reached the work zone and
-        is more than half-way back is counted (a recording that stops mid-return)."""
+        is most of the way back is counted (a recording that stops mid-return)."""
         if self.state is State.HOLDING or (
             self.state is State.NOT_VISIBLE and self._resume_state is State.HOLDING
         ):
             self._end_hold(self._t)
             self.state = State.REST
         elif (self.state is State.WORK and self._last_value == self._last_value
-              and self._progress(self._last_value) <= 0.5):
+              and self._progress(self._last_value) <= END_RETURN_P):
             self._finish_rep(self._t)
             self.state = State.REST
         elif self.kind != "hold" and self._signal is not None and self.state is not State.SETUP and (
