@@ -513,7 +513,15 @@ def _print_document(
     number of pages. The file is written beside ``out`` first, read back, then moved in place."""
     ensure_gui_app()
     from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
+    from PySide6.QtGui import (
+        QFont,
+        QPageLayout,
+        QPageSize,
+        QPainter,
+        QPdfWriter,
+        QPen,
+        QTextDocument,
+    )
 
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -538,9 +546,11 @@ def _print_document(
     left, right, top, bottom = 18 * mm, 18 * mm, 26 * mm, 18 * mm
     body_w, body_h = page_w - left - right, page_h - top - bottom
 
+    device = [writer]  # emptied when the file is finished, so nothing keeps the writer open
+
     def layout(scale: float, body: str = body) -> Any:
         doc = QTextDocument()
-        doc.documentLayout().setPaintDevice(writer)
+        doc.documentLayout().setPaintDevice(device[0])
         doc.setDocumentMargin(0)
         for name, img in (images or {}).items():
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), img)
@@ -617,6 +627,8 @@ def _print_document(
     (l1, r1), (l2, r2) = header.lines()
     painter = QPainter()
     if not painter.begin(writer):
+        del writer
+        tmp.unlink(missing_ok=True)
         raise PdfError(errno.EIO, "the PDF writer could not start", str(path))
     try:
         small = QFont("sans-serif")
@@ -650,7 +662,8 @@ def _print_document(
             painter.restore()
     finally:
         painter.end()
-    del writer  # finishes the file
+    device.clear()
+    del writer, doc  # the writer's destructor finishes the file
     found = pdf_pages(tmp)
     if found != pages:
         tmp.unlink(missing_ok=True)

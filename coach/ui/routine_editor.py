@@ -62,8 +62,8 @@ from PySide6.QtWidgets import (
 from coach.routines.routine import (
     ROUTINE_SCHEMA,
     WEEKDAYS,
-    ResolvedRoutine,
     Item,
+    ResolvedRoutine,
     Routine,
     resolve,
 )

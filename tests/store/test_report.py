@@ -444,7 +444,7 @@ def test_handout_carries_identity_period_and_plain_frequency(tmp_path: Path) -> 
     assert "For: ____" in text  # a template: a line to write the name on
 
 
-def _pixels(img) -> "np.ndarray":  # noqa: F821
+def _pixels(img):  # noqa: ANN001, ANN202
     import numpy as np
 
     img = img.convertToFormat(img.Format.Format_RGB32)
