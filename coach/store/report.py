@@ -833,12 +833,18 @@ def report_html(d: ReportData) -> str:
         parts.append("<p>No exercises recorded in this period.</p>")
 
     parts.append("<h2>Form faults and the cues given</h2>")
+    ex_names = {x.exercise_id: x.name for x in d.exercises}
     if d.faults:
         parts.append(
             _table(
                 ["exercise", "fault", "times", "cue"],
                 [
-                    [f.exercise_id.replace("_", " "), f.fault_id.replace("_", " "), f.count, f.cue]
+                    [
+                        ex_names.get(f.exercise_id, f.exercise_id.replace("_", " ")),
+                        f.fault_id.replace("_", " "),
+                        f.count,
+                        f.cue,
+                    ]
                     for f in d.faults
                 ],
                 nowrap=2,

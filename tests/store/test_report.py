@@ -227,7 +227,7 @@ def test_clinician_report_pdf(history: History, tmp_path: Path) -> None:
     assert re.search(
         r"Pelvic tilt 3 15 holds 15 0 6 ?s", text
     )  # pdftotext may drop the thin space in "6 s"
-    assert "over arching 9 Lift only until your body is in a straight line." in text
+    assert "Glute bridge over arching 9 Lift only until your body is in a straight line." in text
     assert "1 day(s) monitored, 2 h 00 min in all; breaks taken: 7; alerts: 3." in text
     assert "8 → 6 reps" in text and "Reduced Glute bridge to 80% of the volume" in text
     for line in DISCLAIMER_LINES:
