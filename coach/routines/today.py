@@ -56,7 +56,7 @@ class PostOpRule:
         tags = sorted(set(getattr(exercise, "tags", ())) & self.locked_tags)
         if not tags:
             return ""
-        what = " and ".join(LOCK_WORDS[t] for t in tags)
+        what = " and ".join(LOCK_WORDS[t] for t in LOCK_WORDS if t in tags)
         return (f"Left out after your operation: this exercise involves {what}. Your physiotherapist can "
                 "give you a routine file that includes it when you are ready.")
 
@@ -79,7 +79,8 @@ def post_op_rule(when: str, kind: str) -> PostOpRule:
         parts.append("In the first weeks after surgery, walking is usually the main exercise: ask your "
                      "surgeon or physiotherapist before starting any programme.")
     if locked:
-        words = ", ".join(LOCK_WORDS[t] for t in sorted(locked))
+        named = [LOCK_WORDS[t] for t in LOCK_WORDS if t in locked]
+        words = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
         parts.append(f"For now coach leaves out exercises that involve {words}. A routine file from your "
                      "physiotherapist can include them when you are ready.")
     parts.append("The program \"After back surgery\" is designed for once your surgeon has cleared you.")

@@ -101,7 +101,13 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
                 return plan, resolved.routine.title, f"from your therapist's routine ({Path(path).name})"
     ctx.resolved_routine = None
     plan, title = plan_for_program(ctx, DEFAULT_PROGRAM)
-    return plan, title, "the built-in starter routine"
+    origin = "the built-in starter routine"
+    prog = ctx.catalogue.programs.get(DEFAULT_PROGRAM)
+    left_out = len(prog.items) - len(plan) if prog is not None else 0
+    if left_out > 0 and post_op_rule_for(ctx).locked_tags:
+        origin += (f". {left_out} of its exercises {'are' if left_out != 1 else 'is'} left out for now "
+                   "because of your back operation")
+    return plan, title, origin
 
 
 def plan_item_from_resolved(r: Any, dose: Any = None) -> PlanItem:

@@ -390,7 +390,7 @@ class OnboardingPage(QWidget):
         self.done_advice = _label("", "banner")
         self.done_advice.setAccessibleName("What to do next")
         lay.addWidget(self.done_advice)
-        self.done_more = _label("", "subtitle")
+        self.done_more = _label("")
         lay.addWidget(self.done_more)
         lay.addStretch(1)
 

@@ -71,8 +71,12 @@ def test_recent_back_surgery_leaves_out_restricted_exercises(qtbot, window, call
     win.open_exercise(locked)
     page = win.current_page()
     assert not page.start_btn.isEnabled()
+    win.home()
+    assert "left out for now because of your back operation" in win.home_page.today_origin.text()
     ctx.settings.surgery_when = "over_a_year"
     assert len(plan_for_program(ctx, "flexibility")[0]) == len(full)
+    win.home_page.refresh()
+    assert "left out" not in win.home_page.today_origin.text()
 
 
 def test_a_program_row_opens_its_exercise(qtbot, window) -> None:
