@@ -128,6 +128,9 @@ class LiftConfig:
     upright_trunk_deg: float = 30.0  # the lift ends with the trunk back under this  [D]
     standing_hip_height: float = 0.75  # standing: hips this high over the floor (leg lengths)
     min_bottom_hip_height: float = 0.3  # hips nearer the floor = lying/kneeling low, no lift
+    #: A recording that starts with the person already bent at the load (a deadlift set up at the
+    #: bar): a lift may start without standing first if the low posture is seen this early.
+    first_frame_window_s: float = 0.5
     trunk_amber_deg: float = 20.0  # [S: REBA bands]
     trunk_red_deg: float = 60.0  # [S: REBA; Hoogendoorn2000]
     back_flex_increase_deg: float = 5.0  # [S→D: HSE-INDG143 wording; 5° D]
@@ -423,6 +426,8 @@ class LiftDetector:
         self._up_world = np.array([0.0, -1.0, 0.0])
         self._leg_ref = NAN  # image path: standing leg length in pixels (decaying max)
         self._t = NAN
+        self._first_t = NAN  # the first frame a person was seen
+        self._lift_from_first_frame = False
         self._last_high_t = NAN  # the last time the person stood tall
         self._hands_high_t = NAN  # ... and the last time the hands were at standing height
         self._low_since = NAN
@@ -455,7 +460,9 @@ class LiftDetector:
         lift = self._lift
         self._lift = None
         self.phase = LiftPhase.STANDING
-        if lift is None or not lift.samples:
+        if lift is None or not lift.samples or self._lift_from_first_frame:
+            # A lift assumed from the first frame is one only once the person stands up with it
+            # (someone who never stands is on the floor, not lifting).
             return None
         return self._event(lift, lift.last_t, complete=False)
 
@@ -557,7 +564,22 @@ class LiftDetector:
     def _step(self, s: LiftSample, dt: float) -> LiftEvent | None:
         cfg = self.config
         h = s.hand_height
+        if self._first_t != self._first_t:
+            self._first_t = s.t
         if self._lift is None:
+            if (self._last_high_t != self._last_high_t and s.t - self._first_t <= cfg.first_frame_window_s
+                    and self._bent(s) and h < cfg.hands_low_exit
+                    and not s.hip_height < cfg.min_bottom_hip_height):
+                # Already bent at the load when the stream starts (a deadlift set up at the bar):
+                # the lift began before the first frame, so it starts there. The hands need not
+                # read low: at the bar they are often hidden by the load.
+                self._last_high_t = self._hands_high_t = self._low_since = self._first_t
+                self._pre.clear()
+                self._pre.append(s)
+                self._lift = _Lift(start=self._first_t, low_since=self._first_t,
+                                   samples=deque(self._pre, maxlen=cfg.max_samples))
+                self._lift_from_first_frame = True
+                self.phase = LiftPhase.LOW
             if self._standing(s):
                 self._last_high_t = self._hands_high_t = s.t
             elif h >= cfg.hands_low_exit and self._last_high_t == self._last_high_t:
@@ -593,6 +615,7 @@ class LiftDetector:
         self.phase = LiftPhase.RISING if h >= lift.min_h + cfg.rise_margin else LiftPhase.LOW
         if self._standing(s):
             self._lift = None
+            self._lift_from_first_frame = False
             self.phase = LiftPhase.STANDING
             self._last_high_t = s.t
             self._low_since = NAN
