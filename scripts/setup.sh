@@ -11,6 +11,8 @@ APT_PACKAGES=(
   libxcb-xinerama0 libxcb-xkb1 libxcb-randr0
   libpulse0 libpulse-mainloop-glib0 libasound2 speech-dispatcher espeak-ng
   xvfb poppler-utils
+  # the test suite's OS-level privacy guard runs coach under strace (tests/integration/test_privacy_network.py)
+  strace
 )
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -42,5 +44,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The pose model (MediaPipe PoseLandmarker bundle) into the user cache; quick when present.
+# The pose model (MediaPipe PoseLandmarker bundle) into the user cache; quick when present. It is
+# built from the installed mediapipe package, so nothing is downloaded; this, and an explicit
+# 'coach models install', are the only times coach provisions the model (docs/privacy.md).
 .venv/bin/coach models install
