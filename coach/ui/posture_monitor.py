@@ -242,6 +242,7 @@ class PostureMonitorController(QObject):
         self._last_flush = time.monotonic()
         self._last_tick = time.monotonic()
         self._locked = False
+        self._paused_for_session = False
         self._calibrated_scale: float | None = None
         self._hold_text_until = 0.0  # keep a calibration message readable for a few seconds
         self._shown_state: PostureState | None = None
@@ -431,6 +432,17 @@ class PostureMonitorController(QObject):
         self._timer.start()  # the tick wakes it up, robust to sleeps that delay timers
         self._set_state(MonitorState.SNOOZED, f"Snoozed until {when.strftime('%H:%M')}"
                         + ("" if when.date() == datetime.now().date() else " tomorrow") + " — the camera is off.")
+
+    def session_active(self, active: bool) -> None:
+        """An exercise session needs the camera: release it for the session, take it back after."""
+        if active and self.state in (MonitorState.RUNNING, MonitorState.STARTING, MonitorState.CALIBRATING):
+            self._release()
+            self._paused_for_session = True
+            self._set_state(MonitorState.PAUSED, "Paused during your exercise session")
+        elif not active and self._paused_for_session:
+            self._paused_for_session = False
+            if self.state == MonitorState.PAUSED:
+                self.start()
 
     def screen_locked(self, locked: bool) -> None:
         """The screen was locked (release the camera) or unlocked (reopen it if it was on)."""
@@ -921,6 +933,14 @@ def install(main_window: Any) -> PostureMonitorController:
         main_window.statusBar().addPermanentWidget(controller.widget, 1)
         main_window.statusBar().setSizeGripEnabled(False)
         _fit_to_screen(main_window)
+    stack = getattr(main_window, "stack", None)
+    if stack is not None:
+        from coach.ui.session_page import SessionPage
+
+        def page_changed(_index: int) -> None:
+            controller.session_active(isinstance(stack.currentWidget(), SessionPage))
+
+        stack.currentChanged.connect(page_changed)
     main_window.installEventFilter(_CloseWatcher(controller, main_window))
     app = QApplication.instance()
     if app is not None:

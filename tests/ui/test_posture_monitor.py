@@ -135,6 +135,11 @@ def test_tracks_a_video_pauses_and_resumes(qtbot, controller, ctx, clip) -> None
     assert controller.state == MonitorState.SCREEN_LOCKED and not controller.tracking
     controller.screen_locked(False)
     assert controller.tracking
+    # an exercise session takes the camera; the monitor gives it back afterwards by itself
+    controller.session_active(True)
+    assert controller.state == MonitorState.PAUSED and not controller.tracking and controller.reader is None
+    controller.session_active(False)
+    assert controller.tracking
 
 
 def test_calibration_is_stored_per_profile(qtbot, controller, ctx, clip) -> None:
