@@ -107,6 +107,8 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
     s.large_text = bool(args.large_text)
     s.high_contrast = bool(args.high_contrast)
     s.skeleton_only = True  # never save a person's image
+    if ctx.speaker is not None:  # silent, and no "speech unavailable" banner in the pictures
+        ctx.speaker.enabled = False
     win.apply_theme()
     w, h = args.size
     win.show()
