@@ -110,6 +110,7 @@ def _plan(args: argparse.Namespace) -> tuple[list[Any], str, Any, int | None] | 
 def cmd_session(args: argparse.Namespace) -> int:
     from coach.capture.base import SourceError
     from coach.capture.sources import open_source
+    from coach.core.session import EventKind
     from coach.pipeline.session import LiveSession, SafetyGateError, run_headless
     from coach.store.history import open_history
 
@@ -154,10 +155,16 @@ def cmd_session(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     old = signal.signal(signal.SIGTERM, on_term)
+    def progress(ev: Any) -> None:
+        # One line per counted rep or hold (stderr), for support and for the crash tests.
+        if ev.kind is EventKind.REP:
+            print(f"rep {ev.data.get('count')} {session.runner.current.exercise.id}", file=sys.stderr, flush=True)
+        elif ev.kind is EventKind.HOLD and ev.data.get("record") is not None:
+            print(f"hold {ev.data['record'].seconds:.1f} s", file=sys.stderr, flush=True)
+
     try:
-        run_headless(session, pain=args.pain)
+        run_headless(session, pain=args.pain, on_event=progress)
     except KeyboardInterrupt:
-        session.finish("The session was interrupted (signal).", pain=args.pain)
         problems.append("interrupted")
     finally:
         signal.signal(signal.SIGTERM, old)

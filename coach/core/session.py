@@ -175,6 +175,7 @@ STOP_RECORDING_ENDED = "The recording ended."
 STOP_NO_CAMERA = "No camera picture."
 STOP_NOTHING_COUNTED = "No repetition or hold was counted."
 STOP_APP_CLOSED = "coach was closed during the session."
+STOP_SIGNAL = "Ended from outside: the computer was shutting down, or coach was stopped."
 
 
 @dataclass(frozen=True, slots=True)

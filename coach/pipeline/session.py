@@ -39,6 +39,7 @@ from coach.core.session import (
     STOP_APP_CLOSED,
     STOP_NO_CAMERA,
     STOP_RECORDING_ENDED,
+    STOP_SIGNAL,
     EventKind,
     Phase,
     PlanItem,
@@ -491,6 +492,9 @@ def run_headless(session: LiveSession, pain: int = 0, timeout_s: float | None = 
                 session.finish("The time limit was reached.", pain=pain)
                 break
             time.sleep(0.01)
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM turned into one by the caller
+        session.finish(STOP_SIGNAL, pain=pain)
+        raise
     finally:
         if session.state is not SessionState.FINISHED:
             session.finish(pain=pain)

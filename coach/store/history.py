@@ -546,6 +546,11 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Read the version again under the write lock: two coach processes opening a new
+            # history at the same moment must not both run the same migration.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= version:
+                conn.execute("COMMIT")
+                continue
             for statement in script.split(";"):
                 if statement.strip():
                     conn.execute(statement)
