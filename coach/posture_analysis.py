@@ -115,7 +115,8 @@ def analyze_posture(track: Track) -> dict[str, Any]:
         every 5 s (and for the last partial window); ``baseline``: "calibrated from ..." or
         "defaults (...)"; ``reference``: "calibrated" | "defaults"; ``view``: the camera view;
         ``not_assessed``: what this view/reference cannot judge; ``summary``: seconds per
-        state; ``alerts``: nudges the live monitor would have given; ``daily``: the monitor's
+        state; ``alerts``: nudges the live monitor would have given; ``view_changes``: how often
+        the view or scale changed (the verdict paused, never an alarm); ``daily``: the monitor's
         daily record.
     """
     poses = track.poses()
@@ -169,5 +170,7 @@ def analyze_posture(track: Track) -> dict[str, Any]:
         "rula": rula,
         "summary": {k: round(v, 2) for k, v in summary.items() if v > 0},
         "alerts": alerts,
+        # changes of view or scale (a zoom, a cut, side <-> front): the verdict paused there
+        "view_changes": monitor.view_changes,
         "daily": monitor.record.as_dict(),
     }
