@@ -66,6 +66,8 @@ FAULT_RELEASE_S = 0.3
 #: nothing is counted until the view matches the one the set started with.
 VIEW_SCALE_LIMIT = 1.6
 SETTLE_TAU_S = 0.2
+#: A stream whose first frames (this long) show the worked position began at the bottom of a rep.
+FROM_WORK_WINDOW_S = 0.5
 #: In a close-up (the body much larger than when the set started) the model puts joints that are
 #: out of the picture on its edge: there a joint counts only this far inside (fraction of the size).
 CLOSE_UP_EDGE = 0.03
@@ -569,6 +571,9 @@ class ExerciseEngine:
         self._t0 = math.nan
         self._setup_since = math.nan
         self._setup_rest_t = math.nan  # last time the signal was at rest while set-up ran
+        self._first_valid_t = math.nan  # the first frame the signal was measured
+        self._from_work = False  # the stream began in the worked position (a lift from the floor)
+        self._from_work_peak = (math.nan, 0.0)  # (value, progress) at the deepest point seen
         self._last_valid_t = math.nan
         self._last_value = math.nan
         self._pending: State | None = None
@@ -889,6 +894,15 @@ class ExerciseEngine:
         return all(c(v) for c in self._start)
 
     def _step_setup(self, v: FrameView, value: float, in_pos: bool, t: float) -> str | None:
+        if self.kind != "hold" and self._signal is not None:
+            if self._first_valid_t != self._first_valid_t:
+                self._first_valid_t = t
+            p0 = self._progress(value)
+            if (t - self._first_valid_t <= FROM_WORK_WINDOW_S and p0 >= 1.0 - self._h / self._span
+                    and getattr(self._signal, "first_rep_from_work", False)):
+                self._from_work = True
+            if self._from_work and p0 > self._from_work_peak[1]:
+                self._from_work_peak = (value, p0)
         if not self._start_ok(v, value, in_pos):
             self._setup_since = math.nan
             self._setup_rest_t = math.nan
@@ -921,6 +935,21 @@ class ExerciseEngine:
         else:
             self.state = State.REST
             p = self._progress(value)
+            if self._from_work and p <= 0.5:
+                # The stream began in the worked position (set up at the bar, a recording that
+                # starts at the bottom) and the person has come up to the start position: that
+                # movement was a rep whose start is the first frame.
+                self._rep_start = self._first_valid_t
+                self._peak, self._peak_progress = self._from_work_peak
+                self._work_time, self._rep_faults, self._rep_flags = 0.0, [], []
+                self._rest_value = math.nan
+                self._finish_rep(t)
+                self._rest_value = value
+                self._last_rest_t = t
+                self._swing.reset(p)
+                self._setup_rest_t = math.nan
+                self._from_work = False
+                return "rep"
             if not self._swing.at_rest(p, self._h / self._span):
                 # The person started at once: the rep whose start (rest) was seen during set-up
                 # is already under way and counts when it completes.
@@ -934,6 +963,7 @@ class ExerciseEngine:
                 self._rest_value = value
             self._swing.reset(p)
         self._setup_rest_t = math.nan  # the next set-up (after a jump or a gap) starts afresh
+        self._from_work = False
         return "ready"
 
     # -- REPS ------------------------------------------------------------------------------------

@@ -122,6 +122,11 @@ class Signal(_Frozen):
     never gets back to ``rest``) still counts, with the fault ``small_range``, when its extremes
     reach these limits. None = the prescribed thresholds only."""
 
+    first_rep_from_work: bool = False
+    """A set may begin in the worked position (a lift set up at the load on the floor): the first
+    return to rest is then a rep. Off for exercises where starting in the worked position is
+    only getting into place (standing before a sit-to-stand)."""
+
     _metric = field_validator("metric")(_check_metric)
 
     @model_validator(mode="after")
