@@ -258,14 +258,15 @@ class CameraSource:
         self._cap.release()
 
 
-def camera_users(index: int) -> list[int]:
-    """Other processes that have ``/dev/video{index}`` open (Linux; [] elsewhere or unknown).
+def camera_users(index: int | str) -> list[int]:
+    """Other processes that have ``/dev/video{index}`` (or the device path given) open (Linux;
+    [] elsewhere or unknown).
 
     Linux does not tell a program that another one wants its camera; a video-call app that
     finds it busy usually keeps retrying with the device open, which shows here. Only the
     user's own processes are readable, which is where such an app runs.
     """
-    dev = f"/dev/video{index}"
+    dev = index if isinstance(index, str) else f"/dev/video{index}"
     proc = Path("/proc")
     if not sys.platform.startswith("linux") or not proc.is_dir():
         return []
