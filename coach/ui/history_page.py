@@ -371,8 +371,11 @@ def line_chart(
         chart.addAxis(y, side)
         values = [v for _, pts, _, _ in group for _, v in pts]
         if y_range is not None and side == Qt.AlignmentFlag.AlignLeft:
-            y.setRange(y_range[0] - 0.3, y_range[1] + 0.3)  # room for markers at 0 and 10
-            y.setTickCount(6)
+            # room for markers at 0 and 10, labels on whole steps only
+            y.setRange(y_range[0] - 0.4, y_range[1] + 0.4)
+            y.setTickType(QValueAxis.TickType.TicksDynamic)
+            y.setTickAnchor(y_range[0])
+            y.setTickInterval(max(1.0, (y_range[1] - y_range[0]) / 5))
         else:
             top = max(values) if values else 1.0
             y.setRange(0.0, max(1.0, top * 1.15))
@@ -970,7 +973,8 @@ class HistoryPage(QWidget):
         # pain
         ps = d.pain_sessions
         lines = [("Before the session", [(s.started_at, s.pain_before) for s in ps if s.pain_before is not None], p.accent, False),
-                 ("After the session", [(s.started_at, s.pain_after) for s in ps if s.pain_after is not None], p.warn, False)]
+                 ("After the session", [(s.started_at, s.pain_after) for s in ps if s.pain_after is not None],
+                  p.warn if p.warn != p.accent else p.good, False)]
         morning = [(s.started_at, s.next_morning) for s in ps if s.next_morning is not None]
         if morning:
             lines.append(("Next morning", morning, p.muted, True))
@@ -1023,7 +1027,7 @@ class HistoryPage(QWidget):
         if reps and holds:
             chart = line_chart(f"{name}: repetitions and hold time per session",
                                [("Repetitions", reps, p.accent, False)], p, base, y_title="repetitions",
-                               right=[("Average hold (s)", holds, p.warn, True)], right_title="seconds")
+                               right=[("Average hold (s)", holds, p.warn if p.warn != p.accent else p.good, True)], right_title="seconds")
         elif holds:
             chart = line_chart(f"{name}: average hold time per session", [("Average hold (s)", holds, p.accent, False)],
                                p, base, y_title="seconds")
