@@ -281,7 +281,8 @@ class HomePage(QWidget):
         self.schedule_label.setText(f"How often: {sched.words[0].lower() + sched.words[1:]}." if sched.words else "")
         self.schedule_label.setVisible(bool(sched.words))
         # no line break inside one exercise's name
-        names = [f"{i + 1}.\u00a0{p.exercise.name}".replace(" ", "\u00a0") for i, p in enumerate(plan)]
+        names = [f"{i + 1}.\u00a0{p.exercise.name}".replace(" ", "\u00a0").replace("-", "\u2011")
+                 for i, p in enumerate(plan)]
         self.today_list.setText("  ·  ".join(names))
         src = self.ctx.source
         if src and not str(src).isdigit():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QRect, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -68,6 +68,23 @@ def list_topics(folder: Path = LEARN_DIR) -> list[Topic]:
     return [Topic(t, _title(found[t]), found[t]) for t in order]
 
 
+class _WrappingList(QListWidget):
+    """A list whose items wrap onto as many lines as they need at the current width (Qt's own
+    size hints can be a line short once the style sheet pads the items, which elides them)."""
+
+    def resizeEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().resizeEvent(e)
+        self.fit_items()
+
+    def fit_items(self) -> None:
+        width = max(40, self.viewport().width() - 24)  # item padding and the focus frame
+        fm = self.fontMetrics()
+        for i in range(self.count()):
+            item = self.item(i)
+            r = fm.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), item.text())
+            item.setSizeHint(QSize(width, r.height() + 12))
+
+
 class LearnPage(QWidget):
     """A list of topics on the left and the chosen guide on the right."""
 
@@ -82,12 +99,15 @@ class LearnPage(QWidget):
         head = QLabel("Guides")
         head.setProperty("role", "subtitle")
         left.addWidget(head)
-        self.list = QListWidget()
+        self.list = _WrappingList()
         self.list.setAccessibleName("Guides")
         self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)  # long titles wrap, never "…"
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setSpacing(4)
         for t in self.topics:
-            item = QListWidgetItem(t.title)
+            # a non-breaking hyphen: Qt measures and draws a wrapped "follow-up" differently otherwise
+            item = QListWidgetItem(t.title.replace("-", "\u2011"))
             item.setData(Qt.ItemDataRole.UserRole, t.id)
             self.list.addItem(item)
         self.list.setMinimumWidth(260)
