@@ -106,8 +106,7 @@ class LearnPage(QWidget):
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.list.setSpacing(4)
         for t in self.topics:
-            # a non-breaking hyphen: Qt measures and draws a wrapped "follow-up" differently otherwise
-            item = QListWidgetItem(t.title.replace("-", "\u2011"))
+            item = QListWidgetItem(t.title)
             item.setData(Qt.ItemDataRole.UserRole, t.id)
             self.list.addItem(item)
         self.list.setMinimumWidth(260)
