@@ -159,6 +159,13 @@ class SettingsPage(QWidget):
         cl.addWidget(_label("Voice and sounds", "heading"))
         self.voice = self._check(cl, "Spoken cues: coach says the instructions out loud", s.voice, self._set_voice)
         self.sounds = self._check(cl, "Sounds: a soft tone for each repetition", s.sounds, self._set_sounds)
+        row = QHBoxLayout()
+        self.sample_btn = QPushButton("Hear the voice")
+        self.sample_btn.setToolTip("coach says a short sentence, as it would during a session")
+        self.sample_btn.clicked.connect(self.say_sample)
+        row.addWidget(self.sample_btn)
+        row.addStretch(1)
+        cl.addLayout(row)
         cl.addStretch(1)
         grid.add(c)
 
@@ -268,6 +275,16 @@ class SettingsPage(QWidget):
     def _set_high_contrast(self, on: bool) -> None:
         self._set("high_contrast", on)
         self.ctx.nav.apply_theme()
+
+    SAMPLE = "Hello. This is how coach will talk you through your exercises."
+
+    def say_sample(self) -> None:
+        sp = self.ctx.speaker
+        if sp is None:
+            return
+        if not self.voice.isChecked():
+            self.voice.setChecked(True)  # hearing it means wanting it
+        sp.say(self.SAMPLE)
 
     def _set_voice(self, on: bool) -> None:
         self._set("voice", on)

@@ -118,3 +118,11 @@ def test_a_broken_settings_file_is_replaced_and_reported(qtbot, strict_ui, no_ca
     assert saved()["large_text"] is True
     if ctx.history is not None:
         ctx.history.close()
+
+
+def test_hear_the_voice_says_a_sample_and_turns_the_voice_on(qtbot, window, page) -> None:
+    _win, ctx = window
+    page.voice.setChecked(False)
+    page.sample_btn.click()
+    assert page.voice.isChecked() and ctx.settings.voice
+    assert list(ctx.speaker.spoken)[-1] == page.SAMPLE
