@@ -66,6 +66,8 @@ FAULT_RELEASE_S = 0.3
 #: nothing is counted until the view matches the one the set started with.
 VIEW_SCALE_LIMIT = 1.6
 SETTLE_TAU_S = 0.2
+#: For this long after a jump to another body, a gap is never bridged (it may be someone else).
+JUMP_MEMORY_S = 5.0
 #: A stream whose first frames (this long) show the worked position began at the bottom of a rep.
 FROM_WORK_WINDOW_S = 0.5
 #: In a close-up (the body much larger than when the set started) the model puts joints that are
@@ -571,6 +573,8 @@ class ExerciseEngine:
         self._t0 = math.nan
         self._setup_since = math.nan
         self._setup_rest_t = math.nan  # last time the signal was at rest while set-up ran
+        self._strict_setup = False  # after a jump: the old, strict set-up (still at rest)
+        self._last_jump_t = -math.inf
         self._first_valid_t = math.nan  # the first frame the signal was measured
         self._from_work = False  # the stream began in the worked position (a lift from the floor)
         self._from_work_peak = (math.nan, 0.0)  # (value, progress) at the deepest point seen
@@ -799,6 +803,9 @@ class ExerciseEngine:
         )
 
     def _to_setup_after_jump(self) -> None:
+        self._strict_setup = True
+        self._last_jump_t = self._t
+        self._setup_rest_t = math.nan
         if self.state is State.HOLDING:
             self._end_hold(self._t)
         self.state = State.SETUP
@@ -870,7 +877,7 @@ class ExerciseEngine:
         p = self._progress(value)
         gap = t - self._last_valid_t if self._last_valid_t == self._last_valid_t else math.inf
         if self._resume_state is State.WORK and p > self._h / self._span and (
-                gap <= self.exercise.rep_timing.max_s):
+                gap <= self.exercise.rep_timing.max_s) and not t - self._last_jump_t < JUMP_MEMORY_S:
             # The rep's start and its worked position were seen and it is on its way back (a
             # short gap at the bottom, e.g. a camera cut): the return, which is seen, completes it.
             self.state = State.WORK
@@ -913,6 +920,12 @@ class ExerciseEngine:
             p = self._progress(value)
             if self._swing.at_rest(p, self._h / self._span):
                 self._setup_rest_t = t
+            elif self._strict_setup:
+                # After a jump to another body (someone else, or the tracker swapped people): the
+                # new person must be still at rest for the whole set-up before anything counts.
+                self._setup_since = math.nan
+                self._setup_rest_t = math.nan
+                return None
             elif self._setup_rest_t != self._setup_rest_t:
                 # In the start position but mid-movement, and no rest seen yet: wait for rest
                 # (a set that begins mid-squat is not counted from the middle).
@@ -964,6 +977,7 @@ class ExerciseEngine:
             self._swing.reset(p)
         self._setup_rest_t = math.nan  # the next set-up (after a jump or a gap) starts afresh
         self._from_work = False
+        self._strict_setup = False
         return "ready"
 
     # -- REPS ------------------------------------------------------------------------------------
