@@ -88,7 +88,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QPushButton[role="primary"] {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; font-weight: 600; }}
     QPushButton:disabled, QPushButton[role="primary"]:disabled {{ background: {p.bg}; color: {p.muted}; border: 2px dashed {p.border}; }}
     QPushButton[role="danger"] {{ color: {p.bad}; border-color: {p.bad}; }}
-    QPushButton[role="pain"] {{ min-width: 44px; min-height: 44px; font-size: {int(base * 1.2)}px; }}
+    QPushButton[role="pain"] {{ min-width: 44px; min-height: 44px; padding: 6px 4px; font-size: {int(base * 1.2)}px; }}
     QListWidget, QTextBrowser, QTableWidget, QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QPlainTextEdit {{
         background: {p.panel}; border: 1px solid {p.border}; border-radius: 8px; padding: 4px; }}
     QCheckBox {{ spacing: 10px; }}
