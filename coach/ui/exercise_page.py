@@ -371,15 +371,7 @@ class ExercisePage(_KeyboardPage):
         left.addWidget(c)
         left.addStretch(1)
 
-        # Right column: the drawing, start, links
-        c, cl = card()
-        self.animation = SkeletonAnimation(ex, high_contrast=ctx.settings.high_contrast)
-        self.animation.setMinimumSize(300, 260)
-        cl.addWidget(self.animation, 1)
-        cap = _label("A simple moving drawing of the movement. The ringed joint is the one that moves.",
-                     "muted")
-        cl.addWidget(cap)
-        right.addWidget(c)
+        # Right column: start first (in view without scrolling), then the drawing and links
         self.start_btn = QPushButton("Start this exercise")
         self.start_btn.setProperty("role", "primary")
         self.start_btn.setMinimumHeight(56)
@@ -394,6 +386,14 @@ class ExercisePage(_KeyboardPage):
         note = _blocked_note(ctx)
         if note is not None:
             right.addWidget(note)
+        c, cl = card()
+        self.animation = SkeletonAnimation(ex, high_contrast=ctx.settings.high_contrast)
+        self.animation.setMinimumSize(300, 260)
+        cl.addWidget(self.animation, 1)
+        cap = _label("A simple moving drawing of the movement. The ringed joint is the one that moves.",
+                     "muted")
+        cl.addWidget(cap)
+        right.addWidget(c)
         self.learn_buttons: dict[str, QPushButton] = {}
         for topic, text in learn_topics_for(ex):
             b = QPushButton(f"Learn: {text}")
