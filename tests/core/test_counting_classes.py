@@ -91,6 +91,21 @@ def test_person_selector_keeps_the_identity_and_ignores_the_idle_one():
     assert all(chosen[-60:])  # once moving, the exerciser (hip at x 750) is the one followed
 
 
+def test_tracks_keep_the_other_people_and_replay_them(tmp_path):
+    from coach.pose.estimator import order_people
+
+    squats = with_bystander(knee_series([(0, 0.5), (60, 0.5), (0, 0.5)], dx=250))
+    t = Track.from_poses(list(squats), [p.timestamp for p in squats], 1000, 1000, 30.0)
+    t.save(tmp_path / "two.npz")
+    back = Track.load(tmp_path / "two.npz").poses()
+    assert all(p is not None and len(p.others) == 1 for p in back)
+    assert np.allclose(back[10].others[0].image, squats[10].others[0].image)
+    # the estimator keeps following the person it followed (nearest), else the largest first
+    big, small = squats[0].image, squats[0].others[0].image
+    assert order_people([small, big], None) == [1, 0]
+    assert order_people([big, small], (0.75, 0.55)) == [1, 0]
+
+
 # -- 2. The person starts at once --------------------------------------------------------------------
 
 

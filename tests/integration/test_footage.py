@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from coach.devtools.evaluate import evaluate, markdown_table, read_manifest
