@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import statistics
 import sys
@@ -30,6 +31,21 @@ from typing import Any
 import numpy as np
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "squat_side_be.mp4"
+
+
+def _in_range(lo: float, hi: float, unit: str, whole: bool = False) -> Any:
+    """An argparse type: a finite number from ``lo`` to ``hi`` (one line, exit 2 otherwise)."""
+
+    def parse(text: str) -> float:
+        try:
+            v = int(text) if whole and len(text) <= 30 else float(text) if len(text) <= 64 else math.nan
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a {'whole ' if whole else ''}number") from None
+        if not math.isfinite(v) or not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{text[:40]} is out of range; use {lo:g} to {hi:g} {unit}")
+        return v
+
+    return parse
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -353,8 +369,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("video", nargs="?", help=f"video to measure on (default: {DEFAULT_VIDEO.name})")
     p.add_argument("--exercise", help="score this exercise (default: every exercise for the scoring table)")
     p.add_argument("--model", default="full", choices=("lite", "full", "heavy"))
-    p.add_argument("--frames", type=int, default=600, help="frames for the inference and sequential runs")
-    p.add_argument("--live-seconds", type=float, default=None,
+    p.add_argument("--frames", type=_in_range(1, 100_000, "frames", whole=True), default=600, help="frames for the inference and sequential runs")
+    p.add_argument("--live-seconds", type=_in_range(0.5, 3600.0, "seconds"), default=None,
                    help="run the paced live path this long, looping the video (default: once through)")
     p.add_argument("--scoring-only", action="store_true", help="only the scoring core table (no model)")
     p.add_argument("--json", action="store_true")

@@ -106,3 +106,19 @@ def test_history_db_that_is_a_device(capsys) -> None:  # noqa: ANN001
     code, err = _run(["history", "--db", "/dev/null", "list"], capsys)
     assert code == 2 and "is not a regular file" in err
 
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["bench", "--frames", "-1"], "argument --frames: -1 is out of range"),
+        (["bench", "--frames", "9" * 5000], "argument --frames:"),
+        (["bench", "--live-seconds", "nan"], "argument --live-seconds: nan is out of range"),
+        (["bench-monitor", "--rate", "0"], "argument --rate: 0 is out of range"),
+        (["bench-monitor", "--minutes", "-5"], "argument --minutes: -5 is out of range"),
+        (["bench-monitor", "--hold-s", "1e400"], "argument --hold-s: 1e400 is out of range"),
+    ],
+)
+def test_devtools_options_out_of_range(capsys, argv: list[str], needle: str) -> None:  # noqa: ANN001
+    code, err = _run(argv, capsys)  # rejected while parsing: the model never loads
+    assert code == 2 and needle in err

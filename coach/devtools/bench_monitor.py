@@ -63,6 +63,21 @@ from coach.core.posture import MonitorConfig, PostureMonitor, PostureState, clas
 MEDIA = Path(__file__).resolve().parents[2].parent / "shared" / "media"
 DEFAULT_VIDEO = MEDIA / "sitting_upright_slouch_side.mp4"
 FIXED_RATE_HZ = 4.0
+
+
+def _in_range(lo: float, hi: float, unit: str, whole: bool = False) -> Any:
+    """An argparse type: a finite number from ``lo`` to ``hi`` (one line, exit 2 otherwise)."""
+
+    def parse(text: str) -> float:
+        try:
+            v = int(text) if whole and len(text) <= 30 else float(text) if len(text) <= 64 else math.nan
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a {'whole ' if whole else ''}number") from None
+        if not math.isfinite(v) or not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{text[:40]} is out of range; use {lo:g} to {hi:g} {unit}")
+        return v
+
+    return parse
 #: A held posture: one per-frame verdict for at least this long.
 MIN_STRETCH_S = 1.0
 #: Longest side of the simulated camera's pictures (its 640 x 360 mode, see CameraSource).
@@ -515,9 +530,9 @@ def add_parser(subparsers: Any) -> None:
         description=(__doc__ or "").split("\n\n")[0],
     )
     p.add_argument("video", nargs="?", help=f"a desk clip with posture changes (default {DEFAULT_VIDEO.name})")
-    p.add_argument("--minutes", type=float, default=30.0, help="simulated length of the day (default 30)")
-    p.add_argument("--hold-s", type=float, default=150.0, help="seconds each posture is held (default 150)")
-    p.add_argument("--rate", type=float, default=FIXED_RATE_HZ, help="the fixed mode's frames/s (default 4)")
+    p.add_argument("--minutes", type=_in_range(0.1, 24 * 60.0, "minutes"), default=30.0, help="simulated length of the day (default 30)")
+    p.add_argument("--hold-s", type=_in_range(1.0, 3600.0, "seconds"), default=150.0, help="seconds each posture is held (default 150)")
+    p.add_argument("--rate", type=_in_range(0.1, 30.0, "frames/s"), default=FIXED_RATE_HZ, help="the fixed mode's frames/s (default 4)")
     p.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd)
