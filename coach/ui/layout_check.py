@@ -10,8 +10,9 @@ Rules
 * **overlap** — two visible siblings (same parent) whose rectangles intersect by more than
   ``TOLERANCE_PX`` in both directions. A widget that is meant to float over another (a caption on
   a video) says so with the dynamic property ``overlay=True``.
-* **text** — a label or button whose text needs more room than it has: a word-wrapped label
-  shorter than ``heightForWidth(width)``, any other label or button smaller than its size hint.
+* **text** — a label, button or tab whose text needs more room than it has: a word-wrapped label
+  shorter than ``heightForWidth(width)``, any other label, button or tab smaller than its size
+  hint.
 * **clipped** — a widget partly outside one of its ancestors (up to the window), except inside a
   vertical scroll area's viewport, where content may run on below the fold.
 * **sideways** — a ``QScrollArea`` showing a horizontal scroll bar.
@@ -110,6 +111,12 @@ def _text_problem(w: QWidget) -> str | None:
         hint = w.sizeHint()
         if hint.width() > w.width() + TOLERANCE_PX or hint.height() > w.height() + TOLERANCE_PX:
             return f"text needs {hint.width()}x{hint.height()} px, has {w.width()}x{w.height()}"
+        return None
+    if isinstance(w, QTabBar):
+        for i in range(w.count()):
+            need, has = w.tabSizeHint(i).width(), w.tabRect(i).width()
+            if w.isTabVisible(i) and need > has + TOLERANCE_PX:
+                return f"tab '{w.tabText(i)}' needs {need} px of width, has {has} (its text is cut)"
         return None
     if isinstance(w, QAbstractButton) and w.text().strip():
         hint = w.sizeHint()

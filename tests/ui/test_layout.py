@@ -124,6 +124,24 @@ def test_checker_catches_cut_text(qtbot) -> None:
     assert ("text", "QLabel") in kinds and ("text", "QCheckBox") in kinds, kinds
 
 
+def test_checker_catches_a_squeezed_tab(qtbot) -> None:
+    from PySide6.QtWidgets import QTabWidget
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    for name in ("Sessions", "Progress and charts", "Reports"):
+        tabs.addTab(QWidget(), name)
+    tabs.resize(800, 300)
+    tabs.show()
+    settle()
+    assert layout_check.check(tabs) == []
+    tabs.tabBar().setElideMode(tabs.tabBar().elideMode().ElideRight)
+    tabs.tabBar().setExpanding(False)
+    tabs.resize(200, 300)
+    settle()
+    assert any(p.kind == "text" and "tab" in p.detail for p in layout_check.check(tabs))
+
+
 def test_checker_catches_a_panel_forced_over_the_home_page(qtbot, window) -> None:
     """The real home page, then one of its cards forced over its neighbour."""
     win, _ctx = window
