@@ -366,3 +366,41 @@ def test_import_formats_never_crash(isolated: dict[str, Any], doc: Any) -> None:
     path = isolated["root"] / "out" / "fuzz.json"
     path.write_text(json.dumps(doc, allow_nan=True), encoding="utf-8")
     _check(["history", "import", str(path)], isolated)
+
+
+@pytest.fixture(scope="module")
+def small_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 200-frame synthetic clip (enough for the parallel path), made here: no footage needed."""
+    import cv2
+    import numpy as np
+
+    path = tmp_path_factory.mktemp("video") / "grey.avi"
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (96, 64))
+    for i in range(200):
+        w.write(np.full((64, 96, 3), 60 + i % 100, np.uint8))
+    w.release()
+    assert path.stat().st_size > 0
+    return path
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("model", ["folder", "missing", "garbage"])
+def test_analyze_with_an_unusable_model_ends_at_once(
+    isolated: dict[str, Any], small_video: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: str, model: str
+) -> None:
+    """The model is checked before any worker starts: one line, exit 2, no hang, no temp folders."""
+    import tempfile
+
+    target = tmp_path / "pose_landmarker_full.task"
+    if model == "folder":
+        target.mkdir()
+    elif model == "garbage":
+        target.write_bytes(b"not a model" * 100)
+    monkeypatch.setenv("COACH_POSE_MODEL", str(target))
+    before = set(Path(tempfile.gettempdir()).glob("coach-mpwheel-*"))
+    code, _out, err = run(["analyze", str(small_video), "--workers", workers])
+    assert code == 2 and "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("coach:")]
+    assert len(lines) == 1 and "is unusable because" in lines[0], err
+    assert "network" not in err and "pip" not in err  # COACH_OFFLINE=1: no advice to download
+    assert set(Path(tempfile.gettempdir()).glob("coach-mpwheel-*")) <= before
