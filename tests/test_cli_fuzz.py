@@ -384,7 +384,7 @@ def small_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-@pytest.mark.parametrize("model", ["folder", "missing", "garbage"])
+@pytest.mark.parametrize("model", ["folder", "missing", "garbage", "not installed"])
 def test_analyze_with_an_unusable_model_ends_at_once(
     isolated: dict[str, Any], small_video: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: str, model: str
 ) -> None:
@@ -396,11 +396,15 @@ def test_analyze_with_an_unusable_model_ends_at_once(
         target.mkdir()
     elif model == "garbage":
         target.write_bytes(b"not a model" * 100)
-    monkeypatch.setenv("COACH_POSE_MODEL", str(target))
+    if model == "not installed":  # an empty cache, offline: no way to get or rebuild it
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        monkeypatch.delenv("COACH_POSE_MODEL", raising=False)
+    else:
+        monkeypatch.setenv("COACH_POSE_MODEL", str(target))
     before = set(Path(tempfile.gettempdir()).glob("coach-mpwheel-*"))
     code, _out, err = run(["analyze", str(small_video), "--workers", workers])
     assert code == 2 and "Traceback" not in err
     lines = [line for line in err.splitlines() if line.startswith("coach:")]
-    assert len(lines) == 1 and "is unusable because" in lines[0], err
+    assert len(lines) == 1 and ("is unusable because" in lines[0] or "not installed" in lines[0]), err
     assert "network" not in err and "pip" not in err  # COACH_OFFLINE=1: no advice to download
     assert set(Path(tempfile.gettempdir()).glob("coach-mpwheel-*")) <= before
