@@ -266,6 +266,11 @@ def _when(t: datetime) -> str:
     return t.strftime("%a %d %b %Y, %H:%M").replace(" 0", " ")
 
 
+def _count(n: int, word: str) -> str:
+    """"1 repetition", "5 repetitions"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _n(v: int | None) -> str:
     return "–" if v is None else f"{v}/10"
 
@@ -901,11 +906,11 @@ class HistoryPage(QWidget):
             if holds:
                 secs = [h.seconds for h in holds]
                 of = f" of {planned_n} planned" if planned_n and not n_reps else ""
-                parts.append(f"<li>{len(holds)} holds{of}: " + ", ".join(f"{x:.0f} s" for x in secs) + "</li>")
+                parts.append(f"<li>{_count(len(holds), 'hold')}{of}: " + ", ".join(f"{x:.0f} s" for x in secs) + "</li>")
             if n_reps or (planned_n and not holds):
                 planned = f" of {planned_n} planned" if planned_n else ""
                 partial = f" ({er.partial_reps} not quite full)" if er.partial_reps else ""
-                parts.append(f"<li>{n_reps} repetitions{planned}{partial}</li>")
+                parts.append(f"<li>{_count(n_reps, 'repetition')}{planned}{partial}</li>")
             ranges = [r.range_deg for r in reps if r.range_deg is not None]
             if ranges:
                 parts.append(f"<li>Range of movement about {sum(ranges) / len(ranges):.0f}° per repetition</li>")
@@ -1038,9 +1043,9 @@ class HistoryPage(QWidget):
             last = points[-1]
             bits = []
             if last.reps:
-                bits.append(f"{last.reps} repetitions")
+                bits.append(_count(last.reps, "repetition"))
             if last.holds:
-                bits.append(f"{last.holds} holds of {last.hold_s_mean:.0f} s on average")
+                bits.append(f"{_count(last.holds, 'hold')} of {last.hold_s_mean:.0f} s on average")
             summary = f"{name}, last time: " + (" and ".join(bits) if bits else "not done") + "."
         else:
             summary = "Do a session to see how each exercise goes over time."
