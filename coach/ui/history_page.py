@@ -715,7 +715,7 @@ class HistoryPage(QWidget):
         lay = QVBoxLayout(w)
         c, cl = _card()
         head = QLabel("Reports and exports")
-        head.setProperty("role", "subtitle")
+        head.setProperty("role", "heading")
         cl.addWidget(head)
         intro = QLabel("Choose the dates to include, then make a PDF report for your physiotherapist or "
                        "export the results for another program.")

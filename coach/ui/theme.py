@@ -89,7 +89,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QPushButton:disabled, QPushButton[role="primary"]:disabled {{ background: {p.bg}; color: {p.muted}; border: 2px dashed {p.border}; }}
     QPushButton[role="danger"] {{ color: {p.bad}; border-color: {p.bad}; }}
     QPushButton[role="pain"] {{ min-width: 44px; min-height: 44px; padding: 6px 4px; font-size: {int(base * 1.2)}px; }}
-    QListWidget, QTextBrowser, QTableWidget, QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QPlainTextEdit {{
+    QListWidget, QTextBrowser, QTableWidget, QLineEdit, QSpinBox, QDoubleSpinBox, QDateEdit, QComboBox, QPlainTextEdit {{
         background: {p.panel}; border: 1px solid {p.border}; border-radius: 8px; padding: 4px; }}
     QCheckBox {{ spacing: 10px; }}
     QCheckBox::indicator {{ width: 20px; height: 20px; border: 2px solid {p.muted}; border-radius: 5px; background: {p.panel}; }}
@@ -113,6 +113,9 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QAbstractSpinBox::up-arrow {{ image: url({up}); width: 12px; height: 8px; }}
     QAbstractSpinBox::down-arrow {{ image: url({down}); width: 12px; height: 8px; }}
     QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::down-arrow:disabled {{ image: none; }}
+    QDateEdit::drop-down {{ subcontrol-origin: border; subcontrol-position: center right; width: 32px;
+        border-left: 1px solid {p.border}; }}
+    QDateEdit::down-arrow {{ image: url({down}); width: 12px; height: 8px; }}
     QComboBox {{ padding-right: 34px; min-height: 30px; }}
     QComboBox::drop-down {{ subcontrol-origin: border; subcontrol-position: top right; width: 32px;
         border-left: 1px solid {p.border}; }}
