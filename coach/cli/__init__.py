@@ -250,7 +250,7 @@ _SUBCOMMAND_MODULES = (
     "coach.pose.models_cli",
     "coach.ergonomics_cli",
     "coach.bench",
-    "coach.bench_monitor",
+    "coach.devtools.bench_monitor",
     "coach.routines.cli",
     "coach.store.cli",
     "coach.devtools.evaluate",
