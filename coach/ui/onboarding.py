@@ -361,6 +361,7 @@ class OnboardingPage(QWidget):
             for spec, text in self.cameras:
                 self.camera_combo.addItem(text, spec)
             self.camera_combo.setCurrentIndex(max(0, self.camera_combo.findData(current)))
+            self.camera_combo.setMaximumWidth(520)
             lay.addWidget(self.camera_combo)
             self.camera_note = _label("You can change this later in Settings.", "muted")
         else:
@@ -377,6 +378,7 @@ class OnboardingPage(QWidget):
         self.profile_name.setMaxLength(40)
         self.profile_name.setAccessibleName("Set-up name")
         self.profile_name.setPlaceholderText("for example: kitchen table, laptop")
+        self.profile_name.setMaximumWidth(520)  # a name, not a paragraph
         lay.addWidget(self.profile_name)
         lay.addWidget(_label("A set-up is where you exercise and how the camera is placed, for example "
                              "\"kitchen table\". coach remembers your posture calibration for each set-up.",
