@@ -536,8 +536,6 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd)
-    try:
-        from coach.devtools import bench_app
-    except ImportError:  # the app bench needs the Qt stack
-        return
+    from coach.devtools import bench_app  # Qt is imported only when it runs
+
     bench_app.add_parser(subparsers)
