@@ -114,11 +114,12 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
     win.show()
     apply_size(win, w, h)
     only = [o.lower() for o in args.only]
+    skipped: list[str] = []
     count = 0
     problems = 0
     try:
         for name in tour(win, ctx, workdir=tmp / "work", clip=str(clip) if clip else None,
-                         only=(lambda n: any(o in n for o in only)) if only else None):
+                         only=(lambda n: any(o in n for o in only)) if only else None, skipped=skipped):
             apply_size(win, w, h)
             path = args.out / f"{name}.png"
             if not grab(win, path):
@@ -143,5 +144,7 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
         win.close()
         if ctx.history is not None:
             ctx.history.close()
+    for what in skipped:
+        print(f"coach: skipped part of the walk: {what}", file=sys.stderr)
     print(f"{count} screens written to {args.out}" + (f"; {problems} layout problems" if args.check else ""))
     return EXIT_BAD if args.check and problems else 0

@@ -90,11 +90,14 @@ def _tabs(page: QWidget) -> QTabWidget | None:
 
 
 def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
-         active_timeout_s: float = 40.0, only: Callable[[str], bool] | None = None) -> Iterator[str]:
+         active_timeout_s: float = 40.0, only: Callable[[str], bool] | None = None,
+         skipped: list[str] | None = None) -> Iterator[str]:
     """Walk every screen; yield its name while it is showing.
 
     ``only`` skips screens whose name it rejects (their set-up still runs when later screens need
-    it, e.g. the session's phases follow one another).
+    it, e.g. the session's phases follow one another). When ``skipped`` is a list, a part of the
+    walk that fails (a page whose public calls changed) is noted there and the walk goes on;
+    otherwise the error propagates.
     """
     want = only or (lambda _name: True)
 
@@ -148,7 +151,15 @@ def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
     win.home()
 
     # -- the session ------------------------------------------------------------------------------
-    yield from _session(win, ctx, clip, active_timeout_s, show)
+    try:
+        yield from _session(win, ctx, clip, active_timeout_s, show)
+    except (AttributeError, IndexError, TypeError) as exc:
+        if skipped is None:
+            raise
+        skipped.append(f"session: {type(exc).__name__}: {exc}")
+        stop = getattr(win.current_page(), "shutdown", None)
+        if callable(stop):
+            stop()
 
     # -- history, learn, settings, editor, calculators ------------------------------------------
     win.home()

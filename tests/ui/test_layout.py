@@ -30,7 +30,7 @@ def _mine(name: str) -> bool:
     return not any(name.startswith(o) for o in OTHERS)
 
 
-def _walk(qtbot, tmp_path, size, look, only):  # noqa: ANN001, ANN202
+def _walk(qtbot, tmp_path, size, look, only, skipped=None):  # noqa: ANN001, ANN202
     from coach.ui.app import build_window
 
     win, ctx = build_window(history_path=tmp_path / "data" / "history.sqlite3")
@@ -45,7 +45,7 @@ def _walk(qtbot, tmp_path, size, look, only):  # noqa: ANN001, ANN202
     found: list[str] = []
     names: list[str] = []
     try:
-        for name in tour(win, ctx, workdir=tmp_path / "work", clip=None, only=only):
+        for name in tour(win, ctx, workdir=tmp_path / "work", clip=None, only=only, skipped=skipped):
             apply_size(win, w, h)
             names.append(name)
             if (win.width(), win.height()) != (w, h):
@@ -65,7 +65,9 @@ def _walk(qtbot, tmp_path, size, look, only):  # noqa: ANN001, ANN202
 @pytest.mark.parametrize("look", LOOKS, ids=("normal", "large-text", "large-high-contrast"))
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_screen_fits(qtbot, strict_ui, no_cameras, size, look) -> None:
-    names, found = _walk(qtbot, strict_ui, size, look, _mine)
+    # the session page is someone else's and changing: a walk through it that breaks is checked
+    # by the test below, not here
+    names, found = _walk(qtbot, strict_ui, size, look, _mine, skipped=[])
     # the walk really visited every kind of screen
     for expected in ("onboarding-1-welcome", "onboarding-3-back", "onboarding-8-done", "home", "program",
                      "exercise", "history-sessions", "history-progress-pain", "history-progress-exercise",
