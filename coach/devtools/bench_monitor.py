@@ -234,7 +234,9 @@ class DayCamera:
 
         self.retrieves += 1
         bgr = cv2.imdecode(np.frombuffer(self.jpegs[self._grabbed], np.uint8), cv2.IMREAD_COLOR)
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        if bgr is None:
+            return None
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         now = self.clock()
         return Frame(rgb, now, self.retrieves, now)
 
@@ -359,7 +361,7 @@ def detect_times(samples: Sequence[tuple[float, str]], day: DeskDay,
 
 
 def summarise(run: dict[str, Any], day: DeskDay, reference: dict[str, Any], warmup_s: float = 5.0) -> dict[str, Any]:
-    seconds = np.arange(math.ceil(warmup_s), math.floor(day.duration_s))
+    seconds = [float(s) for s in range(math.ceil(warmup_s), math.floor(day.duration_s))]
     mine = state_at(run["samples"], seconds)
     ref = state_at(reference["samples"], seconds)
     agree = sum(a == b for a, b in zip(mine, ref, strict=True)) / len(seconds) if len(seconds) else 1.0

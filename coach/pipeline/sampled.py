@@ -322,7 +322,8 @@ class SampledReader:
         src = self.source
         if not self.cheap:
             self.retrieves += 1
-            return src.read()
+            f: Frame | None = src.read()
+            return f
         # Pictures the driver holds are old: take them without decoding, then one fresh one.
         stale = int(getattr(src, "buffered", 0) or 0)
         ok = False
@@ -332,7 +333,8 @@ class SampledReader:
         if not ok:
             return None
         self.retrieves += 1
-        return src.retrieve()
+        fresh: Frame | None = src.retrieve()
+        return fresh
 
     def _due_file_frame(self, now: float) -> Frame | None:
         if self.ended:
@@ -363,7 +365,8 @@ class SampledReader:
         if not self.cheap:
             return last
         self.retrieves += 1
-        return self.source.retrieve()
+        due: Frame | None = self.source.retrieve()
+        return due
 
     def close(self) -> None:
         self.source.close()
@@ -670,11 +673,11 @@ class SampledPipeline:
                 if self.state is SampledState.CAMERA_BUSY and self.camera_busy is not None and self.camera_busy():
                     next_t = now + p.busy_check_s
                     continue
-                if not self._open():
+                if not self._open() or self.reader is None:
                     next_t = now + p.away_recheck_s
                     continue
                 self._reopens += 1
-                self.reader.warm_up(p.reopen_warmup_s, wait)  # type: ignore[union-attr]
+                self.reader.warm_up(p.reopen_warmup_s, wait)
                 if self.state is SampledState.CAMERA_BUSY:
                     self._event("camera_back", "The other program let go of the camera; watching again.")
                 self.state = SampledState.RUNNING
