@@ -63,5 +63,5 @@ def test_next_morning_question_appears_the_day_after(qtbot, strict_ui, no_camera
     due = ctx.history.pending_next_morning_check(dt.datetime.now(dt.timezone.utc)) is not None
     assert win.home_page.morning.isVisible() == due
     if now.hour >= 4:
-        assert due and "yesterday" in win.home_page.morning_text.text()
+        assert due and "the morning after your last session" in win.home_page.morning_text.text()
     win.close()
