@@ -253,3 +253,40 @@ def test_strip_fits_a_1366x768_window_without_clipping(qtbot, tmp_path, monkeypa
             assert b.width() >= b.sizeHint().width()  # buttons not squeezed either
     controller.shutdown()
     ctx.history.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("look", ((False, False), (True, False), (True, True)),
+                         ids=("normal", "large-text", "large-high-contrast"))
+@pytest.mark.parametrize("size", ((1280, 720), (1366, 768), (1920, 1080)), ids=lambda s: f"{s[0]}x{s[1]}")
+def test_strip_passes_the_layout_check(qtbot, tmp_path, monkeypatch, size, look) -> None:
+    """The app's layout checker (overlaps, cut text, sideways scrolling) on the main window with
+    the strip showing, at the laptop and desktop sizes, in normal and large text."""
+    import coach.capture.sources as sources
+    from coach.ui import layout_check
+    from coach.ui.app import build_window
+    from coach.ui.tour import apply_size, settle
+
+    monkeypatch.setattr(sources, "list_cameras", lambda *a, **k: [])
+    win, ctx = build_window(history_path=tmp_path / "h.sqlite3")
+    qtbot.addWidget(win)
+    controller = install(win)
+    ctx.settings.large_text, ctx.settings.high_contrast = look
+    win.apply_theme()
+    win.show()
+    apply_size(win, *size)
+    controller.set_enabled(True)  # no camera: it says so and offers a video
+    settle(300)
+    strip = controller.widget
+    assert strip.isVisible() and controller.state == MonitorState.NO_CAMERA
+    problems = layout_check.check(strip)
+    assert not problems, problems
+    # the check sees a squeezed status text (so its silence above means something)
+    strip.text.setMaximumWidth(60)
+    settle()
+    assert any(p.kind in ("text", "clipped") for p in layout_check.check(strip))
+    strip.text.setMaximumWidth(16_777_215)
+    top = strip.mapTo(win, strip.rect().topLeft()).y()
+    assert top + strip.height() <= win.height()
+    controller.shutdown()
+    ctx.history.close()
