@@ -290,3 +290,22 @@ def test_strip_passes_the_layout_check(qtbot, tmp_path, monkeypatch, size, look)
     assert top + strip.height() <= win.height()
     controller.shutdown()
     ctx.history.close()
+
+
+def test_a_slumped_calibration_is_not_saved_and_asks_again(qtbot, controller, ctx) -> None:
+    from tests.core.test_posture import seated_side
+
+    controller.state = MonitorState.RUNNING
+    controller._calib = [seated_side(i / 10, trunk=26.0, cva=52.0) for i in range(30)]
+    controller._calib_scales = []
+    with qtbot.waitSignal(controller.calibration_finished, timeout=2000) as sig:
+        controller._finish_calibration()
+    ok, message = sig.args
+    assert not ok and message.startswith("Not saved: the posture looked")
+    assert not ctx.settings.profile().posture_baseline  # nothing stored
+    assert controller.status_text == "That looked slumped — sit tall and calibrate again"
+    # an upright one is saved
+    controller._calib = [seated_side(i / 10) for i in range(30)]
+    with qtbot.waitSignal(controller.calibration_finished, timeout=2000) as sig:
+        controller._finish_calibration()
+    assert sig.args[0] and ctx.settings.profile().posture_baseline
