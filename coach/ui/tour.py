@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 LONG_TITLE = ("Back pain starter after the second clinic visit — weeks 5 to 8, with the extra "
               "hip mobility block and the desk breaks agreed on 12 November")
-BANNER = "Spoken cues are not available on this computer, so cues are shown as text only."
+#: A window-wide banner shown over the session's tightest screens (the wording is only an example).
+BANNER = "Your physiotherapist updated your routine on 12 November: the bridges now have 8 repetitions."
 
 
 def settle(ms: int = 60) -> None:
