@@ -44,9 +44,10 @@ buffered, stale pictures are ``grab``-bed (taken from the driver without decodin
 fresh one is ``retrieve``-d. A video file standing in for a camera is played in real time by
 media time; the frames between two samples are grabbed, not converted.
 
-Shared with :mod:`coach.pipeline.live`: the frame sources, the estimator protocol and its
-errors, the event type (:class:`~coach.pipeline.live.PipelineEvent`, same kinds) and the
-latest-wins :class:`~coach.capture.base.Mailbox` through which the owner reads the newest status.
+Shared with :mod:`coach.pipeline.live`: the frame sources and their grab/retrieve, the
+estimator protocol and its errors, the latest-wins :class:`~coach.capture.base.Mailbox` through
+which the owner reads the newest result, and the same stop discipline (an Event, joins with a
+time-out). What differs is only when frames are read, which is what this module is for.
 """
 
 from __future__ import annotations
@@ -66,7 +67,6 @@ import numpy as np
 from coach.capture.base import Frame, Mailbox
 from coach.core.landmarks import Landmark, PoseFrame
 from coach.core.posture import MonitorConfig, PostureState, PostureStatus
-from coach.pipeline.live import PipelineEvent
 from coach.pose.estimator import PoseError, PoseEstimator
 
 log = logging.getLogger(__name__)
@@ -398,6 +398,24 @@ class SimClock:
 # The pipeline
 
 
+class SampledEventKind(str, Enum):
+    """What happened that the owner must not miss (drained by :meth:`SampledPipeline.events`)."""
+
+    ERROR = "error"  # the model or the camera failed; the pipeline stopped
+    SOURCE_ENDED = "source_ended"  # a non-looping file ended
+    SOURCE_LOST = "source_lost"  # a camera stopped sending pictures
+    SOURCE_BACK = "source_back"
+    CAMERA_RELEASED = "camera_released"  # nobody there, or another program wants it
+    CAMERA_BACK = "camera_back"  # the other program let go
+
+
+@dataclass(frozen=True, slots=True)
+class SampledEvent:
+    kind: SampledEventKind
+    message: str
+    t: float
+
+
 class SampledState(str, Enum):
     """What the sampled pipeline is doing.
 
@@ -498,7 +516,7 @@ class SampledPipeline:
         self._thread: threading.Thread | None = None
         self._results: Mailbox[SampledResult] = Mailbox()
         self._latest: SampledResult | None = None
-        self._events: collections.deque[PipelineEvent] = collections.deque(maxlen=EVENT_QUEUE)
+        self._events: collections.deque[SampledEvent] = collections.deque(maxlen=EVENT_QUEUE)
         self._events_lock = threading.Lock()
         self._inferences = 0
         self._errors = 0
@@ -562,7 +580,7 @@ class SampledPipeline:
             self._latest = r
         return self._latest
 
-    def events(self) -> list[PipelineEvent]:
+    def events(self) -> list[SampledEvent]:
         with self._events_lock:
             out = list(self._events)
             self._events.clear()
@@ -586,9 +604,9 @@ class SampledPipeline:
             reason=self.sampler.reason,
         )
 
-    def _event(self, kind: str, message: str) -> None:
+    def _event(self, kind: SampledEventKind, message: str) -> None:
         with self._events_lock:
-            self._events.append(PipelineEvent(kind, message=message))
+            self._events.append(SampledEvent(kind, message, self.clock()))
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -622,7 +640,7 @@ class SampledPipeline:
         self._close()
         self._releases += 1
         self.state = state
-        self._event("camera_released", message)
+        self._event(SampledEventKind.CAMERA_RELEASED, message)
         log.info("posture monitor: %s", message)
 
     def _loop(self, wait: Callable[[float], bool], until: float | None) -> None:
@@ -654,7 +672,7 @@ class SampledPipeline:
     def _fail(self, message: str) -> None:
         self.error = message
         self.state = SampledState.ERROR
-        self._event("error", message)
+        self._event(SampledEventKind.ERROR, message)
         self.ready.set()
 
     def _run(self, estimator: PoseEstimator, wait: Callable[[float], bool], until: float | None) -> None:
@@ -679,7 +697,7 @@ class SampledPipeline:
                 self._reopens += 1
                 self.reader.warm_up(p.reopen_warmup_s, wait)
                 if self.state is SampledState.CAMERA_BUSY:
-                    self._event("camera_back", "The other program let go of the camera; watching again.")
+                    self._event(SampledEventKind.CAMERA_BACK, "The other program let go of the camera; watching again.")
                 self.state = SampledState.RUNNING
                 now = clock()
             reader = self.reader
@@ -695,15 +713,15 @@ class SampledPipeline:
             if frame is None:
                 if reader.ended:
                     self.state = SampledState.ENDED
-                    self._event("source_ended", f"{reader.name} ended.")
+                    self._event(SampledEventKind.SOURCE_ENDED, f"{reader.name} ended.")
                     return
                 misses += 1
                 if misses == LOST_AFTER_MISSES:
-                    self._event("source_lost", f"{reader.name} stopped sending pictures.")
+                    self._event(SampledEventKind.SOURCE_LOST, f"{reader.name} stopped sending pictures.")
                 next_t = now + p.fast_s
                 continue
             if misses >= LOST_AFTER_MISSES:
-                self._event("source_back", f"{reader.name} is back.")
+                self._event(SampledEventKind.SOURCE_BACK, f"{reader.name} is back.")
             misses = 0
             try:
                 pose = estimator.detect(frame)
@@ -732,6 +750,8 @@ __all__ = [
     "AdaptiveSampler",
     "Consumer",
     "GrabSource",
+    "SampledEvent",
+    "SampledEventKind",
     "SampledPipeline",
     "SampledReader",
     "SampledResult",

@@ -82,6 +82,7 @@ from coach.core.posture import (
     calibrate,
 )
 from coach.pipeline.sampled import (
+    SampledEventKind,
     SampledPipeline,
     SampledReader,
     SampledState,
@@ -619,9 +620,9 @@ class PostureMonitorController(QObject):
         err = None
         if pipe is not None:
             for ev in pipe.events():
-                if ev.kind == "error":
+                if ev.kind is SampledEventKind.ERROR:
                     err = ev.message
-                elif ev.kind == "source_ended":
+                elif ev.kind is SampledEventKind.SOURCE_ENDED:
                     err = "The video has ended."
         with self._lock:
             alerts = list(self._alerts)

@@ -20,6 +20,7 @@ from coach.core.landmarks import PoseFrame
 from coach.core.posture import MonitorConfig, PostureMonitor, PostureState
 from coach.pipeline.sampled import (
     AdaptiveSampler,
+    SampledEventKind,
     SampledPipeline,
     SampledReader,
     SampledState,
@@ -207,7 +208,7 @@ def test_camera_released_while_another_program_wants_it():
     assert not any(100.0 + SamplingPolicy().busy_check_s < ts < 200.0 for ts, _ in run.samples)
     assert any(200.0 <= ts < 200.0 + 2 * SamplingPolicy().busy_check_s for ts, _ in run.samples)
     kinds = [e.kind for e in run.pipe.events()]
-    assert "camera_released" in kinds and "camera_back" in kinds
+    assert SampledEventKind.CAMERA_RELEASED in kinds and SampledEventKind.CAMERA_BACK in kinds
 
 
 def test_fixed_policy_ignores_adaptivity_and_never_releases():
