@@ -150,7 +150,9 @@ def _clipped(w: QWidget, window: QWidget) -> str | None:
         if _is_scroll_viewport(parent) and isinstance(parent.parentWidget(), QScrollArea):
             # below the fold is fine in a vertical scroll area; wider than the view is not
             over = rect.right() - (parent.width() - 1)
-            if over > TOLERANCE_PX and parent.parentWidget().horizontalScrollBar().maximum() == 0:
+            # with a visible sideways bar it can be reached (and is reported as "sideways");
+            # without one it simply cannot be seen
+            if over > TOLERANCE_PX and not parent.parentWidget().horizontalScrollBar().isVisible():
                 return f"{over} px of it is beyond the right edge of the scroll area"
             return None
         visible = rect.intersected(QRect(QPoint(0, 0), parent.size()))

@@ -192,3 +192,18 @@ def test_large_text_is_at_least_1_3_times_larger(qtbot, window) -> None:
     win.apply_theme()
     large = px()
     assert large / normal >= 1.3, (normal, large)
+
+
+def test_checker_catches_content_cut_at_the_right_of_a_scroll_area(qtbot, window) -> None:
+    """A page that hides its sideways scroll bar but is still too wide: the cut part is found."""
+    from PySide6.QtWidgets import QScrollArea
+
+    win, _ctx = window
+    apply_size(win, 1366, 768)
+    area = win.home_page.findChild(QScrollArea)
+    assert area.horizontalScrollBarPolicy() == area.horizontalScrollBarPolicy().ScrollBarAlwaysOff
+    wide = QLabel("x" * 400)  # one unbreakable line, far wider than the window
+    area.widget().layout().insertWidget(0, wide)
+    settle()
+    problems = layout_check.check(win)
+    assert any(p.kind == "clipped" and "right edge" in p.detail for p in problems), problems
