@@ -55,6 +55,18 @@ def test_desk_day_holds_play_back_and_forth_and_changes_play_once():
     assert [c[0] for c in day.changes()][:2] == [day.pieces[1].start_s, day.pieces[3].start_s]
 
 
+def test_an_away_stretch_is_inserted_half_way_once():
+    runs = [(0, 9, "upright"), (20, 29, "slouched")]
+    day = build_day(runs, fps=10.0, minutes=10.0, hold_s=60.0, away=(40, 49), away_s=240.0)
+    aways = [p for p in day.pieces if p.label == "away"]
+    assert len(aways) == 1 and aways[0].duration_s == 240.0 and aways[0].start_s >= 300.0
+    assert 40 <= day.frame_at(aways[0].start_s + 100.0) <= 49
+    # back in the posture they left in, and the absence is not a posture change
+    i = day.pieces.index(aways[0])
+    assert day.pieces[i + 1].label == day.pieces[i - 1].label
+    assert all(aways[0].start_s != c[0] for c in day.changes())
+
+
 def test_a_clip_without_a_change_cannot_make_a_day():
     with pytest.raises(ValueError, match="no posture change"):
         build_day([(0, 30, "upright")], 10.0, 1.0, 30.0)

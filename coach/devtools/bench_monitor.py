@@ -62,6 +62,8 @@ from coach.core.posture import MonitorConfig, PostureMonitor, PostureState, clas
 #: Default footage: the shared seated side-view clip, next to the repository.
 MEDIA = Path(__file__).resolve().parents[2].parent / "shared" / "media"
 DEFAULT_VIDEO = MEDIA / "sitting_upright_slouch_side.mp4"
+#: An empty office: what the camera sees while the person is away (``--away-min``).
+EMPTY_VIDEO = MEDIA / "no_person_office.mp4"
 FIXED_RATE_HZ = 4.0
 
 
@@ -78,6 +80,8 @@ def _in_range(lo: float, hi: float, unit: str, whole: bool = False) -> Any:
         return v
 
     return parse
+
+
 #: A held posture: one per-frame verdict for at least this long.
 MIN_STRETCH_S = 1.0
 #: Longest side of the simulated camera's pictures (its 640 x 360 mode, see CameraSource).
@@ -181,8 +185,13 @@ def stretches(labels: Sequence[str], fps: float, min_s: float = MIN_STRETCH_S) -
     return out
 
 
-def build_day(runs: list[tuple[int, int, str]], fps: float, minutes: float, hold_s: float) -> DeskDay:
-    """S0 → S1 → … → Sn → … → S1 → S0 …, each held ``hold_s``, joined by the recorded changes."""
+def build_day(runs: list[tuple[int, int, str]], fps: float, minutes: float, hold_s: float,
+              away: tuple[int, int] | None = None, away_s: float = 0.0) -> DeskDay:
+    """S0 → S1 → … → Sn → … → S1 → S0 …, each held ``hold_s``, joined by the recorded changes.
+
+    With ``away`` (first, last frame of an empty desk) the person leaves for ``away_s`` once,
+    half way through the day, and comes back in the posture they left in.
+    """
     if len(runs) < 2 or len({r[2] for r in runs}) < 2:
         raise ValueError("the clip shows no posture change (it needs two held postures that differ)")
     order = list(range(len(runs))) + list(range(len(runs) - 2, 0, -1))
@@ -193,6 +202,12 @@ def build_day(runs: list[tuple[int, int, str]], fps: float, minutes: float, hold
         a, b, lab = runs[cur]
         pieces.append(Piece("hold", t, hold_s, a, b, lab))
         t += hold_s
+        if away is not None and away_s > 0 and t >= total / 2:
+            pieces.append(Piece("hold", t, away_s, away[0], away[1], "away"))
+            t += away_s
+            pieces.append(Piece("hold", t, hold_s / 2, a, b, lab))
+            t += hold_s / 2
+            away = None
         k += 1
         nxt = order[k % len(order)]
         if nxt > cur:
@@ -390,7 +405,8 @@ def summarise(run: dict[str, Any], day: DeskDay, reference: dict[str, Any], warm
 
 
 def bench(video: Path = DEFAULT_VIDEO, minutes: float = 30.0, hold_s: float = 150.0, rate_hz: float = FIXED_RATE_HZ,
-          variant: str = "full", policy: Any = None) -> dict[str, Any]:
+          variant: str = "full", policy: Any = None, away_min: float = 0.0,
+          empty_video: Path | None = None) -> dict[str, Any]:
     """Fixed ``rate_hz`` vs adaptive over one simulated desk day; the ``--json`` document."""
     from coach.capture.base import Frame
     from coach.pipeline.sampled import SamplingPolicy
@@ -406,7 +422,12 @@ def bench(video: Path = DEFAULT_VIDEO, minutes: float = 30.0, hold_s: float = 15
     if not any(p is not None for p in poses):
         raise ValueError(f"{video}: no person found in any frame")
     runs = stretches(frame_labels(poses), fps)
-    day = build_day(runs, fps, minutes, hold_s)
+    away = None
+    if away_min > 0:
+        empty, _rgb_empty, _fps = load_clip(Path(empty_video or EMPTY_VIDEO))
+        away = (len(jpegs), len(jpegs) + len(empty) - 1)
+        jpegs = jpegs + empty
+    day = build_day(runs, fps, minutes, hold_s, away, away_min * 60.0)
     del rgbs[1:]
     fixed = run_mode(SamplingPolicy.fixed(rate_hz), jpegs, day, variant, rgbs[0])
     adaptive_policy = policy or SamplingPolicy()
@@ -421,6 +442,7 @@ def bench(video: Path = DEFAULT_VIDEO, minutes: float = 30.0, hold_s: float = 15
             "held_postures": [{"frames": [a, b], "verdict": lab} for a, b, lab in runs],
             "simulated_minutes": round(day.duration_s / 60.0, 2),
             "hold_s": hold_s,
+            "away_min": away_min,
             "posture_changes": len(day.changes()),
         },
         "settings": {"fixed_rate_hz": rate_hz, "model": variant,
@@ -493,6 +515,7 @@ def _print(out: dict[str, Any]) -> None:
         ("agreement with fixed (of seconds)", "agreement", "{:.1%}"),
         ("frames grabbed / decoded", None, ""),
         ("camera open (of the day)", "camera_open_fraction", "{:.0%}"),
+        ("camera releases", "camera_releases", "{}"),
         ("wall time of the run (s)", "wall_s", "{}"),
     ]
     f, a = out["fixed"], out["adaptive"]
@@ -513,7 +536,7 @@ def _cmd(args: argparse.Namespace) -> int:
         print(f"coach: bench-monitor: {video}: no such video", file=sys.stderr)
         return 2
     try:
-        out = bench(video, args.minutes, args.hold_s, args.rate, args.model)
+        out = bench(video, args.minutes, args.hold_s, args.rate, args.model, away_min=args.away_min)
     except (OSError, ValueError) as exc:
         print(f"coach: bench-monitor: {exc}", file=sys.stderr)
         return 2
@@ -535,6 +558,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--minutes", type=_in_range(0.1, 24 * 60.0, "minutes"), default=30.0, help="simulated length of the day (default 30)")
     p.add_argument("--hold-s", type=_in_range(1.0, 3600.0, "seconds"), default=150.0, help="seconds each posture is held (default 150)")
     p.add_argument("--rate", type=_in_range(0.1, 30.0, "frames/s"), default=FIXED_RATE_HZ, help="the fixed mode's frames/s (default 4)")
+    p.add_argument("--away-min", type=_in_range(0.0, 24 * 60.0, "minutes"), default=0.0,
+                   help=f"minutes the person is away half way through ({EMPTY_VIDEO.name}; default 0)")
     p.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd)
