@@ -215,29 +215,34 @@ class ProgramPage(_KeyboardPage):
         if note is not None:
             lay.addWidget(note)
 
-        in_plan = [it.exercise.id for it in self.plan]
         self.rows: dict[str, QPushButton] = {}
-        if self.plan:
-            lay.addWidget(_label(f"In this program ({len(self.plan)})", "subtitle"))
-            for i, it in enumerate(self.plan):
-                lay.addWidget(self._row(it.exercise, it, i + 1))
         rule = post_op_rule_for(ctx)
-        left_out = [cat.exercises[i.exercise] for i in (pdef.items if pdef is not None else ())
-                    if i.exercise in cat.exercises and not rule.allows(cat.exercises[i.exercise])]
-        if left_out:
-            lay.addWidget(_label(f"Left out after your operation ({len(left_out)})", "subtitle"))
-            lay.addWidget(_label("These involve movements that are usually restricted for a while after back "
-                                 "surgery. A routine file from your physiotherapist can include them.", "muted"))
-            for ex in left_out:
-                lay.addWidget(self._row(ex, None, None))
-            in_plan += [e.id for e in left_out]
+        # every exercise of the program file, in its order; those restricted after a back operation
+        # are shown (and counted) but marked, and "Start" leaves them out
+        listed = [cat.exercises[i.exercise] for i in (pdef.items if pdef is not None else ())
+                  if i.exercise in cat.exercises]
+        planned = list(self.plan)
+        left_out = [e for e in listed if not rule.allows(e)]
+        if listed:
+            lay.addWidget(_label(f"In this program ({len(listed)})", "heading"))
+            if left_out:
+                lay.addWidget(_label(
+                    f"{len(left_out)} of them {'are' if len(left_out) != 1 else 'is'} left out for now because "
+                    "of your back operation (marked below); \"Start this program\" does the others. A routine "
+                    "file from your physiotherapist can include them.", "muted"))
+            for n, ex in enumerate(listed, start=1):
+                if rule.allows(ex) and planned and planned[0].exercise.id == ex.id:
+                    lay.addWidget(self._row(ex, planned.pop(0), n))
+                else:
+                    lay.addWidget(self._row(ex, None, n, note=rule.why_locked(ex)))
+        in_plan = [e.id for e in listed]
         kind = pdef.program if pdef is not None else None
         more = [e for e in cat.by_program(kind) if e.id not in in_plan] if kind else []
         if more:
-            lay.addWidget(_label("Not part of this program: other exercises of the same kind", "subtitle"))
+            lay.addWidget(_label("Not part of this program: other exercises of the same kind", "heading"))
             for ex in more:
                 lay.addWidget(self._row(ex, None, None))
-        if not self.plan and not more:
+        if not listed and not more:
             lay.addWidget(_label("There are no exercises in this program yet.", "muted"))
         lay.addStretch(1)
 
@@ -247,7 +252,7 @@ class ProgramPage(_KeyboardPage):
         pdef = load_catalogue().programs.get(program)
         return pdef.name if pdef is not None else program.replace("_", " ").capitalize()
 
-    def _row(self, ex: Any, item: Any, number: int | None) -> QFrame:
+    def _row(self, ex: Any, item: Any, number: int | None, note: str = "") -> QFrame:
         f, cl = card()
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
@@ -258,11 +263,13 @@ class ProgramPage(_KeyboardPage):
         grid.addWidget(name, 0, 0)
         grid.addWidget(_label(facts, "muted"), 1, 0)
         grid.addWidget(_label(ex.purpose), 2, 0)
+        if note:
+            grid.addWidget(_label(note, "banner"), 3, 0)
         btn = QPushButton("See how ›")
         btn.setAccessibleName(f"See how to do {ex.name}")
         btn.setMinimumHeight(48)
         btn.clicked.connect(lambda _=False, eid=ex.id: self.ctx.nav.open_exercise(eid))
-        grid.addWidget(btn, 0, 1, 3, 1, Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(btn, 0, 1, 4 if note else 3, 1, Qt.AlignmentFlag.AlignVCenter)
         grid.setColumnStretch(0, 1)
         cl.addLayout(grid)
         self.rows[ex.id] = btn

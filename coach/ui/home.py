@@ -226,13 +226,16 @@ class HomePage(QWidget):
             t = wrapped_label(prog.name)
             t.setStyleSheet("font-weight: 600;")
             d = wrapped_label(first_sentence(prog.purpose), "muted")
-            n = len(plan_for_program(self.ctx, prog.id)[0])
+            n = len(prog.items)  # the program file's count, as on its page and in `coach exercises`
             b = QPushButton(f"Browse {n} exercise{'s' if n != 1 else ''}")
             b.setAccessibleName(f"Browse {prog.name}")
             b.clicked.connect(lambda _=False, p=prog.id: self.ctx.nav.open_program(p))
             self.program_buttons[prog.id] = b
             cl.addWidget(t)
             cl.addWidget(d, 1)
+            locked = n - len(plan_for_program(self.ctx, prog.id)[0])
+            if locked > 0:
+                cl.addWidget(wrapped_label(f"{locked} left out for now after your back operation", "muted"))
             cl.addWidget(b)
             self.program_grid.add(c)
         lay.addWidget(self.program_grid)
@@ -244,6 +247,7 @@ class HomePage(QWidget):
         self.monitor.toggled.connect(self._toggle_monitor)
         cl.addWidget(self.monitor)
         tools = QWidget()
+        tools.setProperty("role", "transparent")  # the card's colour shows through
         row = FlowLayout(tools)
         for text, slot in (("History and progress", self.ctx.nav.open_history),
                            ("Ergonomics calculators", self.ctx.nav.open_calculators),

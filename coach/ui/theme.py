@@ -73,7 +73,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     up, down = _arrows(p.text)
     return f"""
     QWidget {{ background: {p.bg}; color: {p.text}; font-size: {base}px; }}
-    QLabel, QCheckBox, QRadioButton {{ background: transparent; }}
+    QLabel, QCheckBox, QRadioButton, QWidget[role="transparent"] {{ background: transparent; }}
     QLabel[role="title"] {{ font-size: {int(base * 1.9)}px; font-weight: 600; }}
     QLabel[role="subtitle"] {{ font-size: {int(base * 1.25)}px; color: {p.muted}; }}
     QLabel[role="heading"] {{ font-size: {int(base * 1.25)}px; font-weight: 600; }}

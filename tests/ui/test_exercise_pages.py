@@ -68,6 +68,16 @@ def test_recent_back_surgery_leaves_out_restricted_exercises(qtbot, window, call
     assert len(plan) < len(full)
     assert not any(set(it.exercise.tags) & tags for it in plan)
     locked = next(i.exercise for i in full if set(ctx.catalogue.exercises[i.exercise].tags) & tags)
+    # the program page still lists (and counts) every exercise of the file, the restricted ones marked
+    from PySide6.QtWidgets import QLabel
+
+    win.open_program("flexibility")
+    page = win.current_page()
+    texts = [lab.text() for lab in page.findChildren(QLabel)]
+    assert f"In this program ({len(full)})" in texts
+    assert sum("Left out after your operation" in t for t in texts) == len(full) - len(plan)
+    assert set(page.rows) >= {i.exercise for i in full}
+    win.home()
     win.open_exercise(locked)
     page = win.current_page()
     assert not page.start_btn.isEnabled()
