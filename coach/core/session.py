@@ -222,6 +222,7 @@ class SessionRunner:
         self._status: EngineStatus | None = None
         self._hold_done_for: int = -1
         self._released = False
+        self._sent_reps = self._sent_holds = 0  # engine records already emitted as events
         self.pain_end: int | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -404,6 +405,7 @@ class SessionRunner:
         self._hold_done_for = -1
         self._released = False
         self._status = None
+        self._sent_reps = self._sent_holds = 0
         if it.exercise.kind == "breathing" or not self._needs_camera(it):
             self.engine = None
             dur = it.duration_s or 60.0
@@ -429,18 +431,27 @@ class SessionRunner:
             return "And breathe out slowly..."
         return "Rest..."
 
+    def _record_new(self, t: float) -> None:
+        """Emit a REP / HOLD event for every rep and hold the engine has added since the last
+        call, whatever its status said (a rep ending on an unseen frame, a hold ended by a cut):
+        the record follows the engine's own lists, so nothing counted is left unstored."""
+        e = self.engine
+        if e is None:
+            return
+        while self._sent_reps < len(e.reps):
+            self._sent_reps += 1
+            self._emit(EventKind.REP, t, count=self._sent_reps, record=e.reps[self._sent_reps - 1])
+        while self._sent_holds < len(e.holds):
+            self._sent_holds += 1
+            self._emit(EventKind.HOLD, t, record=e.holds[self._sent_holds - 1])
+
     def _flush_set(self, t: float) -> None:
         """Fold the current set's engine results into the exercise result."""
         e = self.engine
         if e is None:
             return
-        n_reps, n_holds = len(e.reps), len(e.holds)
         e.finish()
-        # What finish() closed (a hold in progress, a rep nearly back) is recorded like the rest.
-        for rec in e.reps[n_reps:]:
-            self._emit(EventKind.REP, t, count=len(e.reps), record=rec)
-        for rec in e.holds[n_holds:]:
-            self._emit(EventKind.HOLD, t, record=rec)
+        self._record_new(t)  # what finish() closed (a hold in progress, a rep nearly back)
         r = self.result
         if self.current.exercise.kind == "hold":
             new = [h.seconds for h in e.holds]
@@ -555,6 +566,7 @@ class SessionRunner:
             self._last_t = t
             st = self.engine.update(pose, t)
             self._status = st
+            self._record_new(t)
             it = self.current
             if st.visible and st.state is not State.SETUP:
                 self._active_s += dt
@@ -571,7 +583,6 @@ class SessionRunner:
                     self._message = ("Part of you is hidden from the camera. Keep the whole "
                                      "movement in the picture.")
             elif st.event == "rep":
-                self._emit("rep", t, count=st.reps, record=self.engine.reps[-1])
                 self._say(t, str(st.reps))
                 self._message = "Good." if not st.active_faults else self._message
             elif st.event == "partial":
@@ -579,8 +590,6 @@ class SessionRunner:
                 self._emit("partial", t)
             elif st.event == "hold_start":
                 self._message = "Hold..."
-            elif st.event == "hold_end":
-                self._emit("hold", t, record=self.engine.holds[-1] if self.engine.holds else None)
             self._check_set_complete(st, t)
             return st
 

@@ -241,8 +241,8 @@ class LivePipeline:
                         src.seek(0)
                         start_wall = None
                         continue
+                    # Reported by the worker once it has scored the last frame (see _work_loop).
                     self._source_ended = True
-                    self._event(PipelineEvent("source_ended", message=f"{src.name} ended."))
                     break
                 if misses >= 15:
                     self._event(PipelineEvent("source_back", message=f"{src.name} is back."))
@@ -298,6 +298,8 @@ class LivePipeline:
                 frame = self._frames.get(timeout=0.1)
                 if frame is None:
                     if self._frames.closed:
+                        if self._source_ended:  # only now: every frame of the file was scored
+                            self._event(PipelineEvent("source_ended", message=f"{self.source.name} ended."))
                         break
                     continue
                 if self._paused.is_set():
