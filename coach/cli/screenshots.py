@@ -30,24 +30,52 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a size; use WIDTHxHEIGHT, e.g. 1366x768") from None
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a size; use WIDTHxHEIGHT, e.g. 1366x768"
+        ) from None
     if not (640 <= w <= 7680 and 480 <= h <= 4320):
         raise argparse.ArgumentTypeError(f"'{text}' is outside 640x480 to 7680x4320")
     return w, h
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("screenshots", help="save every main screen as a PNG at a window size")
-    p.add_argument("--size", type=_size, default=(1366, 768), metavar="WxH", help="window size (default 1366x768)")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the PNG files")
-    p.add_argument("--clip", type=Path, default=None, metavar="VIDEO",
-                   help="video the session plays (default: the shared mini-squat clip, when present)")
-    p.add_argument("--no-clip", action="store_true", help="no video: the session shows its no-camera state")
+    p = subparsers.add_parser(
+        "screenshots", help="save every main screen as a PNG at a window size"
+    )
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=(1366, 768),
+        metavar="WxH",
+        help="window size (default 1366x768)",
+    )
+    p.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder for the PNG files"
+    )
+    p.add_argument(
+        "--clip",
+        type=Path,
+        default=None,
+        metavar="VIDEO",
+        help="video the session plays (default: the shared mini-squat clip, when present)",
+    )
+    p.add_argument(
+        "--no-clip", action="store_true", help="no video: the session shows its no-camera state"
+    )
     p.add_argument("--large-text", action="store_true", help="use the large-text setting")
     p.add_argument("--high-contrast", action="store_true", help="use the high-contrast setting")
-    p.add_argument("--check", action="store_true", help="also report overlapping or clipped widgets (exit 2 if any)")
-    p.add_argument("--only", action="append", default=[], metavar="NAME",
-                   help="only screens whose name contains NAME (repeatable)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="also report overlapping or clipped widgets (exit 2 if any)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only screens whose name contains NAME (repeatable)",
+    )
     p.set_defaults(func=cmd_screenshots)
 
 
@@ -101,7 +129,9 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
     app.setApplicationName("coach")
     _quiet_resize_warnings()
     win, ctx = build_window(history_path=tmp / "data" / "history.sqlite3")
-    if ctx.history is not None:  # made-up sessions in the throw-away profile, so charts show something
+    if (
+        ctx.history is not None
+    ):  # made-up sessions in the throw-away profile, so charts show something
         seed_history(ctx.history)
     s = ctx.settings
     s.large_text = bool(args.large_text)
@@ -118,8 +148,14 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
     count = 0
     problems = 0
     try:
-        for name in tour(win, ctx, workdir=tmp / "work", clip=str(clip) if clip else None,
-                         only=(lambda n: any(o in n for o in only)) if only else None, skipped=skipped):
+        for name in tour(
+            win,
+            ctx,
+            workdir=tmp / "work",
+            clip=str(clip) if clip else None,
+            only=(lambda n: any(o in n for o in only)) if only else None,
+            skipped=skipped,
+        ):
             apply_size(win, w, h)
             path = args.out / f"{name}.png"
             if not grab(win, path):
@@ -146,5 +182,8 @@ def _run(args: argparse.Namespace, clip: Path | None, tmp: Path) -> int:
             ctx.history.close()
     for what in skipped:
         print(f"coach: skipped part of the walk: {what}", file=sys.stderr)
-    print(f"{count} screens written to {args.out}" + (f"; {problems} layout problems" if args.check else ""))
+    print(
+        f"{count} screens written to {args.out}"
+        + (f"; {problems} layout problems" if args.check else "")
+    )
     return EXIT_BAD if args.check and problems else 0

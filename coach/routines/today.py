@@ -57,8 +57,10 @@ class PostOpRule:
         if not tags:
             return ""
         what = " and ".join(LOCK_WORDS[t] for t in LOCK_WORDS if t in tags)
-        return (f"Left out after your operation: this exercise involves {what}. Your physiotherapist can "
-                "give you a routine file that includes it when you are ready.")
+        return (
+            f"Left out after your operation: this exercise involves {what}. Your physiotherapist can "
+            "give you a routine file that includes it when you are ready."
+        )
 
 
 def post_op_rule(when: str, kind: str) -> PostOpRule:
@@ -73,17 +75,25 @@ def post_op_rule(when: str, kind: str) -> PostOpRule:
         locked = frozenset({"lifting"})
     else:
         locked = frozenset()
-    parts = ["You told coach you have had an operation on your back. Follow your surgeon's and "
-             "physiotherapist's instructions first."]
+    parts = [
+        "You told coach you have had an operation on your back. Follow your surgeon's and "
+        "physiotherapist's instructions first."
+    ]
     if when == "under_6_weeks":
-        parts.append("In the first weeks after surgery, walking is usually the main exercise: ask your "
-                     "surgeon or physiotherapist before starting any programme.")
+        parts.append(
+            "In the first weeks after surgery, walking is usually the main exercise: ask your "
+            "surgeon or physiotherapist before starting any programme."
+        )
     if locked:
         named = [LOCK_WORDS[t] for t in LOCK_WORDS if t in locked]
         words = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
-        parts.append(f"For now coach leaves out exercises that involve {words}. A routine file from your "
-                     "physiotherapist can include them when you are ready.")
-    parts.append("The program \"After back surgery\" is designed for once your surgeon has cleared you.")
+        parts.append(
+            f"For now coach leaves out exercises that involve {words}. A routine file from your "
+            "physiotherapist can include them when you are ready."
+        )
+    parts.append(
+        'The program "After back surgery" is designed for once your surgeon has cleared you.'
+    )
     return PostOpRule(locked, " ".join(parts))
 
 
@@ -94,8 +104,15 @@ def allowed(exercises: Iterable[Any], rule: PostOpRule) -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 # How often: one answer for the home screen and the Progress tab
 
-DAY_WORDS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-             "sat": "Saturday", "sun": "Sunday"}
+DAY_WORDS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
 
 
 def times_words(n: int) -> str:
@@ -103,7 +120,7 @@ def times_words(n: int) -> str:
 
 
 def schedule_words(schedule: Any) -> str:
-    """"Every day, once a day", "5 days a week, twice a day", "Monday, Wednesday and Friday, once a day"."""
+    """ "Every day, once a day", "5 days a week, twice a day", "Monday, Wednesday and Friday, once a day"."""
     if schedule is None:
         return ""
     days = getattr(schedule, "days", None)
@@ -112,7 +129,9 @@ def schedule_words(schedule: Any) -> str:
         when = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     else:
         per_week = getattr(schedule, "days_per_week", None) or 7
-        when = "Every day" if per_week == 7 else f"{per_week} day{'s' if per_week != 1 else ''} a week"
+        when = (
+            "Every day" if per_week == 7 else f"{per_week} day{'s' if per_week != 1 else ''} a week"
+        )
     return f"{when}, {times_words(int(getattr(schedule, 'times_per_day', 1) or 1))}"
 
 
@@ -130,11 +149,17 @@ class TodaysSchedule:
         return schedule_words(self.schedule)
 
 
-def todays_schedule(routine: Any, catalogue: Any, default_program: str = "clbp_starter") -> TodaysSchedule:
+def todays_schedule(
+    routine: Any, catalogue: Any, default_program: str = "clbp_starter"
+) -> TodaysSchedule:
     """``routine``: the therapist's routine (a parsed Routine), or None for the built-in one."""
     if routine is not None:
-        return TodaysSchedule(getattr(routine, "schedule", None), getattr(routine, "valid_from", None),
-                              getattr(routine, "valid_until", None), "routine")
+        return TodaysSchedule(
+            getattr(routine, "schedule", None),
+            getattr(routine, "valid_from", None),
+            getattr(routine, "valid_until", None),
+            "routine",
+        )
     prog = getattr(catalogue, "programs", {}).get(default_program)
     sched = getattr(prog, "schedule", None) if prog is not None else None
     return TodaysSchedule(sched, None, None, "program" if sched is not None else "")

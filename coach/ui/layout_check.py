@@ -79,7 +79,9 @@ def _shown(w: QWidget) -> bool:
 
 
 def _children(w: QWidget) -> list[QWidget]:
-    return [c for c in w.findChildren(QWidget, options=_direct()) if c.isWindow() is False and _shown(c)]
+    return [
+        c for c in w.findChildren(QWidget, options=_direct()) if c.isWindow() is False and _shown(c)
+    ]
 
 
 def _direct():  # noqa: ANN202
@@ -102,7 +104,9 @@ def _text_problem(w: QWidget) -> str | None:
         if w.wordWrap():
             need = w.heightForWidth(w.width())
             if need > w.height() + TOLERANCE_PX:
-                return f"wrapped text needs {need} px of height, has {w.height()} (width {w.width()})"
+                return (
+                    f"wrapped text needs {need} px of height, has {w.height()} (width {w.width()})"
+                )
             # a single word longer than the label's width cannot wrap
             hint = w.minimumSizeHint().width()
             if hint > w.width() + TOLERANCE_PX:
@@ -127,14 +131,22 @@ def _text_problem(w: QWidget) -> str | None:
 
 def _overlaps(kids: list[QWidget]) -> list[Problem]:
     out: list[Problem] = []
-    rects = [(k, k.geometry()) for k in kids
-             if not k.property("overlay") and not isinstance(k, QScrollBar)]
+    rects = [
+        (k, k.geometry())
+        for k in kids
+        if not k.property("overlay") and not isinstance(k, QScrollBar)
+    ]
     for i, (a, ra) in enumerate(rects):
-        for b, rb in rects[i + 1:]:
+        for b, rb in rects[i + 1 :]:
             inter = ra.intersected(rb)
             if inter.width() > TOLERANCE_PX and inter.height() > TOLERANCE_PX:
-                out.append(Problem("overlap", describe(a),
-                                   f"overlaps {describe(b)} by {inter.width()}x{inter.height()} px"))
+                out.append(
+                    Problem(
+                        "overlap",
+                        describe(a),
+                        f"overlaps {describe(b)} by {inter.width()}x{inter.height()} px",
+                    )
+                )
     return out
 
 
@@ -156,10 +168,14 @@ def _clipped(w: QWidget, window: QWidget) -> str | None:
                 return f"{over} px of it is beyond the right edge of the scroll area"
             return None
         visible = rect.intersected(QRect(QPoint(0, 0), parent.size()))
-        if (rect.width() - visible.width() > TOLERANCE_PX
-                or rect.height() - visible.height() > TOLERANCE_PX):
-            return (f"{rect.width() - visible.width()}x{rect.height() - visible.height()} px of it is "
-                    f"outside {describe(parent)}")
+        if (
+            rect.width() - visible.width() > TOLERANCE_PX
+            or rect.height() - visible.height() > TOLERANCE_PX
+        ):
+            return (
+                f"{rect.width() - visible.width()}x{rect.height() - visible.height()} px of it is "
+                f"outside {describe(parent)}"
+            )
         rect = visible
         child = parent
     return None
@@ -173,8 +189,9 @@ def check(window: QWidget) -> list[Problem]:
         if isinstance(w, QScrollArea):
             bar = w.horizontalScrollBar()
             if bar.isVisible() and bar.maximum() > 0:
-                problems.append(Problem("sideways", describe(w),
-                                        f"scrolls sideways by {bar.maximum()} px"))
+                problems.append(
+                    Problem("sideways", describe(w), f"scrolls sideways by {bar.maximum()} px")
+                )
         text = _text_problem(w)
         if text:
             problems.append(Problem("text", describe(w), text))

@@ -22,10 +22,14 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
-LONG_TITLE = ("Back pain starter after the second clinic visit — weeks 5 to 8, with the extra "
-              "hip mobility block and the desk breaks agreed on 12 November")
+LONG_TITLE = (
+    "Back pain starter after the second clinic visit — weeks 5 to 8, with the extra "
+    "hip mobility block and the desk breaks agreed on 12 November"
+)
 #: A window-wide banner shown over the session's tightest screens (the wording is only an example).
-BANNER = "Your physiotherapist updated your routine on 12 November: the bridges now have 8 repetitions."
+BANNER = (
+    "Your physiotherapist updated your routine on 12 November: the bridges now have 8 repetitions."
+)
 
 
 def settle(ms: int = 60) -> None:
@@ -61,8 +65,14 @@ def seed_history(history: Any, now: Any = None) -> int:
 
     now = now or datetime.now(timezone.utc)
     plan = [  # days ago, hour, pain before, pain after, bridge reps, hold seconds
-        (13, 9, 4, 5, 5, 5.0), (11, 9, 4, 4, 6, 6.0), (9, 18, 3, 4, 6, 6.0), (7, 9, 3, 3, 7, 7.0),
-        (7, 19, 3, 4, 5, 7.0), (5, 9, 3, 3, 8, 8.0), (3, 9, 2, 3, 8, 9.0), (1, 9, 2, 2, 9, 10.0),
+        (13, 9, 4, 5, 5, 5.0),
+        (11, 9, 4, 4, 6, 6.0),
+        (9, 18, 3, 4, 6, 6.0),
+        (7, 9, 3, 3, 7, 7.0),
+        (7, 19, 3, 4, 5, 7.0),
+        (5, 9, 3, 3, 8, 8.0),
+        (3, 9, 2, 3, 8, 9.0),
+        (1, 9, 2, 2, 9, 10.0),
     ]
     for days, hour, before, after, reps, hold in plan:
         when = (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
@@ -71,17 +81,41 @@ def seed_history(history: Any, now: Any = None) -> int:
         rec.record_pain(before, "before", when=when)
         rec.start_exercise("glute_bridge", position=0, sets_planned=1, reps_planned=reps, when=when)
         for i in range(1, reps + 1):
-            rec.record_rep({"index": i, "start": i * 4.0, "end": i * 4 + 3.0, "range": 18.0 + reps, "faults": []})
+            rec.record_rep(
+                {
+                    "index": i,
+                    "start": i * 4.0,
+                    "end": i * 4 + 3.0,
+                    "range": 18.0 + reps,
+                    "faults": [],
+                }
+            )
         rec.end_exercise({"reps": reps}, when=when + timedelta(minutes=4))
-        rec.start_exercise("pelvic_tilt", position=1, sets_planned=1, reps_planned=3, when=when + timedelta(minutes=5))
+        rec.start_exercise(
+            "pelvic_tilt",
+            position=1,
+            sets_planned=1,
+            reps_planned=3,
+            when=when + timedelta(minutes=5),
+        )
         for i in range(1, 4):
-            rec.record_hold({"index": i, "start": i * 12.0, "end": i * 12 + hold, "seconds": hold,
-                             "not_visible_s": 0.0, "faults": []})
+            rec.record_hold(
+                {
+                    "index": i,
+                    "start": i * 12.0,
+                    "end": i * 12 + hold,
+                    "seconds": hold,
+                    "not_visible_s": 0.0,
+                    "faults": [],
+                }
+            )
         rec.end_exercise({"reps": 0, "holds": [hold] * 3}, when=when + timedelta(minutes=8))
         rec.record_pain(after, "end", when=when + timedelta(minutes=9))
         rec.end_session(when=when + timedelta(minutes=10))
         if days in (9, 5):
-            history.record_next_morning(sid, max(0, after - 1), stiffness=2, when=when + timedelta(hours=15))
+            history.record_next_morning(
+                sid, max(0, after - 1), stiffness=2, when=when + timedelta(hours=15)
+            )
     return len(plan)
 
 
@@ -90,9 +124,16 @@ def _tabs(page: QWidget) -> QTabWidget | None:
     return tabs if isinstance(tabs, QTabWidget) else None
 
 
-def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
-         active_timeout_s: float = 40.0, only: Callable[[str], bool] | None = None,
-         skipped: list[str] | None = None) -> Iterator[str]:
+def tour(
+    win: Any,
+    ctx: Any,
+    *,
+    workdir: Path,
+    clip: str | None = None,
+    active_timeout_s: float = 40.0,
+    only: Callable[[str], bool] | None = None,
+    skipped: list[str] | None = None,
+) -> Iterator[str]:
     """Walk every screen; yield its name while it is showing.
 
     ``only`` skips screens whose name it rejects (their set-up still runs when later screens need
@@ -219,8 +260,9 @@ def tour(win: Any, ctx: Any, *, workdir: Path, clip: str | None = None,
         settle()
 
 
-def _session(win: Any, ctx: Any, clip: str | None, active_timeout_s: float,
-             show: Callable[[str], bool]) -> Iterator[str]:
+def _session(
+    win: Any, ctx: Any, clip: str | None, active_timeout_s: float, show: Callable[[str], bool]
+) -> Iterator[str]:
     from coach.core.session import Phase, plan_from_exercise
 
     if clip:
@@ -245,7 +287,9 @@ def _session(win: Any, ctx: Any, clip: str | None, active_timeout_s: float,
         yield "session-camera-check"
     if clip:
         deadline = time.monotonic() + active_timeout_s
-        while time.monotonic() < deadline and not (runner.phase is Phase.ACTIVE and runner.snapshot().count >= 1):
+        while time.monotonic() < deadline and not (
+            runner.phase is Phase.ACTIVE and runner.snapshot().count >= 1
+        ):
             settle(100)
         if runner.phase is Phase.ACTIVE and show("session-active"):
             yield "session-active"

@@ -50,7 +50,9 @@ class FlowLayout(QLayout):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         # as wide as all items in one row; the height is for that width
-        w = sum(i.sizeHint().width() for i in self._visible()) + self._spacing * max(0, len(self._visible()) - 1)
+        w = sum(i.sizeHint().width() for i in self._visible()) + self._spacing * max(
+            0, len(self._visible()) - 1
+        )
         m = self.contentsMargins()
         return QSize(w + m.left() + m.right(), self.heightForWidth(w + m.left() + m.right()))
 

@@ -23,18 +23,39 @@ def test_missing_clip_is_one_clear_error(capsys, tmp_path) -> None:
     assert len(err) == 1 and "no such video file" in err[0]
 
 
-def test_writes_the_screens_at_the_size_asked(qtbot, strict_ui, no_cameras, tmp_path, monkeypatch, capsys) -> None:
+def test_writes_the_screens_at_the_size_asked(
+    qtbot, strict_ui, no_cameras, tmp_path, monkeypatch, capsys
+) -> None:
     # the command points the profile at its own temporary folder; restore ours afterwards
     for var in ("COACH_CONFIG_DIR", "COACH_DATA_DIR", "COACH_LOG_DIR", "COACH_TTS"):
         monkeypatch.setenv(var, str(strict_ui / var))
     out = tmp_path / "shots"
-    code = main(["screenshots", "--size", "1280x720", "--out", str(out), "--no-clip",
-                 "--only", "home", "--only", "onboarding-1", "--only", "history-progress-pain", "--check"])
+    code = main(
+        [
+            "screenshots",
+            "--size",
+            "1280x720",
+            "--out",
+            str(out),
+            "--no-clip",
+            "--only",
+            "home",
+            "--only",
+            "onboarding-1",
+            "--only",
+            "history-progress-pain",
+            "--check",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0, text
     names = sorted(p.name for p in out.glob("*.png"))
-    assert names == ["history-progress-pain.png", "home-posture-strip.png", "home.png", "onboarding-1-welcome.png"] \
-        or names == ["history-progress-pain.png", "home.png", "onboarding-1-welcome.png"], names
+    assert names == [
+        "history-progress-pain.png",
+        "home-posture-strip.png",
+        "home.png",
+        "onboarding-1-welcome.png",
+    ] or names == ["history-progress-pain.png", "home.png", "onboarding-1-welcome.png"], names
     img = QImage(str(out / "home.png"))
     assert (img.width(), img.height()) == (1280, 720)
     assert "0 layout problems" in text

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from coach.ui.speech import ESPEAK_RATE_WPM, MAX_BACKLOG, Speaker, espeak_binary, render_cue_wav, wav_info
+from coach.ui.speech import (
+    ESPEAK_RATE_WPM,
+    MAX_BACKLOG,
+    Speaker,
+    espeak_binary,
+    render_cue_wav,
+    wav_info,
+)
 
-needs_espeak = pytest.mark.skipif(espeak_binary() is None, reason="espeak-ng is not installed (scripts/setup.sh installs it)")
+needs_espeak = pytest.mark.skipif(
+    espeak_binary() is None, reason="espeak-ng is not installed (scripts/setup.sh installs it)"
+)
 
 # Playback on a machine with no audio server logs these; the cue is still rendered and queued.
 pytestmark = pytest.mark.qt_log_ignore("QSoundEffect", "PulseAudio", "pipewire", "va")
@@ -18,10 +27,13 @@ def expected_seconds(sentence: str) -> float:
 
 
 @needs_espeak
-@pytest.mark.parametrize("sentence", [
-    "Keep your back straight and lower slowly.",
-    "Well done. Rest for thirty seconds, then we start the next set of bridges.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Keep your back straight and lower slowly.",
+        "Well done. Rest for thirty seconds, then we start the next set of bridges.",
+    ],
+)
 def test_a_rendered_cue_is_audible_and_as_long_as_the_sentence(tmp_path, sentence) -> None:
     info = wav_info(render_cue_wav(sentence, tmp_path / "cue.wav"))
     assert info.rms > 0.02, info  # not silence
@@ -32,7 +44,9 @@ def test_a_rendered_cue_is_audible_and_as_long_as_the_sentence(tmp_path, sentenc
 @needs_espeak
 def test_longer_cues_take_longer(tmp_path) -> None:
     short = wav_info(render_cue_wav("Three.", tmp_path / "a.wav")).seconds
-    long = wav_info(render_cue_wav("Breathe out slowly and let your shoulders drop.", tmp_path / "b.wav")).seconds
+    long = wav_info(
+        render_cue_wav("Breathe out slowly and let your shoulders drop.", tmp_path / "b.wav")
+    ).seconds
     assert long > 2 * short
 
 
