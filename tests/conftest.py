@@ -45,3 +45,40 @@ def tracked(media):
         return _TRACKS[name]
 
     return get
+
+
+_SINGLE_PASS: dict[tuple[str, str], dict[str, object]] = {}
+
+
+@pytest.fixture(scope="session")
+def single_pass(media):
+    """What ``coach analyze CLIP --exercise ID --workers 1`` reports (computed once per clip)."""
+    from coach.analysis import score_track, track_video
+    from coach.routines.catalogue import load_catalogue
+
+    tracks: dict[str, object] = {}
+
+    def get(clip: str, exercise: str) -> dict[str, object]:
+        key = (clip, exercise)
+        if key not in _SINGLE_PASS:
+            path = media / clip
+            if not path.exists():
+                pytest.fail(f"missing footage: {path}")
+            if clip not in tracks:
+                tracks[clip] = track_video(path)[0]
+            _SINGLE_PASS[key] = score_track(tracks[clip], load_catalogue().get(exercise))  # type: ignore[arg-type]
+        return _SINGLE_PASS[key]
+
+    return get
+
+
+def manifest_exercise_clips() -> list[tuple[str, str]]:
+    """(clip, exercise id) for every rep or hold clip of the shared manifest."""
+    from coach.devtools.evaluate import read_manifest
+    from coach.routines.catalogue import load_catalogue
+
+    if not (MEDIA / "MANIFEST.tsv").exists():
+        return [("MANIFEST.tsv is missing", "")]  # the test then fails: never skipped
+    ids = set(load_catalogue().exercises)
+    return [(spec.file, ex) for spec in read_manifest(MEDIA) for ex in spec.exercises
+            if ex in ids and (spec.reps is not None or spec.holds)]

@@ -40,6 +40,9 @@ class AppContext:
     pain_rules: Any = None  # the routine's pain rules (coach.routines.routine.PainRules), if any
     resolved_routine: Any = None  # coach.routines.routine.ResolvedRoutine of the routine file
     dose_changes: list[str] = field(default_factory=list)  # today's progression, in words
+    # Recordings play at their own speed, as a camera would. Tests that check a whole clip's count
+    # on screen turn this off: the same session then runs as fast as the model goes.
+    paced_recordings: bool = True
 
     def save(self) -> None:
         try:

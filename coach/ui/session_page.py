@@ -163,7 +163,7 @@ class SessionPage(QWidget):
         rid = getattr(getattr(routine, "routine", None), "id", None) if routine is not None else None
         version = getattr(getattr(routine, "routine", None), "version", None) if routine is not None else None
         self.session = LiveSession(plan, title, source=spec if needs_camera else None, settings=s,
-                                   history=ctx.history, paced=True, pain_rules=ctx.pain_rules,
+                                   history=ctx.history, paced=ctx.paced_recordings, pain_rules=ctx.pain_rules,
                                    routine_id=rid or title, routine_version=version)
         self.runner = self.session.runner
         self._banners: dict[str, str] = {}
@@ -403,7 +403,8 @@ class SessionPage(QWidget):
             target = f" / {s.target}" if s.target else ""
             self.counter.setText(f"{s.count}{target}")
         elif phase is Phase.ACTIVE and kind == "hold":
-            self.counter.setText(f"{s.count} / {s.target}" if s.target else "")
+            held = f"{s.count} hold{'s' if s.count != 1 else ''}"
+            self.counter.setText(f"{s.count} / {s.target}" if s.target else held)
         elif phase in (Phase.REST, Phase.INTRO, Phase.SWITCH_SIDE):
             self.counter.setText(f"{math.ceil(s.remaining_s)} s")
         else:

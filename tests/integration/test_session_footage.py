@@ -14,24 +14,9 @@ from pathlib import Path
 import pytest
 
 from coach.cli import main
-from coach.devtools.evaluate import read_manifest
-from tests.conftest import MEDIA
+from tests.conftest import manifest_exercise_clips
 
 pytestmark = pytest.mark.footage
-
-
-def _clips() -> list[tuple[str, str]]:
-    from coach.routines.catalogue import load_catalogue
-
-    if not (MEDIA / "MANIFEST.tsv").exists():
-        return [("MANIFEST.tsv is missing", "")]  # fails below, never skipped
-    ids = set(load_catalogue().exercises)
-    out = []
-    for spec in read_manifest(MEDIA):
-        for ex in spec.exercises:
-            if ex in ids and (spec.reps is not None or spec.holds):
-                out.append((spec.file, ex))
-    return out
 
 
 @pytest.fixture
@@ -41,16 +26,10 @@ def isolated(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize(("clip", "exercise"), _clips())
-def test_session_counts_what_analyze_counts(clip, exercise, media, isolated, capsys):
-    from coach.analysis import score_track, track_video
-    from coach.routines.catalogue import load_catalogue
-
+@pytest.mark.parametrize(("clip", "exercise"), manifest_exercise_clips())
+def test_session_counts_what_analyze_counts(clip, exercise, media, isolated, capsys, single_pass):
     path = media / clip
-    assert path.exists(), f"missing footage: {path}"
-    track, _stats = track_video(path)  # one pass, as `coach analyze --workers 1`
-    ex = load_catalogue().get(exercise)
-    expected = score_track(track, ex)
+    expected = single_pass(clip, exercise)
 
     db = isolated / "h.sqlite3"
     code = main(["session", "--source", str(path), "--exercise", exercise, "--screened", "--json",
