@@ -69,6 +69,7 @@ __all__ = [
     "build_bundle_from_wheel",
     "build_bundle_from_package",
     "install_hint",
+    "unwind_on_termination",
 ]
 
 logger = logging.getLogger(__name__)
@@ -808,8 +809,8 @@ def build_bundle_from_package(
 
 
 @contextlib.contextmanager
-def _unwind_on_termination() -> Iterator[None]:
-    """Turn SIGTERM/SIGHUP into ``SystemExit`` while provisioning.
+def unwind_on_termination() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into ``SystemExit`` for the duration (provisioning, worker pools).
 
     The default action of those signals ends the process on the spot, skipping the
     ``finally`` blocks that remove temporary files and folders; SIGINT already
@@ -845,7 +846,7 @@ def _from_registry_wheel(variant: str, progress: Progress | None = None) -> Path
     ModelError
         If the wheel cannot be obtained or used.
     """
-    with _unwind_on_termination(), tempfile.TemporaryDirectory(prefix="coach-mpwheel-") as tmp:
+    with unwind_on_termination(), tempfile.TemporaryDirectory(prefix="coach-mpwheel-") as tmp:
         wheel = _fetch_wheel(Path(tmp), progress)
         path, actual = build_bundle_from_wheel(wheel, variant, progress=progress)
         _write_sidecar(path, f"wheel:{wheel.name}", actual)
@@ -1039,7 +1040,7 @@ def install_model(
     _check_variant(variant)
     if force:
         _say(progress, f"Re-provisioning pose model ({variant}).")
-    with _unwind_on_termination():
+    with unwind_on_termination():
         return _provision(variant, progress, use_cache=not force)
 
 

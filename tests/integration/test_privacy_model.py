@@ -256,3 +256,45 @@ def test_models_install_cli_offline_without_package_is_one_line(
     assert len([ln for ln in err.splitlines() if ln.startswith("error:")]) == 1
     assert "Traceback" not in err and not _mentions_pip(err)
 
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
+    return [int(x) for x in out.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.footage
+def test_sigterm_during_analyze_leaves_no_worker_behind(media: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in (pm.ENV_MODEL, pm.ENV_WHEEL)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coach", "analyze", str(media / "side_plank_front_variations_inset.mp4"), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, "the worker pool never started"
+        time.sleep(5.0)  # the workers are now tracking their segments
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 3  # terminated at once, not when their segments are done
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.2)
+        assert not any(_alive(w) for w in workers), "pool workers outlived the terminated analysis"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
