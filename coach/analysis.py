@@ -259,7 +259,7 @@ def track_video_parallel(
         return track_video(path, options=EstimatorOptions(variant=variant), max_side=max_side)
     # The model is checked once here, before any worker starts: a missing or damaged model is
     # one line for the user, not a pool of workers failing to start.
-    from coach.pose.model import ModelError, ensure_model
+    from coach.pose.model import ModelError, ensure_model, unwind_on_termination
 
     try:
         ensure_model(variant)
@@ -275,7 +275,8 @@ def track_video_parallel(
         # importing it again (~0.35 s each). Importing starts no threads; the graph starts in
         # the workers.
         import mediapipe.tasks.python.vision  # noqa: F401
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(variant,)) as pool:
+    # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
+    with unwind_on_termination(), ctx.Pool(workers, initializer=_init_worker, initargs=(variant,)) as pool:
         # The workers load their models while the seams are chosen here.
         bounds = [0] + [_still_seam(path, round(work + i * (work - overlap)), fps, n) for i in range(workers - 1)] + [n]
         jobs = [
