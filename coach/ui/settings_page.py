@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from coach.capture import sources
 from coach.core.wording import PRIVACY
-from coach.settings import Profile
+from coach.routines.today import LOCK_WORDS, SURGERY_TYPE, SURGERY_WHEN, post_op_rule
+from coach.settings import Profile, Settings
 from coach.ui.context import AppContext
 from coach.ui.home import card
 from coach.ui.theme import Palette, palette
@@ -46,6 +47,21 @@ PRIVACY_NOTE = (
     PRIVACY + " Your session history (counts, pain ratings) "
     "is saved on this computer only; you decide whether to export it and who to give it to."
 )
+
+
+def surgery_words(s: Settings) -> str:
+    """What the screening recorded about a back operation, and what follows from it."""
+    when = dict(SURGERY_WHEN).get(s.surgery_when, "")
+    if not when:
+        return ""
+    kind = dict(SURGERY_TYPE).get(s.surgery_type, "")
+    text = f"Back operation: {when[0].lower() + when[1:]}" + (f" ({kind[0].lower() + kind[1:]})." if kind else ".")
+    locked = post_op_rule(s.surgery_when, s.surgery_type).locked_tags
+    if locked:
+        words = [LOCK_WORDS[t] for t in LOCK_WORDS if t in locked]
+        text += (" The built-in programs leave out exercises that involve "
+                 + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]) + " for now.")
+    return text
 
 
 def choice_style(pal: Palette) -> str:
@@ -231,6 +247,9 @@ class SettingsPage(QWidget):
         if s.screening_blocked:
             cl.addWidget(_label(s.screening_advice or "Sessions are paused. Please contact your clinician.",
                                 "banner"))
+        self.surgery_note = _label(surgery_words(s), "muted")
+        self.surgery_note.setVisible(bool(self.surgery_note.text()))
+        cl.addWidget(self.surgery_note)
         self.rerun = QPushButton("Run the health screening again" if s.screening_done_at is not None
                                  else "Run the health screening")
         self.rerun.clicked.connect(self.ctx.nav.open_onboarding)

@@ -126,3 +126,17 @@ def test_hear_the_voice_says_a_sample_and_turns_the_voice_on(qtbot, window, page
     page.sample_btn.click()
     assert page.voice.isChecked() and ctx.settings.voice
     assert list(ctx.speaker.spoken)[-1] == page.SAMPLE
+
+
+def test_screening_card_says_what_follows_from_a_back_operation(qtbot, window) -> None:
+    win, ctx = window
+    ctx.settings.surgery_when, ctx.settings.surgery_type = "6_weeks_to_3_months", "fusion"
+    win.open_settings()
+    note = win.current_page().surgery_note
+    assert note.isVisible()
+    assert note.text().startswith("Back operation: 6 weeks to 3 months ago (joining bones together")
+    assert "leave out exercises that involve bending forward, twisting, arching your back or lifting" in note.text()
+    win.home()
+    ctx.settings.surgery_when = ""
+    win.open_settings()
+    assert not win.current_page().surgery_note.isVisible()
