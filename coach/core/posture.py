@@ -897,6 +897,10 @@ class MonitorConfig:
     # Gaps the presence gate bridges: more than two frame intervals at eval_hz (the gate's own
     # 0.1 s default assumes video frame rates and would never confirm at 5 Hz).
     presence_gap_s: float = 0.5
+    # Once confirmed, the person stays confirmed across gaps between detections up to this long
+    # (an adaptive sampler looks every 2 s); a new detection still needs presence_gap_s-close
+    # detections for presence_confirm_s, so a ghost is not confirmed by slow sampling. [D]
+    presence_keep_s: float = 0.5
     break_min_s: float = 60.0  # an away period this long is a break [D]
     break_every_s: float = 45.0 * 60.0  # sitting-time reminder [D: Appendix A break_every_min]
     rula_every_s: float = 5.0  # [D: DOMAIN §3.4]
@@ -1040,6 +1044,29 @@ class _Lock:
         self.positive = None
 
 
+class _KeptPresence:
+    """:class:`~coach.core.presence.PresenceGate` whose confirmation survives gaps up to
+    ``keep_s`` (slow sampling of a person already confirmed), while confirming a new detection
+    still needs detections no more than ``gap_s`` apart for ``confirm_s`` (ghosts stay out)."""
+
+    __slots__ = ("gate", "keep_s")
+
+    def __init__(self, confirm_s: float, gap_s: float, keep_s: float) -> None:
+        self.gate = PresenceGate(confirm_s, gap_s)
+        self.keep_s = max(keep_s, gap_s)
+
+    def update(self, detected: bool, t: float) -> bool:
+        g = self.gate
+        if g.confirmed:
+            # a confirmed person: widen the bridged gap to keep_s for this step only
+            g.gap_s, saved = self.keep_s, g.gap_s
+            try:
+                return g.update(detected, t)
+            finally:
+                g.gap_s = saved
+        return g.update(detected, t)
+
+
 class _IssueClock:
     """Persistence and alert bookkeeping of one issue (fixed size)."""
 
@@ -1145,7 +1172,9 @@ class PostureMonitor:
     ) -> None:
         self.config = config or MonitorConfig()
         self._filter = OneEuroFilter(self.config.min_cutoff, self.config.beta, self.config.d_cutoff)
-        self._presence = PresenceGate(self.config.presence_confirm_s, self.config.presence_gap_s)
+        self._presence = _KeptPresence(
+            self.config.presence_confirm_s, self.config.presence_gap_s, self.config.presence_keep_s
+        )
         self._side = _Lock(1.0, 0.1)
         self._facing = _Lock(0.5, 0.3)
         self._view = _Lock(1.0, 0.15)

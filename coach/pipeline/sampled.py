@@ -93,6 +93,7 @@ class SamplingPolicy:
     move_fraction: float = 0.3
     scale_fraction: float = 0.12
     nudge_lead_s: float = 3.0
+    confirm_window_s: float = 3.0
     away_sample_s: float = 2.0
     away_release_s: float = 180.0
     away_recheck_s: float = 60.0
@@ -126,14 +127,16 @@ def monitor_config(policy: SamplingPolicy, base: MonitorConfig | None = None) ->
 
     The presence gate and the "away" test bridge gaps between detections; at a fixed 4 Hz the
     defaults (0.5 s, 1 s) already do, at a 2 s interval they must be wider or every sample would
-    start the person over. Nothing else changes: the nudge rules are the same.
+    start the person over. Only a person already confirmed is kept across the wider gap: a new
+    detection is still confirmed at the fast rate with the short gap, so a ghost in an empty
+    room does not become a person. Nothing else changes: the nudge rules are the same.
     """
     base = base or MonitorConfig()
     longest = policy.max_interval_s
     return replace(
         base,
         eval_hz=(policy.fixed_hz if policy.fixed_hz is not None else 1.0 / policy.fast_s),
-        presence_gap_s=max(base.presence_gap_s, 1.5 * longest),
+        presence_keep_s=max(base.presence_keep_s, 1.5 * longest),
         away_after_s=max(base.away_after_s, longest + 0.5),
     )
 
@@ -183,6 +186,9 @@ class AdaptiveSampler:
         self._prev_raw: PostureState | None = None
         self._calm = 0
         self._fast_until = -math.inf
+        self._untracked_since = math.nan
+        #: A detection is being confirmed: the camera is not released in the middle of it.
+        self.confirming = False
         self.reason = "start"
         self.interval_s = self.policy.fast_s if self.policy.adaptive else self.policy.max_interval_s
 
@@ -227,8 +233,16 @@ class AdaptiveSampler:
             reasons.append("no verdict")
         else:
             raw = status.raw_state
-            if PostureState.NOT_TRACKING in (status.state, raw):
-                reasons.append("confirming")
+            untracked = PostureState.NOT_TRACKING in (status.state, raw)
+            if untracked and self._untracked_since != self._untracked_since:
+                self._untracked_since = t
+            elif not untracked:
+                self._untracked_since = math.nan
+            if untracked:
+                # A detection being confirmed, or a view settling: look closely for a while;
+                # a person whose head stays out of view is looked at like an empty desk.
+                if pose is not None and t - self._untracked_since < p.confirm_window_s:
+                    reasons.append("confirming")
             elif raw is not status.state:
                 reasons.append("verdict changing")
             elif self._prev_raw is not None and raw is not self._prev_raw:
@@ -236,9 +250,13 @@ class AdaptiveSampler:
             self._prev_raw = raw
             if status.alert_due_s <= p.nudge_lead_s:
                 reasons.append("nudge due")
+        self.confirming = "confirming" in reasons
         if t < self._fast_until:
             reasons.append("asked")
-        away = status is not None and status.state is PostureState.AWAY and status.raw_state is PostureState.AWAY
+        away = status is not None and (
+            (status.state is PostureState.AWAY and status.raw_state is PostureState.AWAY)
+            or (self._untracked_since == self._untracked_since and "confirming" not in reasons)
+        )
         if reasons and not (away and reasons == ["verdict changed"]):
             self._calm = 0
             self.interval_s = p.fast_s
@@ -733,10 +751,11 @@ class SampledPipeline:
             status = self._consumer(pose, frame)
             interval = self.sampler.next_interval(pose, status, frame.timestamp)
             self._results.put(SampledResult(frame, pose, status, interval))
-            if status is not None and status.state is PostureState.AWAY and status.raw_state is PostureState.AWAY:
+            if status is None or status.raw_state in (PostureState.AWAY, PostureState.NOT_TRACKING):
+                # nobody, or nobody the monitor can judge (an unconfirmed ghost, no head in view)
                 if self._away_since != self._away_since:
                     self._away_since = now
-                if p.adaptive and now - self._away_since >= p.away_release_s:
+                if p.adaptive and not self.sampler.confirming and now - self._away_since >= p.away_release_s:
                     self._release(SampledState.AWAY_RELEASED, "Nobody at the desk for a while: the camera is off, "
                                   f"with a look every {p.away_recheck_s:.0f} s.")
                     next_t = now + p.away_recheck_s

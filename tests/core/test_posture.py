@@ -472,8 +472,9 @@ def _zoom_track(t: float) -> PoseFrame:
 
 def test_zoom_pauses_the_verdict_instead_of_alarming():
     for rate in (5.0, 0.5):  # a fixed rate and the adaptive monitor's slowest
-        mon = PostureMonitor(config=MonitorConfig(presence_gap_s=3.0, away_after_s=2.5))
-        out = run(mon, timeline(_zoom_track, 0.0, 90.0, rate))
+        mon = PostureMonitor(config=MonitorConfig(presence_keep_s=3.0, away_after_s=2.5))
+        # (a new person is confirmed at the fast rate, then looked at every 1 / rate s)
+        out = run(mon, timeline(_zoom_track, 0.0, 4.0) + timeline(_zoom_track, 4.0, 90.0, rate))
         shown = {s.state for s in out}
         assert PostureState.FORWARD_HEAD not in shown and PostureState.SLOUCHED not in shown
         assert not any(s.alert for s in out)
@@ -528,3 +529,20 @@ def test_a_slumped_baseline_is_refused_and_judged_by_the_absolute_limits():
     assert any(s.alert for s in out)
     # an upright baseline passes
     assert baseline_problem(calibrate([seated_side(i / 10) for i in range(30)])) is None
+
+
+def test_slow_sampling_keeps_a_person_but_does_not_confirm_ghosts():
+    cfg = MonitorConfig(presence_keep_s=3.0, away_after_s=2.5)
+    # a confirmed person looked at every 2 s stays confirmed
+    mon = PostureMonitor(config=cfg)
+    out = run(mon, timeline(seated_side, 0.0, 2.0) + timeline(seated_side, 2.0, 30.0, 0.5))
+    assert all(s.state is PostureState.UPRIGHT for s in out if s.timestamp >= 1.0)
+    # two brief ghosts 2 s apart with nothing in between are not a person
+    mon = PostureMonitor(config=cfg)
+    frames = [(0.0, seated_side(0.0))] + [(0.25 * k, None) for k in range(1, 8)]
+    frames += [(2.0, seated_side(2.0)), (2.25, seated_side(2.25)), (2.5, None), (2.75, None)]
+    out = run(mon, frames)
+    assert all(s.raw_state in (PostureState.NOT_TRACKING, PostureState.AWAY) for s in out)
+    # (a gate that bridged 3 s for everyone would have confirmed them)
+    mon = PostureMonitor(config=MonitorConfig(presence_gap_s=3.0, away_after_s=2.5))
+    assert any(s.raw_state is PostureState.UPRIGHT for s in run(mon, frames))

@@ -240,9 +240,10 @@ def test_sampler_reasons():
 
 def test_presence_gaps_widened_only_for_long_intervals():
     fixed = monitor_config(SamplingPolicy.fixed(4.0))
-    assert fixed.presence_gap_s == MonitorConfig().presence_gap_s and fixed.away_after_s == MonitorConfig().away_after_s
+    assert fixed.presence_keep_s == MonitorConfig().presence_keep_s and fixed.away_after_s == MonitorConfig().away_after_s
     ad = monitor_config(SamplingPolicy(slow_s=2.0))
-    assert ad.presence_gap_s >= 3.0 and ad.away_after_s >= 2.5
+    assert ad.presence_keep_s >= 3.0 and ad.away_after_s >= 2.5
+    assert ad.presence_gap_s == MonitorConfig().presence_gap_s  # a new detection is confirmed as before
     assert ad.alert_after_s == 60.0 and ad.realert_s == 600.0  # DOMAIN §3.4 unchanged
 
 
@@ -266,3 +267,21 @@ def test_file_reader_grabs_between_samples_and_decodes_only_samples():
     assert r.grabs >= 10 * 25
     assert r.loops >= 1  # 12 s of a 6.5 s clip
     assert [f.timestamp for f in frames] == [float(i) for i in range(12)]
+
+
+def test_ghosts_in_an_empty_room_are_not_confirmed_and_the_camera_is_still_released():
+    """The model's brief 'ghost' people in an empty room (<= 0.2 s each, DOMAIN presence gate)
+    must not become a person because the sampler looks rarely, nor keep the camera on."""
+
+    def ghostly(t: float) -> PoseFrame | None:
+        if t < 100.0:
+            return desk_day(t)
+        # a ghost for 0.2 s every 2.5 s
+        return seated_side(t, trunk=30.0) if (t % 2.5) < 0.2 else None
+
+    run = Run(SamplingPolicy(), script=ghostly)
+    run.pipe.run_for(600.0)
+    empty = [st for ts, st in run.samples if ts >= 105.0]
+    assert empty and all(st in (PostureState.AWAY, PostureState.NOT_TRACKING) for st in empty)
+    assert not run.alerts
+    assert run.pipe.stats().releases >= 1
