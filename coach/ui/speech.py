@@ -31,7 +31,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ _PROBE = (
 #: espeak-ng's speaking rate for cues, words per minute (its default is 175): calm and clear.
 ESPEAK_RATE_WPM = 150
 ESPEAK_TIMEOUT_S = 10.0
+#: A cue that has not reported its end this long after its own length is given up on.
+WATCHDOG_SLACK_S = 2.0
 
 
 def espeak_binary() -> str | None:
@@ -184,6 +186,7 @@ class Speaker(QObject):
         self._espeak_dir: tempfile.TemporaryDirectory[str] | None = None
         self._player = None  # QSoundEffect for espeak-ng cues
         self._busy = False  # an espeak-ng cue is being rendered or played
+        self._cue_serial = 0
         self._rendered.connect(self._on_rendered)
         if self._choice == "off":
             self._probe = (False, "spoken cues were turned off for this run")
@@ -304,6 +307,22 @@ class Speaker(QObject):
             self._player.play()
         except Exception:  # no audio device: the cue stays on screen
             log.debug("cue playback unavailable", exc_info=True)
+            self._next_espeak()
+            return
+        # An audio system that never reports the end must not silence every later cue.
+        try:
+            length = wav_info(Path(path)).seconds
+        except (OSError, ValueError, EOFError):
+            length = 5.0
+        self._cue_serial += 1
+        serial = self._cue_serial
+        QTimer.singleShot(int((length + WATCHDOG_SLACK_S) * 1000), lambda: self._watchdog(serial))
+
+    def _watchdog(self, serial: int) -> None:
+        if self._busy and serial == self._cue_serial:
+            log.info("a spoken cue did not report its end; going on with the next one")
+            if self._player is not None:
+                self._player.stop()
             self._next_espeak()
 
     def _on_playing_changed(self) -> None:

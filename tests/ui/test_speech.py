@@ -90,3 +90,22 @@ def test_spoken_cues_can_be_turned_off(qtbot, monkeypatch) -> None:
     sp = Speaker()
     sp.say("Hello")
     assert list(sp.spoken) == ["Hello"] and list(sp.voiced) == [] and sp.backend == "none"
+
+
+@needs_espeak
+def test_a_player_that_never_finishes_does_not_silence_later_cues(qtbot, monkeypatch) -> None:
+    """An audio system that never reports the end of a cue: the watchdog moves on."""
+    import coach.ui.speech as speech
+
+    monkeypatch.setenv("COACH_TTS", "espeak")
+    monkeypatch.setattr(speech, "WATCHDOG_SLACK_S", 0.2)
+    sp = Speaker()
+    try:
+        # a player whose end is never reported: ignore "stopped playing"
+        monkeypatch.setattr(sp, "_on_playing_changed", lambda: None)
+        monkeypatch.setattr(sp, "_on_player_status", lambda: None)
+        sp.say("One.")
+        sp.say("Two.")
+        qtbot.waitUntil(lambda: list(sp.voiced) == ["One.", "Two."], timeout=15000)
+    finally:
+        sp.close()
