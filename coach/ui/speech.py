@@ -316,7 +316,7 @@ class Speaker(QObject):
             length = 5.0
         self._cue_serial += 1
         serial = self._cue_serial
-        QTimer.singleShot(int((length + WATCHDOG_SLACK_S) * 1000), lambda: self._watchdog(serial))
+        QTimer.singleShot(int((length + WATCHDOG_SLACK_S) * 1000), self, lambda: self._watchdog(serial))
 
     def _watchdog(self, serial: int) -> None:
         if self._busy and serial == self._cue_serial:
