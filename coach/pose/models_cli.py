@@ -79,8 +79,10 @@ def add_parser(subparsers: Any) -> None:
 
     install = sub.add_parser(
         "install",
-        help="download or build the pose model into the cache",
-        description="Provision the pose model bundle in the user cache.",
+        help="build the pose model into the cache (the only command that may use the network)",
+        description="Provision the pose model bundle in the user cache: built from the installed "
+        "mediapipe package without the network; lite/heavy, or a mediapipe without model files, "
+        "use the official download or the package index unless COACH_OFFLINE=1.",
     )
     install.add_argument(
         "--variant",
