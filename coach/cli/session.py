@@ -163,7 +163,8 @@ def cmd_session(args: argparse.Namespace) -> int:
             print(f"hold {ev.data['record'].seconds:.1f} s", file=sys.stderr, flush=True)
 
     try:
-        run_headless(session, pain=args.pain, on_event=progress)
+        run_headless(session, pain=args.pain, on_event=progress,
+                     on_live=lambda lev: print(f"coach: {lev.message}", file=sys.stderr, flush=True))
     except KeyboardInterrupt:
         problems.append("interrupted")
     finally:

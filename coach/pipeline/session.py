@@ -403,7 +403,9 @@ class LiveSession:
             self._note_save_error(err)
         elif not err and self.save_error and rec is not None:
             self.save_error = None
-            self._push(LiveEventKind.SAVE_OK, "Saving works again.")
+            lost = int(getattr(getattr(rec, "rec", None), "lost", 0))
+            self._push(LiveEventKind.SAVE_OK, "Saving works again; what was counted while it failed "
+                       f"was not saved ({lost} item{'s' if lost != 1 else ''}).")
 
     def _note_save_error(self, reason: str) -> None:
         self.save_error = reason
@@ -463,7 +465,8 @@ class LiveSession:
 
 
 def run_headless(session: LiveSession, pain: int = 0, timeout_s: float | None = None,
-                 on_event: Callable[[SessionEvent], None] | None = None) -> None:
+                 on_event: Callable[[SessionEvent], None] | None = None,
+                 on_live: Callable[[LiveEvent], None] | None = None) -> None:
     """Drive a session to its end with no person: every pain question is answered with
     ``pain``, every introduction and rest is started at once, and it ends when the recording
     ends (or after ``timeout_s`` of wall time)."""
@@ -471,10 +474,13 @@ def run_headless(session: LiveSession, pain: int = 0, timeout_s: float | None = 
     t_end = None if timeout_s is None else time.monotonic() + timeout_s
     try:
         while session.state is SessionState.RUNNING:
-            events, _live = session.poll()
+            events, live = session.poll()
             if on_event is not None:
                 for ev in events:
                     on_event(ev)
+            if on_live is not None:
+                for lev in live:
+                    on_live(lev)
             ph = session.runner.phase
             if ph in (Phase.PAIN_BEFORE, Phase.PAIN_AFTER, Phase.PAIN_END):
                 session.rate_pain(pain)

@@ -1219,16 +1219,22 @@ class SessionRecorder:
     exercise_result_id: int | None = None
     set_id: int | None = None
     error: str | None = None
+    lost: int = 0  # writes that failed in this session
     _live_reps: int = field(default=0, repr=False)
     _live_holds: int = field(default=0, repr=False)
 
     def _write(self, what: str, fn: Callable[[], _T]) -> _T | None:
+        """Run one write; on failure remember why (``error``) and carry on. ``error`` is the
+        latest write's problem: a write that works again clears it (``lost`` keeps the count)."""
         try:
-            return fn()
+            out = fn()
         except sqlite3.Error as exc:
             self.error = f"could not save {what}: {exc}"
+            self.lost += 1
             log.warning("history: %s", self.error)
             return None
+        self.error = None
+        return out
 
     # -- session ---------------------------------------------------------------------------
 

@@ -367,6 +367,7 @@ class SessionPage(QWidget):
                 self._set_banner("save", lev.message)
             elif k is LiveEventKind.SAVE_OK:
                 self._set_banner("save", None)
+                self.status_line.setText(lev.message)
         pipe = self.session.pipeline
         if pipe is not None:
             if not pipe.ready.is_set():

@@ -118,3 +118,40 @@ def test_missing_camera_offers_a_video_file(qtbot, strict_ui, no_cameras, monkey
     assert "video" in page.source_msg.text().lower()
     page.shutdown()
     win.close()
+
+
+def test_a_failing_save_shows_a_banner_and_the_session_goes_on(qtbot, strict_ui, no_cameras, monkeypatch):
+    """The history stops taking writes mid-set (as on a full disk): a banner says so at once and
+    the counter keeps counting; when writes work again the banner goes."""
+    import sqlite3
+    from pathlib import Path
+
+    from coach.core.session import plan_for_recording
+    from coach.store.history import History
+    from coach.ui.app import build_window
+
+    track = Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz"
+    win, ctx = build_window(source=str(track))
+    ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0
+    qtbot.addWidget(win)
+    win.show()
+    win.start_session([plan_for_recording(ctx.catalogue.get("mini_squat"))], "Mini-squat")
+    page = win.current_page()
+    page.pain_panel.buttons[1].click()
+    page.start_btn.click()
+    qtbot.waitUntil(lambda: page.runner.snapshot().count >= 1, timeout=20000)
+    real_tx = History._tx
+
+    def full(self):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(History, "_tx", full)
+    qtbot.waitUntil(page.banner.isVisible, timeout=20000)
+    assert page.banner.text().startswith("This session is not being saved: could not save")
+    before = page.runner.snapshot().count
+    qtbot.waitUntil(lambda: page.runner.snapshot().count > before, timeout=20000)  # goes on
+    monkeypatch.setattr(History, "_tx", real_tx)
+    page.pain_panel.buttons[2].click() if page.pain_panel.isVisible() else None
+    qtbot.waitUntil(lambda: not page.banner.isVisible(), timeout=20000)  # saving works again
+    page.shutdown()
+    win.close()
