@@ -23,15 +23,13 @@ import numpy.typing as npt
 
 from coach.capture.base import Frame, SourceError
 from coach.capture.sources import ImageFolderSource, VideoFileSource, open_source
-from coach.core.engine import EngineConfig, ExerciseEngine, ExerciseLike
+from coach.core.engine import RECORDING_SETUP_S, EngineConfig, ExerciseEngine, ExerciseLike
 from coach.core.landmarks import BODY_CORE, PoseFrame
 from coach.core.presence import confirmed_mask
 from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator, PoseEstimator, Track
 
 log = logging.getLogger(__name__)
 
-#: Recordings start with the person already in position; a live session waits DOMAIN's 1 s.
-RECORDING_SETUP_S = 0.2
 _CORE = [int(i) for i in BODY_CORE]
 
 

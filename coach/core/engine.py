@@ -243,6 +243,11 @@ class EngineStatus:
     people: int = 1
 
 
+#: A recording starts with the person already in position: its set-up needs only this long in
+#: the start position (a live camera waits DOMAIN's full second). `coach analyze`, `coach session`
+#: and the player on a recording all score with it.
+RECORDING_SETUP_S = 0.2
+
 @dataclass(slots=True)
 class EngineConfig:
     """Tunables that are about the run, not the exercise."""

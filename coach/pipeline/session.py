@@ -33,7 +33,7 @@ from typing import Any
 
 from coach.capture.base import Frame, FrameSource, SourceError
 from coach.core.camera_check import STEADY_S
-from coach.core.engine import EngineConfig, EngineStatus
+from coach.core.engine import RECORDING_SETUP_S, EngineConfig, EngineStatus
 from coach.core.landmarks import PoseFrame
 from coach.core.session import (
     STOP_APP_CLOSED,
@@ -52,9 +52,6 @@ from coach.pipeline.live import LivePipeline, LiveResult
 from coach.pose.estimator import EstimatorOptions, PoseEstimator
 
 log = logging.getLogger(__name__)
-
-#: A recording starts with the person already in position (``coach analyze`` uses the same).
-RECORDING_SETUP_S = 0.2
 
 
 class SessionState(str, Enum):
