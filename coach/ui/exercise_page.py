@@ -277,7 +277,7 @@ class ProgramPage(_KeyboardPage):
 
     def _start(self) -> None:
         if self.plan:
-            self.ctx.nav.start_session(self.plan, self.plan_title)
+            self.ctx.nav.start_session(self.plan, self.plan_title, f"program:{self.program}")
 
 
 class ExercisePage(_KeyboardPage):

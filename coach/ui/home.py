@@ -308,7 +308,11 @@ class HomePage(QWidget):
                 plan_next_session(self.ctx.history, resolved, record=True)
             except Exception as exc:
                 log.warning("progression events not stored: %s", exc)
-        self.ctx.nav.start_session(self._plan, self._title)
+        r = getattr(resolved, "routine", None) if self.ctx.settings.routine_path else None
+        if r is not None:
+            self.ctx.nav.start_session(self._plan, self._title, r.id, getattr(r, "version", None))
+        else:
+            self.ctx.nav.start_session(self._plan, self._title, f"program:{DEFAULT_PROGRAM}")
 
     def _open_routine(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a routine file", str(Path.home()), "Routine files (*.yaml *.yml)")

@@ -155,20 +155,26 @@ class MainWindow(QMainWindow):
         ex = self.ctx.catalogue.get(exercise_id)
         self._push(ExercisePage(self.ctx, ex), ex.name)
 
-    def start_session(self, plan: list[Any], title: str) -> None:
-        """Every route into a session comes here; nobody starts one unscreened."""
+    def start_session(self, plan: list[Any], title: str, routine_id: str | None = None,
+                      routine_version: int | None = None) -> None:
+        """Every route into a session comes here; nobody starts one unscreened.
+
+        ``routine_id`` is stored with the session: a routine file's id, ``program:ID`` for a
+        built-in program, ``exercise:ID`` for one exercise (the default for a one-item plan).
+        """
         from coach.pipeline.session import safety_gate
 
         why = safety_gate(self.ctx.settings)
         if why is not None:
             self.show_banner(why)
             if not self.ctx.settings.screening_blocked:
-                self._pending_session = (plan, title)  # started once the screening is done
+                # started once the screening is done
+                self._pending_session = (plan, title, routine_id, routine_version)
                 self.open_onboarding()
             return
         from coach.ui.session_page import SessionPage
 
-        self._push(SessionPage(self.ctx, plan, title), title)
+        self._push(SessionPage(self.ctx, plan, title, routine_id, routine_version), title)
 
     def resume_pending_session(self) -> bool:
         """After onboarding: start the session the person asked for, if the screening allows."""

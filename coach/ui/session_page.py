@@ -150,7 +150,8 @@ class ConfirmPanel(QFrame):
 class SessionPage(QWidget):
     """Renders one :class:`LiveSession` and forwards what the person does."""
 
-    def __init__(self, ctx: AppContext, plan: list[Any], title: str) -> None:
+    def __init__(self, ctx: AppContext, plan: list[Any], title: str, routine_id: str | None = None,
+                 routine_version: int | None = None) -> None:
         super().__init__()
         from coach.pipeline.session import LiveSession
 
@@ -159,12 +160,11 @@ class SessionPage(QWidget):
         s = ctx.settings
         needs_camera = any(getattr(p.exercise, "needs_camera", True) for p in plan)
         spec = ctx.source if ctx.source is not None else s.profile().camera
-        routine = getattr(ctx, "resolved_routine", None)
-        rid = getattr(getattr(routine, "routine", None), "id", None) if routine is not None else None
-        version = getattr(getattr(routine, "routine", None), "version", None) if routine is not None else None
+        if routine_id is None and len(plan) == 1:
+            routine_id = f"exercise:{plan[0].exercise.id}"
         self.session = LiveSession(plan, title, source=spec if needs_camera else None, settings=s,
                                    history=ctx.history, paced=ctx.paced_recordings, pain_rules=ctx.pain_rules,
-                                   routine_id=rid or title, routine_version=version)
+                                   routine_id=routine_id or title, routine_version=routine_version)
         self.runner = self.session.runner
         self._banners: dict[str, str] = {}
         self._summarised = False

@@ -13,7 +13,7 @@ def calls(window, monkeypatch):
     """Record navigation that would leave the page (sessions, learn) instead of doing it."""
     win, _ctx = window
     log: list[tuple] = []
-    monkeypatch.setattr(win, "start_session", lambda plan, title: log.append(("start", plan, title)))
+    monkeypatch.setattr(win, "start_session", lambda plan, title, *ids: log.append(("start", plan, title)))
     monkeypatch.setattr(win, "open_learn", lambda topic=None: log.append(("learn", topic)))
     return log
 
