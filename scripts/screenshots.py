@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     page = win.current_page()
     page.ack.setChecked(True)
     page.next()
-    from coach import screening
+    from coach.core import screening
 
     for group in ("general", "back"):
         for q in screening.questions_in(group):

@@ -248,11 +248,11 @@ def _cmd_app(args: argparse.Namespace) -> int:
 #: Modules that each register one subcommand through ``add_parser(subparsers)``.
 _SUBCOMMAND_MODULES = (
     "coach.pose.models_cli",
-    "coach.ergonomics_cli",
-    "coach.bench",
+    "coach.cli.ergonomics",
+    "coach.devtools.bench",
     "coach.devtools.bench_monitor",
-    "coach.routines.cli",
-    "coach.store.cli",
+    "coach.cli.routine",
+    "coach.cli.history",
     "coach.devtools.evaluate",
     "coach.cli.screenshots",
     "coach.cli.session",

@@ -9,7 +9,7 @@ Steps (a ``QStackedWidget``)::
 A blocking answer (emergency, urgent, or "see your clinician first") is saved at once — leaving
 half-way never loses it — and sessions stay blocked until the screening is run again. Lifting a
 block only happens when a full run is finished. The questions and the tier logic live in the
-Qt-free :mod:`coach.screening`.
+Qt-free :mod:`coach.core.screening`.
 
 Keyboard: Tab moves between answers, Space or Enter presses the focused button, **Y** / **N**
 answer the current question and move to the next, Enter on a finished step goes on; Alt+N / Alt+P
@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach import screening
+from coach.core import screening
 from coach.core.wording import PRIVACY
 from coach.routines.today import SURGERY_TYPE, SURGERY_WHEN, post_op_rule
-from coach.screening import ADVICE, BLOCKING, GROUPS, Tier
+from coach.core.screening import ADVICE, BLOCKING, GROUPS, Tier
 from coach.ui.context import AppContext
 from coach.ui.settings_page import Toggle, camera_choices, choice_style, set_profile_camera
 from coach.ui.theme import palette

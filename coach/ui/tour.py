@@ -148,7 +148,7 @@ def tour(
         return want(name)
 
     # -- onboarding ------------------------------------------------------------------------------
-    from coach import screening
+    from coach.core import screening
     from coach.ui.onboarding import STEPS, OnboardingPage
 
     win.open_onboarding()

@@ -15,7 +15,7 @@ from itertools import product
 
 import pytest
 
-from coach import ergonomics_cli
+from coach.cli import ergonomics as ergonomics_cli
 from coach.core import ergonomics as erg
 from coach.core.ergonomics import (
     NIOSH_FM_ROWS,

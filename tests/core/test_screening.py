@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach import screening
-from coach.screening import ADVICE, BLOCKING, GROUPS, QUESTIONS, Tier, evaluate
+from coach.core import screening
+from coach.core.screening import ADVICE, BLOCKING, GROUPS, QUESTIONS, Tier, evaluate
 
 
 def ids(tier: Tier) -> list[str]:

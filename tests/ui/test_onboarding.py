@@ -6,7 +6,7 @@ import json
 
 from PySide6.QtCore import Qt
 
-from coach import screening
+from coach.core import screening
 from coach.settings import settings_path
 from coach.ui.home import plan_for_program
 from coach.ui.onboarding import DISCLAIMER, QUESTION_STEPS, OnboardingPage

@@ -226,7 +226,7 @@ def _mistakes(tmp_path: Path) -> Path:
 def test_editor_and_cli_list_the_same_problems(page: RoutineEditorPage, tmp_path: Path, capsys) -> None:
     import argparse
 
-    from coach.routines.cli import cmd_check
+    from coach.cli.routine import cmd_check
 
     bad = _mistakes(tmp_path)
     assert cmd_check(argparse.Namespace(files=[bad], today=page.today, quiet=False)) == 2

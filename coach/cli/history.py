@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from coach.routines.cli import _date as _any_date  # one YYYY-MM-DD argument type for every command
+from coach.cli.routine import _date as _any_date  # one YYYY-MM-DD argument type for every command
 
 EXIT_OK = 0
 EXIT_BAD = 2

@@ -12,8 +12,8 @@ stderr and returns 2 (no traceback).
 
 Wire into the main parser with::
 
-    from coach import ergonomics_cli
-    ergonomics_cli.add_parser(subparsers)
+    from coach.cli import ergonomics
+    ergonomics.add_parser(subparsers)
 """
 
 from __future__ import annotations
