@@ -30,7 +30,12 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         ctx.nav = self
         self.setWindowTitle("coach — your home exercise coach")
-        self.resize(1280, 800)
+        # Fit the screen it opens on (a 1366x768 laptop leaves ~720 px below the task bar).
+        screen = QApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen is not None else None
+        w = min(1280, avail.width()) if avail is not None else 1280
+        h = min(800, avail.height() - 40) if avail is not None else 800
+        self.resize(w, max(560, h))
         self.setMinimumSize(800, 560)
         central = QWidget()
         outer = QVBoxLayout(central)

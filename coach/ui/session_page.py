@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from coach.core.pain import Action
-from coach.core.session import EventKind, Phase
+from coach.core.session import STOP_BY_PERSON, EventKind, Phase
 from coach.ui.context import AppContext
 from coach.ui.theme import palette
 from coach.ui.video_view import VideoView, landmarks_for_metric
@@ -85,7 +86,7 @@ class PainPanel(QFrame):
         self._on_rate = on_rate
         lay = QVBoxLayout(self)
         self.question = QLabel("How much pain do you have right now?")
-        self.question.setProperty("role", "question")
+        self.question.setProperty("role", "heading")
         self.question.setWordWrap(True)
         lay.addWidget(self.question)
         hint = QLabel("0 = no pain, 10 = the worst pain imaginable")
@@ -128,7 +129,7 @@ class ConfirmPanel(QFrame):
         self.setProperty("role", "card")
         lay = QVBoxLayout(self)
         q = QLabel("End the session now?")
-        q.setProperty("role", "question")
+        q.setProperty("role", "heading")
         q.setWordWrap(True)
         lay.addWidget(q)
         note = QLabel("Everything you have done so far is kept.")
@@ -219,8 +220,20 @@ class SessionPage(QWidget):
         side.setMinimumWidth(340)
         side.setMaximumWidth(460)
         side.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        right = QVBoxLayout(side)
-        right.setContentsMargins(8, 0, 0, 0)
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(8, 0, 0, 0)
+        # Everything but the controls scrolls (vertically only) when a small screen or large
+        # text needs it; the controls stay in view.
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setProperty("role", "transparent")
+        right = QVBoxLayout(content)
+        right.setContentsMargins(0, 0, 4, 0)
+        self.side_scroll.setWidget(content)
+        side_lay.addWidget(self.side_scroll, 1)
         self.ex_name = QLabel("")
         self.ex_name.setProperty("role", "title")
         self.ex_name.setWordWrap(True)
@@ -239,9 +252,9 @@ class SessionPage(QWidget):
         self.cue = QLabel("")
         self.cue.setProperty("role", "cue")
         self.cue.setWordWrap(True)
-        self.cue.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.cue.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.cue.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        right.addWidget(self.cue, 1)
+        right.addWidget(self.cue)
         self.pain_panel = PainPanel(self._rate_pain)
         right.addWidget(self.pain_panel)
         self.confirm_panel = ConfirmPanel(self._confirm_end, self._keep_going)
@@ -262,14 +275,16 @@ class SessionPage(QWidget):
         self.regress_btn.clicked.connect(self._regress)
         self.regress_btn.hide()
         right.addWidget(self.regress_btn)
+        right.addStretch(1)
 
         grid = QGridLayout()
-        self.start_btn = QPushButton("Start now (Enter)")
+        self.start_btn = QPushButton("Start (Enter)")
         self.start_btn.setProperty("role", "primary")
         self.start_btn.clicked.connect(self.session.start_now)
         self.pause_btn = QPushButton("Pause (Space)")
         self.pause_btn.clicked.connect(self.toggle_pause)
-        self.skip_btn = QPushButton("Skip exercise (S)")
+        self.skip_btn = QPushButton("Skip (S)")
+        self.skip_btn.setToolTip("Skip this exercise")
         self.skip_btn.clicked.connect(self.session.skip)
         self.pain_btn = QPushButton("Pain (P)")
         self.pain_btn.setToolTip("Tell coach about pain at any time")
@@ -280,7 +295,11 @@ class SessionPage(QWidget):
         for i, b in enumerate((self.start_btn, self.pause_btn, self.skip_btn, self.pain_btn, self.stop_btn)):
             b.setMinimumHeight(44)
             grid.addWidget(b, i // 2, i % 2)
-        right.addLayout(grid)
+        self.controls = QWidget()
+        self.controls.setProperty("role", "transparent")
+        self.controls.setLayout(grid)
+        grid.setContentsMargins(0, 6, 0, 0)
+        side_lay.addWidget(self.controls)
         lay.addWidget(side)
 
     def _shortcuts(self) -> None:
@@ -390,7 +409,13 @@ class SessionPage(QWidget):
         phase = s.phase
         pain_phase = phase in (Phase.PAIN_BEFORE, Phase.PAIN_AFTER, Phase.PAIN_END) or self._on_demand_pain
         confirming = self.confirm_panel.isVisible()
+        was_asking = self.pain_panel.isVisible()
         self.pain_panel.setVisible(pain_phase and not confirming)
+        # A question takes the whole column: the controls make room (Esc and the number keys
+        # still work), so the answers and the leg question are always in view.
+        self.controls.setVisible(not (pain_phase or confirming))
+        if self.pain_panel.isVisible() and not was_asking:
+            QTimer.singleShot(0, lambda: self.side_scroll.ensureWidgetVisible(self.pain_panel, 0, 0))
         if phase is Phase.PAIN_BEFORE:
             self.pain_panel.question.setText("Before we start: how much pain do you have right now?")
         elif phase is Phase.PAIN_AFTER:
@@ -418,11 +443,21 @@ class SessionPage(QWidget):
         if s.paused and not confirming:
             msg = "Paused. Press Space or Pause to carry on."
         stop = self._stop_message(s)
-        if stop and phase in (Phase.PAIN_END, Phase.SUMMARY):
-            msg = stop  # a stop is said loudly in the main cue area, not in a corner
-        self.cue.setText(msg)
-        self.cue.setProperty("tone", "stop" if stop and phase in (Phase.PAIN_END, Phase.SUMMARY) else "")
+        ended = phase in (Phase.PAIN_END, Phase.SUMMARY)
+        by_person = stop == STOP_BY_PERSON
+        if stop and ended:
+            # A stop is said in the main cue area in large text (in red when pain or a problem
+            # stopped it), never in a corner.
+            msg = "You ended the session." if by_person else stop
+        elif pain_phase:
+            msg = ""  # the question is in the pain panel; never ask it twice
+        self._set_cue(msg, "stop" if stop and ended and not by_person else "")
+        in_set = phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST, Phase.SWITCH_SIDE)
         self.start_btn.setEnabled(phase in (Phase.INTRO, Phase.REST, Phase.SWITCH_SIDE))
+        self.pause_btn.setEnabled(in_set)
+        self.skip_btn.setEnabled(in_set)
+        self.pain_btn.setEnabled(in_set)
+        self.stop_btn.setEnabled(in_set or phase is Phase.PAIN_AFTER)
         self.pause_btn.setText("Resume (Space)" if s.paused else "Pause (Space)")
         self.regress_btn.setVisible(
             s.decision is not None and s.decision.action is Action.OFFER_REGRESSION and bool(self.runner.current.regression)
@@ -437,6 +472,18 @@ class SessionPage(QWidget):
         if phase is Phase.SUMMARY and not self._summarised:
             self._summarised = True
             QTimer.singleShot(0, self._show_summary)
+
+    def _set_cue(self, text: str, tone: str) -> None:
+        """The cue in large text; a long instruction one size smaller so it fits beside the video."""
+        role = "cue_long" if len(text) > 70 else "cue"
+        if text != self.cue.text() or role != self.cue.property("role") or tone != self.cue.property("tone"):
+            self.cue.setText(text)
+            self.cue.setVisible(bool(text))
+            if role != self.cue.property("role") or tone != self.cue.property("tone"):
+                self.cue.setProperty("role", role)
+                self.cue.setProperty("tone", tone)
+                self.cue.style().unpolish(self.cue)
+                self.cue.style().polish(self.cue)
 
     def _stop_message(self, s) -> str:  # noqa: ANN001
         """Why the session stopped, when pain or a problem stopped it (shown large)."""
