@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from coach.core.wording import PRIVACY
 from coach.store.history import History, PainRow
 from coach.store.progression import describe_event
 
@@ -43,7 +44,7 @@ DISCLAIMER_LINES = (
     "Stop the exercise if pain rises above 5/10, spreads down your leg, or you feel dizzy, faint or chest pain.",
     "Camera feedback is approximate. Lighting, clothing and camera position affect accuracy; the app cannot see "
     "your spine directly.",
-    "Video is processed on this computer only; it is never recorded, stored or sent anywhere.",
+    PRIVACY,
 )  # DOMAIN §5.5, items 1-6
 
 _APP: Any = None  # the QGuiApplication we created, kept alive

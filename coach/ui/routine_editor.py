@@ -480,7 +480,10 @@ class RoutineEditorPage(QWidget):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
+        from coach.ui.widgets import FlowLayout
+
+        bar_box = QWidget()
+        bar = FlowLayout(bar_box)  # wraps on a narrow window or with large text
         for text, slot, tip in (
             ("New", self.new_routine, "Start an empty routine"),
             ("Open…", self._open, "Open a routine file (.yaml)"),
@@ -497,8 +500,8 @@ class RoutineEditorPage(QWidget):
         bar.addWidget(self.handout_btn)
         self.file_label = QLabel("")
         self.file_label.setProperty("role", "muted")
-        bar.addWidget(self.file_label, 1)
-        outer.addLayout(bar)
+        bar.addWidget(self.file_label)
+        outer.addWidget(bar_box)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -506,7 +509,7 @@ class RoutineEditorPage(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_items(), "Exercises")
+        self.tabs.addTab(self._scroll(self._build_items()), "Exercises")
         self.tabs.addTab(self._scroll(self._build_details()), "Patient and dates")
         self.tabs.addTab(self._scroll(self._build_safety()), "Safety and pain")
         self.tabs.addTab(self._scroll(self._build_schedule()), "Schedule")
@@ -548,6 +551,9 @@ class RoutineEditorPage(QWidget):
         self.catalogue_combo.setEditable(True)
         self.catalogue_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.catalogue_combo.setToolTip("Type to search the catalogue")
+        # Long names must not widen the page (it scrolls vertically only).
+        self.catalogue_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.catalogue_combo.setMinimumContentsLength(12)
         for ex in sorted(self.catalogue.exercises.values(), key=lambda e: (e.program, e.name)):
             self.catalogue_combo.addItem(f"{ex.name}  ({ex.program})", ex.id)
         add_btn = QPushButton("Add exercise")
@@ -576,6 +582,8 @@ class RoutineEditorPage(QWidget):
         form = QFormLayout(self.item_box)
         self.f_exercise = QComboBox()
         self.f_exercise.setToolTip("Change which catalogue exercise this item is")
+        self.f_exercise.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.f_exercise.setMinimumContentsLength(12)
         self.f_exercise.addItem("(choose an exercise)", None)
         for ex in sorted(self.catalogue.exercises.values(), key=lambda e: e.name):
             self.f_exercise.addItem(f"{ex.name}  ({ex.id})", ex.id)
@@ -594,16 +602,19 @@ class RoutineEditorPage(QWidget):
         self.f_notes.setPlaceholderText("Shown to the patient, e.g. 'Stop if you feel leg pain.'")
         self.f_pattern = QLabel("")
         self.f_pattern.setProperty("role", "muted")
-        row1 = QHBoxLayout()
-        for label, wdg in (("Sets", self.f_sets), ("Reps", self.f_reps), ("Hold", self.f_hold)):
-            row1.addWidget(QLabel(label))
-            row1.addWidget(wdg, 1)
-        row2 = QHBoxLayout()
-        for label, wdg in (("Rest", self.f_rest), ("Duration", self.f_duration), ("Side", self.f_side)):
-            row2.addWidget(QLabel(label))
-            row2.addWidget(wdg, 1)
-        form.addRow(row1)
-        form.addRow(row2)
+        from coach.ui.widgets import FlowLayout
+
+        doses = QWidget()
+        flow = FlowLayout(doses)  # the six fields wrap onto more rows when space is short
+        for label, wdg in (("Sets", self.f_sets), ("Reps", self.f_reps), ("Hold", self.f_hold),
+                           ("Rest", self.f_rest), ("Duration", self.f_duration), ("Side", self.f_side)):
+            pair = QWidget()
+            pl = QHBoxLayout(pair)
+            pl.setContentsMargins(0, 0, 0, 0)
+            pl.addWidget(QLabel(label))
+            pl.addWidget(wdg)
+            flow.addWidget(pair)
+        form.addRow(doses)
         form.addRow(self.f_pattern)
         form.addRow("Notes", self.f_notes)
         for key, wdg in (("sets", self.f_sets), ("reps", self.f_reps), ("hold_s", self.f_hold),

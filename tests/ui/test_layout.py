@@ -94,11 +94,6 @@ def test_every_screen_fits(qtbot, strict_ui, no_cameras, size, look) -> None:
     assert not found, "\n".join(found)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="session player, summary, posture strip and routine editor are "
-    "being rebuilt by other engineers (issue 14); findings go to the lead",
-)
 @pytest.mark.parametrize(
     "look", ((False, False), (True, True)), ids=("normal", "large-high-contrast")
 )
