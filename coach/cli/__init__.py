@@ -229,7 +229,8 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     if cat.programs:
         print("programs:")
         for p in cat.programs.values():
-            print(f"  {p.id:<28} {p.name} ({len(p.items)} exercises)")
+            n = len(p.items)
+            print(f"  {p.id:<28} {p.name} ({n} exercise{'s' if n != 1 else ''})")
     return 0 if not cat.problems else EXIT_USAGE
 
 

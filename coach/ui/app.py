@@ -69,7 +69,14 @@ def build_window(source: str | None = None, exercise: str | None = None, history
     ctx = AppContext(settings=settings, catalogue=catalogue, nav=None, source=source)  # type: ignore[arg-type]
     if warning:
         ctx.warnings.append(warning)
-    ctx.warnings.extend(catalogue.problems[:3])
+    if catalogue.problems:
+        # The details (FILE:LINE:COL) are for whoever maintains the files, not for a patient.
+        for problem in catalogue.problems:
+            log.warning("catalogue: %s", problem)
+        n = len(catalogue.problems)
+        ctx.warnings.append(f"{n} exercise file{'s' if n != 1 else ''} could not be read and "
+                            f"{'were' if n != 1 else 'was'} left out. The details are in coach's "
+                            "log file; 'coach exercises' lists them.")
     try:
         from coach.store.history import open_history
 
