@@ -475,7 +475,7 @@ def test_handout_start_and_end_drawings_differ_visibly(ex) -> None:
 
 
 def test_march_starts_standing_and_bridge_starts_on_the_floor() -> None:
-    from coach.ui.illustration import measure, pose_for, print_figure_for
+    from coach.figures.kinematics import measure, pose_for, print_figure_for
 
     march, bridge = CAT.exercises["marching_in_place"], CAT.exercises["glute_bridge"]
     m0 = measure(pose_for(march, 0.0, spec=print_figure_for(march)), "thigh_from_vertical@max")
@@ -521,7 +521,7 @@ def test_a_custom_heel_slide_is_drawn_as_a_heel_slide(tmp_path: Path) -> None:
     from coach.store.report import _caption, ensure_gui_app, handout_images
 
     ensure_gui_app()
-    from coach.ui.illustration import measure, pose_for, print_figure_for
+    from coach.figures.kinematics import measure, pose_for, print_figure_for
 
     resolved = load_routine(ROUTINES / "early_post_microdiscectomy.yaml", CAT, date(2026, 11, 23))
     heel = resolved.item("heel_slide").exercise

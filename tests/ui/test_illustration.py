@@ -11,8 +11,8 @@ import math
 
 import pytest
 
+from coach.figures.kinematics import cycle_timing, figure_for, measure, phase_at, pose_for
 from coach.routines.catalogue import load_catalogue
-from coach.ui.illustration import cycle_timing, figure_for, measure, phase_at, pose_for
 
 CATALOGUE = load_catalogue()
 EXERCISES = sorted(CATALOGUE.exercises.values(), key=lambda e: e.id)
