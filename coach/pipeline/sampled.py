@@ -30,7 +30,9 @@ after two or three fast ones (the state dwell), so within ``slow_s + 0.5`` s.
 
 The camera is released (the light goes off)
 -------------------------------------------
-* when nobody has been there for ``away_release_s`` (3 min): it is reopened every
+* when nobody has been there for ``away_release_s`` (3 min; somebody "there" for less than
+  ``present_reset_s`` does not count: the model sees brief people in empty rooms): it is
+  reopened every
   ``away_recheck_s`` (1 min), given ``reopen_warmup_s`` to settle its exposure, looked at once
   and closed again if the desk is still empty;
 * when another program wants it, where the platform says so (``camera_busy``, checked every
@@ -96,6 +98,7 @@ class SamplingPolicy:
     confirm_window_s: float = 3.0
     away_sample_s: float = 2.0
     away_release_s: float = 180.0
+    present_reset_s: float = 10.0
     away_recheck_s: float = 60.0
     busy_check_s: float = 10.0
     reopen_warmup_s: float = 0.5
@@ -545,6 +548,7 @@ class SampledPipeline:
         self._open_since = math.nan
         self._open_s = 0.0
         self._away_since = math.nan
+        self._present_since = math.nan
         self._next_busy_check = -math.inf
         if reader is not None:  # opened by the owner (it reports a missing camera at once)
             self.reader = reader
@@ -751,8 +755,17 @@ class SampledPipeline:
             status = self._consumer(pose, frame)
             interval = self.sampler.next_interval(pose, status, frame.timestamp)
             self._results.put(SampledResult(frame, pose, status, interval))
-            if status is None or status.raw_state in (PostureState.AWAY, PostureState.NOT_TRACKING):
+            tracked = status is not None and status.raw_state not in (PostureState.AWAY, PostureState.NOT_TRACKING)
+            if tracked:
+                # Somebody is judged. Only a stay of present_reset_s ends the absence: the model's
+                # false people in an empty room come and go within seconds.
+                if self._present_since != self._present_since:
+                    self._present_since = now
+                if now - self._present_since >= p.present_reset_s:
+                    self._away_since = math.nan
+            else:
                 # nobody, or nobody the monitor can judge (an unconfirmed ghost, no head in view)
+                self._present_since = math.nan
                 if self._away_since != self._away_since:
                     self._away_since = now
                 if p.adaptive and not self.sampler.confirming and now - self._away_since >= p.away_release_s:
@@ -760,8 +773,6 @@ class SampledPipeline:
                                   f"with a look every {p.away_recheck_s:.0f} s.")
                     next_t = now + p.away_recheck_s
                     continue
-            else:
-                self._away_since = math.nan
             next_t = now + interval
 
 
