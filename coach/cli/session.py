@@ -91,7 +91,7 @@ def _plan(args: argparse.Namespace) -> tuple[list[Any], str, Any, int | None] | 
             return str(exc.args[0])
         if not getattr(ex, "needs_camera", True):
             return f"{ex.id} needs no camera, so there is nothing to count in a recording"
-        return [plan_for_recording(ex)], ex.id, None, None
+        return [plan_for_recording(ex)], f"exercise:{ex.id}", None, None
     from coach.routines.plan import plan_from_resolved
     from coach.routines.routine import load_routine
     from coach.routines.yamlio import FileProblems
