@@ -1,4 +1,4 @@
-"""Memory over hours (``-m soak``; about a minute): an hour of live session and of posture
+"""Memory over hours (marked ``soak``; about a minute; part of the full suite and CI): an hour of live session and of posture
 monitoring at accelerated time, with the process's RSS sampled. Growth must stay under 5 MB per
 hour after warm-up. The same runs are ``python -m coach.devtools.soak`` (numbers in
 docs/reliability.md)."""
@@ -12,12 +12,6 @@ import pytest
 from coach.devtools.soak import LIMIT_MB_PER_HOUR, soak_live_session, soak_posture_monitor
 
 pytestmark = pytest.mark.soak
-
-
-@pytest.fixture(autouse=True)
-def _only_when_asked(request: pytest.FixtureRequest) -> None:
-    if "soak" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("a soak run: select it with -m soak")
 
 
 def test_one_hour_live_session_memory_is_flat() -> None:
