@@ -234,7 +234,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_BAD
         routine = result.routine
     try:
-        from coach.store.report import write_report
+        from coach.reports.pdf import write_report
     except ImportError as exc:
         return _err(f"cannot make PDFs here: {exc}")
     try:

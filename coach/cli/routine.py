@@ -134,7 +134,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
     if resolved is None:
         return EXIT_BAD
     try:
-        from coach.store.report import write_handout
+        from coach.reports.pdf import write_handout
     except ImportError as exc:
         print(f"coach: cannot make PDFs here: {exc}", file=sys.stderr)
         return EXIT_BAD

@@ -7,7 +7,7 @@ Three tabs over :class:`coach.store.history.History`:
 * **Progress** — QtCharts, one at a time, large: sessions done against planned per week, pain
   before/after (and next morning) over time, reps and hold seconds per exercise, range of
   movement per exercise (the mean rep ``range`` of each session), and posture time per day.
-* **Reports** — a date range, the clinician PDF (:func:`coach.store.report.write_report`), CSV
+* **Reports** — a date range, the clinician PDF (:func:`coach.reports.pdf.write_report`), CSV
   and FHIR exports, and "Import results file…" to look at a results file from elsewhere.
 
 Above the tabs a "next-morning check" card appears when
@@ -243,7 +243,7 @@ def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, 
     while wk <= this_week:
         planned = None
         if schedule is not None and schedule.schedule is not None:
-            from coach.store.report import planned_sessions
+            from coach.reports.pdf import planned_sessions
 
             planned = planned_sessions(schedule.schedule, wk, wk + timedelta(days=6), schedule.valid_from,
                                        schedule.valid_until)
@@ -1090,7 +1090,7 @@ class HistoryPage(QWidget):
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        from coach.store.report import write_report
+        from coach.reports.pdf import write_report
 
         try:
             d = write_report(self.ctx.history, path, rng[0], rng[1], routine=self.routine,

@@ -1485,7 +1485,7 @@ class RoutineEditorPage(QWidget):
 
     def make_handout(self, path: str | Path) -> bool:
         """Write the patient handout PDF for the current routine."""
-        from coach.store.report import write_handout
+        from coach.reports.pdf import write_handout
 
         if self.resolved is None:
             return False

@@ -84,8 +84,8 @@ def _counted(stderr: str) -> int:
 
 
 def _check_every_place_agrees(h: History, tmp: Path) -> None:
+    from coach.reports.pdf import report_data, write_report
     from coach.store import export
-    from coach.store.report import report_data, write_report
 
     sessions = h.sessions()
     truth = {s.id: len(h.reps(session_id=s.id)) for s in sessions}

@@ -17,16 +17,16 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from coach.cli import main  # noqa: E402
-from coach.routines.catalogue import exercises_dir, load_catalogue  # noqa: E402
-from coach.routines.routine import load_routine  # noqa: E402
-from coach.store.history import History, open_history  # noqa: E402
-from coach.store.report import (  # noqa: E402
+from coach.reports.pdf import (  # noqa: E402
     DISCLAIMER_LINES,
     planned_sessions,
     report_data,
     write_handout,
     write_report,
 )
+from coach.routines.catalogue import exercises_dir, load_catalogue  # noqa: E402
+from coach.routines.routine import load_routine  # noqa: E402
+from coach.store.history import History, open_history  # noqa: E402
 
 ROUTINES = exercises_dir() / "routines"
 T0 = datetime(2026, 11, 2, 17, 0, tzinfo=timezone.utc)
@@ -327,7 +327,7 @@ def test_cli_report_and_handout(
 
 
 def test_patient_handout_has_a_start_and_worked_picture_per_exercise(tmp_path: Path) -> None:
-    from coach.store.report import handout_images
+    from coach.reports.pdf import handout_images
 
     resolved = load_routine(ROUTINES / "clbp_starter.yaml", CAT, date(2026, 11, 23))
     images = handout_images(resolved)
@@ -358,7 +358,7 @@ def _with_patient(tmp_path: Path, name: str = "J. Doe") -> Path:
 
 
 def _pages(pdf: Path) -> list[str]:
-    from coach.store.report import pdf_pages
+    from coach.reports.pdf import pdf_pages
 
     return [pdf_text(pdf, i, i) for i in range(1, pdf_pages(pdf) + 1)]
 
@@ -462,7 +462,7 @@ def test_handout_start_and_end_drawings_differ_visibly(ex) -> None:
     the figure's pixels change. Bracing moves nothing (its end shows the tummy drawing in)."""
     import numpy as np
 
-    from coach.store.report import ensure_gui_app
+    from coach.reports.pdf import ensure_gui_app
 
     ensure_gui_app()
     from coach.ui.illustration import still_image
@@ -500,7 +500,7 @@ def test_writers_refuse_a_folder_and_verify_what_they_wrote(
     assert rc == 2 and "give the report a file name" in captured.err and "wrote" not in captured.out
     assert list(folder.iterdir()) == []
     # a PDF that does not read back is a failure, and nothing is left behind
-    from coach.store import report
+    from coach.reports import pdf as report
 
     monkeypatch.setattr(report, "pdf_pages", lambda _p: 0)
     target = tmp_path / "h.pdf"
@@ -518,7 +518,7 @@ def test_writers_refuse_a_folder_and_verify_what_they_wrote(
 def test_a_custom_heel_slide_is_drawn_as_a_heel_slide(tmp_path: Path) -> None:
     """A custom exercise lying on the back that bends the knee is not drawn (or captioned) as
     abdominal bracing: its start and end differ and the caption says a part moves."""
-    from coach.store.report import _caption, ensure_gui_app, handout_images
+    from coach.reports.pdf import _caption, ensure_gui_app, handout_images
 
     ensure_gui_app()
     from coach.figures.kinematics import measure, pose_for, print_figure_for

@@ -1031,7 +1031,7 @@ _CAPTIONS = {
 def _caption(ex: Any) -> str:
     """What the two drawings show, in words."""
     try:
-        from coach.ui.illustration import print_figure_for
+        from coach.figures.kinematics import print_figure_for
 
         variant = print_figure_for(ex).variant
     except Exception:  # the words below are right for every other drawing
