@@ -391,6 +391,7 @@ def summarise(run: dict[str, Any], day: DeskDay, reference: dict[str, Any], warm
         "detect_change_s_max": round(max(det), 2) if det else None,
         "detect_change_s_mean": round(float(np.mean(det)), 2) if det else None,
         "changes": len(det),
+        "detect_change_s": [round(x, 2) for x in det],
         "nudges": len(run["alerts"]),
         "nudge_issues": dict(Counter(i for _, i in run["alerts"])),
         "agreement": round(agree, 4),

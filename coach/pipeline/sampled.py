@@ -9,7 +9,7 @@ calling thread on a simulated clock) does, per sample::
 Adaptive sampling (:class:`AdaptiveSampler`)
 --------------------------------------------
 While the person sits still in the same posture the interval doubles from ``fast_s`` up to
-``slow_s`` (0.25 -> 0.5 -> 1 -> 2 s ...). Any of these drops it back to ``fast_s`` at once:
+``slow_s`` (0.25 -> 0.5 -> 1 -> 1.5 s). Any of these drops it back to ``fast_s`` at once:
 
 * **movement**: head and shoulders moved (median over nose, ears, shoulders) more than
   ``move_fraction`` of the head-and-shoulders scale since the last sample (a third: far more
@@ -91,7 +91,7 @@ class SamplingPolicy:
 
     fixed_hz: float | None = None
     fast_s: float = 0.25
-    slow_s: float = 2.0
+    slow_s: float = 1.5
     move_fraction: float = 0.3
     scale_fraction: float = 0.12
     nudge_lead_s: float = 3.0
