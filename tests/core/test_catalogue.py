@@ -3,6 +3,7 @@ only real metrics and exercises, and carries the safety tags DOMAIN §5.4 / §2.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,7 @@ def test_unknown_top_level_key_names_line_and_suggestion(tmp_path: Path) -> None
     line = text.count("\n")  # the appended key is on the last line
     path = tmp_path / "marching_in_place.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(FileProblems) as info:
+    with pytest.raises(FileProblems, match=re.escape(f"{path}:{line}:")) as info:
         load_yaml_file(path, Exercise)
     message = str(info.value)
     assert f"{path}:{line}:" in message
@@ -175,7 +176,7 @@ def test_unknown_nested_key_names_line_and_suggestion(tmp_path: Path) -> None:
     line = text.splitlines().index("  hysterisis: 5") + 1
     path = tmp_path / "marching_in_place.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(FileProblems) as info:
+    with pytest.raises(FileProblems, match=re.escape(f"{path}:{line}:")) as info:
         load_yaml_file(path, Exercise)
     message = str(info.value)
     assert f"{path}:{line}:" in message

@@ -242,23 +242,23 @@ def test_reba_table_c_cells(a: int, b: int, expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "match"),
     [
-        lambda: erg.rula_table_a(7, 1, 1, 1),
-        lambda: erg.rula_table_a(1, 4, 1, 1),
-        lambda: erg.rula_table_a(1, 1, 5, 1),
-        lambda: erg.rula_table_a(1, 1, 1, 3),
-        lambda: erg.rula_table_b(0, 1, 1),
-        lambda: erg.rula_table_c(0, 1),
-        lambda: erg.reba_table_a(6, 1, 1),
-        lambda: erg.reba_table_b(1, 3, 1),
-        lambda: erg.reba_table_c(13, 1),
-        lambda: erg.rula_action(8),
-        lambda: erg.reba_action(16),
+        (lambda: erg.rula_table_a(7, 1, 1, 1), 'upper_arm score must be an integer 1–6'),
+        (lambda: erg.rula_table_a(1, 4, 1, 1), 'lower_arm score must be an integer 1–3'),
+        (lambda: erg.rula_table_a(1, 1, 5, 1), 'wrist score must be an integer 1–4'),
+        (lambda: erg.rula_table_a(1, 1, 1, 3), 'wrist_twist score must be an integer 1–2'),
+        (lambda: erg.rula_table_b(0, 1, 1), 'neck score must be an integer 1–6'),
+        (lambda: erg.rula_table_c(0, 1), 'score_c must be an integer 1–99'),
+        (lambda: erg.reba_table_a(6, 1, 1), 'trunk score must be an integer 1–5'),
+        (lambda: erg.reba_table_b(1, 3, 1), 'lower_arm score must be an integer 1–2'),
+        (lambda: erg.reba_table_c(13, 1), 'score_a must be an integer 1–12'),
+        (lambda: erg.rula_action(8), 'grand_score must be an integer 1–7'),
+        (lambda: erg.reba_action(16), 'reba_score must be an integer 1–15'),
     ],
 )
-def test_table_lookups_reject_out_of_table_indices(call) -> None:
-    with pytest.raises(ValueError):
+def test_table_lookups_reject_out_of_table_indices(call, match) -> None:
+    with pytest.raises(ValueError, match=match):
         call()
 
 
@@ -790,7 +790,7 @@ def test_duration_from_hours(hours: float, category: str) -> None:
 def test_duration_names() -> None:
     assert erg.niosh_duration_category("Long") == "long"
     for bad in ("weekly", 0, -1, 25):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="duration"):
             erg.niosh_duration_category(bad)
 
 
@@ -876,38 +876,38 @@ def test_niosh_interpretation_band_edges(li: float, start: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "build",
+    ("build", "match"),
     [
-        lambda: RulaInput(upper_arm=181, lower_arm=80, neck=0, trunk=0),
-        lambda: RulaInput(upper_arm=0, lower_arm=-5, neck=0, trunk=0),
-        lambda: RulaInput(upper_arm=0, lower_arm=80, neck=float("nan"), trunk=0),
-        lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, wrist=200),
-        lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, force_a=4),
-        lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, force_b=1.0),
-        lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, shoulder_raised=1),
-        lambda: RulaInput(upper_arm="45", lower_arm=80, neck=0, trunk=0),
-        lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, load_kg=-1),
-        lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, coupling="excellent"),
-        lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, knee_flex=-10),
-        lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, sitting="yes"),
-        lambda: NioshInput(-1, 25, 75, 25, 0, 1, "short"),
-        lambda: NioshInput(10, -1, 75, 25, 0, 1, "short"),
-        lambda: NioshInput(10, 25, -1, 25, 0, 1, "short"),
-        lambda: NioshInput(10, 25, 75, -1, 0, 1, "short"),
-        lambda: NioshInput(10, 25, 75, 25, 181, 1, "short"),
-        lambda: NioshInput(10, 25, 75, 25, -5, 1, "short"),
-        lambda: NioshInput(10, 25, 75, 25, 0, -1, "short"),
-        lambda: NioshInput(10, 25, 75, 25, 0, 1, "forever"),
-        lambda: NioshInput(10, 25, 75, 25, 0, 1, "short", "unacceptable"),
-        lambda: NioshInput(float("inf"), 25, 75, 25, 0, 1, "short"),
-        lambda: erg.rula_force_score(-2),
-        lambda: erg.reba_load_score(-0.1),
-        lambda: erg.niosh_interpretation(-1),
-        lambda: compute_rula(RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80)),
+        (lambda: RulaInput(upper_arm=181, lower_arm=80, neck=0, trunk=0), 'upper_arm must be <= 180'),
+        (lambda: RulaInput(upper_arm=0, lower_arm=-5, neck=0, trunk=0), 'lower_arm must be >= 0'),
+        (lambda: RulaInput(upper_arm=0, lower_arm=80, neck=float("nan"), trunk=0), 'neck must be a finite number'),
+        (lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, wrist=200), 'wrist must be <= 180'),
+        (lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, force_a=4), 'force_a must be an integer 0–3'),
+        (lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, force_b=1.0), 'force_b must be an integer 0–3'),
+        (lambda: RulaInput(upper_arm=0, lower_arm=80, neck=0, trunk=0, shoulder_raised=1), 'shoulder_raised must be true or false'),
+        (lambda: RulaInput(upper_arm="45", lower_arm=80, neck=0, trunk=0), 'upper_arm must be a number'),
+        (lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, load_kg=-1), 'load_kg must be >= 0'),
+        (lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, coupling="excellent"), 'coupling must be one of good, fair, poor, unacceptable'),
+        (lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, knee_flex=-10), 'knee_flex must be >= 0'),
+        (lambda: RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80, sitting="yes"), 'sitting must be true or false'),
+        (lambda: NioshInput(-1, 25, 75, 25, 0, 1, "short"), 'load_kg must be >= 0'),
+        (lambda: NioshInput(10, -1, 75, 25, 0, 1, "short"), 'h_cm must be >= 0'),
+        (lambda: NioshInput(10, 25, -1, 25, 0, 1, "short"), 'v_cm must be >= 0'),
+        (lambda: NioshInput(10, 25, 75, -1, 0, 1, "short"), 'd_cm must be >= 0'),
+        (lambda: NioshInput(10, 25, 75, 25, 181, 1, "short"), 'a_deg must be <= 180'),
+        (lambda: NioshInput(10, 25, 75, 25, -5, 1, "short"), 'a_deg must be >= 0'),
+        (lambda: NioshInput(10, 25, 75, 25, 0, -1, "short"), 'frequency_per_min must be >= 0'),
+        (lambda: NioshInput(10, 25, 75, 25, 0, 1, "forever"), 'duration must be short, moderate, long or a number of hours'),
+        (lambda: NioshInput(10, 25, 75, 25, 0, 1, "short", "unacceptable"), 'coupling must be good, fair or poor'),
+        (lambda: NioshInput(float("inf"), 25, 75, 25, 0, 1, "short"), 'load_kg must be a finite number'),
+        (lambda: erg.rula_force_score(-2), 'load_kg must be >= 0'),
+        (lambda: erg.reba_load_score(-0.1), 'load_kg must be >= 0'),
+        (lambda: erg.niosh_interpretation(-1), 'lifting_index must be a number >= 0'),
+        (lambda: compute_rula(RebaInput(trunk=0, neck=0, upper_arm=0, lower_arm=80)), 'compute_rula needs a RulaInput'),
     ],
 )
-def test_impossible_values_raise_value_error(build) -> None:
-    with pytest.raises(ValueError):
+def test_impossible_values_raise_value_error(build, match) -> None:
+    with pytest.raises(ValueError, match=match):
         build()
 
 

@@ -308,7 +308,7 @@ def test_niosh_estimate_from_a_lift():
     assert from_world.scale == "world landmarks"
     assert from_world.v_origin_cm == pytest.approx(ev.hand_height_origin * LEG_M * 100.0, rel=0.02)
     img_only = detect(lift_traj(SQUAT))[0]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no scale: enter the user's height"):
         NioshEstimate.from_lift(img_only)
     est = NioshEstimate.from_lift(img_only, user_height_cm=160.0)
     assert est.a_deg == 0.0 and est.notes

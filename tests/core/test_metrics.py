@@ -67,11 +67,11 @@ def test_out_of_frame_landmarks_make_metrics_nan():
 
 
 def test_unknown_metric_and_selector_are_rejected():
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="kneeflex"):
         parse_metric("kneeflex")
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="trunk_incl has no sides"):
         parse_metric("trunk_incl@left")
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="unknown side selector '@middle'"):
         parse_metric("knee_flex@middle")
 
 

@@ -37,5 +37,5 @@ def test_before_session():
 
 
 def test_rejects_out_of_range():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pain is rated 0 to 10"):
         during_session(11, before=None)

@@ -196,7 +196,7 @@ def test_envelope_bounds_are_enforced_by_the_model() -> None:
         ("rest_s", ENVELOPE.max_rest_s + 1),
         ("duration_s", ENVELOPE.max_duration_s + 1),
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=rf"{field}\n.*less than or equal to"):
             Item.model_validate({**ok, field: bad})
         Item.model_validate({**ok, field: 1})
     with pytest.raises(ValueError, match="at most 5"):

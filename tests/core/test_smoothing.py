@@ -72,5 +72,5 @@ def test_nan_elements_do_not_poison_the_state():
 
 
 def test_invalid_parameters():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="min_cutoff and d_cutoff must be > 0"):
         OneEuroFilter(min_cutoff=0)

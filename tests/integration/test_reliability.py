@@ -272,7 +272,7 @@ def test_yaml_can_never_run_code(tmp_path):
     evil = tmp_path / "evil.yaml"
     marker = tmp_path / "pwned"
     evil.write_text(f"!!python/object/apply:os.system ['touch {marker}']\n")
-    with pytest.raises(FileProblems):
+    with pytest.raises(FileProblems, match="malformed YAML: could not determine a constructor"):
         load_yaml_file(evil, Exercise)
     assert not marker.exists()
 

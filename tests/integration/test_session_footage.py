@@ -9,7 +9,6 @@ is checked here without a code change.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -6,6 +6,7 @@ replay estimator gives back the poses the real model found in it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -97,7 +98,7 @@ def test_no_session_starts_before_the_screening(catalogue, history):
     for settings in (screened(onboarded=False), screened(screening_done_at=None),
                      screened(screening_blocked=True, screening_advice="Call 999 now.")):
         assert safety_gate(settings) is not None
-        with pytest.raises(SafetyGateError):
+        with pytest.raises(SafetyGateError, match=re.escape(str(safety_gate(settings)))):
             LiveSession(plan, "t", source=str(SQUAT), settings=settings, history=history)
     with pytest.raises(SafetyGateError, match="Call 999"):
         LiveSession(plan, "t", source=None, settings=screened(screening_blocked=True,

@@ -38,7 +38,7 @@ def test_duplicate_keys_in_nested_mappings_are_all_reported(tmp_path: Path) -> N
     path = tmp_path / "ex.yaml"
     text = SQUAT.read_text(encoding="utf-8")
     path.write_text(text + "name: again\nname: and again\n", encoding="utf-8")
-    with pytest.raises(FileProblems) as info:
+    with pytest.raises(FileProblems, match="duplicate key 'name'") as info:
         load_yaml_file(path, Exercise)
     msgs = [p.message for p in info.value.problems]
     assert len(msgs) == 2 and all(m.startswith("duplicate key 'name'") for m in msgs)
@@ -80,7 +80,7 @@ def test_yes_no_in_an_exercise_float_field_is_refused(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    with pytest.raises(FileProblems) as info:
+    with pytest.raises(FileProblems, match="hysteresis: 'true' is a yes/no value") as info:
         load_yaml_file(path, Exercise)
     assert "hysteresis: 'true' is a yes/no value" in str(info.value)
 
@@ -89,7 +89,8 @@ def test_yes_no_in_an_exercise_float_field_is_refused(tmp_path: Path) -> None:
 def test_utf16_is_named_as_such(tmp_path: Path, codec: str) -> None:
     path = tmp_path / "wide.yaml"
     path.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode(codec))
-    with pytest.raises(FileProblems) as info:
+    want = "UTF-32" if codec == "utf-32" else "UTF-16"
+    with pytest.raises(FileProblems, match=f"the file is {want} text") as info:
         read_text(path)
     want = "UTF-32" if codec == "utf-32" else "UTF-16"
     assert str(info.value).startswith(f"{path}:1:1: the file is {want} text")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -303,7 +304,7 @@ def test_import_rejects_bad_files_with_one_line(
 ) -> None:
     path = tmp_path / "x.json"
     path.write_bytes(content)
-    with pytest.raises(ResultsFileError) as info:
+    with pytest.raises(ResultsFileError, match=re.escape(fragment)) as info:
         import_results(path)
     assert fragment in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(ResultsFileError, match="cannot read"):

@@ -173,11 +173,11 @@ def test_pain_is_validated(history: History) -> None:
     rec = history.recorder()
     rec.start_session("r")
     for bad in (-1, 11, 3.5, True):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="pain is an integer from 0 to 10"):
             rec.record_pain(bad, "on_demand")  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pain context must be one of"):
         rec.record_pain(3, "whenever")  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"start_exercise\(\) first"):
         rec.record_rep({"index": 1})
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "Camera index out o
 
 
 def test_bad_size_is_one_clear_error(capsys, tmp_path) -> None:
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match="^2$") as exc:
         main(["screenshots", "--size", "big", "--out", str(tmp_path)])
     assert exc.value.code == 2
     assert "not a size; use WIDTHxHEIGHT" in capsys.readouterr().err
