@@ -187,12 +187,12 @@ def test_calibration_medians_and_json_roundtrip(baseline: PostureBaseline):
 def test_calibration_without_a_person_fails():
     from coach.core.posture import CalibrationError
 
-    with pytest.raises(CalibrationError):
+    with pytest.raises(CalibrationError, match="nobody was in view"):
         calibrate([None, None])
 
 
 def test_profile_rejects_unknown_fields():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown profile field\\(s\\): colour"):
         PostureProfile.from_dict({"name": "x", "colour": "red"})
 
 
@@ -388,7 +388,7 @@ def test_unconfirmed_detection_is_not_tracking_then_confirmed():
 def test_timestamps_must_not_go_backwards():
     mon = PostureMonitor()
     mon.update(None, 5.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timestamps must not go backwards"):
         mon.update(None, 4.0)
 
 
