@@ -106,6 +106,7 @@ class SessionSummary:
     pain_before: int | None
     pain_after: int | None
     next_morning: int | None
+    stop_reason: str = ""  # why it stopped early (pain, the person, a crash...)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ def routine_label(routine_id: str | None, routine: Any = None) -> str:
         return "Built-in routine"
     if routine is not None and routine.id == routine_id:
         return str(routine.title)
+    kind, _, rest = routine_id.partition(":")
+    if kind in ("program", "exercise") and rest:  # what the app stores for built-in sessions
+        return rest.replace("_", " ").replace("-", " ").capitalize()
     if " " in routine_id:
         return routine_id
     return routine_id.replace("_", " ").replace("-", " ").capitalize()
@@ -202,6 +206,7 @@ def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, 
             pain_before=before[0] if before else None,
             pain_after=max(after) if after else None,
             next_morning=morning[-1] if morning else None,
+            stop_reason=getattr(s, "stop_reason", None) or "",
         ))
         per: dict[str, list[Any]] = {}
         for er in history.exercise_results(s.id):
@@ -879,7 +884,8 @@ class HistoryPage(QWidget):
             return ""
         e = html.escape
         parts = [f"<h2>{e(_when(s.started_at))}</h2>",
-                 f"<p>{e(s.routine)} · {e(_dur(s.duration_s))} · {e(_STATUS_WORDS.get(s.status, s.status))}</p>",
+                 f"<p>{e(s.routine)} · {e(_dur(s.duration_s))} · {e(_STATUS_WORDS.get(s.status, s.status))}"
+                 + (f": {e(s.stop_reason)}" if s.stop_reason and s.status != "completed" else "") + "</p>",
                  f"<p><b>Pain</b> before {e(_n(s.pain_before))}, after {e(_n(s.pain_after))}"
                  + (f", next morning {e(_n(s.next_morning))}" if s.next_morning is not None else "") + "</p>"]
         try:
