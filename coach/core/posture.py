@@ -886,7 +886,7 @@ class MonitorConfig:
     # Frames per second the monitor is fed when it looks closely. DOMAIN §3.4 suggests 5–10 Hz
     # [D]; 4 Hz loses nothing (a posture must persist 60 s before a nudge). The app samples
     # adaptively (coach.pipeline.sampled): 4 Hz when something changes, down to one frame every
-    # 2 s while nothing does. Every rule here is timestamp-based, never frame-counted.
+    # 1.5 s while nothing does. Every rule here is timestamp-based, never frame-counted.
     eval_hz: float = 4.0
     alert_after_s: float = 60.0  # [S→D: RULA static > 1 min]
     realert_s: float = 600.0  # max one nudge per issue per 10 min [D]
