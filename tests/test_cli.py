@@ -29,7 +29,7 @@ def test_analyze_readable_report(capsys):
 
 
 @pytest.mark.parametrize(
-    "content,needle",
+    ("content", "needle"),
     [(None, "no such file"), (b"", "empty"), (b"not a video at all", "not a video"),
      (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100, "not a video")],
 )

@@ -65,7 +65,6 @@ def add_parser(subparsers: Any) -> None:
 
 def _settings(screened: bool) -> Any:
     from coach.settings import load_settings
-
     from coach.store import safety
 
     settings, _warning = load_settings()

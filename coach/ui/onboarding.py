@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from coach.core import screening
+from coach.core.screening import ADVICE, BLOCKING, GROUPS, Tier
 from coach.core.wording import PRIVACY
 from coach.routines.today import SURGERY_TYPE, SURGERY_WHEN, post_op_rule
-from coach.core.screening import ADVICE, BLOCKING, GROUPS, Tier
 from coach.ui.context import AppContext
 from coach.ui.settings_page import Toggle, camera_choices, choice_style, set_profile_camera
 from coach.ui.theme import palette

@@ -77,7 +77,7 @@ def test_close_up_time_is_paused_and_reported(media, tracked, catalogue):
     assert report["holds_detail"][0]["not_visible_s"] > 4.0
 
 
-@pytest.mark.parametrize("clip,exercise", [("squat_side_be.mp4", "mini_squat"), ("knee_to_chest_stretch_side.mp4", "knee_to_chest")])
+@pytest.mark.parametrize(("clip", "exercise"), [("squat_side_be.mp4", "mini_squat"), ("knee_to_chest_stretch_side.mp4", "knee_to_chest")])
 def test_parallel_analysis_matches_a_single_pass(media, tracked, catalogue, clip, exercise):
     """Two model instances on overlapping segments, seams where the person is still: the same
     reps, holds and faults as one pass (which `tracked` computes with the default workers; here

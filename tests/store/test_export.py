@@ -277,7 +277,7 @@ def test_fhir_bundle_imports_for_viewing(history: History, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    "content,fragment",
+    ("content", "fragment"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a JSON file"),
         (b'{"hello": 1}', "not a coach results file"),

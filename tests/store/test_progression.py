@@ -40,7 +40,7 @@ class P:
 
 
 @pytest.mark.parametrize(
-    "pains,light",
+    ("pains", "light"),
     [
         ([P("before", 2), P("after_exercise", 3), P("end", 3)], "green"),
         ([P("before", 0), P("end", 0)], "green"),

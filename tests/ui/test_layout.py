@@ -95,9 +95,9 @@ def test_every_screen_fits(qtbot, strict_ui, no_cameras, size, look) -> None:
 
 
 @pytest.mark.parametrize(
-    "look", ((False, False), (True, True)), ids=("normal", "large-high-contrast")
+    "look", [(False, False), (True, True)], ids=("normal", "large-high-contrast")
 )
-@pytest.mark.parametrize("size", ((1280, 720), (1366, 768)), ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_screens_of_the_session_and_posture_strip_fit(
     qtbot, strict_ui, no_cameras, size, look
 ) -> None:

@@ -256,9 +256,9 @@ def test_strip_fits_a_1366x768_window_without_clipping(qtbot, tmp_path, monkeypa
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
-@pytest.mark.parametrize("look", ((False, False), (True, False), (True, True)),
+@pytest.mark.parametrize("look", [(False, False), (True, False), (True, True)],
                          ids=("normal", "large-text", "large-high-contrast"))
-@pytest.mark.parametrize("size", ((1280, 720), (1366, 768), (1920, 1080)), ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_strip_passes_the_layout_check(qtbot, tmp_path, monkeypatch, size, look) -> None:
     """The app's layout checker (overlaps, cut text, sideways scrolling) on the main window with
     the strip showing, at the laptop and desktop sizes, in normal and large text."""
