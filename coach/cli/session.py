@@ -168,8 +168,8 @@ def cmd_session(args: argparse.Namespace) -> int:
         problems.append("interrupted")
     finally:
         signal.signal(signal.SIGTERM, old)
-    for ev in _model_errors(session):
-        problems.append(ev)
+    if session.model_error:
+        problems.append(session.model_error)
     sid = session.session_id
     record = history.session_record(sid) if sid is not None else None
     history.close()
@@ -185,11 +185,6 @@ def cmd_session(args: argparse.Namespace) -> int:
     if model_problem is not None:
         return _err(model_problem)
     return 130 if "interrupted" in problems else 0
-
-
-def _model_errors(session: Any) -> list[str]:
-    pipe_error = getattr(session, "model_error", None)
-    return [pipe_error] if pipe_error else []
 
 
 def _print(record: dict[str, Any]) -> None:

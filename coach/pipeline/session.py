@@ -161,7 +161,7 @@ class LiveSession:
                                     camera_check=not recording)
         self.pipeline: LivePipeline | None = None
         self.state = SessionState.CREATED
-        self.recording = None  # coach.store.recording.SessionRecording
+        self.recording: Any = None  # coach.store.recording.SessionRecording, once there is one
         self.save_error: str | None = None
         self.model_error: str | None = None
         self._events: list[LiveEvent] = []
@@ -456,9 +456,6 @@ class LiveSession:
     def session_id(self) -> str | None:
         return getattr(self.recording, "session_id", None)
 
-    @property
-    def no_camera_reason(self) -> str:
-        return STOP_NO_CAMERA
 
 
 def run_headless(session: LiveSession, pain: int = 0, timeout_s: float | None = None,
