@@ -63,6 +63,7 @@ class Settings(BaseModel):
     high_contrast: bool = False
     skeleton_only: bool = False
     mirror: bool = True
+    show_performance: bool = False  # frames/s, delay and dropped frames under the video (support)
     model_variant: Literal["lite", "full", "heavy"] = "full"
     model_path: str | None = None
     processing_max_side: Annotated[int, Field(ge=0, le=4096)] = 0  # 0 = as captured
@@ -95,6 +96,7 @@ FIELD_LABELS: dict[str, str] = {
     "high_contrast": "high contrast",
     "skeleton_only": "skeleton only",
     "mirror": "mirror the picture",
+    "show_performance": "show performance figures",
     "model_variant": "pose model",
     "model_path": "pose model file",
     "processing_max_side": "processing size",

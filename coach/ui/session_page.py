@@ -211,7 +211,7 @@ class SessionPage(QWidget):
         left.addWidget(self.status_line)
         self.stats_label = QLabel("")
         self.stats_label.setProperty("role", "muted")
-        self.stats_label.setVisible(bool(getattr(self.ctx.settings, "show_performance", False)))
+        self.stats_label.setVisible(self.ctx.settings.show_performance)
         left.addWidget(self.stats_label)
         lay.addLayout(left, 1)
 

@@ -192,6 +192,9 @@ class SettingsPage(QWidget):
                                          lambda on: self._set("skeleton_only", on))
         self.mirror = self._check(cl, "Mirror the picture, like a mirror", s.mirror,
                                   lambda on: self._set("mirror", on))
+        self.show_performance = self._check(
+            cl, "Show performance figures under the video (frames per second, delay)",
+            s.show_performance, lambda on: self._set("show_performance", on))
         cl.addWidget(_label("Mirroring only changes what you see; coach still knows your left from your right.",
                             "muted"))
         cl.addStretch(1)
