@@ -155,3 +155,27 @@ def test_a_failing_save_shows_a_banner_and_the_session_goes_on(qtbot, strict_ui,
     qtbot.waitUntil(lambda: not page.banner.isVisible(), timeout=20000)  # saving works again
     page.shutdown()
     win.close()
+
+
+def test_performance_figures_only_when_asked_for(qtbot, strict_ui, no_cameras):
+    from pathlib import Path
+
+    from coach.core.session import plan_for_recording
+    from coach.ui.app import build_window
+
+    track = Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz"
+    for wanted in (False, True):
+        win, ctx = build_window(source=str(track))
+        ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0
+        ctx.settings.show_performance = wanted
+        qtbot.addWidget(win)
+        win.show()
+        win.start_session([plan_for_recording(ctx.catalogue.get("mini_squat"))], "Mini-squat")
+        page = win.current_page()
+        page.pain_panel.buttons[0].click()
+        page.start_btn.click()
+        qtbot.waitUntil(lambda p=page: p.runner.snapshot().count >= 1, timeout=20000)
+        assert page.stats_label.isVisible() is wanted
+        assert ("frames/s" in page.stats_label.text()) is wanted
+        page.shutdown()
+        win.close()
