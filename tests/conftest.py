@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,30 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 MEDIA = REPO.parent / "shared" / "media"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+#: How long a test's coach threads may take to finish after the test (cooperative stops).
+THREAD_GRACE_S = 3.0
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_coach_threads():
+    """Fail a test that leaves a coach thread (``coach-*``: capture, pose, posture, speech...)
+    running: every worker must be stopped and joined by whoever started it (STYLE §9, §19;
+    napari's ``_dangling_qthreads``). Threads already running before the test are not its
+    responsibility."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + THREAD_GRACE_S
+    while True:
+        left = [t for t in threading.enumerate()
+                if t not in before and t.is_alive() and t.name.startswith("coach-")]
+        if not left or time.monotonic() >= deadline:
+            break
+        left[0].join(0.05)
+    if left:
+        pytest.fail(f"the test left coach threads running: {sorted(t.name for t in left)}",
+                    pytrace=False)
 
 
 @pytest.fixture(scope="session")
