@@ -98,7 +98,7 @@ def _cmd_analyze_batch(args: argparse.Namespace, videos: list[Path]) -> int:
 
     reports = analyze_batch(videos, args.exercise, mode, args.model, args.max_side, args.workers, progress)
     elapsed = time.perf_counter() - t0
-    media_s = sum(float(r.get("duration_s", 0.0)) for r in reports)  # type: ignore[arg-type]
+    media_s = sum(float(r.get("duration_s", 0.0)) for r in reports)  # type: ignore[arg-type,misc]
     summary = {"videos": len(reports), "failed": sum("error" in r for r in reports),
                "seconds": round(elapsed, 1), "media_seconds": round(media_s, 1),
                "speed_vs_real_time": round(media_s / elapsed, 2) if elapsed else 0.0}
@@ -186,12 +186,12 @@ def _print_report(r: dict[str, object]) -> None:
         print(f"  exercise {r['exercise']} ({r['kind']}, {r.get('view') or 'default'} view)")
         if r["kind"] == "hold":
             holds = r.get("holds") or []
-            print(f"  holds: {', '.join(f'{h:.1f} s' for h in holds) or 'none'}")  # type: ignore[union-attr]
+            print(f"  holds: {', '.join(f'{h:.1f} s' for h in holds) or 'none'}")  # type: ignore[attr-defined]
         else:
             print(f"  reps: {r['reps']}  partial reps: {r['partial_reps']}")
         faults = r.get("faults") or {}
         if faults:
-            print("  faults: " + ", ".join(f"{k} x{v}" for k, v in faults.items()))  # type: ignore[union-attr]
+            print("  faults: " + ", ".join(f"{k} x{v}" for k, v in faults.items()))  # type: ignore[attr-defined]
         if r.get("not_visible_s"):
             print(f"  not visible for {r['not_visible_s']} s (timers paused)")
     for key in ("posture", "lifts"):
@@ -228,9 +228,9 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
             print(f"  {e.id:<28} {e.name}{ref}{lvl} — {e.kind}, {e.camera.view} view")
     if cat.programs:
         print("programs:")
-        for p in cat.programs.values():
-            n = len(p.items)
-            print(f"  {p.id:<28} {p.name} ({n} exercise{'s' if n != 1 else ''})")
+        for pdef in cat.programs.values():
+            n = len(pdef.items)
+            print(f"  {pdef.id:<28} {pdef.name} ({n} exercise{'s' if n != 1 else ''})")
     return 0 if not cat.problems else EXIT_USAGE
 
 

@@ -43,10 +43,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -113,6 +113,9 @@ class ViewSignalLike(Protocol):
     def work(self) -> float: ...
 
 
+ViewName = Literal["side", "front"]
+
+
 class SignalLike(ViewSignalLike, Protocol):
     @property
     def hysteresis(self) -> float: ...
@@ -121,7 +124,7 @@ class SignalLike(ViewSignalLike, Protocol):
     @property
     def min_dwell_s(self) -> float: ...
     @property
-    def views(self) -> dict[str, ViewSignalLike]: ...
+    def views(self) -> Mapping[ViewName, ViewSignalLike]: ...
 
 
 class FaultLike(Protocol):
@@ -672,7 +675,7 @@ class ExerciseEngine:
             self._view_score = (
                 r if self._view_score != self._view_score else self._view_score + a * (r - self._view_score)
             )
-        view = "front" if self._view_score == self._view_score and self._view_score > 0.45 else "side"
+        view: ViewName = "front" if self._view_score == self._view_score and self._view_score > 0.45 else "side"
         if view != self._view:
             self._view = view
             override = self._signal.views.get(view)

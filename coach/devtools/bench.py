@@ -132,7 +132,7 @@ def bench_sequential(video: Path, exercise: Any, variant: str, limit: int) -> di
             s1 = time.perf_counter()
             rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
             s2 = time.perf_counter()
-            pose = est.detect(Frame(rgb, n / fps, n))
+            pose = est.detect(Frame(np.asarray(rgb, dtype=np.uint8), n / fps, n))
             s3 = time.perf_counter()
             if engine is not None:
                 engine.update(pose, n / fps)
@@ -269,7 +269,7 @@ def run(video: Path, exercise_id: str | None, variant: str = "full", live_second
 
     cap = cv2.VideoCapture(str(video))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    frames = []
+    frames: list[np.ndarray] = []
     decode = []
     convert = []
     while len(frames) < limit:

@@ -255,7 +255,7 @@ def soak_posture_monitor(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, r
         def detect(self, frame: Frame) -> PoseFrame | None:
             if frame.timestamp % 1200.0 >= 960.0:  # away 4 minutes in every 20
                 return None
-            p = poses[state["n"] % len(poses)]
+            p = poses[int(state["n"]) % len(poses)]
             return PoseFrame(p.image, frame.timestamp, frame.frame_id, p.width, p.height)
 
         def close(self) -> None:
@@ -274,7 +274,7 @@ def soak_posture_monitor(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, r
     pipe.run_for(hours * 3600.0)
     result.wall_s = time.perf_counter() - t0
     result.samples.append((clock(), rss_mb()))
-    result.frames = state["n"]
+    result.frames = int(state["n"])
     st = pipe.stats()
     result.detail = {"inferences": st.inferences, "releases": st.releases, "reopens": st.reopens}
     return result

@@ -226,6 +226,7 @@ class LivePipeline:
                     self._stop.wait(0.02)
                     start_wall = None  # re-anchor the pacing clock after a pause or a hold
                     continue
+                frame: Frame | None
                 if waiting is not None:
                     frame, waiting = waiting, None
                 else:

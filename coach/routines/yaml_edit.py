@@ -273,7 +273,8 @@ def _patch_blocks(
         ):
             fresh = CommentedSeq(item_nodes)
             if isinstance(cur, CommentedSeq):
-                fresh._yaml_comment = cur.ca  # keep the comment after "items:"
+                # keep the comment after "items:" (ruamel has no public setter for it)
+                fresh._yaml_comment = cur.ca  # type: ignore[attr-defined]
             if "items" in bnode:
                 bnode["items"] = fresh
             else:
@@ -286,7 +287,7 @@ def _patch_blocks(
     ):
         fresh = CommentedSeq(new_block_nodes)
         if isinstance(seq, CommentedSeq):
-            fresh._yaml_comment = seq.ca
+            fresh._yaml_comment = seq.ca  # type: ignore[attr-defined]
         root["blocks"] = fresh
 
 

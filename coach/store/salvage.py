@@ -133,7 +133,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
 
     def put(row: sqlite3.Row | tuple[object, ...]) -> None:
         nonlocal copied
-        rowid = int(row[0])  # type: ignore[call-overload]
+        rowid = int(row[0])  # type: ignore[arg-type]
         if rowid in done:
             return
         done.add(rowid)
