@@ -1230,6 +1230,11 @@ class ExerciseEngine:
 
     # -- end of stream ---------------------------------------------------------------------------
 
+    def resume_after_pause(self) -> None:
+        """The person paused the session: the time it was paused is neither counted as seen nor
+        as out of view (the next frame starts a fresh interval)."""
+        self._t = math.nan
+
     def finish(self) -> None:
         """Close the stream: a hold in progress is recorded; a rep that reached the work zone and
         is most of the way back is counted (a recording that stops mid-return)."""

@@ -386,6 +386,8 @@ class SessionRunner:
                 if self._deadline is not None:
                     self._deadline += gap
                 self._last_t = t
+                if self.engine is not None:
+                    self.engine.resume_after_pause()
                 self._emit("resumed", t)
 
     # -- the flow --------------------------------------------------------------------------------

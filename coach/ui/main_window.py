@@ -96,8 +96,11 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(text))
 
     def _push(self, page: QWidget, title: str) -> None:
-        page.setProperty("page_title", title)
         current = self.stack.currentWidget()
+        if current is not None and current is not page and not self._leave(current):
+            page.deleteLater()  # a running session asks "End the session now?" first
+            return
+        page.setProperty("page_title", title)
         if current is not None and current is not page:
             self._history.append(current)
         if self.stack.indexOf(page) < 0:
@@ -133,6 +136,9 @@ class MainWindow(QMainWindow):
         self.back_btn.setEnabled(False)
         if getattr(self, "_pending_session", None) is not None and self.ctx.settings.onboarded:
             self.resume_pending_session()
+        elif self.ctx.settings.screening_blocked:
+            self.show_banner(self.ctx.settings.screening_advice or
+                             "Sessions are paused because of your screening answers. Please contact your clinician.")
 
     def back(self) -> None:
         cur = self.stack.currentWidget()
@@ -177,6 +183,23 @@ class MainWindow(QMainWindow):
                 self._pending_session = (plan, title, routine_id, routine_version)
                 self.open_onboarding()
             return
+        if routine_id is None and len(plan) == 1:
+            routine_id = f"exercise:{plan[0].exercise.id}"
+        if routine_id is None or routine_id.startswith(("program:", "exercise:")):
+            # Built-in programs and single exercises follow the onboarding's answers about a back
+            # operation (DOMAIN §5.4); a therapist's routine file carries its own restrictions.
+            from coach.ui.home import post_op_rule_for
+
+            rule = post_op_rule_for(self.ctx)
+            kept = [p for p in plan if rule.allows(p.exercise)]
+            if len(kept) < len(plan):
+                left = [p for p in plan if not rule.allows(p.exercise)]
+                if not kept:
+                    self.show_banner(rule.why_locked(left[0].exercise))
+                    return
+                names = ", ".join(p.exercise.name for p in left)
+                self.show_banner(f"Left out after your operation: {names}.")
+                plan = kept
         from coach.ui.session_page import SessionPage
 
         self._push(SessionPage(self.ctx, plan, title, routine_id, routine_version), title)
@@ -188,7 +211,9 @@ class MainWindow(QMainWindow):
             return False
         from coach.pipeline.session import safety_gate
 
-        if safety_gate(self.ctx.settings) is not None:
+        why = safety_gate(self.ctx.settings)
+        if why is not None:
+            self.show_banner(why)  # e.g. the red-flag advice, never the stale "please screen" line
             return False
         self.clear_banner()
         self.start_session(*pending)
@@ -233,11 +258,11 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             app.setStyleSheet(stylesheet(s.high_contrast, s.large_text))
 
-    def summary(self, results: Any, title: str) -> None:
+    def summary(self, results: Any, title: str, saved: str | None = None) -> None:
         from coach.ui.summary_page import SummaryPage
 
         page = self.stack.currentWidget()
-        self._push(SummaryPage(self.ctx, results, title), "Session summary")
+        self._push(SummaryPage(self.ctx, results, title, saved), "Session summary")
         # a finished session is not somewhere to go back to
         if page in self._history:
             self._history.remove(page)

@@ -171,6 +171,8 @@ class SessionPage(QWidget):
         self._summarised = False
         self._on_demand_pain = False
         self._build()
+        # The page's keys (Space, Esc, P, 0-9) work wherever the pointer last clicked in it.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.video.mirror = s.mirror and self.session.live
         self.video.skeleton_only = s.skeleton_only
         self.video.high_contrast = s.high_contrast
@@ -509,6 +511,7 @@ class SessionPage(QWidget):
 
     def _rate_pain(self, value: int, spreading: bool) -> None:
         self._on_demand_pain = False
+        self.setFocus()  # the answer button hides: keep the keys with the page
         d = self.session.rate_pain(value, spreading)
         self.status_line.setText(d.reason)
         self._render(self.session.snapshot())  # the next step's buttons work at once
@@ -520,7 +523,11 @@ class SessionPage(QWidget):
 
     def _enter_key(self) -> None:
         if self.confirm_panel.isVisible():
-            self._confirm_end()
+            # Enter presses the highlighted answer: "Keep going" unless End session has focus.
+            if self.confirm_panel.end_btn.hasFocus():
+                self._confirm_end()
+            else:
+                self._keep_going()
         else:
             self.session.start_now()
 
@@ -554,6 +561,7 @@ class SessionPage(QWidget):
 
     def _confirm_end(self) -> None:
         self.confirm_panel.hide()
+        self.setFocus()
         if self.runner.paused:
             self.session.resume()
         self.session.stop()
@@ -561,6 +569,7 @@ class SessionPage(QWidget):
 
     def _keep_going(self) -> None:
         self.confirm_panel.hide()
+        self.setFocus()
         if self.runner.paused and not getattr(self, "_was_paused", False):
             self.session.resume()
         self._render(self.session.snapshot())
@@ -590,7 +599,16 @@ class SessionPage(QWidget):
         self.shutdown()
         summary = getattr(self.ctx.nav, "summary", None)
         if callable(summary):
-            summary(self.runner, self.title)
+            summary(self.runner, self.title, self._saved_note())
+
+    def _saved_note(self) -> str | None:
+        """What the summary says about saving (None: saved, the usual sentence)."""
+        if self.session.session_id is None:
+            return ("Nothing from this session was saved: it ended before the first question was "
+                    "answered, or your history could not be opened.")
+        if self.session.save_error:
+            return f"Part of this session could not be saved ({self.session.save_error})."
+        return None
 
     # -- lifecycle -------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach.core.session import SessionStatus
+from coach.core.session import STOP_BY_PERSON, SessionStatus
 from coach.ui.context import AppContext
 
 
@@ -32,13 +32,15 @@ def holds_text(holds: list[float]) -> str:
 
 
 class SummaryPage(QWidget):
-    def __init__(self, ctx: AppContext, runner: Any, title: str) -> None:
+    def __init__(self, ctx: AppContext, runner: Any, title: str, saved: str | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         outer = QVBoxLayout(self)
         status, reason = runner.outcome()
         if status is SessionStatus.COMPLETED:
             headline = f"{title}: well done"
+        elif reason == STOP_BY_PERSON:
+            headline = f"{title}: you ended the session early"
         else:
             headline = f"Stopped: {_lower_first(reason)}" if reason else f"{title}: stopped early"
         head = QLabel(headline)
@@ -78,8 +80,10 @@ class SummaryPage(QWidget):
                 parts = []
                 if item.exercise.kind == "hold":
                     parts.append(holds_text(res.holds))
-                elif item.exercise.kind in ("reps", "timed"):
-                    parts.append(f"{res.reps} repetitions in {res.sets_done} set(s)")
+                elif item.exercise.kind == "reps":
+                    n = res.reps
+                    sets = f" in {res.sets_done} sets" if res.sets_done > 1 else ""
+                    parts.append(f"{n} repetition{'s' if n != 1 else ''}{sets}")
                     if res.partial_reps:
                         parts.append(f"{res.partial_reps} not quite full")
                 else:
@@ -103,8 +107,8 @@ class SummaryPage(QWidget):
         lay.addStretch(1)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
-        note = QLabel("Saved to your history. Tomorrow morning coach will ask how your back feels: "
-                      "the next-day response matters most.")
+        note = QLabel(saved or "Saved to your history. Tomorrow morning coach will ask how your back "
+                      "feels: the next-day response matters most.")
         note.setWordWrap(True)
         note.setProperty("role", "muted")
         outer.addWidget(note)

@@ -51,7 +51,7 @@ def test_home_counts_match_the_program_page_and_the_cli(qtbot, window, capsys) -
     for pid, pdef in ctx.catalogue.programs.items():
         n = len(pdef.items)
         assert buttons[pid].text() == f"Browse {n} exercise{'s' if n != 1 else ''}", pid
-        assert f"{pdef.name} ({n} exercises)" in cli, pid
+        assert f"{pdef.name} ({n} exercise{'s' if n != 1 else ''})" in cli, pid
         win.open_program(pid)
         heads = [lab.text() for lab in win.current_page().findChildren(QLabel)]
         assert f"In this program ({n})" in heads, (pid, heads)
