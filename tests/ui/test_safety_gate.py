@@ -87,3 +87,44 @@ def test_a_red_flag_block_survives_a_settings_reset(qtbot, strict_ui, no_cameras
         assert "numbness" in win2.banner.text() or "clinician" in win2.banner.text()
         win2.close()
         ctx2.history.close()
+
+
+def test_after_surgery_restrictions_hold_on_every_route(qtbot, window):
+    from coach.core.session import plan_from_exercise
+
+    win, ctx = window
+    ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0
+    ctx.settings.surgery_when, ctx.settings.surgery_type = "under_6_weeks", "discectomy"
+    bend = ctx.catalogue.get("knee_to_chest")
+    assert "loads_flexion" in bend.tags
+    # `coach --source FILE --exercise knee_to_chest`, or a session queued before the screening
+    win.start_session([plan_for_recording(bend)], bend.name)
+    assert not _is(win.current_page(), "SessionPage")
+    assert "Left out after your operation" in win.banner.text()
+    # a mixed plan runs without the locked exercise, and says so
+    walk = ctx.catalogue.get("pelvic_tilt")
+    win.start_session([plan_from_exercise(walk), plan_from_exercise(bend)], "Mixed", "program:test")
+    page = win.current_page()
+    assert _is(page, "SessionPage")
+    assert [p.exercise.id for p in page.runner.plan] == ["pelvic_tilt"]
+    assert bend.name in win.banner.text()
+    page.shutdown()
+
+
+def test_the_top_bar_does_not_leave_a_running_session_without_asking(qtbot, window):
+    from pathlib import Path
+
+    win, ctx = window
+    ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0
+    ctx.source = str(Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz")
+    win.start_session([plan_for_recording(ctx.catalogue.get("mini_squat"))], "Mini-squat")
+    page = win.current_page()
+    page.pain_panel.buttons[0].click()
+    page.start_btn.click()
+    for go in (win.open_history, win.open_learn, win.open_settings, win.home):
+        go()
+        assert win.current_page() is page  # still in the session ...
+        assert page.confirm_panel.isVisible()  # ... which asks "End the session now?"
+        page.confirm_panel.keep_btn.click()
+        assert not page.confirm_panel.isVisible()
+    page.shutdown()
