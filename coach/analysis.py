@@ -274,13 +274,16 @@ def track_video_parallel(
         # the workers.
         import mediapipe.tasks.python.vision  # noqa: F401
     # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
+    # The seams are chosen before the pool starts: the pool forks a replacement from a thread of
+    # its own whenever a worker exits, and a fork while this thread is inside OpenCV copies
+    # OpenCV's lock, held, into the new worker, which then waits for ever (seen with
+    # mediapipe 0.10.21 in `coach evaluate`).
+    bounds = [0] + [_still_seam(path, round(work + i * (work - overlap)), fps, n) for i in range(workers - 1)] + [n]
+    jobs = [
+        (str(path), max(0, bounds[i] - (overlap if i else 0)), bounds[i + 1], bounds[i], variant, max_side)
+        for i in range(workers)
+    ]
     with unwind_on_termination(), ctx.Pool(workers, initializer=_init_worker, initargs=(variant,)) as pool:
-        # The workers load their models while the seams are chosen here.
-        bounds = [0] + [_still_seam(path, round(work + i * (work - overlap)), fps, n) for i in range(workers - 1)] + [n]
-        jobs = [
-            (str(path), max(0, bounds[i] - (overlap if i else 0)), bounds[i + 1], bounds[i], variant, max_side)
-            for i in range(workers)
-        ]
         parts = pool.map(_track_segment, jobs, chunksize=1)
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
