@@ -359,7 +359,7 @@ json_values = st.recursive(
 @given(doc=json_values)
 def test_import_formats_never_crash(isolated: dict[str, Any], doc: Any) -> None:
     """Arbitrary JSON shaped like a results file or a FHIR Bundle: read, or one line and exit 2."""
-    from coach.store.export import RESULTS_SCHEMA
+    from coach.reports.results import RESULTS_SCHEMA
 
     if isinstance(doc, dict) and "schema" in doc and doc["schema"] is None:
         doc["schema"] = RESULTS_SCHEMA

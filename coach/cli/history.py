@@ -180,7 +180,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from coach.store import export
+    from coach.reports.csv import export_csv
+    from coach.reports.fhir import export_fhir
+    from coach.reports.results import export_json
 
     if (msg := _check_range(args)) is not None:
         return _err(msg)
@@ -198,10 +200,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with _open(args) as h:
             if args.csv is not None:
-                files = export.export_csv(h, args.csv, args.date_from, args.date_to)
+                files = export_csv(h, args.csv, args.date_from, args.date_to)
             elif args.fhir is not None:
                 files = [
-                    export.export_fhir(
+                    export_fhir(
                         h,
                         args.fhir,
                         args.date_from,
@@ -211,7 +213,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     )
                 ]
             else:
-                files = export.export_json(h, args.json, args.date_from, args.date_to)
+                files = export_json(h, args.json, args.date_from, args.date_to)
     except OSError as exc:
         return _err(f"cannot write {exc.filename or ''}: {exc.strerror or exc}")
     for f in files:
@@ -252,7 +254,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from coach.store.export import ResultsFileError, import_results
+    from coach.reports.importer import ResultsFileError, import_results
 
     try:
         imported = import_results(args.file)

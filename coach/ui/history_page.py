@@ -1116,7 +1116,7 @@ class HistoryPage(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Choose a folder for the CSV files", str(Path.home()))
         if not folder:
             return
-        from coach.store.export import export_csv
+        from coach.reports.csv import export_csv
 
         try:
             files = export_csv(self.ctx.history, folder, rng[0], rng[1])
@@ -1136,7 +1136,7 @@ class HistoryPage(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Save the FHIR Bundle", default, "JSON files (*.json)")
         if not path:
             return
-        from coach.store.export import export_fhir
+        from coach.reports.fhir import export_fhir
 
         try:
             export_fhir(self.ctx.history, path, rng[0], rng[1], patient_name=self.patient.text().strip() or None)
@@ -1155,7 +1155,7 @@ class HistoryPage(QWidget):
         self.show_imported(path)
 
     def show_imported(self, path: str | Path) -> None:
-        from coach.store.export import ResultsFileError, import_results
+        from coach.reports.importer import ResultsFileError, import_results
 
         try:
             imp = import_results(path)

@@ -84,8 +84,9 @@ def _counted(stderr: str) -> int:
 
 
 def _check_every_place_agrees(h: History, tmp: Path) -> None:
+    from coach.reports.csv import export_csv
     from coach.reports.pdf import report_data, write_report
-    from coach.store import export
+    from coach.reports.results import export_json
 
     sessions = h.sessions()
     truth = {s.id: len(h.reps(session_id=s.id)) for s in sessions}
@@ -93,13 +94,13 @@ def _check_every_place_agrees(h: History, tmp: Path) -> None:
               (h.session_record(s.id) for s in sessions)}
     assert listed == truth
     csv_dir = tmp / "csv"
-    export.export_csv(h, csv_dir)
+    export_csv(h, csv_dir)
     with open(csv_dir / "sessions.csv", newline="", encoding="utf-8") as f:
         rows = {r["session_id"]: r for r in csv.DictReader(f)}
     assert {k: int(r["reps_total"]) for k, r in rows.items()} == truth
     assert {k: r["status"] for k, r in rows.items()} == {s.id: s.status for s in sessions}
     json_dir = tmp / "json"
-    for path in export.export_json(h, json_dir):
+    for path in export_json(h, json_dir):
         data = json.loads(path.read_text(encoding="utf-8"))
         reps = sum(int(st["reps_counted"]) for item in data["items"] for st in item["sets"])
         assert reps == truth[data["session_id"]], data

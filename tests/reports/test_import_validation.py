@@ -12,7 +12,8 @@ import pytest
 
 from coach.cli import main
 from coach.core.engine import RepRecord
-from coach.store.export import ResultsFileError, export_fhir, import_results
+from coach.reports.fhir import export_fhir
+from coach.reports.importer import ResultsFileError, import_results
 from coach.store.history import open_history
 
 T0 = datetime(2026, 11, 1, 17, 0, tzinfo=timezone.utc)

@@ -15,18 +15,11 @@ from fhir.resources.R4B.bundle import Bundle
 
 from coach.cli import main
 from coach.core.engine import HoldRecord, RepRecord
-from coach.store.export import (
-    DISCLAIMER,
-    RESULTS_SCHEMA,
-    ResultsFileError,
-    export_csv,
-    export_fhir,
-    export_json,
-    fhir_bundle,
-    import_results,
-    results_json,
-    session_results,
-)
+from coach.reports.csv import export_csv
+from coach.reports.fhir import export_fhir, fhir_bundle
+from coach.reports.files import DISCLAIMER
+from coach.reports.importer import ResultsFileError, import_results
+from coach.reports.results import RESULTS_SCHEMA, export_json, results_json, session_results
 from coach.store.history import History, open_history
 
 T0 = datetime(2026, 11, 10, 17, 0, tzinfo=timezone.utc)
@@ -559,7 +552,8 @@ def test_fhir_patient_and_careplans_come_from_the_routine(history: History, tmp_
 def test_exports_verify_and_refuse_wrong_targets(
     history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
-    from coach.store import export
+    from coach.reports import csv as csv_export
+    from coach.reports import fhir, files
 
     db = str(history.path)
     folder = tmp_path / "dir"
@@ -572,17 +566,17 @@ def test_exports_verify_and_refuse_wrong_targets(
     assert main(["history", "--db", db, "export", "--csv", str(a_file)]) == 2
     assert "give a folder" in capsys.readouterr().err
     # a file that does not read back is an error, and no half-written file is left
-    real = export._verify_csv
+    real = csv_export._verify_csv
 
     def broken(path, header, rows):
         path.write_text("")  # as if the disk lost it
         real(path, header, rows)
 
-    monkeypatch.setattr(export, "_verify_csv", broken)
+    monkeypatch.setattr(csv_export, "_verify_csv", broken)
     assert main(["history", "--db", db, "export", "--csv", str(tmp_path / "c")]) == 2
     assert "does not read back" in capsys.readouterr().err
     assert not list((tmp_path / "c").glob("*.csv")) and not list((tmp_path / "c").glob(".*"))
-    monkeypatch.setattr(export, "_verify_fhir", lambda p, b: (_ for _ in ()).throw(export._unreadable(p, "test")))
+    monkeypatch.setattr(fhir, "_verify_fhir", lambda p, b: (_ for _ in ()).throw(files._unreadable(p, "test")))
     assert main(["history", "--db", db, "export", "--fhir", str(tmp_path / "b.json")]) == 2
     assert not (tmp_path / "b.json").exists()
     monkeypatch.undo()
