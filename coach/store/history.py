@@ -25,6 +25,11 @@ coach. It returns a warning for the UI in each case.
 
 Times: wall-clock times are stored as ISO 8601 strings in UTC; rep and hold times are the
 engine's own timestamps (seconds on the session's monotonic clock), stored as given.
+
+
+The package layout: :mod:`coach.store.schema` (tables, migrations), :mod:`coach.store.rows`
+(errors and row types), :mod:`coach.store.recorder` (writing a session) and this module (reading,
+opening); every public name is importable from here.
 """
 
 from __future__ import annotations
@@ -33,472 +38,56 @@ import contextlib
 import json
 import logging
 import os
-import socket
+import platform
 import sqlite3
 import threading
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal
+
+from coach.store.recorder import (
+    SessionRecorder,
+    _insert_pain,
+)
+from coach.store.rows import (
+    CorruptHistoryError,
+    ExerciseResultRow,
+    FaultRow,
+    HistoryError,
+    HoldLike,
+    HoldRow,
+    LockedHistoryError,
+    NewerHistoryError,
+    PainRow,
+    PendingCheck,
+    PostureDay,
+    ProgressionEventRow,
+    RepLike,
+    RepRow,
+    SessionRow,
+    SetRow,
+    UnavailableHistoryError,
+    _dt,
+    _dt_req,
+    _iso,
+    _local_day_start_utc,
+    _pid_alive,
+    utcnow,
+)
+from coach.store.schema import (
+    _REBUILDS,
+    HISTORY_FILENAME,
+    MIGRATIONS,
+    MORNING_FROM_HOUR,
+    PAIN_CONTEXTS,
+    SCHEMA_VERSION,
+    SESSION_STATUSES,
+    STALE_SESSION,
+    PainContext,
+)
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-SCHEMA_VERSION = 3
-HISTORY_FILENAME = "history.sqlite3"
-PAIN_CONTEXTS = ("before", "after_exercise", "end", "on_demand", "next_morning")
-PainContext = Literal["before", "after_exercise", "end", "on_demand", "next_morning"]
-#: in_progress: being recorded now; completed: the plan was done and something was counted;
-#: stopped_early: ended before the plan was done (``stop_reason`` says why: pain, the person,
-#: no camera, the recording ended, nothing counted); interrupted: the process died (crash, kill).
-SESSION_STATUSES = ("in_progress", "completed", "stopped_early", "interrupted")
-#: A session still "in progress" this long after it started was cut short by a crash.
-STALE_SESSION = timedelta(hours=6)
-#: The next-morning question is asked from this local hour on the day after a session.
-MORNING_FROM_HOUR = 4
-
-_V1 = """
-CREATE TABLE sessions (
-    id TEXT PRIMARY KEY,
-    routine_id TEXT,
-    routine_version INTEGER,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    status TEXT NOT NULL DEFAULT 'in_progress'
-        CHECK (status IN ('in_progress', 'completed', 'aborted', 'interrupted')),
-    app_version TEXT,
-    device_json TEXT
-);
-CREATE INDEX sessions_started ON sessions(started_at);
-CREATE TABLE exercise_results (
-    id INTEGER PRIMARY KEY,
-    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    position INTEGER,
-    exercise_id TEXT NOT NULL,
-    side TEXT,
-    sets_planned INTEGER,
-    reps_planned INTEGER,
-    hold_s_planned REAL,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    reps INTEGER,
-    partial_reps INTEGER,
-    holds INTEGER,
-    hold_s_total REAL,
-    not_visible_s REAL,
-    summary_json TEXT
-);
-CREATE INDEX exercise_results_session ON exercise_results(session_id);
-CREATE TABLE reps (
-    id INTEGER PRIMARY KEY,
-    exercise_result_id INTEGER NOT NULL REFERENCES exercise_results(id) ON DELETE CASCADE,
-    rep_index INTEGER NOT NULL,
-    start_s REAL,
-    end_s REAL,
-    range_deg REAL,
-    peak REAL,
-    hold_s REAL,
-    faults TEXT NOT NULL DEFAULT '[]',
-    flags TEXT NOT NULL DEFAULT '[]',
-    recorded_at TEXT NOT NULL
-);
-CREATE INDEX reps_result ON reps(exercise_result_id);
-CREATE TABLE holds (
-    id INTEGER PRIMARY KEY,
-    exercise_result_id INTEGER NOT NULL REFERENCES exercise_results(id) ON DELETE CASCADE,
-    hold_index INTEGER NOT NULL,
-    start_s REAL,
-    end_s REAL,
-    seconds REAL NOT NULL,
-    not_visible_s REAL NOT NULL DEFAULT 0,
-    faults TEXT NOT NULL DEFAULT '[]',
-    recorded_at TEXT NOT NULL
-);
-CREATE INDEX holds_result ON holds(exercise_result_id);
-CREATE TABLE pain_ratings (
-    id INTEGER PRIMARY KEY,
-    session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL,
-    exercise_result_id INTEGER REFERENCES exercise_results(id) ON DELETE SET NULL,
-    recorded_at TEXT NOT NULL,
-    context TEXT NOT NULL
-        CHECK (context IN ('before', 'after_exercise', 'end', 'on_demand', 'next_morning')),
-    value INTEGER NOT NULL CHECK (value BETWEEN 0 AND 10),
-    spreading_down_leg INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX pain_session ON pain_ratings(session_id);
-CREATE INDEX pain_time ON pain_ratings(recorded_at)
-"""
-
-_V2 = """
-ALTER TABLE sessions ADD COLUMN classification TEXT
-    CHECK (classification IS NULL OR classification IN ('green', 'amber', 'red'));
-ALTER TABLE sessions ADD COLUMN next_morning_check INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE sessions ADD COLUMN planned_json TEXT;
-ALTER TABLE sessions ADD COLUMN notes TEXT;
-ALTER TABLE pain_ratings ADD COLUMN stiffness INTEGER CHECK (stiffness IS NULL OR stiffness BETWEEN 0 AND 10);
-CREATE TABLE sets (
-    id INTEGER PRIMARY KEY,
-    exercise_result_id INTEGER NOT NULL REFERENCES exercise_results(id) ON DELETE CASCADE,
-    set_index INTEGER NOT NULL,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    reps INTEGER,
-    partial_reps INTEGER
-);
-CREATE INDEX sets_result ON sets(exercise_result_id);
-ALTER TABLE reps ADD COLUMN set_id INTEGER REFERENCES sets(id) ON DELETE SET NULL;
-ALTER TABLE holds ADD COLUMN set_id INTEGER REFERENCES sets(id) ON DELETE SET NULL;
-CREATE TABLE faults (
-    id INTEGER PRIMARY KEY,
-    exercise_result_id INTEGER NOT NULL REFERENCES exercise_results(id) ON DELETE CASCADE,
-    fault_id TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    severity TEXT,
-    cue TEXT,
-    UNIQUE (exercise_result_id, fault_id)
-);
-CREATE TABLE posture_days (
-    day TEXT PRIMARY KEY,
-    seconds_json TEXT NOT NULL DEFAULT '{}',
-    breaks INTEGER NOT NULL DEFAULT 0,
-    alerts INTEGER NOT NULL DEFAULT 0,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE progression_events (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL,
-    routine_id TEXT,
-    exercise_id TEXT NOT NULL,
-    position INTEGER,
-    kind TEXT NOT NULL CHECK (kind IN ('progress', 'regress', 'hold', 'reset')),
-    before_json TEXT,
-    after_json TEXT,
-    reason TEXT NOT NULL
-);
-CREATE INDEX progression_exercise ON progression_events(routine_id, exercise_id);
--- v1 kept per-exercise fault counts only inside summary_json: lift them into the new table.
-INSERT INTO faults (exercise_result_id, fault_id, count)
-    SELECT er.id, j.key, j.value FROM exercise_results er, json_each(er.summary_json, '$.faults') j
-    WHERE er.summary_json IS NOT NULL AND json_valid(er.summary_json)
-        AND json_type(er.summary_json, '$.faults') = 'object'
-"""
-
-# v3: honest statuses. "aborted" becomes "stopped_early" with a reason; the process that records
-# a session is noted so a crashed one is marked interrupted at the next start, not hours later.
-# SQLite cannot change a CHECK constraint in place: the table is rebuilt (sqlite.org/lang_altertable
-# "other kinds of table schema changes"), with foreign keys off for the swap (see migrate()).
-_V3 = """
-CREATE TABLE sessions_v3 (
-    id TEXT PRIMARY KEY,
-    routine_id TEXT,
-    routine_version INTEGER,
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    status TEXT NOT NULL DEFAULT 'in_progress'
-        CHECK (status IN ('in_progress', 'completed', 'stopped_early', 'interrupted')),
-    app_version TEXT,
-    device_json TEXT,
-    classification TEXT
-        CHECK (classification IS NULL OR classification IN ('green', 'amber', 'red')),
-    next_morning_check INTEGER NOT NULL DEFAULT 1,
-    planned_json TEXT,
-    notes TEXT,
-    stop_reason TEXT,
-    owner_pid INTEGER,
-    owner_host TEXT
-);
-INSERT INTO sessions_v3 (id, routine_id, routine_version, started_at, ended_at, status, app_version,
-        device_json, classification, next_morning_check, planned_json, notes)
-    SELECT id, routine_id, routine_version, started_at, ended_at,
-        CASE status WHEN 'aborted' THEN 'stopped_early' ELSE status END,
-        app_version, device_json, classification, next_morning_check, planned_json, notes
-    FROM sessions;
-DROP TABLE sessions;
-ALTER TABLE sessions_v3 RENAME TO sessions;
-CREATE INDEX sessions_started ON sessions(started_at);
-ALTER TABLE exercise_results ADD COLUMN status TEXT;
-ALTER TABLE exercise_results ADD COLUMN stop_reason TEXT
-"""
-
-#: Each migration takes the database from ``version - 1`` to ``version``.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3))
-#: Migrations that rebuild a table: run with foreign keys off so the swap cascades nothing.
-_REBUILDS = frozenset({3})
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors and rows
-
-
-class HistoryError(Exception):
-    """The history database cannot be used as it is."""
-
-
-class CorruptHistoryError(HistoryError):
-    """The file is not a (healthy) SQLite database."""
-
-
-class LockedHistoryError(HistoryError):
-    """Another process holds the database locked."""
-
-
-class UnavailableHistoryError(HistoryError):
-    """The file cannot be opened for writing (read-only, permissions, I/O error)."""
-
-
-class NewerHistoryError(HistoryError):
-    """The database was written by a newer coach (higher schema version)."""
-
-
-def _pid_alive(pid: int) -> bool:
-    """Is a process with this id running on this computer (ours or anyone's)?"""
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    except OSError:
-        return False
-    # A zombie (killed, not yet reaped by its parent) is dead for our purpose.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _iso(t: datetime | None) -> str | None:
-    if t is None:
-        return None
-    if t.tzinfo is None:
-        t = t.astimezone()  # naive means local time
-    return t.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _dt(s: str | None) -> datetime | None:
-    return None if s is None else datetime.fromisoformat(s)
-
-
-def _dt_req(s: str) -> datetime:
-    """A timestamp from a NOT NULL column."""
-    return datetime.fromisoformat(s)
-
-
-def _local_day_start_utc(d: date) -> str:
-    start = datetime.combine(d, time(0, 0)).astimezone()
-    return _iso(start) or ""
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: str
-    routine_id: str | None
-    routine_version: int | None
-    started_at: datetime
-    ended_at: datetime | None
-    status: str
-    classification: str | None
-    app_version: str | None
-    device: dict[str, Any]
-    next_morning_check: bool
-    planned: list[dict[str, Any]] | None
-    notes: str | None
-    stop_reason: str | None = None
-
-    @property
-    def duration_s(self) -> float | None:
-        if self.ended_at is None:
-            return None
-        return (self.ended_at - self.started_at).total_seconds()
-
-
-@dataclass(frozen=True)
-class ExerciseResultRow:
-    id: int
-    session_id: str
-    position: int | None
-    exercise_id: str
-    side: str | None
-    sets_planned: int | None
-    reps_planned: int | None
-    hold_s_planned: float | None
-    started_at: datetime
-    ended_at: datetime | None
-    reps: int | None
-    partial_reps: int | None
-    holds: int | None
-    hold_s_total: float | None
-    not_visible_s: float | None
-    summary: dict[str, Any] | None
-    status: str | None = None  # completed / stopped_early; None while it runs (or crashed)
-    stop_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class SetRow:
-    id: int
-    exercise_result_id: int
-    set_index: int
-    started_at: datetime
-    ended_at: datetime | None
-    reps: int | None
-    partial_reps: int | None
-
-
-@dataclass(frozen=True)
-class RepRow:
-    id: int
-    exercise_result_id: int
-    set_id: int | None
-    index: int
-    start: float | None
-    end: float | None
-    range_deg: float | None
-    peak: float | None
-    hold_s: float | None
-    faults: tuple[str, ...]
-    flags: tuple[str, ...]
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class HoldRow:
-    id: int
-    exercise_result_id: int
-    set_id: int | None
-    index: int
-    start: float | None
-    end: float | None
-    seconds: float
-    not_visible_s: float
-    faults: tuple[str, ...]
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class FaultRow:
-    exercise_result_id: int
-    fault_id: str
-    count: int
-    severity: str | None
-    cue: str | None
-
-
-@dataclass(frozen=True)
-class PainRow:
-    id: int
-    session_id: str | None
-    exercise_result_id: int | None
-    recorded_at: datetime
-    context: str
-    value: int
-    spreading_down_leg: bool
-    stiffness: int | None
-
-
-@dataclass(frozen=True)
-class PostureDay:
-    day: date
-    seconds: dict[str, float]
-    breaks: int
-    alerts: int
-
-    @property
-    def monitored_s(self) -> float:
-        return float(sum(self.seconds.values()))
-
-
-@dataclass(frozen=True)
-class ProgressionEventRow:
-    id: int
-    created_at: datetime
-    session_id: str | None
-    routine_id: str | None
-    exercise_id: str
-    position: int | None
-    kind: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class PendingCheck:
-    """A session whose next-morning pain rating is due (DOMAIN §5.1)."""
-
-    session_id: str
-    routine_id: str | None
-    ended_at: datetime
-    pain_before: int | None
-    pain_after: int | None
-
-
-class RepLike(Protocol):
-    """What :meth:`SessionRecorder.record_rep` reads (``coach.core.engine.RepRecord`` fits)."""
-
-    @property
-    def index(self) -> int: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def peak(self) -> float: ...
-    @property
-    def range_deg(self) -> float: ...
-    @property
-    def hold_s(self) -> float: ...
-    @property
-    def faults(self) -> Sequence[str]: ...
-    @property
-    def flags(self) -> Sequence[str]: ...
-
-
-class HoldLike(Protocol):
-    """What :meth:`SessionRecorder.record_hold` reads (``coach.core.engine.HoldRecord`` fits)."""
-
-    @property
-    def index(self) -> int: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def seconds(self) -> float: ...
-    @property
-    def not_visible_s(self) -> float: ...
-    @property
-    def faults(self) -> Sequence[str]: ...
-
-
-def _get(obj: Any, name: str, default: Any = None, *alts: str) -> Any:
-    """Read a field from a record object or a mapping (engine summary dicts use 'range')."""
-    for n in (name, *alts):
-        if isinstance(obj, Mapping):
-            if n in obj:
-                return obj[n]
-        elif hasattr(obj, n):
-            return getattr(obj, n)
-    return default
-
-
-def _float(x: Any) -> float | None:
-    if x is None:
-        return None
-    v = float(x)
-    return v if v == v else None  # NaN is stored as NULL
 
 
 # ---------------------------------------------------------------------------------------------
@@ -707,7 +296,7 @@ class History:
         ``older_than``, so a second window recording right now is left alone.
         """
         cutoff = _iso((now or utcnow()) - older_than)
-        host = socket.gethostname()
+        host = platform.node()
         rows = self._query("SELECT id, owner_pid, owner_host, started_at FROM sessions WHERE status = 'in_progress'")
         dead = [
             r["id"] for r in rows
@@ -1159,447 +748,6 @@ class History:
         )
 
 
-def _insert_pain(
-    history: History,
-    session_id: str | None,
-    exercise_result_id: int | None,
-    value: int,
-    context: str,
-    spreading: bool,
-    stiffness: int | None,
-    when: datetime | None,
-) -> int:
-    if context not in PAIN_CONTEXTS:
-        raise ValueError(f"pain context must be one of {', '.join(PAIN_CONTEXTS)}, not {context!r}")
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-        raise ValueError(f"pain is an integer from 0 to 10, not {value!r}")
-    if stiffness is not None and not 0 <= int(stiffness) <= 10:
-        raise ValueError(f"stiffness is an integer from 0 to 10, not {stiffness!r}")
-    with history._tx() as c:
-        cur = c.execute(
-            "INSERT INTO pain_ratings (session_id, exercise_result_id, recorded_at, context, value, spreading_down_leg, stiffness)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                session_id,
-                exercise_result_id,
-                _iso(when or utcnow()),
-                context,
-                value,
-                int(bool(spreading)),
-                stiffness,
-            ),
-        )
-        return int(cur.lastrowid or 0)
-
-
-# ---------------------------------------------------------------------------------------------
-# Recording a session
-
-
-@dataclass
-class SessionRecorder:
-    """Writes one session into a :class:`History` as it happens; each call is one commit.
-
-    Typical use by the app::
-
-        rec = history.recorder()
-        rec.start_session("clbp-starter", routine_version=3)
-        rec.record_pain(2, "before")
-        rec.start_exercise("glute_bridge", position=3, sets_planned=2, reps_planned=8)
-        for rep in engine_reps:            # as each rep is counted
-            rec.record_rep(rep)
-        rec.end_exercise(engine.summary(), fault_info={"over_arching": ("amber", "Do not arch")})
-        rec.record_pain(3, "after_exercise")
-        rec.end_session()                  # classifies the session green / amber / red
-
-    A write that fails (disk full, file vanished) is logged and remembered in ``error`` but
-    never raises into the app; the call returns ``None``. Calls in the wrong order (a rep
-    before ``start_exercise``) raise :class:`RuntimeError`: that is a programming error.
-    """
-
-    history: History
-    session_id: str | None = None
-    exercise_result_id: int | None = None
-    set_id: int | None = None
-    error: str | None = None
-    lost: int = 0  # writes that failed in this session
-    _live_reps: int = field(default=0, repr=False)
-    _live_holds: int = field(default=0, repr=False)
-
-    def _write(self, what: str, fn: Callable[[], _T]) -> _T | None:
-        """Run one write; on failure remember why (``error``) and carry on. ``error`` is the
-        latest write's problem: a write that works again clears it (``lost`` keeps the count)."""
-        try:
-            out = fn()
-        except sqlite3.Error as exc:
-            self.error = f"could not save {what}: {exc}"
-            self.lost += 1
-            log.warning("history: %s", self.error)
-            return None
-        self.error = None
-        return out
-
-    # -- session ---------------------------------------------------------------------------
-
-    def start_session(
-        self,
-        routine_id: str | None = None,
-        routine_version: int | None = None,
-        *,
-        next_morning_check: bool = True,
-        planned: Sequence[Mapping[str, Any]] | None = None,
-        device: Mapping[str, Any] | None = None,
-        app_version: str | None = None,
-        when: datetime | None = None,
-        session_id: str | None = None,
-    ) -> str:
-        """Start a session; returns its id (a UUID)."""
-        if self.session_id is not None:
-            raise RuntimeError("a session is already running; call end_session() first")
-        sid = session_id or str(uuid.uuid4())
-
-        def run() -> None:
-            with self.history._tx() as c:
-                c.execute(
-                    "INSERT INTO sessions (id, routine_id, routine_version, started_at, status, app_version, device_json,"
-                    " next_morning_check, planned_json, owner_pid, owner_host)"
-                    " VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?, ?, ?, ?)",
-                    (
-                        sid,
-                        routine_id,
-                        routine_version,
-                        _iso(when or utcnow()),
-                        app_version,
-                        json.dumps(dict(device)) if device else None,
-                        int(next_morning_check),
-                        json.dumps([dict(p) for p in planned]) if planned is not None else None,
-                        os.getpid(),
-                        socket.gethostname(),
-                    ),
-                )
-
-        self._write("the session start", run)
-        self.session_id = sid
-        return sid
-
-    def end_session(
-        self,
-        status: Literal["completed", "stopped_early"] = "completed",
-        *,
-        stop_reason: str | None = None,
-        notes: str | None = None,
-        classification: str | None = None,
-        pain_rules: Any = None,
-        when: datetime | None = None,
-    ) -> str | None:
-        """Finish the session and classify it (green/amber/red) from its pain ratings.
-
-        ``classification`` overrides the computed light; ``pain_rules`` (a routine's
-        :class:`~coach.routines.routine.PainRules`) tunes the computation. Returns the light,
-        or None when the session had no pain rating during or after it.
-        """
-        if self.session_id is None:
-            raise RuntimeError("no session is running")
-        if self.exercise_result_id is not None:
-            self.end_exercise()
-        sid = self.session_id
-        light = classification
-        if light is None:
-            from coach.store.progression import classify_session
-
-            pains = self.history.pain_ratings(sid)
-            light = classify_session(pains, pain_rules).light if pains else None
-
-        def run() -> None:
-            with self.history._tx() as c:
-                c.execute(
-                    "UPDATE sessions SET ended_at = ?, status = ?, stop_reason = ?, notes = COALESCE(?, notes),"
-                    " classification = ? WHERE id = ?",
-                    (_iso(when or utcnow()), status, stop_reason or None, notes, light, sid),
-                )
-
-        self._write("the session end", run)
-        self.session_id = None
-        return light
-
-    # -- exercises and sets ----------------------------------------------------------------
-
-    def start_exercise(
-        self,
-        exercise_id: str,
-        *,
-        position: int | None = None,
-        side: str | None = None,
-        sets_planned: int | None = None,
-        reps_planned: int | None = None,
-        hold_s_planned: float | None = None,
-        when: datetime | None = None,
-    ) -> int | None:
-        """Start an exercise within the running session; returns its result id."""
-        if self.session_id is None:
-            raise RuntimeError("start_session() first")
-        if self.exercise_result_id is not None:
-            self.end_exercise()
-        sid = self.session_id
-
-        def run() -> int:
-            with self.history._tx() as c:
-                cur = c.execute(
-                    "INSERT INTO exercise_results (session_id, position, exercise_id, side, sets_planned, reps_planned,"
-                    " hold_s_planned, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        sid,
-                        position,
-                        exercise_id,
-                        side,
-                        sets_planned,
-                        reps_planned,
-                        hold_s_planned,
-                        _iso(when or utcnow()),
-                    ),
-                )
-                return int(cur.lastrowid or 0)
-
-        self.exercise_result_id = self._write(f"the start of {exercise_id}", run)
-        self._live_reps = self._live_holds = 0
-        self.set_id = None
-        return self.exercise_result_id
-
-    def start_set(
-        self, set_index: int | None = None, *, when: datetime | None = None
-    ) -> int | None:
-        """Optional: mark the start of a set; reps and holds recorded after it belong to it."""
-        erid = self._need_exercise()
-        if self.set_id is not None:
-            self.end_set()
-
-        def run() -> int:
-            with self.history._tx() as c:
-                idx = set_index
-                if idx is None:
-                    idx = int(
-                        c.execute(
-                            "SELECT COUNT(*) FROM sets WHERE exercise_result_id = ?", (erid,)
-                        ).fetchone()[0]
-                    )
-                cur = c.execute(
-                    "INSERT INTO sets (exercise_result_id, set_index, started_at) VALUES (?, ?, ?)",
-                    (erid, idx, _iso(when or utcnow())),
-                )
-                return int(cur.lastrowid or 0)
-
-        self.set_id = self._write("the set start", run)
-        return self.set_id
-
-    def end_set(self, *, partial_reps: int | None = None, when: datetime | None = None) -> None:
-        if self.set_id is None:
-            return
-        set_id = self.set_id
-
-        def run() -> None:
-            with self.history._tx() as c:
-                c.execute(
-                    "UPDATE sets SET ended_at = ?, reps = (SELECT COUNT(*) FROM reps WHERE set_id = ?), partial_reps = ?"
-                    " WHERE id = ?",
-                    (_iso(when or utcnow()), set_id, partial_reps, set_id),
-                )
-
-        self._write("the set end", run)
-        self.set_id = None
-
-    def _need_exercise(self) -> int:
-        if self.exercise_result_id is None:
-            raise RuntimeError("start_exercise() first")
-        return self.exercise_result_id
-
-    # -- reps, holds, pain -----------------------------------------------------------------
-
-    def record_rep(self, rep: RepLike | Mapping[str, Any]) -> int | None:
-        """Store one counted rep (a ``RepRecord`` or an engine summary ``reps_detail`` entry).
-
-        Returns the rep's row id once it is committed to disk.
-        """
-        erid = self._need_exercise()
-        set_id = self.set_id
-
-        def run() -> int:
-            with self.history._tx() as c:
-                cur = c.execute(
-                    "INSERT INTO reps (exercise_result_id, set_id, rep_index, start_s, end_s, range_deg, peak, hold_s,"
-                    " faults, flags, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        erid,
-                        set_id,
-                        int(_get(rep, "index", self._live_reps + 1)),
-                        _float(_get(rep, "start")),
-                        _float(_get(rep, "end")),
-                        _float(_get(rep, "range_deg", None, "range")),
-                        _float(_get(rep, "peak")),
-                        _float(_get(rep, "hold_s", 0.0)),
-                        json.dumps(list(_get(rep, "faults", ()) or ())),
-                        json.dumps(list(_get(rep, "flags", ()) or ())),
-                        _iso(utcnow()),
-                    ),
-                )
-                return int(cur.lastrowid or 0)
-
-        rid = self._write("a rep", run)
-        if rid is not None:
-            self._live_reps += 1
-        return rid
-
-    def record_hold(self, hold: HoldLike | Mapping[str, Any]) -> int | None:
-        """Store one finished hold (a ``HoldRecord`` or a summary ``holds_detail`` entry)."""
-        erid = self._need_exercise()
-        set_id = self.set_id
-
-        def run() -> int:
-            with self.history._tx() as c:
-                cur = c.execute(
-                    "INSERT INTO holds (exercise_result_id, set_id, hold_index, start_s, end_s, seconds, not_visible_s,"
-                    " faults, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        erid,
-                        set_id,
-                        int(_get(hold, "index", self._live_holds + 1)),
-                        _float(_get(hold, "start")),
-                        _float(_get(hold, "end")),
-                        _float(_get(hold, "seconds", 0.0)) or 0.0,
-                        _float(_get(hold, "not_visible_s", 0.0)) or 0.0,
-                        json.dumps(list(_get(hold, "faults", ()) or ())),
-                        _iso(utcnow()),
-                    ),
-                )
-                return int(cur.lastrowid or 0)
-
-        hid = self._write("a hold", run)
-        if hid is not None:
-            self._live_holds += 1
-        return hid
-
-    def record_pain(
-        self,
-        value: int,
-        context: PainContext = "on_demand",
-        *,
-        spreading_down_leg: bool = False,
-        stiffness: int | None = None,
-        when: datetime | None = None,
-    ) -> int | None:
-        """Store a 0-10 pain rating; ``after_exercise`` ratings are tied to the current exercise.
-
-        Raises
-        ------
-        ValueError
-            ``value`` is not an integer 0-10 or ``context`` is unknown.
-        """
-        erid = self.exercise_result_id if context in ("after_exercise", "on_demand") else None
-        sid = self.session_id
-        if context == "after_exercise" and erid is None:
-            # asked after end_exercise(): tie it to the exercise that just ended
-            erid = self._last_exercise_id()
-        try:
-            return _insert_pain(
-                self.history, sid, erid, value, context, spreading_down_leg, stiffness, when
-            )
-        except sqlite3.Error as exc:
-            self.error = f"could not save a pain rating: {exc}"
-            log.warning("history: %s", self.error)
-            return None
-
-    def _last_exercise_id(self) -> int | None:
-        if self.session_id is None:
-            return None
-        rows: list[sqlite3.Row] = self.history._query(
-            "SELECT id FROM exercise_results WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-            (self.session_id,),
-        )
-        return int(rows[0][0]) if rows else None
-
-    def end_exercise(
-        self,
-        summary: Mapping[str, Any] | None = None,
-        *,
-        fault_info: Mapping[str, tuple[str | None, str | None]] | None = None,
-        when: datetime | None = None,
-        status: str | None = None,
-        stop_reason: str | None = None,
-    ) -> None:
-        """Finish the current exercise with the engine's :meth:`summary`.
-
-        ``status`` is ``completed`` or ``stopped_early`` (with ``stop_reason``).
-
-        Totals (reps, partial reps, holds, faults) come from ``summary``. Reps and holds that
-        were not recorded live are filled in from its ``reps_detail`` / ``holds_detail``, so an
-        app that records only at the end still gets every rep. ``fault_info`` maps fault ids to
-        ``(severity, cue)``; cues also come from the summary's ``cues``.
-        """
-        erid = self._need_exercise()
-        if self.set_id is not None:
-            self.end_set(when=when)
-        s = dict(summary or {})
-        live_reps, live_holds = self._live_reps, self._live_holds
-        reps_detail = list(s.get("reps_detail") or [])
-        holds_detail = list(s.get("holds_detail") or [])
-        if live_reps == 0:
-            for i, r in enumerate(reps_detail, 1):
-                self.record_rep({"index": i, **r})
-        if live_holds == 0:
-            for i, h in enumerate(holds_detail, 1):
-                self.record_hold({"index": i, **h})
-        counts: dict[str, int] = {str(k): int(v) for k, v in dict(s.get("faults") or {}).items()}
-        cues: dict[str, str] = {}
-        for c in s.get("cues") or []:
-            if isinstance(c, Mapping) and c.get("fault") and c.get("text"):
-                cues.setdefault(str(c["fault"]), str(c["text"]))
-        info = dict(fault_info or {})
-        holds_list = s.get("holds")
-        hold_seconds = [float(h) for h in holds_list] if isinstance(holds_list, list) else None
-
-        def run() -> None:
-            with self.history._tx() as c:
-                if hold_seconds is None:
-                    agg = c.execute(
-                        "SELECT COUNT(*), COALESCE(SUM(seconds), 0) FROM holds WHERE exercise_result_id = ?",
-                        (erid,),
-                    ).fetchone()
-                    n_holds, hold_total = int(agg[0]), float(agg[1])
-                else:
-                    n_holds, hold_total = len(hold_seconds), sum(hold_seconds)
-                n_reps = s.get("reps")
-                if n_reps is None:
-                    n_reps = c.execute(
-                        "SELECT COUNT(*) FROM reps WHERE exercise_result_id = ?", (erid,)
-                    ).fetchone()[0]
-                c.execute(
-                    "UPDATE exercise_results SET ended_at = ?, reps = ?, partial_reps = ?, holds = ?, hold_s_total = ?,"
-                    " not_visible_s = ?, summary_json = ?, status = ?, stop_reason = ? WHERE id = ?",
-                    (
-                        _iso(when or utcnow()),
-                        int(n_reps),
-                        int(s.get("partial_reps") or 0),
-                        n_holds,
-                        round(hold_total, 3),
-                        _float(s.get("not_visible_s")),
-                        json.dumps(s, default=str) if summary is not None else None,
-                        status,
-                        stop_reason or None,
-                        erid,
-                    ),
-                )
-                for fid in sorted(set(counts) | set(info)):
-                    sev, cue = info.get(fid, (None, None))
-                    c.execute(
-                        "INSERT INTO faults (exercise_result_id, fault_id, count, severity, cue) VALUES (?, ?, ?, ?, ?)"
-                        " ON CONFLICT(exercise_result_id, fault_id) DO UPDATE SET count = excluded.count,"
-                        " severity = COALESCE(excluded.severity, severity), cue = COALESCE(excluded.cue, cue)",
-                        (erid, fid, counts.get(fid, 0), sev, cue or cues.get(fid)),
-                    )
-
-        self._write("the exercise result", run)
-        self.exercise_result_id = None
-
-
 # ---------------------------------------------------------------------------------------------
 # The app's entry point
 
@@ -1710,3 +858,39 @@ def open_history(
     with contextlib.suppress(sqlite3.Error):
         h.mark_interrupted(now)
     return h, None
+
+
+__all__ = [
+    "CorruptHistoryError",
+    "ExerciseResultRow",
+    "FaultRow",
+    "HISTORY_FILENAME",
+    "History",
+    "HistoryError",
+    "HoldLike",
+    "HoldRow",
+    "LockedHistoryError",
+    "MIGRATIONS",
+    "MORNING_FROM_HOUR",
+    "NewerHistoryError",
+    "PAIN_CONTEXTS",
+    "PainContext",
+    "PainRow",
+    "PendingCheck",
+    "PostureDay",
+    "ProgressionEventRow",
+    "RepLike",
+    "RepRow",
+    "SCHEMA_VERSION",
+    "SESSION_STATUSES",
+    "STALE_SESSION",
+    "SessionRecorder",
+    "SessionRow",
+    "SetRow",
+    "UnavailableHistoryError",
+    "default_history_path",
+    "migrate",
+    "move_aside",
+    "open_history",
+    "utcnow",
+]

@@ -380,6 +380,7 @@ def test_only_the_model_download_touches_the_network():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
+            names = [n for n in names if n != "urllib.parse"]  # string quoting, no network
             if any(n.split(".")[0] in {m.split(".")[0] for m in NETWORK_MODULES} for n in names):
                 offenders.append(str(path.relative_to(REPO)))
     assert set(offenders) <= {"coach/pose/model.py"}, offenders
