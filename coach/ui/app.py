@@ -89,6 +89,13 @@ def build_window(source: str | None = None, exercise: str | None = None, history
         ctx.warnings.append("Your history could not be opened, so this session will not be saved.")
     ctx.speaker = Speaker(enabled=settings.voice, sounds=settings.sounds)
     win = MainWindow(ctx)
+    from PySide6.QtWidgets import QApplication
+
+    from coach.ui.widgets import install_wheel_guard
+
+    app = QApplication.instance()
+    if app is not None and not getattr(app, "_coach_wheel_guard", None):
+        app._coach_wheel_guard = install_wheel_guard(app)  # type: ignore[attr-defined]
     ctx.speaker.unavailable.connect(win.show_banner)
     from coach.ui.posture_monitor import install
 

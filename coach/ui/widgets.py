@@ -6,12 +6,24 @@ nothing makes a page wider than its window.
 * :class:`ResponsiveGrid` — equal-width cards in as many columns as fit (three on a wide screen,
   one on a narrow one).
 * :func:`wrapped_label` — a word-wrapped label that may shrink below its longest line.
+* :class:`WheelGuard` — a wheel turn over an unclicked drop-down or number box scrolls the page.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QLayout, QLayoutItem, QSizePolicy, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QSizePolicy,
+    QSlider,
+    QWidget,
+)
 
 
 class FlowLayout(QLayout):
@@ -140,3 +152,26 @@ def wrapped_label(text: str = "", role: str | None = None) -> QLabel:
     lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     lab.setMinimumWidth(40)
     return lab
+
+
+class WheelGuard(QObject):
+    """Scrolling a page never changes a setting: a wheel turn over a drop-down, a number box or a
+    slider that has not been clicked first scrolls the page instead (installed app-wide)."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.Wheel and isinstance(obj, (QComboBox, QAbstractSpinBox, QSlider))
+                and not obj.hasFocus()):
+            area = obj.parentWidget()
+            while area is not None and not isinstance(area, QAbstractScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QCoreApplication.sendEvent(area.verticalScrollBar(), event)
+            return True
+        return False
+
+
+def install_wheel_guard(app: QCoreApplication) -> WheelGuard:
+    """Install :class:`WheelGuard` on ``app`` (kept alive as a child of the application)."""
+    guard = WheelGuard(app)
+    app.installEventFilter(guard)
+    return guard
