@@ -32,7 +32,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from coach.routines.routine import (
     DoseMax,
@@ -42,7 +42,10 @@ from coach.routines.routine import (
     ResolvedItem,
     ResolvedRoutine,
 )
-from coach.store.history import History, SessionRow, utcnow
+from coach.store.rows import SessionRow, utcnow
+
+if TYPE_CHECKING:  # the history reads and writes through the recorder, which imports this module
+    from coach.store.history import History
 
 Light = Literal["green", "amber", "red"]
 _DURING = ("after_exercise", "end", "on_demand")
