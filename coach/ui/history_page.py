@@ -25,40 +25,28 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QCategoryAxis,
     QChart,
     QChartView,
-    QLineSeries,
-    QScatterSeries,
-    QStackedBarSeries,
-    QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -70,522 +58,30 @@ from PySide6.QtWidgets import (
 )
 
 from coach.ui.context import AppContext
+from coach.ui.history.cards import (
+    NextMorningCard,
+    _card,
+    checked_css,
+)
+from coach.ui.history.charts import (
+    bar_chart,
+    line_chart,
+)
+from coach.ui.history.data import (
+    _LIGHT_WORDS,
+    _STATUS_WORDS,
+    POSTURE_STATES,
+    HistoryData,
+    _count,
+    _dur,
+    _local,
+    _n,
+    _when,
+    collect,
+)
 from coach.ui.theme import Palette, base_px, palette
 
 log = logging.getLogger(__name__)
-
-#: How far back the weekly and daily charts look (bounded, whatever the history's length).
-WEEKS_SHOWN = 12
-POSTURE_DAYS_SHOWN = 14
-#: Posture states shown in the daily chart, in stacking order, with their labels.
-POSTURE_STATES: tuple[tuple[str, str], ...] = (
-    ("upright", "Sitting well"),
-    ("slouched", "Leaning forward"),
-    ("forward_head", "Head forward"),
-    ("leaning", "Leaning sideways or back"),
-)
-_STATUS_WORDS = {"completed": "Completed", "stopped_early": "Stopped early", "interrupted": "Interrupted",
-                 "in_progress": "In progress"}
-_LIGHT_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
-
-
-# ---------------------------------------------------------------------------------------------
-# The numbers (Qt-free)
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One session as the Sessions tab lists it."""
-
-    id: str
-    started_at: datetime
-    routine: str
-    duration_s: float | None
-    status: str
-    light: str | None
-    pain_before: int | None
-    pain_after: int | None
-    next_morning: int | None
-    stop_reason: str = ""  # why it stopped early (pain, the person, a crash...)
-
-
-@dataclass(frozen=True)
-class ExercisePoint:
-    """How one exercise went in one session (several results in a session are added up)."""
-
-    when: datetime
-    session_id: str
-    reps: int
-    holds: int
-    hold_s_total: float
-    range_mean: float | None
-
-    @property
-    def hold_s_mean(self) -> float | None:
-        return self.hold_s_total / self.holds if self.holds else None
-
-
-@dataclass(frozen=True)
-class WeekAdherence:
-    start: date  # Monday
-    done: int
-    planned: int | None  # None: no routine with a schedule to compare with
-
-
-@dataclass
-class HistoryData:
-    """Everything the page shows, computed once per refresh."""
-
-    sessions: list[SessionSummary] = field(default_factory=list)
-    weeks: list[WeekAdherence] = field(default_factory=list)
-    exercises: dict[str, list[ExercisePoint]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-    posture: list[Any] = field(default_factory=list)  # PostureDay, oldest first
-
-    @property
-    def pain_sessions(self) -> list[SessionSummary]:
-        return [s for s in self.sessions if s.pain_before is not None or s.pain_after is not None]
-
-
-def week_start(d: date) -> date:
-    """The Monday of ``d``'s week."""
-    return d - timedelta(days=d.weekday())
-
-
-def _local(t: datetime) -> datetime:
-    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone()
-
-
-def routine_label(routine_id: str | None, routine: Any = None) -> str:
-    """A readable routine name: the title when it is the current routine, else the id tidied."""
-    if not routine_id:
-        return "Built-in routine"
-    if routine is not None and routine.id == routine_id:
-        return str(routine.title)
-    kind, _, rest = routine_id.partition(":")
-    if kind in ("program", "exercise") and rest:  # what the app stores for built-in sessions
-        return rest.replace("_", " ").replace("-", " ").capitalize()
-    if " " in routine_id:
-        return routine_id
-    return routine_id.replace("_", " ").replace("-", " ").capitalize()
-
-
-def collect(history: Any, today: date, *, routine: Any = None, names: dict[str, str] | None = None,
-            schedule: Any = None) -> HistoryData:
-    """Gather the page's numbers from ``history`` (see the module docstring).
-
-    Parameters
-    ----------
-    history
-        A :class:`coach.store.history.History`.
-    today
-        Local date the weekly and daily charts end on.
-    routine
-        The current :class:`~coach.routines.routine.Routine` (its schedule gives the planned
-        sessions per week, its title names its sessions), or None.
-    schedule
-        A :class:`coach.routines.today.TodaysSchedule` (what home offers today); by default the
-        routine's.
-    names
-        Exercise id → display name.
-    """
-    data = HistoryData(names=dict(names or {}))
-    rows = history.sessions()
-    for s in rows:
-        pains = history.pain_ratings(s.id)
-        before = [p.value for p in pains if p.context == "before"]
-        after = [p.value for p in pains if p.context == "end"] or [p.value for p in pains if p.context == "after_exercise"]
-        morning = [p.value for p in pains if p.context == "next_morning"]
-        data.sessions.append(SessionSummary(
-            id=s.id,
-            started_at=_local(s.started_at),
-            routine=routine_label(s.routine_id, routine),
-            duration_s=s.duration_s,
-            status=s.status,
-            light=s.classification,
-            pain_before=before[0] if before else None,
-            pain_after=max(after) if after else None,
-            next_morning=morning[-1] if morning else None,
-            stop_reason=getattr(s, "stop_reason", None) or "",
-        ))
-        per: dict[str, list[Any]] = {}
-        for er in history.exercise_results(s.id):
-            per.setdefault(er.exercise_id, []).append(er)
-        for ex_id, results in per.items():
-            reps = holds = 0
-            hold_total = 0.0
-            ranges: list[float] = []
-            for er in results:
-                rep_rows = history.reps(er.id)
-                hold_rows = history.holds(er.id)
-                reps += int(er.reps) if er.reps is not None else len(rep_rows)
-                if hold_rows:
-                    holds += len(hold_rows)
-                    hold_total += sum(h.seconds for h in hold_rows)
-                else:
-                    holds += int(er.holds or 0)
-                    hold_total += float(er.hold_s_total or 0.0)
-                ranges.extend(r.range_deg for r in rep_rows if r.range_deg is not None)
-            data.exercises.setdefault(ex_id, []).append(ExercisePoint(
-                _local(s.started_at), s.id, reps, holds, round(hold_total, 2),
-                round(sum(ranges) / len(ranges), 1) if ranges else None,
-            ))
-    # Sessions done against planned, per week, for the last WEEKS_SHOWN weeks.
-    this_week = week_start(today)
-    first = this_week - timedelta(weeks=WEEKS_SHOWN - 1)
-    if data.sessions:
-        first = max(first, week_start(min(s.started_at.date() for s in data.sessions)))
-    done: dict[date, int] = {}
-    for s in data.sessions:
-        if s.status == "completed":
-            wk = week_start(s.started_at.date())
-            done[wk] = done.get(wk, 0) + 1
-    if schedule is None:
-        from coach.routines.today import todays_schedule
-
-        schedule = todays_schedule(routine, None) if routine is not None else None
-    wk = first
-    while wk <= this_week:
-        planned = None
-        if schedule is not None and schedule.schedule is not None:
-            from coach.reports.pdf import planned_sessions
-
-            planned = planned_sessions(schedule.schedule, wk, wk + timedelta(days=6), schedule.valid_from,
-                                       schedule.valid_until)
-        data.weeks.append(WeekAdherence(wk, done.get(wk, 0), planned))
-        wk += timedelta(weeks=1)
-    data.posture = list(history.posture_days(today - timedelta(days=POSTURE_DAYS_SHOWN - 1), today))
-    return data
-
-
-def _dur(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    m = round(seconds / 60)
-    if m < 60:
-        return f"{m} min"
-    return f"{m // 60} h {m % 60:02d} min"
-
-
-def _when(t: datetime) -> str:
-    return t.strftime("%a %d %b %Y, %H:%M").replace(" 0", " ")
-
-
-def _count(n: int, word: str) -> str:
-    """"1 repetition", "5 repetitions"."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _n(v: int | None) -> str:
-    return "–" if v is None else f"{v}/10"
-
-
-# ---------------------------------------------------------------------------------------------
-# Charts
-
-
-def _style_chart(chart: QChart, p: Palette, title: str, base_px: int) -> None:
-    chart.setTitle(title)
-    f = QFont()
-    f.setPixelSize(int(base_px * 1.2))
-    f.setBold(True)
-    chart.setTitleFont(f)
-    chart.setTitleBrush(QColor(p.text))
-    chart.setBackgroundBrush(QColor(p.panel))
-    chart.setBackgroundRoundness(10)
-    chart.setMargins(QMargins(8, 8, 8, 8))
-    legend = chart.legend()
-    legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
-    lf = QFont()
-    lf.setPixelSize(base_px)
-    legend.setFont(lf)
-    legend.setLabelColor(QColor(p.text))
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-
-
-def _style_axis(axis: Any, p: Palette, base_px: int, title: str = "") -> None:
-    f = QFont()
-    f.setPixelSize(base_px)
-    axis.setLabelsFont(f)
-    axis.setLabelsColor(QColor(p.text))
-    axis.setGridLineColor(QColor(p.border))
-    if title:
-        tf = QFont()
-        tf.setPixelSize(base_px)
-        axis.setTitleFont(tf)
-        axis.setTitleBrush(QColor(p.muted))
-        axis.setTitleText(title)
-
-
-def _msecs(t: datetime) -> float:
-    """Milliseconds since the epoch (what QDateTimeAxis plots)."""
-    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp() * 1000.0
-
-
-def session_axis_labels(times: Sequence[datetime]) -> list[str]:
-    """One label per session, in time order: "12 Nov", and "12 Nov (2)" for a second session
-    that day, so same-day sessions stay separate points."""
-    out: list[str] = []
-    per_day: dict[date, int] = {}
-    for t in times:
-        d = t.date()
-        per_day[d] = per_day.get(d, 0) + 1
-        base = f"{t.day} {t.strftime('%b')}"
-        out.append(base if per_day[d] == 1 else f"{base} ({per_day[d]})")
-    return out
-
-
-def line_chart(
-    title: str,
-    lines: Sequence[tuple[str, Sequence[tuple[datetime, float]], str, bool]],
-    p: Palette,
-    base_px: int,
-    *,
-    y_title: str,
-    y_range: tuple[float, float] | None = None,
-    right: Sequence[tuple[str, Sequence[tuple[datetime, float]], str, bool]] = (),
-    right_title: str = "",
-) -> QChart:
-    """Values per session: each line is (name, [(when, value)], colour, dashed); ``right`` lines
-    use a second y axis.
-
-    The x axis counts sessions in time order (one point per session, two sessions on one day are
-    two points), labelled with their dates. Lines that share an axis are drawn a little apart
-    sideways and with different markers, so one never hides another with the same values.
-    """
-    chart = QChart()
-    _style_chart(chart, p, title, base_px)
-    times = sorted({t for _, pts, _, _ in (*lines, *right) for t, _ in pts})
-    index = {t: i for i, t in enumerate(times)}
-    labels = session_axis_labels(times)
-    x = QCategoryAxis()
-    x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-    _style_axis(x, p, base_px, "session")
-    # at most about 8 labels, so they never run into each other
-    step = max(1, -(-len(times) // 8))
-    for i in range(0, len(times), step):
-        x.append(labels[i], float(i))
-    x.setRange(-0.5, max(0.5, len(times) - 0.5))
-    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    axes = [(lines, Qt.AlignmentFlag.AlignLeft, y_title)]
-    if right:
-        axes.append((right, Qt.AlignmentFlag.AlignRight, right_title))
-    n_lines = len(lines) + len(right)
-    k = 0
-    shapes = (QScatterSeries.MarkerShape.MarkerShapeCircle, QScatterSeries.MarkerShape.MarkerShapeRectangle,
-              QScatterSeries.MarkerShape.MarkerShapeTriangle)
-    for group, side, ytitle in axes:
-        y = QValueAxis()
-        _style_axis(y, p, base_px, ytitle)
-        y.setLabelFormat("%g")
-        chart.addAxis(y, side)
-        values = [v for _, pts, _, _ in group for _, v in pts]
-        if y_range is not None and side == Qt.AlignmentFlag.AlignLeft:
-            # room for markers at 0 and 10, labels on whole steps only
-            y.setRange(y_range[0] - 0.4, y_range[1] + 0.4)
-            y.setTickType(QValueAxis.TickType.TicksDynamic)
-            y.setTickAnchor(y_range[0])
-            y.setTickInterval(max(1.0, (y_range[1] - y_range[0]) / 5))
-        else:
-            top = max(values) if values else 1.0
-            y.setRange(0.0, max(1.0, top * 1.15))
-            y.applyNiceNumbers()
-        for name, pts, colour, dashed in group:
-            offset = (k - (n_lines - 1) / 2) * 0.12 if n_lines > 1 else 0.0
-            line = QLineSeries()
-            line.setName(name)
-            pen = QPen(QColor(colour))
-            pen.setWidth(3)
-            if dashed:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            line.setPen(pen)
-            dots = QScatterSeries()
-            dots.setMarkerShape(shapes[k % len(shapes)])
-            dots.setMarkerSize(12.0)
-            dots.setColor(QColor(colour))
-            dots.setBorderColor(QColor(p.panel))
-            for t, v in sorted(pts):
-                line.append(index[t] + offset, float(v))
-                dots.append(index[t] + offset, float(v))
-            for series in (line, dots):
-                chart.addSeries(series)
-                series.attachAxis(x)
-                series.attachAxis(y)
-            chart.legend().markers(dots)[0].setVisible(False)  # one legend entry per line
-            k += 1
-    return chart
-
-
-def bar_chart(
-    title: str,
-    categories: Sequence[str],
-    sets: Sequence[tuple[str, Sequence[float], str]],
-    p: Palette,
-    base_px: int,
-    *,
-    y_title: str,
-    stacked: bool = False,
-) -> QChart:
-    """Grouped (or stacked) bars: each set is (name, one value per category, colour)."""
-    chart = QChart()
-    _style_chart(chart, p, title, base_px)
-    series = QStackedBarSeries() if stacked else QBarSeries()
-    top = 0.0
-    for name, values, colour in sets:
-        bs = QBarSet(name)
-        bs.setColor(QColor(colour))
-        bs.setBorderColor(QColor(colour))
-        for v in values:
-            bs.append(float(v))
-        series.append(bs)
-        top = max(top, max(values, default=0.0))
-    if stacked:
-        top = max((sum(s[1][i] for s in sets) for i in range(len(categories))), default=0.0)
-    chart.addSeries(series)
-    x = QBarCategoryAxis()
-    x.append(list(categories))
-    _style_axis(x, p, base_px)
-    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    series.attachAxis(x)
-    y = QValueAxis()
-    _style_axis(y, p, base_px, y_title)
-    y.setLabelFormat("%g")
-    y.setRange(0.0, max(1.0, top * 1.15))
-    y.applyNiceNumbers()
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(y)
-    return chart
-
-
-# ---------------------------------------------------------------------------------------------
-# Widgets
-
-
-#: Labels and checkboxes inside a card take the card's colour, not the window's.
-CARD_CHILDREN_CSS = "QLabel { background: transparent; }"
-
-
-def checked_css(p: Palette) -> str:
-    """Checkable buttons (pain scores, chart choice) show clearly which one is chosen."""
-    return f"QPushButton:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; }}"
-
-
-def _card() -> tuple[QFrame, QVBoxLayout]:
-    f = QFrame()
-    f.setProperty("role", "card")
-    f.setStyleSheet(CARD_CHILDREN_CSS)
-    lay = QVBoxLayout(f)
-    lay.setContentsMargins(18, 14, 18, 14)
-    return f, lay
-
-
-class NextMorningCard(QFrame):
-    """"How is your back this morning?": pain 0–10, stiffness 0–10, pain down the leg, Save."""
-
-    def __init__(self, page: HistoryPage, pending: Any) -> None:
-        super().__init__()
-        self.page = page
-        self.pending = pending
-        self.setProperty("role", "card")
-        hc = page.ctx.settings.high_contrast
-        self.setStyleSheet(CARD_CHILDREN_CSS + checked_css(palette(hc)))
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(18, 14, 18, 14)
-        when = _local(pending.ended_at)
-        head = QLabel("Next-morning check: how is your back this morning?")
-        head.setProperty("role", "subtitle")
-        lay.addWidget(head)
-        txt = QLabel(f"After yesterday's session (finished {when.strftime('%H:%M')}), rate your back pain now: "
-                     "0 is no pain, 10 is the worst imaginable. Your answer decides whether your exercises "
-                     "can step up next time.")
-        txt.setWordWrap(True)
-        lay.addWidget(txt)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Pain now:"))
-        self.pain_group = QButtonGroup(self)
-        self.pain_group.setExclusive(True)
-        for v in range(11):
-            b = QPushButton(str(v))
-            b.setCheckable(True)
-            b.setProperty("role", "pain")
-            b.setAccessibleName(f"Pain {v} out of 10")
-            self.pain_group.addButton(b, v)
-            row.addWidget(b)
-        row.addStretch(1)
-        lay.addLayout(row)
-        row2 = QHBoxLayout()
-        row2.addWidget(QLabel("Stiffness now (0–10):"))
-        self.stiffness = QSpinBox()
-        self.stiffness.setRange(0, 10)
-        self.stiffness.setMinimumWidth(90)
-        self.stiffness.setAccessibleName("Stiffness 0 to 10")
-        row2.addWidget(self.stiffness)
-        row2.addSpacing(24)
-        self.spreading = QCheckBox("The pain spreads down my leg")
-        row2.addWidget(self.spreading)
-        row2.addStretch(1)
-        self.save_btn = QPushButton("Save my answer")
-        self.save_btn.setProperty("role", "primary")
-        self.save_btn.setEnabled(False)
-        self.save_btn.clicked.connect(self.save)
-        row2.addWidget(self.save_btn)
-        lay.addLayout(row2)
-        self.pain_group.idClicked.connect(lambda _id: self.save_btn.setEnabled(True))
-        self.result = QLabel("")
-        self.result.setWordWrap(True)
-        self.result.hide()
-        lay.addWidget(self.result)
-
-    def set_pain(self, value: int) -> None:
-        """Select a pain value (keyboard users and tests)."""
-        self.pain_group.button(value).setChecked(True)
-        self.save_btn.setEnabled(True)
-
-    def save(self) -> None:
-        value = self.pain_group.checkedId()
-        if value < 0:
-            return
-        hist = self.page.ctx.history
-        try:
-            hist.record_next_morning(self.pending.session_id, value, stiffness=self.stiffness.value(),
-                                     spreading_down_leg=self.spreading.isChecked())
-        except Exception as exc:  # a database that went away: say so, keep the page alive
-            log.warning("next-morning answer not saved: %s", exc)
-            self.result.setText(f"Your answer could not be saved ({exc}).")
-            self.result.show()
-            return
-        self.result.setText(explain_next_morning(hist, self.pending.session_id, self.page.routine))
-        self.result.setProperty("role", "banner")
-        self.result.show()
-        for b in self.pain_group.buttons():
-            b.setEnabled(False)
-        self.save_btn.setEnabled(False)
-        self.stiffness.setEnabled(False)
-        self.spreading.setEnabled(False)
-        self.page.answered_check = True
-        self.page.refresh(keep_check=True)
-
-
-def explain_next_morning(history: Any, session_id: str, routine: Any = None) -> str:
-    """Plain words for the next-morning rule (DOMAIN §5.1) on a session's ratings."""
-    from coach.store.progression import next_morning_ok
-
-    rules = getattr(getattr(routine, "safety", None), "pain_rules", None)
-    pains = history.pain_ratings(session_id)
-    ok, why = next_morning_ok(pains, rules)
-    morning = [p for p in pains if p.context == "next_morning"]
-    spreading = bool(morning and morning[-1].spreading_down_leg)
-    if ok:
-        text = (f"Thank you, saved. {why.capitalize()}: that is within your plan, so your exercises may step up "
-                "when your recent sessions have gone well.")
-    else:
-        text = (f"Thank you, saved. {why.capitalize()}. Your next session will be made easier — about a fifth "
-                "less — and it is worth telling your physiotherapist. Rest and gentle walking are fine today.")
-    if spreading:
-        text += (" Pain spreading down the leg should be checked by your physiotherapist. If you notice numbness "
-                 "around the groin or buttocks, new bladder or bowel problems, or new leg weakness, seek "
-                 "emergency care now.")
-    return text
 
 
 class HistoryPage(QWidget):

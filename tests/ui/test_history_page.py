@@ -14,7 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox  # noqa: E402
 
 from coach.store.history import History, open_history  # noqa: E402
-from coach.ui.history_page import HistoryPage, week_start  # noqa: E402
+from coach.ui.history.data import week_start  # noqa: E402
+from coach.ui.history_page import HistoryPage  # noqa: E402
 
 NOW = datetime.now(timezone.utc)
 
@@ -223,7 +224,7 @@ def test_opens_from_the_main_window(qtbot, tmp_path) -> None:
 
 
 def test_today_is_in_the_posture_range(history) -> None:
-    from coach.ui.history_page import collect
+    from coach.ui.history.data import collect
 
     fill(history)
     data = collect(history, date.today())
