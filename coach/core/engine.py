@@ -46,9 +46,10 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from coach.core.landmarks import PoseFrame
 from coach.core.metrics import FRAME_MARGIN, FrameView, Side, body_scale, compile_metric
@@ -352,7 +353,7 @@ class _SideLock:
         self.score = 0.0  # > 0: left more visible
         self.side: Side | None = None
 
-    def update(self, vis: np.ndarray, dt: float) -> Side:
+    def update(self, vis: npt.NDArray[np.floating[Any]], dt: float) -> Side:
         # shoulder, hip, knee, ankle: left 11, 23, 25, 27; right 12, 24, 26, 28
         d = float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28]) / 4.0
         a = 1.0 if self.side is None else min(1.0, dt / 1.0)

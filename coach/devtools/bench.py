@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "squat_side_be.mp4"
 
@@ -75,7 +76,7 @@ def _peak_rss_mb() -> float:
     return r / 1024 if sys.platform != "darwin" else r / 1e6
 
 
-def draw_overlay(bgr: np.ndarray, pose: Any) -> None:
+def draw_overlay(bgr: npt.NDArray[Any], pose: Any) -> None:
     """The peer baseline's overlay: OpenCV lines and dots on the frame."""
     import cv2
 
@@ -90,7 +91,7 @@ def draw_overlay(bgr: np.ndarray, pose: Any) -> None:
         cv2.circle(bgr, tuple(p), 3, (255, 255, 255), -1)
 
 
-def bench_inference(frames: list[np.ndarray], fps: float, variant: str) -> dict[str, Any]:
+def bench_inference(frames: list[npt.NDArray[Any]], fps: float, variant: str) -> dict[str, Any]:
     from coach.capture.base import Frame
     from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator
 
@@ -269,7 +270,7 @@ def run(video: Path, exercise_id: str | None, variant: str = "full", live_second
 
     cap = cv2.VideoCapture(str(video))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    frames: list[np.ndarray] = []
+    frames: list[npt.NDArray[Any]] = []
     decode = []
     convert = []
     while len(frames) < limit:
