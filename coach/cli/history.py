@@ -30,7 +30,9 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 def _date(text: str) -> date:
     d = _any_date(text)
     if not FIRST_DAY <= d <= LAST_DAY:
-        raise argparse.ArgumentTypeError(f"{text} is out of range; use a date from {FIRST_DAY} to {LAST_DAY}")
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range; use a date from {FIRST_DAY} to {LAST_DAY}"
+        )
     return d
 
 
@@ -39,7 +41,9 @@ def _db_path(text: str) -> Path:
     (a typo must not create folders and an empty history)."""
     p = Path(text).expanduser()
     if p.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a folder; give the database file (history.sqlite3)")
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder; give the database file (history.sqlite3)"
+        )
     if not p.parent.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: the folder {p.parent} does not exist")
     if not p.exists():
@@ -75,8 +79,11 @@ def add_parser(subparsers: Any) -> None:
 
     ls = sub.add_parser("list", help="list sessions")
     _range(ls, required=False)
-    ls.add_argument("--json", action="store_true",
-                    help="print the sessions as JSON (status, reason, reps and holds per exercise)")
+    ls.add_argument(
+        "--json",
+        action="store_true",
+        help="print the sessions as JSON (status, reason, reps and holds per exercise)",
+    )
     ls.set_defaults(func=cmd_list)
 
     e = sub.add_parser("export", help="export sessions as CSV, FHIR R4 Bundle or results JSON")

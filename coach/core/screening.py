@@ -86,12 +86,12 @@ GROUPS: tuple[Group, ...] = (
         "general",
         "Your general health",
         "These questions are based on the PAR-Q+, a widely used check before starting exercise. "
-        "A \"yes\" does not stop you using coach; it means you should check with your doctor first.",
+        'A "yes" does not stop you using coach; it means you should check with your doctor first.',
     ),
     Group(
         "back",
         "About your back",
-        "A few more questions about your back. Again, a \"yes\" means: check with your doctor or "
+        'A few more questions about your back. Again, a "yes" means: check with your doctor or '
         "physiotherapist that this programme is right for you.",
     ),
     Group(
@@ -108,8 +108,8 @@ GROUPS: tuple[Group, ...] = (
     Group(
         "review",
         "Things your clinician should check first",
-        "Answer \"yes\" only if your doctor or physiotherapist does not know about it yet. If they "
-        "already know and have said exercise is fine for you, answer \"no\".",
+        'Answer "yes" only if your doctor or physiotherapist does not know about it yet. If they '
+        'already know and have said exercise is fine for you, answer "no".',
     ),
 )
 
@@ -119,78 +119,250 @@ _U = "PeerWell-postop; Sharifi-fusion; Oact-postop; AHCPR-redflags"
 
 QUESTIONS: tuple[Question, ...] = (
     # DOMAIN §5.2: the seven PAR-Q+ general questions (paraphrased).
-    Question("parq_heart", "Has a doctor ever said you have a heart condition or high blood pressure?",
-             Tier.PARQ, "general", _P),
-    Question("parq_chest_pain", "Do you feel pain in your chest at rest, during everyday activities, "
-             "or when you are physically active?", Tier.PARQ, "general", _P),
-    Question("parq_dizzy", "In the last 12 months, have you lost your balance because of dizziness, "
-             "or lost consciousness (fainted)?", Tier.PARQ, "general", _P),
-    Question("parq_chronic", "Has a doctor diagnosed another long-term medical condition (other than "
-             "heart disease or high blood pressure)?", Tier.PARQ, "general", _P),
-    Question("parq_medication", "Do you take medicine prescribed for a long-term medical condition?",
-             Tier.PARQ, "general", _P),
-    Question("parq_bone_joint", "Do you have (or have you had in the last 12 months) a bone, joint or "
-             "muscle problem that could get worse if you become more active?", Tier.PARQ, "general", _P),
-    Question("parq_supervised", "Has a doctor said you should only do physical activity under "
-             "medical supervision?", Tier.PARQ, "general", _P),
+    Question(
+        "parq_heart",
+        "Has a doctor ever said you have a heart condition or high blood pressure?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
+    Question(
+        "parq_chest_pain",
+        "Do you feel pain in your chest at rest, during everyday activities, "
+        "or when you are physically active?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
+    Question(
+        "parq_dizzy",
+        "In the last 12 months, have you lost your balance because of dizziness, "
+        "or lost consciousness (fainted)?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
+    Question(
+        "parq_chronic",
+        "Has a doctor diagnosed another long-term medical condition (other than "
+        "heart disease or high blood pressure)?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
+    Question(
+        "parq_medication",
+        "Do you take medicine prescribed for a long-term medical condition?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
+    Question(
+        "parq_bone_joint",
+        "Do you have (or have you had in the last 12 months) a bone, joint or "
+        "muscle problem that could get worse if you become more active?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
+    Question(
+        "parq_supervised",
+        "Has a doctor said you should only do physical activity under medical supervision?",
+        Tier.PARQ,
+        "general",
+        _P,
+    ),
     # DOMAIN §5.2 back-specific follow-up items, §5.4 post-operative, §5.5 disclaimer item 2.
-    Question("back_surgery", "Have you had an operation on your back or spine?", Tier.PARQ, "back",
-             "SpineHealth-microD; Sharifi-fusion; Oosterhuis2014"),
-    Question("back_spondylolisthesis", "Have you been told you have a slipped vertebra "
-             "(spondylolisthesis) or a stress fracture in your spine (spondylolysis)?",
-             Tier.PARQ, "back", _P),
-    Question("back_fracture", "Have you had a broken bone in your spine, or do you have thin bones "
-             "(osteoporosis)?", Tier.PARQ, "back", _P),
-    Question("back_injection", "Have you had a steroid injection for your back in the last 3 months?",
-             Tier.PARQ, "back", _P),
-    Question("pregnant", "Are you pregnant, or have you had a baby in the last 6 months?",
-             Tier.PARQ, "back", "Kaia-IFU; Hinge-manual"),
+    Question(
+        "back_surgery",
+        "Have you had an operation on your back or spine?",
+        Tier.PARQ,
+        "back",
+        "SpineHealth-microD; Sharifi-fusion; Oosterhuis2014",
+    ),
+    Question(
+        "back_spondylolisthesis",
+        "Have you been told you have a slipped vertebra "
+        "(spondylolisthesis) or a stress fracture in your spine (spondylolysis)?",
+        Tier.PARQ,
+        "back",
+        _P,
+    ),
+    Question(
+        "back_fracture",
+        "Have you had a broken bone in your spine, or do you have thin bones (osteoporosis)?",
+        Tier.PARQ,
+        "back",
+        _P,
+    ),
+    Question(
+        "back_injection",
+        "Have you had a steroid injection for your back in the last 3 months?",
+        Tier.PARQ,
+        "back",
+        _P,
+    ),
+    Question(
+        "pregnant",
+        "Are you pregnant, or have you had a baby in the last 6 months?",
+        Tier.PARQ,
+        "back",
+        "Kaia-IFU; Hinge-manual",
+    ),
     # DOMAIN §5.3 EMERGENCY: possible cauda equina syndrome or rapidly worsening nerves.
-    Question("rf_bladder", "Have you had new problems passing urine: not being able to go, not feeling "
-             "when you need to, or leaking?", Tier.EMERGENCY, "emergency", _R),
-    Question("rf_bowel", "Have you lost control of your bowels, or lost the feeling that you need to go?",
-             Tier.EMERGENCY, "emergency", _R),
-    Question("rf_saddle", "Do you have numbness or pins and needles around your groin, bottom, "
-             "genitals or inner thighs?", Tier.EMERGENCY, "emergency", _R),
-    Question("rf_leg_weakness", "Do you have new or worsening weakness in a leg, or does your foot drag "
-             "or slap when you walk?", Tier.EMERGENCY, "emergency", _R + "; Oact-postop"),
-    Question("rf_both_legs", "Do you have pain, numbness or tingling going down both legs?",
-             Tier.EMERGENCY, "emergency", _R),
-    Question("rf_sexual", "Have you noticed a new loss of feeling or function in your genitals "
-             "or during sex?", Tier.EMERGENCY, "emergency", _R),
+    Question(
+        "rf_bladder",
+        "Have you had new problems passing urine: not being able to go, not feeling "
+        "when you need to, or leaking?",
+        Tier.EMERGENCY,
+        "emergency",
+        _R,
+    ),
+    Question(
+        "rf_bowel",
+        "Have you lost control of your bowels, or lost the feeling that you need to go?",
+        Tier.EMERGENCY,
+        "emergency",
+        _R,
+    ),
+    Question(
+        "rf_saddle",
+        "Do you have numbness or pins and needles around your groin, bottom, "
+        "genitals or inner thighs?",
+        Tier.EMERGENCY,
+        "emergency",
+        _R,
+    ),
+    Question(
+        "rf_leg_weakness",
+        "Do you have new or worsening weakness in a leg, or does your foot drag "
+        "or slap when you walk?",
+        Tier.EMERGENCY,
+        "emergency",
+        _R + "; Oact-postop",
+    ),
+    Question(
+        "rf_both_legs",
+        "Do you have pain, numbness or tingling going down both legs?",
+        Tier.EMERGENCY,
+        "emergency",
+        _R,
+    ),
+    Question(
+        "rf_sexual",
+        "Have you noticed a new loss of feeling or function in your genitals or during sex?",
+        Tier.EMERGENCY,
+        "emergency",
+        _R,
+    ),
     # DOMAIN §5.3 URGENT same day.
-    Question("rf_fever", "Do you have a fever, chills or shivers together with your back pain, "
-             "or a temperature of 38 °C (100.4 °F) or more since back surgery?", Tier.URGENT, "urgent", _U),
-    Question("rf_wound", "If you have had surgery: is the wound getting redder, more painful, "
-             "bleeding, or leaking fluid that is cloudy, coloured or smells?", Tier.URGENT, "urgent", _U),
-    Question("rf_breathless", "Are you short of breath, or do you have chest pain that is new?",
-             Tier.URGENT, "urgent", _U),
-    Question("rf_postop_numb", "Since back surgery, have you had sudden new numbness or weakness "
-             "anywhere?", Tier.URGENT, "urgent", _U),
-    Question("rf_headache", "Since back surgery, have you had a headache that does not go away?",
-             Tier.URGENT, "urgent", _U),
-    Question("rf_trauma", "Did your back pain start or get worse after a fall or accident, or after a "
-             "small fall or lifting something if you have thin bones (osteoporosis)?",
-             Tier.URGENT, "urgent", _U),
+    Question(
+        "rf_fever",
+        "Do you have a fever, chills or shivers together with your back pain, "
+        "or a temperature of 38 °C (100.4 °F) or more since back surgery?",
+        Tier.URGENT,
+        "urgent",
+        _U,
+    ),
+    Question(
+        "rf_wound",
+        "If you have had surgery: is the wound getting redder, more painful, "
+        "bleeding, or leaking fluid that is cloudy, coloured or smells?",
+        Tier.URGENT,
+        "urgent",
+        _U,
+    ),
+    Question(
+        "rf_breathless",
+        "Are you short of breath, or do you have chest pain that is new?",
+        Tier.URGENT,
+        "urgent",
+        _U,
+    ),
+    Question(
+        "rf_postop_numb",
+        "Since back surgery, have you had sudden new numbness or weakness anywhere?",
+        Tier.URGENT,
+        "urgent",
+        _U,
+    ),
+    Question(
+        "rf_headache",
+        "Since back surgery, have you had a headache that does not go away?",
+        Tier.URGENT,
+        "urgent",
+        _U,
+    ),
+    Question(
+        "rf_trauma",
+        "Did your back pain start or get worse after a fall or accident, or after a "
+        "small fall or lifting something if you have thin bones (osteoporosis)?",
+        Tier.URGENT,
+        "urgent",
+        _U,
+    ),
     # DOMAIN §5.3 SEE CLINICIAN SOON (not yet reviewed by the clinician).
     Question("rf_cancer", "Have you ever had cancer?", Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_weight_loss", "Have you lost weight recently without trying?", Tier.SEE_CLINICIAN,
-             "review", _R),
-    Question("rf_new_pain_age", "Are you over 50 or under 20, and did this back pain start in the last "
-             "6 weeks?", Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_night_pain", "Is your back pain worse when you lie down, does it wake you at night, "
-             "or is it severe and constant whatever you do?", Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_infection_risk", "Is your immune system weakened (for example by long-term steroid "
-             "tablets, a transplant or HIV), have you injected drugs, or had a recent infection such "
-             "as a urine infection?", Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_thoracic", "Is your pain mainly in your upper back, between the shoulder blades?",
-             Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_inflammatory", "Do you have an inflammatory condition such as ankylosing spondylitis "
-             "or rheumatoid arthritis?", Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_deformity", "Has the shape of your spine changed in a way you or others can see?",
-             Tier.SEE_CLINICIAN, "review", _R),
-    Question("rf_widespread", "Do you have numbness, tingling or weakness in several places, such as "
-             "both arms and legs?", Tier.SEE_CLINICIAN, "review", _R),
+    Question(
+        "rf_weight_loss",
+        "Have you lost weight recently without trying?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_new_pain_age",
+        "Are you over 50 or under 20, and did this back pain start in the last 6 weeks?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_night_pain",
+        "Is your back pain worse when you lie down, does it wake you at night, "
+        "or is it severe and constant whatever you do?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_infection_risk",
+        "Is your immune system weakened (for example by long-term steroid "
+        "tablets, a transplant or HIV), have you injected drugs, or had a recent infection such "
+        "as a urine infection?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_thoracic",
+        "Is your pain mainly in your upper back, between the shoulder blades?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_inflammatory",
+        "Do you have an inflammatory condition such as ankylosing spondylitis "
+        "or rheumatoid arthritis?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_deformity",
+        "Has the shape of your spine changed in a way you or others can see?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
+    Question(
+        "rf_widespread",
+        "Do you have numbness, tingling or weakness in several places, such as both arms and legs?",
+        Tier.SEE_CLINICIAN,
+        "review",
+        _R,
+    ),
 )
 
 BY_ID: dict[str, Question] = {q.id: q for q in QUESTIONS}
@@ -274,7 +446,9 @@ def evaluate(answers: Mapping[str, bool | None]) -> ScreeningResult:
     parq = any(BY_ID[q].tier is Tier.PARQ for q in flagged)
     advice = ADVICE[tier]
     if tier in BLOCKING and parq:
-        advice += " " + "Also check with your doctor about your general health answers before you start."
+        advice += (
+            " " + "Also check with your doctor about your general health answers before you start."
+        )
     return ScreeningResult(
         blocked=tier in BLOCKING,
         tier=tier,

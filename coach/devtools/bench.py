@@ -39,11 +39,21 @@ def _in_range(lo: float, hi: float, unit: str, whole: bool = False) -> Any:
 
     def parse(text: str) -> float:
         try:
-            v = int(text) if whole and len(text) <= 30 else float(text) if len(text) <= 64 else math.nan
+            v = (
+                int(text)
+                if whole and len(text) <= 30
+                else float(text)
+                if len(text) <= 64
+                else math.nan
+            )
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a {'whole ' if whole else ''}number") from None
+            raise argparse.ArgumentTypeError(
+                f"'{text[:40]}' is not a {'whole ' if whole else ''}number"
+            ) from None
         if not math.isfinite(v) or not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{text[:40]} is out of range; use {lo:g} to {hi:g} {unit}")
+            raise argparse.ArgumentTypeError(
+                f"{text[:40]} is out of range; use {lo:g} to {hi:g} {unit}"
+            )
         return v
 
     return parse
@@ -57,7 +67,10 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def _ms(xs: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(xs) * 1000, 3) if xs else 0.0, "p95": round(_pct(xs, 0.95) * 1000, 3)}
+    return {
+        "median": round(statistics.median(xs) * 1000, 3) if xs else 0.0,
+        "p95": round(_pct(xs, 0.95) * 1000, 3),
+    }
 
 
 def _rss_mb() -> float:
@@ -121,7 +134,9 @@ def bench_sequential(video: Path, exercise: Any, variant: str, limit: int) -> di
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     est = MediaPipeEstimator(EstimatorOptions(variant=variant))
     engine = ExerciseEngine(exercise, EngineConfig(setup_s=0.2)) if exercise is not None else None
-    stages: dict[str, list[float]] = {k: [] for k in ("decode", "convert", "inference", "scoring", "overlay")}
+    stages: dict[str, list[float]] = {
+        k: [] for k in ("decode", "convert", "inference", "scoring", "overlay")
+    }
     n = 0
     t0 = time.perf_counter()
     try:
@@ -140,7 +155,13 @@ def bench_sequential(video: Path, exercise: Any, variant: str, limit: int) -> di
             s4 = time.perf_counter()
             draw_overlay(bgr, pose)
             s5 = time.perf_counter()
-            for k, a, b in (("decode", s, s1), ("convert", s1, s2), ("inference", s2, s3), ("scoring", s3, s4), ("overlay", s4, s5)):
+            for k, a, b in (
+                ("decode", s, s1),
+                ("convert", s1, s2),
+                ("inference", s2, s3),
+                ("scoring", s3, s4),
+                ("overlay", s4, s5),
+            ):
                 stages[k].append(b - a)
             n += 1
         total = time.perf_counter() - t0
@@ -162,7 +183,9 @@ def bench_end_to_end(video: Path, exercise: Any, variant: str) -> dict[str, Any]
     return {"fps": stats.frames / total, "frames": stats.frames, "workers": default_workers()}
 
 
-def bench_live(video: Path, exercise: Any, variant: str, paced: bool, seconds: float | None) -> dict[str, Any]:
+def bench_live(
+    video: Path, exercise: Any, variant: str, paced: bool, seconds: float | None
+) -> dict[str, Any]:
     from coach.capture.sources import VideoFileSource
     from coach.core.engine import ExerciseEngine
     from coach.pipeline import LivePipeline, LiveResult
@@ -175,8 +198,13 @@ def bench_live(video: Path, exercise: Any, variant: str, paced: bool, seconds: f
 
     src = VideoFileSource(video)
     loop = seconds is not None
-    pipe = LivePipeline(src, lambda: MediaPipeEstimator(EstimatorOptions(variant=variant)),
-                        paced=paced, on_result=on_result, loop=loop)
+    pipe = LivePipeline(
+        src,
+        lambda: MediaPipeEstimator(EstimatorOptions(variant=variant)),
+        paced=paced,
+        on_result=on_result,
+        loop=loop,
+    )
     if exercise is not None:
         pipe.set_engine(ExerciseEngine(exercise))
     pipe.start()
@@ -203,21 +231,34 @@ def bench_live(video: Path, exercise: Any, variant: str, paced: bool, seconds: f
     # Throughput between the first and the last processed frame: excludes the model's warm-up
     # and the polling at the end, which are not part of the steady live path.
     times = [x[0] for x in latencies]
-    steady = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 2 and times[-1] > times[0] else 0.0
+    steady = (
+        (len(times) - 1) / (times[-1] - times[0])
+        if len(times) > 2 and times[-1] > times[0]
+        else 0.0
+    )
     out: dict[str, Any] = {
         "fps": steady,
         "frames_captured": st.frames_captured,
         "frames_processed": st.frames_processed,
         "frames_dropped": st.frames_dropped,
-        "latency_ms": {"median": round(statistics.median(lat), 2) if lat else 0.0, "p95": round(_pct(lat, 0.95), 2)},
-        "latency_drift_ms": round(statistics.median(lat[-tenth:]) - statistics.median(lat[:tenth]), 2) if n > 20 else 0.0,
+        "latency_ms": {
+            "median": round(statistics.median(lat), 2) if lat else 0.0,
+            "p95": round(_pct(lat, 0.95), 2),
+        },
+        "latency_drift_ms": round(
+            statistics.median(lat[-tenth:]) - statistics.median(lat[:tenth]), 2
+        )
+        if n > 20
+        else 0.0,
         "seconds": round(elapsed, 1),
         "rss_growth_mb": round(_rss_mb() - rss0, 1),
     }
     return out
 
 
-def bench_scoring(track: Any, exercises: list[Any], min_frames: int = 3000) -> dict[str, dict[str, float]]:
+def bench_scoring(
+    track: Any, exercises: list[Any], min_frames: int = 3000
+) -> dict[str, dict[str, float]]:
     """Scoring core cost per frame (µs) for each exercise, on a recorded track looped to ``min_frames``."""
     from coach.core.engine import EngineConfig, ExerciseEngine
     from coach.core.landmarks import PoseFrame
@@ -234,7 +275,11 @@ def bench_scoring(track: Any, exercises: list[Any], min_frames: int = 3000) -> d
         while len(times) < min_frames:
             for i, p in enumerate(poses):
                 ts = float(track.timestamps[i]) + k * period
-                q = None if p is None else PoseFrame(p.image, ts, p.frame_id, p.width, p.height, p.world)
+                q = (
+                    None
+                    if p is None
+                    else PoseFrame(p.image, ts, p.frame_id, p.width, p.height, p.world)
+                )
                 s = time.perf_counter()
                 engine.update(q, ts)
                 times.append(time.perf_counter() - s)
@@ -246,8 +291,14 @@ def bench_scoring(track: Any, exercises: list[Any], min_frames: int = 3000) -> d
     return out
 
 
-def run(video: Path, exercise_id: str | None, variant: str = "full", live_seconds: float | None = None,
-        limit: int = 600, scoring_only: bool = False) -> dict[str, Any]:
+def run(
+    video: Path,
+    exercise_id: str | None,
+    variant: str = "full",
+    live_seconds: float | None = None,
+    limit: int = 600,
+    scoring_only: bool = False,
+) -> dict[str, Any]:
     import cv2
 
     from coach.routines.catalogue import load_catalogue
@@ -263,7 +314,10 @@ def run(video: Path, exercise_id: str | None, variant: str = "full", live_second
     scoring = bench_scoring(track, exercises)
     result["scoring_us_per_frame"] = scoring
     all_med = [v["median_us"] for v in scoring.values()]
-    result["scoring_us_summary"] = {"median": round(statistics.median(all_med), 1), "max_p95": max(v["p95_us"] for v in scoring.values())}
+    result["scoring_us_summary"] = {
+        "median": round(statistics.median(all_med), 1),
+        "max_p95": max(v["p95_us"] for v in scoring.values()),
+    }
     if scoring_only:
         result["peak_rss_mb"] = round(_peak_rss_mb(), 1)
         return result
@@ -289,7 +343,12 @@ def run(video: Path, exercise_id: str | None, variant: str = "full", live_second
     # kept: run-to-run noise on a shared 2-core machine (±5 %) is larger than the difference.
     runs = []
     for _ in range(2):
-        runs.append((bench_inference(frames, fps, variant), bench_live(video, exercise, variant, paced=False, seconds=None)))
+        runs.append(
+            (
+                bench_inference(frames, fps, variant),
+                bench_live(video, exercise, variant, paced=False, seconds=None),
+            )
+        )
     inf = max((r[0] for r in runs), key=lambda x: x["fps"])
     live = max((r[1] for r in runs), key=lambda x: x["fps"])
     del frames
@@ -306,8 +365,16 @@ def run(video: Path, exercise_id: str | None, variant: str = "full", live_second
             "live_fps": round(live["fps"], 1),
             "live_over_inference": round(live["fps"] / inf["fps"], 3) if inf["fps"] else 0.0,
             "end_to_end_over_sequential": round(e2e["fps"] / seq["fps"], 3) if seq["fps"] else 0.0,
-            "stages_ms": {"decode": _ms(decode), "convert": _ms(convert), **{k: v for k, v in seq["stages_ms"].items() if k not in ("decode", "convert")}},
-            "scoring_share_of_inference": round(sc["median"] / 1000 / inf["inference_ms"]["median"], 5) if inf["inference_ms"]["median"] else 0.0,
+            "stages_ms": {
+                "decode": _ms(decode),
+                "convert": _ms(convert),
+                **{k: v for k, v in seq["stages_ms"].items() if k not in ("decode", "convert")},
+            },
+            "scoring_share_of_inference": round(
+                sc["median"] / 1000 / inf["inference_ms"]["median"], 5
+            )
+            if inf["inference_ms"]["median"]
+            else 0.0,
             "live_paced": paced,
             "peak_rss_mb": round(_peak_rss_mb(), 1),
         }
@@ -316,25 +383,35 @@ def run(video: Path, exercise_id: str | None, variant: str = "full", live_second
 
 
 def print_table(r: dict[str, Any]) -> None:
-    print(f"coach bench — {r['video']} ({r.get('resolution', '')}, {r.get('frames', '?')} frames, model {r['variant']})")
+    print(
+        f"coach bench — {r['video']} ({r.get('resolution', '')}, {r.get('frames', '?')} frames, model {r['variant']})"
+    )
     if "inference_fps" in r:
         print()
         print(f"  {'mode':<34}{'frames/s':>10}")
         print(f"  {'inference only (the limit)':<34}{r['inference_fps']:>10}")
         print(f"  {'sequential loop (peer baseline)':<34}{r['sequential_fps']:>10}")
-        print(f"  {'coach analyze (end to end)':<34}{r['end_to_end_fps']:>10}   x{r['end_to_end_over_sequential']} vs sequential, {r['end_to_end_workers']} workers")
-        print(f"  {'live path, unpaced':<34}{r['live_fps']:>10}   {r['live_over_inference']} of inference")
+        print(
+            f"  {'coach analyze (end to end)':<34}{r['end_to_end_fps']:>10}   x{r['end_to_end_over_sequential']} vs sequential, {r['end_to_end_workers']} workers"
+        )
+        print(
+            f"  {'live path, unpaced':<34}{r['live_fps']:>10}   {r['live_over_inference']} of inference"
+        )
         lp = r["live_paced"]
         print()
-        print(f"  live, paced at the video's rate for {lp['seconds']} s: latency median {lp['latency_ms']['median']} ms, "
-              f"p95 {lp['latency_ms']['p95']} ms, drift {lp['latency_drift_ms']} ms, dropped {lp['frames_dropped']} of {lp['frames_captured']}")
+        print(
+            f"  live, paced at the video's rate for {lp['seconds']} s: latency median {lp['latency_ms']['median']} ms, "
+            f"p95 {lp['latency_ms']['p95']} ms, drift {lp['latency_drift_ms']} ms, dropped {lp['frames_dropped']} of {lp['frames_captured']}"
+        )
         print()
         print(f"  {'stage':<12}{'median ms':>12}{'p95 ms':>10}")
         for k, v in r["stages_ms"].items():
             print(f"  {k:<12}{v['median']:>12}{v['p95']:>10}")
         print(f"\n  scoring is {r['scoring_share_of_inference'] * 100:.2f}% of inference time")
     print()
-    print(f"  scoring core per frame, per exercise (µs):  median of medians {r['scoring_us_summary']['median']}, worst p95 {r['scoring_us_summary']['max_p95']}")
+    print(
+        f"  scoring core per frame, per exercise (µs):  median of medians {r['scoring_us_summary']['median']}, worst p95 {r['scoring_us_summary']['max_p95']}"
+    )
     for k, v in r["scoring_us_per_frame"].items():
         print(f"    {k:<28}{v['median_us']:>8} median{v['p95_us']:>10} p95")
     print(f"\n  peak resident memory {r['peak_rss_mb']} MB")
@@ -366,13 +443,28 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser("bench", help="measure speed: model, live path, analyze, scoring core")
+    p = subparsers.add_parser(
+        "bench", help="measure speed: model, live path, analyze, scoring core"
+    )
     p.add_argument("video", nargs="?", help=f"video to measure on (default: {DEFAULT_VIDEO.name})")
-    p.add_argument("--exercise", help="score this exercise (default: every exercise for the scoring table)")
+    p.add_argument(
+        "--exercise", help="score this exercise (default: every exercise for the scoring table)"
+    )
     p.add_argument("--model", default="full", choices=("lite", "full", "heavy"))
-    p.add_argument("--frames", type=_in_range(1, 100_000, "frames", whole=True), default=600, help="frames for the inference and sequential runs")
-    p.add_argument("--live-seconds", type=_in_range(0.5, 3600.0, "seconds"), default=None,
-                   help="run the paced live path this long, looping the video (default: once through)")
-    p.add_argument("--scoring-only", action="store_true", help="only the scoring core table (no model)")
+    p.add_argument(
+        "--frames",
+        type=_in_range(1, 100_000, "frames", whole=True),
+        default=600,
+        help="frames for the inference and sequential runs",
+    )
+    p.add_argument(
+        "--live-seconds",
+        type=_in_range(0.5, 3600.0, "seconds"),
+        default=None,
+        help="run the paced live path this long, looping the video (default: once through)",
+    )
+    p.add_argument(
+        "--scoring-only", action="store_true", help="only the scoring core table (no model)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd)

@@ -651,11 +651,15 @@ def _print_document(
             painter.drawText(QRectF(left, y0 + line_h, body_w * 0.72, line_h), flags_l, l2)
             painter.drawText(QRectF(left, y0 + line_h, body_w, line_h), flags_r, r2)
             painter.setPen(QPen(Qt.GlobalColor.darkGray, max(1.0, 0.25 * mm)))
-            painter.drawLine(QPointF(left, y0 + 2 * line_h + mm), QPointF(left + body_w, y0 + 2 * line_h + mm))
+            painter.drawLine(
+                QPointF(left, y0 + 2 * line_h + mm), QPointF(left + body_w, y0 + 2 * line_h + mm)
+            )
             fy = page_h - bottom + 6 * mm
             painter.drawLine(QPointF(left, fy - mm), QPointF(left + body_w, fy - mm))
             painter.setPen(QPen(Qt.GlobalColor.black))
-            painter.drawText(QRectF(left, fy, body_w, line_h), flags_l, f"coach · {header.document} · {title}")
+            painter.drawText(
+                QRectF(left, fy, body_w, line_h), flags_l, f"coach · {header.document} · {title}"
+            )
             painter.drawText(QRectF(left, fy, body_w, line_h), flags_r, f"Page {i + 1} of {pages}")
             painter.save()
             painter.translate(left, top - i * body_h)

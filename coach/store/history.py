@@ -297,10 +297,17 @@ class History:
         """
         cutoff = _iso((now or utcnow()) - older_than)
         host = platform.node()
-        rows = self._query("SELECT id, owner_pid, owner_host, started_at FROM sessions WHERE status = 'in_progress'")
+        rows = self._query(
+            "SELECT id, owner_pid, owner_host, started_at FROM sessions WHERE status = 'in_progress'"
+        )
         dead = [
-            r["id"] for r in rows
-            if (r["owner_pid"] is not None and r["owner_host"] == host and not _pid_alive(int(r["owner_pid"])))
+            r["id"]
+            for r in rows
+            if (
+                r["owner_pid"] is not None
+                and r["owner_host"] == host
+                and not _pid_alive(int(r["owner_pid"]))
+            )
             or (r["owner_pid"] is None and str(r["started_at"]) < str(cutoff))
             or (r["owner_host"] != host and str(r["started_at"]) < str(cutoff))
         ]
@@ -398,8 +405,12 @@ class History:
         statuses: Sequence[str] | None = None,
     ) -> list[SessionRow]:
         """Sessions started between two local dates (inclusive), oldest first."""
-        extra = [(f"status IN ({', '.join('?' * len(statuses))})", list(statuses))] if statuses else []
-        rows = self._select("sessions", "started_at", date_from, date_to, {"routine_id": routine_id}, extra)
+        extra = (
+            [(f"status IN ({', '.join('?' * len(statuses))})", list(statuses))] if statuses else []
+        )
+        rows = self._select(
+            "sessions", "started_at", date_from, date_to, {"routine_id": routine_id}, extra
+        )
         return [self._session(r) for r in rows]
 
     def session(self, session_id: str) -> SessionRow:
@@ -504,8 +515,11 @@ class History:
                 reps=max(int(r["n_reps"]), int(r["reps"] or 0)),
                 partial_reps=r["partial_reps"],
                 holds=max(int(r["n_holds"]), int(r["holds"] or 0)),
-                hold_s_total=(round(float(r["hold_sum"]), 3) if r["hold_sum"] is not None
-                              else r["hold_s_total"]),
+                hold_s_total=(
+                    round(float(r["hold_sum"]), 3)
+                    if r["hold_sum"] is not None
+                    else r["hold_s_total"]
+                ),
                 not_visible_s=r["not_visible_s"],
                 summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
                 status=r["status"],
@@ -524,14 +538,17 @@ class History:
         exercises = []
         for er in self.exercise_results(session_id):
             holds = [round(h.seconds, 2) for h in self.holds(er.id)]
-            exercises.append({
-                "exercise": er.exercise_id,
-                "reps": int(er.reps or 0),
-                "partial_reps": int(er.partial_reps or 0),
-                "holds_s": holds,
-                "status": er.status or ("interrupted" if s.status == "interrupted" else "in_progress"),
-                "stopped_reason": er.stop_reason or "",
-            })
+            exercises.append(
+                {
+                    "exercise": er.exercise_id,
+                    "reps": int(er.reps or 0),
+                    "partial_reps": int(er.partial_reps or 0),
+                    "holds_s": holds,
+                    "status": er.status
+                    or ("interrupted" if s.status == "interrupted" else "in_progress"),
+                    "stopped_reason": er.stop_reason or "",
+                }
+            )
         return {
             "session_id": s.id,
             "routine": s.routine_id,
@@ -630,8 +647,13 @@ class History:
         date_to: date | None = None,
         context: str | None = None,
     ) -> list[PainRow]:
-        rows = self._select("pain_ratings", "recorded_at", date_from, date_to,
-                            {"session_id": session_id, "context": context})
+        rows = self._select(
+            "pain_ratings",
+            "recorded_at",
+            date_from,
+            date_to,
+            {"session_id": session_id, "context": context},
+        )
         return [
             PainRow(
                 id=r["id"],
@@ -679,8 +701,13 @@ class History:
         date_from: date | None = None,
         date_to: date | None = None,
     ) -> list[ProgressionEventRow]:
-        rows = self._select("progression_events", "created_at", date_from, date_to,
-                            {"routine_id": routine_id, "exercise_id": exercise_id})
+        rows = self._select(
+            "progression_events",
+            "created_at",
+            date_from,
+            date_to,
+            {"routine_id": routine_id, "exercise_id": exercise_id},
+        )
         return [
             ProgressionEventRow(
                 id=r["id"],

@@ -97,10 +97,17 @@ class HistoryPage(QWidget):
     now_fn : callable returning an aware datetime ("now" for the next-morning check).
     """
 
-    EMPTY_TEXT = ("No sessions yet. When you finish your first session it appears here, "
-                  "with your pain ratings and how each exercise went.")
-    CHARTS = (("adherence", "Sessions per week"), ("pain", "Pain"), ("exercise", "Reps and holds"),
-              ("rom", "Range of movement"), ("posture", "Posture at the desk"))
+    EMPTY_TEXT = (
+        "No sessions yet. When you finish your first session it appears here, "
+        "with your pain ratings and how each exercise went."
+    )
+    CHARTS = (
+        ("adherence", "Sessions per week"),
+        ("pain", "Pain"),
+        ("exercise", "Reps and holds"),
+        ("rom", "Range of movement"),
+        ("posture", "Posture at the desk"),
+    )
 
     def __init__(self, ctx: AppContext, *, now_fn: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -132,9 +139,11 @@ class HistoryPage(QWidget):
         c, cl = _card()
         t = QLabel("Your history is not available")
         t.setProperty("role", "title")
-        m = QLabel("coach could not open your exercise history, so there is nothing to show here and "
-                   "sessions are not being saved. Your exercises still work. Restarting coach usually "
-                   "fixes this; if it does not, the log file says why.")
+        m = QLabel(
+            "coach could not open your exercise history, so there is nothing to show here and "
+            "sessions are not being saved. Your exercises still work. Restarting coach usually "
+            "fixes this; if it does not, the log file says why."
+        )
         m.setWordWrap(True)
         cl.addWidget(t)
         cl.addWidget(m)
@@ -151,7 +160,9 @@ class HistoryPage(QWidget):
         lay.addWidget(self.sessions_empty)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Date", "Routine", "Time", "Pain before", "Pain after", "Result"])
+        self.table.setHorizontalHeaderLabels(
+            ["Date", "Routine", "Time", "Pain before", "Pain after", "Result"]
+        )
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -218,8 +229,10 @@ class HistoryPage(QWidget):
         head = QLabel("Reports and exports")
         head.setProperty("role", "heading")
         cl.addWidget(head)
-        intro = QLabel("Choose the dates to include, then make a PDF report for your physiotherapist or "
-                       "export the results for another program.")
+        intro = QLabel(
+            "Choose the dates to include, then make a PDF report for your physiotherapist or "
+            "export the results for another program."
+        )
         intro.setWordWrap(True)
         cl.addWidget(intro)
         grid = QGridLayout()
@@ -253,7 +266,9 @@ class HistoryPage(QWidget):
         self.fhir_btn.setToolTip("An HL7 FHIR Bundle (JSON) for clinical systems")
         self.fhir_btn.clicked.connect(self.export_fhir)
         self.import_btn = QPushButton("Import results file…")
-        self.import_btn.setToolTip("View a results file (coach JSON or FHIR Bundle) from another computer")
+        self.import_btn.setToolTip(
+            "View a results file (coach JSON or FHIR Bundle) from another computer"
+        )
         self.import_btn.clicked.connect(self.import_file)
         for b in (self.report_btn, self.csv_btn, self.fhir_btn, self.import_btn):
             row.addWidget(b)
@@ -310,7 +325,9 @@ class HistoryPage(QWidget):
             from coach.routines.today import todays_schedule
 
             self.schedule = todays_schedule(self.routine, self.ctx.catalogue)
-            self.data = collect(hist, today, routine=self.routine, names=self._names(), schedule=self.schedule)
+            self.data = collect(
+                hist, today, routine=self.routine, names=self._names(), schedule=self.schedule
+            )
         except Exception as exc:  # a damaged database: show what we can, calmly
             log.warning("history could not be read: %s", exc)
             self.data = HistoryData(names=self._names())
@@ -346,8 +363,14 @@ class HistoryPage(QWidget):
             light = _LIGHT_WORDS.get(s.light or "", "Not rated")
             if s.status in ("stopped_early", "interrupted"):
                 light += f" ({_STATUS_WORDS[s.status].lower()})"
-            cells = [_when(s.started_at), s.routine, _dur(s.duration_s), _n(s.pain_before), _n(s.pain_after),
-                     f"● {light}"]
+            cells = [
+                _when(s.started_at),
+                s.routine,
+                _dur(s.duration_s),
+                _n(s.pain_before),
+                _n(s.pain_after),
+                f"● {light}",
+            ]
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 if j == 0:
@@ -355,10 +378,14 @@ class HistoryPage(QWidget):
                 if j in (3, 4):
                     it.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if j == 5:
-                    colour = {"green": p.good, "amber": p.warn, "red": p.bad}.get(s.light or "", p.muted)
+                    colour = {"green": p.good, "amber": p.warn, "red": p.bad}.get(
+                        s.light or "", p.muted
+                    )
                     it.setForeground(QColor(colour))
-                    it.setToolTip("Green: pain stayed low. Amber: pain rose a little. Red: pain was too high "
-                                  "or spread down the leg.")
+                    it.setToolTip(
+                        "Green: pain stayed low. Amber: pain rose a little. Red: pain was too high "
+                        "or spread down the leg."
+                    )
                 self.table.setItem(i, j, it)
         if rows:
             self.table.selectRow(0)
@@ -379,11 +406,15 @@ class HistoryPage(QWidget):
         if s is None:
             return ""
         e = html.escape
-        parts = [f"<h2>{e(_when(s.started_at))}</h2>",
-                 f"<p>{e(s.routine)} · {e(_dur(s.duration_s))} · {e(_STATUS_WORDS.get(s.status, s.status))}"
-                 + (f": {e(s.stop_reason)}" if s.stop_reason and s.status != "completed" else "") + "</p>",
-                 f"<p><b>Pain</b> before {e(_n(s.pain_before))}, after {e(_n(s.pain_after))}"
-                 + (f", next morning {e(_n(s.next_morning))}" if s.next_morning is not None else "") + "</p>"]
+        parts = [
+            f"<h2>{e(_when(s.started_at))}</h2>",
+            f"<p>{e(s.routine)} · {e(_dur(s.duration_s))} · {e(_STATUS_WORDS.get(s.status, s.status))}"
+            + (f": {e(s.stop_reason)}" if s.stop_reason and s.status != "completed" else "")
+            + "</p>",
+            f"<p><b>Pain</b> before {e(_n(s.pain_before))}, after {e(_n(s.pain_after))}"
+            + (f", next morning {e(_n(s.next_morning))}" if s.next_morning is not None else "")
+            + "</p>",
+        ]
         try:
             from coach.store.progression import classify_session
 
@@ -391,8 +422,13 @@ class HistoryPage(QWidget):
             rules = getattr(getattr(self.routine, "safety", None), "pain_rules", None)
             reasons = classify_session(pains, rules).reasons if pains else ()
             if reasons:
-                parts.append("<p>" + e(_LIGHT_WORDS.get(s.light or "", "Result")) + " because "
-                             + e("; ".join(reasons)) + ".</p>")
+                parts.append(
+                    "<p>"
+                    + e(_LIGHT_WORDS.get(s.light or "", "Result"))
+                    + " because "
+                    + e("; ".join(reasons))
+                    + ".</p>"
+                )
             results = hist.exercise_results(session_id)
         except Exception as exc:  # damaged rows: show the rest
             log.warning("session detail incomplete: %s", exc)
@@ -408,22 +444,32 @@ class HistoryPage(QWidget):
             if holds:
                 secs = [h.seconds for h in holds]
                 of = f" of {planned_n} planned" if planned_n and not n_reps else ""
-                parts.append(f"<li>{_count(len(holds), 'hold')}{of}: " + ", ".join(f"{x:.0f} s" for x in secs) + "</li>")
+                parts.append(
+                    f"<li>{_count(len(holds), 'hold')}{of}: "
+                    + ", ".join(f"{x:.0f} s" for x in secs)
+                    + "</li>"
+                )
             if n_reps or (planned_n and not holds):
                 planned = f" of {planned_n} planned" if planned_n else ""
                 partial = f" ({er.partial_reps} not quite full)" if er.partial_reps else ""
                 parts.append(f"<li>{_count(n_reps, 'repetition')}{planned}{partial}</li>")
             ranges = [r.range_deg for r in reps if r.range_deg is not None]
             if ranges:
-                parts.append(f"<li>Range of movement about {sum(ranges) / len(ranges):.0f}° per repetition</li>")
+                parts.append(
+                    f"<li>Range of movement about {sum(ranges) / len(ranges):.0f}° per repetition</li>"
+                )
             faults = [f for f in hist.faults(er.id) if f.count > 0]
             if faults:
                 for f in faults:
                     cue = f" — {e(f.cue)}" if f.cue else ""
-                    parts.append(f"<li>To work on: {e(f.fault_id.replace('_', ' '))} × {f.count}{cue}</li>")
+                    parts.append(
+                        f"<li>To work on: {e(f.fault_id.replace('_', ' '))} × {f.count}{cue}</li>"
+                    )
             elif n_reps or holds:
                 parts.append("<li>No form faults noticed</li>")
-            pain_after = [p.value for p in hist.pain_ratings(session_id) if p.exercise_result_id == er.id]
+            pain_after = [
+                p.value for p in hist.pain_ratings(session_id) if p.exercise_result_id == er.id
+            ]
             if pain_after:
                 parts.append(f"<li>Pain afterwards {pain_after[-1]}/10</li>")
             parts.append("</ul>")
@@ -458,11 +504,26 @@ class HistoryPage(QWidget):
         d = self.data
         # adherence
         cats = [w.start.strftime("%d %b").lstrip("0") for w in d.weeks]
-        sets: list[tuple[str, Sequence[float], str]] = [("Sessions done", [w.done for w in d.weeks], p.accent)]
+        sets: list[tuple[str, Sequence[float], str]] = [
+            ("Sessions done", [w.done for w in d.weeks], p.accent)
+        ]
         has_plan = any(w.planned is not None for w in d.weeks)
         if has_plan:
-            sets.append(("Planned", [w.planned or 0 for w in d.weeks], p.border if not self.ctx.settings.high_contrast else p.muted))
-        chart = bar_chart("Sessions done per week (weeks starting Monday)", cats, sets, p, base, y_title="sessions")
+            sets.append(
+                (
+                    "Planned",
+                    [w.planned or 0 for w in d.weeks],
+                    p.border if not self.ctx.settings.high_contrast else p.muted,
+                )
+            )
+        chart = bar_chart(
+            "Sessions done per week (weeks starting Monday)",
+            cats,
+            sets,
+            p,
+            base,
+            y_title="sessions",
+        )
         if d.weeks:
             cur = d.weeks[-1]
             if cur.planned is not None:
@@ -479,20 +540,39 @@ class HistoryPage(QWidget):
         self._set_chart("adherence", chart, summary)
         # pain
         ps = d.pain_sessions
-        lines = [("Before the session", [(s.started_at, s.pain_before) for s in ps if s.pain_before is not None], p.accent, False),
-                 ("After the session", [(s.started_at, s.pain_after) for s in ps if s.pain_after is not None],
-                  p.warn if p.warn != p.accent else p.good, False)]
+        lines = [
+            (
+                "Before the session",
+                [(s.started_at, s.pain_before) for s in ps if s.pain_before is not None],
+                p.accent,
+                False,
+            ),
+            (
+                "After the session",
+                [(s.started_at, s.pain_after) for s in ps if s.pain_after is not None],
+                p.warn if p.warn != p.accent else p.good,
+                False,
+            ),
+        ]
         morning = [(s.started_at, s.next_morning) for s in ps if s.next_morning is not None]
         if morning:
             lines.append(("Next morning", morning, p.muted, True))
-        chart = line_chart("Pain (0 = none, 10 = worst)", lines, p, base, y_title="pain 0–10", y_range=(0, 10))
+        chart = line_chart(
+            "Pain (0 = none, 10 = worst)", lines, p, base, y_title="pain 0–10", y_range=(0, 10)
+        )
         if ps:
             last = ps[-1]
-            summary = f"Last session: pain {_n(last.pain_before)} before and {_n(last.pain_after)} after."
+            summary = (
+                f"Last session: pain {_n(last.pain_before)} before and {_n(last.pain_after)} after."
+            )
             if last.pain_after is not None and last.pain_after >= 6:
                 summary += " That is high: take it easier next time and tell your physiotherapist."
         else:
-            summary = "No pain ratings yet." if d.sessions else "No sessions yet: your pain ratings will be drawn here."
+            summary = (
+                "No pain ratings yet."
+                if d.sessions
+                else "No sessions yet: your pain ratings will be drawn here."
+            )
         self._set_chart("pain", chart, summary)
         # per exercise: keep the choice across refreshes
         current = self.exercise_combo.currentData()
@@ -512,13 +592,23 @@ class HistoryPage(QWidget):
         psets: list[tuple[str, Sequence[float], str]] = []
         for (key, label), colour in zip(POSTURE_STATES, colours):
             psets.append((label, [round(x.seconds.get(key, 0.0) / 60.0, 1) for x in days], colour))
-        chart = bar_chart("Posture at the desk: minutes per day", cats, psets, p, base, y_title="minutes", stacked=True)
+        chart = bar_chart(
+            "Posture at the desk: minutes per day",
+            cats,
+            psets,
+            p,
+            base,
+            y_title="minutes",
+            stacked=True,
+        )
         if days:
             last = days[-1]
             good = last.seconds.get("upright", 0.0)
             seen = sum(last.seconds.get(k, 0.0) for k, _ in POSTURE_STATES)
-            summary = (f"{last.day.strftime('%A')}: sitting well for {_dur(good)} of {_dur(seen)} watched; "
-                       f"{last.breaks} break{'s' if last.breaks != 1 else ''}, {last.alerts} nudge{'s' if last.alerts != 1 else ''}.")
+            summary = (
+                f"{last.day.strftime('%A')}: sitting well for {_dur(good)} of {_dur(seen)} watched; "
+                f"{last.breaks} break{'s' if last.breaks != 1 else ''}, {last.alerts} nudge{'s' if last.alerts != 1 else ''}."
+            )
         else:
             summary = "The posture monitor has not recorded anything in the last two weeks."
         self._set_chart("posture", chart, summary)
@@ -532,15 +622,31 @@ class HistoryPage(QWidget):
         reps = [(x.when, float(x.reps)) for x in points if x.reps]
         holds = [(x.when, float(x.hold_s_mean)) for x in points if x.hold_s_mean is not None]
         if reps and holds:
-            chart = line_chart(f"{name}: repetitions and hold time per session",
-                               [("Repetitions", reps, p.accent, False)], p, base, y_title="repetitions",
-                               right=[("Average hold (s)", holds, p.warn if p.warn != p.accent else p.good, True)], right_title="seconds")
+            chart = line_chart(
+                f"{name}: repetitions and hold time per session",
+                [("Repetitions", reps, p.accent, False)],
+                p,
+                base,
+                y_title="repetitions",
+                right=[("Average hold (s)", holds, p.warn if p.warn != p.accent else p.good, True)],
+                right_title="seconds",
+            )
         elif holds:
-            chart = line_chart(f"{name}: average hold time per session", [("Average hold (s)", holds, p.accent, False)],
-                               p, base, y_title="seconds")
+            chart = line_chart(
+                f"{name}: average hold time per session",
+                [("Average hold (s)", holds, p.accent, False)],
+                p,
+                base,
+                y_title="seconds",
+            )
         else:
-            chart = line_chart(f"{name}: repetitions per session", [("Repetitions", reps, p.accent, False)],
-                               p, base, y_title="repetitions")
+            chart = line_chart(
+                f"{name}: repetitions per session",
+                [("Repetitions", reps, p.accent, False)],
+                p,
+                base,
+                y_title="repetitions",
+            )
         if points:
             last = points[-1]
             bits = []
@@ -553,14 +659,23 @@ class HistoryPage(QWidget):
             summary = "Do a session to see how each exercise goes over time."
         self._set_chart("exercise", chart, summary)
         rom = [(x.when, float(x.range_mean)) for x in points if x.range_mean is not None]
-        chart = line_chart(f"{name}: range of movement (average per repetition)", [("Range (°)", rom, p.accent, False)],
-                           p, base, y_title="degrees")
+        chart = line_chart(
+            f"{name}: range of movement (average per repetition)",
+            [("Range (°)", rom, p.accent, False)],
+            p,
+            base,
+            y_title="degrees",
+        )
         if len(rom) >= 2:
             delta = rom[-1][1] - rom[0][1]
-            summary = (f"{name}: about {rom[-1][1]:.0f}° per repetition last time, "
-                       f"{abs(delta):.0f}° {'more' if delta >= 0 else 'less'} than the first time.")
+            summary = (
+                f"{name}: about {rom[-1][1]:.0f}° per repetition last time, "
+                f"{abs(delta):.0f}° {'more' if delta >= 0 else 'less'} than the first time."
+            )
         elif rom:
-            summary = f"{name}: about {rom[0][1]:.0f}° per repetition. More sessions will show a trend."
+            summary = (
+                f"{name}: about {rom[0][1]:.0f}° per repetition. More sessions will show a trend."
+            )
         else:
             summary = "Range of movement is measured for exercises counted in repetitions."
         self._set_chart("rom", chart, summary)
@@ -587,7 +702,9 @@ class HistoryPage(QWidget):
         if rng is None:
             return
         default = str(Path.home() / f"coach-report-{rng[0]}-to-{rng[1]}.pdf")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the clinician report", default, "PDF files (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the clinician report", default, "PDF files (*.pdf)"
+        )
         if not path:
             return
         if not path.lower().endswith(".pdf"):
@@ -595,8 +712,14 @@ class HistoryPage(QWidget):
         from coach.reports.pdf import write_report
 
         try:
-            d = write_report(self.ctx.history, path, rng[0], rng[1], routine=self.routine,
-                             patient=self.patient.text().strip() or None)
+            d = write_report(
+                self.ctx.history,
+                path,
+                rng[0],
+                rng[1],
+                routine=self.routine,
+                patient=self.patient.text().strip() or None,
+            )
         except Exception as exc:  # disk full, no permission, a Qt print problem: say so
             log.warning("report failed: %s", exc)
             self._say(f"The report could not be made: {exc}")
@@ -609,7 +732,9 @@ class HistoryPage(QWidget):
         rng = self._range()
         if rng is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Choose a folder for the CSV files", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Choose a folder for the CSV files", str(Path.home())
+        )
         if not folder:
             return
         from coach.reports.csv import export_csv
@@ -629,13 +754,21 @@ class HistoryPage(QWidget):
         if rng is None:
             return
         default = str(Path.home() / f"coach-fhir-{rng[0]}-to-{rng[1]}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the FHIR Bundle", default, "JSON files (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the FHIR Bundle", default, "JSON files (*.json)"
+        )
         if not path:
             return
         from coach.reports.fhir import export_fhir
 
         try:
-            export_fhir(self.ctx.history, path, rng[0], rng[1], patient_name=self.patient.text().strip() or None)
+            export_fhir(
+                self.ctx.history,
+                path,
+                rng[0],
+                rng[1],
+                patient_name=self.patient.text().strip() or None,
+            )
         except Exception as exc:  # disk problems, an invalid resource: say so
             log.warning("FHIR export failed: %s", exc)
             self._say(f"The FHIR export failed: {exc}")
@@ -645,7 +778,9 @@ class HistoryPage(QWidget):
 
     def import_file(self) -> None:
         """Open a results JSON or FHIR Bundle and show it (it is not added to your history)."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open a results file", str(Path.home()), "Results (*.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a results file", str(Path.home()), "Results (*.json)"
+        )
         if not path:
             return
         self.show_imported(path)
@@ -661,25 +796,39 @@ class HistoryPage(QWidget):
             return
         e = html.escape
         kind = "FHIR Bundle" if imp.kind == "fhir" else "coach results file"
-        parts = [f"<h2>{e(Path(path).name)}</h2><p>A {kind} with {len(imp.sessions)} session(s). "
-                 "It is shown here only; it is not added to your history.</p>"]
+        parts = [
+            f"<h2>{e(Path(path).name)}</h2><p>A {kind} with {len(imp.sessions)} session(s). "
+            "It is shown here only; it is not added to your history.</p>"
+        ]
         for s in imp.sessions:
             start = _local(s.start)
             light = _LIGHT_WORDS.get(s.classification or "", "not rated")
-            parts.append(f"<h3>{e(_when(start))} — {e(_STATUS_WORDS.get(s.status, s.status))}, {e(light)}</h3>")
-            parts.append(f"<p>Pain before {e(_n(s.pain.pre))}, after {e(_n(s.pain.post))}"
-                         + (f", next morning {e(_n(s.pain.next_morning))}" if s.pain.next_morning is not None else "")
-                         + "</p><ul>")
+            parts.append(
+                f"<h3>{e(_when(start))} — {e(_STATUS_WORDS.get(s.status, s.status))}, {e(light)}</h3>"
+            )
+            parts.append(
+                f"<p>Pain before {e(_n(s.pain.pre))}, after {e(_n(s.pain.post))}"
+                + (
+                    f", next morning {e(_n(s.pain.next_morning))}"
+                    if s.pain.next_morning is not None
+                    else ""
+                )
+                + "</p><ul>"
+            )
             for it in s.items:
                 bits = []
                 if it.reps_counted:
                     bits.append(f"{it.reps_counted} repetitions")
                 if it.holds:
                     bits.append(f"{it.holds} holds, {it.hold_s_total:.0f} s in all")
-                faults = ", ".join(f"{k.replace('_', ' ')} × {v.count}" for k, v in it.faults.items() if v.count)
+                faults = ", ".join(
+                    f"{k.replace('_', ' ')} × {v.count}" for k, v in it.faults.items() if v.count
+                )
                 if faults:
                     bits.append(f"faults: {faults}")
-                parts.append(f"<li><b>{e(self.name(it.exercise))}</b>: {e('; '.join(bits) or 'no counts')}</li>")
+                parts.append(
+                    f"<li><b>{e(self.name(it.exercise))}</b>: {e('; '.join(bits) or 'no counts')}</li>"
+                )
             parts.append("</ul>")
         self.imported.setHtml("".join(parts))
         self._say(f"Opened {path}.")

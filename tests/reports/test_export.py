@@ -456,13 +456,23 @@ def _hostile_history(tmp_path: Path) -> History:
         rec.start_exercise("glute_bridge", position=0, sets_planned=1, reps_planned=2, when=when)
         rec.record_rep(RepRecord(1, 1.0, 3.0, 2.0, -3.5, 5.0, ("over_arching",), ()))
         rec.end_exercise(
-            {"reps": 1, "faults": {"over_arching": 1},
-             "cues": [{"t": 1.0, "fault": "over_arching", "text": text}]},
+            {
+                "reps": 1,
+                "faults": {"over_arching": 1},
+                "cues": [{"t": 1.0, "fault": "over_arching", "text": text}],
+            },
             when=when + timedelta(minutes=1),
         )
         rec.end_session(when=when + timedelta(minutes=2))
-        h.add_progression_event("glute_bridge", "progress", text, routine_id=text,
-                                before={"reps": 2}, after={"reps": 3}, when=when)
+        h.add_progression_event(
+            "glute_bridge",
+            "progress",
+            text,
+            routine_id=text,
+            before={"reps": 2},
+            after={"reps": 3},
+            when=when,
+        )
     return h
 
 
@@ -498,12 +508,19 @@ def test_json_and_fhir_keep_free_text_as_data(tmp_path: Path) -> None:
         data = json.loads(f.read_text(encoding="utf-8"))
         assert data["routine"]["id"] in HOSTILE and set(data) >= {"schema", "routine", "items"}
         assert data["items"][0]["faults"]["over_arching"]["cue"] == data["routine"]["id"]
-    routine = Routine.model_validate({
-        "id": "r1", "title": HOSTILE[0], "author": {"name": HOSTILE[3]},
-        "patient": {"display_name": HOSTILE[6], "birth_year": 1971,
-                    "external_ids": {"clinic": HOSTILE[1]}},
-        "blocks": [{"name": "b", "items": [{"exercise": "glute_bridge", "notes": HOSTILE[2]}]}],
-    })
+    routine = Routine.model_validate(
+        {
+            "id": "r1",
+            "title": HOSTILE[0],
+            "author": {"name": HOSTILE[3]},
+            "patient": {
+                "display_name": HOSTILE[6],
+                "birth_year": 1971,
+                "external_ids": {"clinic": HOSTILE[1]},
+            },
+            "blocks": [{"name": "b", "items": [{"exercise": "glute_bridge", "notes": HOSTILE[2]}]}],
+        }
+    )
     path = export_fhir(h, tmp_path / "b.json", routine=routine)
     data = json.loads(path.read_text(encoding="utf-8"))
     kinds = [e["resource"]["resourceType"] for e in data["entry"]]
@@ -522,14 +539,31 @@ def test_fhir_patient_and_careplans_come_from_the_routine(history: History, tmp_
     from coach.routines.routine import parse_routine
 
     text = (exercises_dir() / "routines" / "clbp_starter.yaml").read_text()
-    text = text.replace("created: 2026-11-01", 'patient:\n  display_name: J. Doe\n  birth_year: 1971\n'
-                        '  external_ids: {clinic: "23-4543", "https://fhir.nhs.uk/Id/nhs-number": "9434765919"}\n'
-                        "created: 2026-11-01")
+    text = text.replace(
+        "created: 2026-11-01",
+        "patient:\n  display_name: J. Doe\n  birth_year: 1971\n"
+        '  external_ids: {clinic: "23-4543", "https://fhir.nhs.uk/Id/nhs-number": "9434765919"}\n'
+        "created: 2026-11-01",
+    )
     f = tmp_path / "named.yaml"
     f.write_text(text)
     routine, _ = parse_routine(text, str(f))
     out = tmp_path / "b.json"
-    assert main(["history", "--db", str(history.path), "export", "--fhir", str(out), "--routine", str(f)]) == 0
+    assert (
+        main(
+            [
+                "history",
+                "--db",
+                str(history.path),
+                "export",
+                "--fhir",
+                str(out),
+                "--routine",
+                str(f),
+            ]
+        )
+        == 0
+    )
     bundle = Bundle.model_validate_json(out.read_text(encoding="utf-8"))
     (patient,) = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "Patient"]
     assert patient.name[0].text == "J. Doe" and str(patient.birthDate) == "1971"
@@ -539,7 +573,8 @@ def test_fhir_patient_and_careplans_come_from_the_routine(history: History, tmp_
     ]
     (plan,) = [e.resource for e in bundle.entry if e.resource.get_resource_type() == "CarePlan"]
     assert [(i.system, i.value) for i in plan.identifier] == [
-        ("https://rehabcoach.example/fhir/NamingSystem/routine", "clbp-starter-template")]
+        ("https://rehabcoach.example/fhir/NamingSystem/routine", "clbp-starter-template")
+    ]
     assert plan.title == "Back pain starter - weeks 1 to 4 (version 2)"
     assert plan.extension[0].valueInteger == 2
     # and the version comes back on import
@@ -576,7 +611,9 @@ def test_exports_verify_and_refuse_wrong_targets(
     assert main(["history", "--db", db, "export", "--csv", str(tmp_path / "c")]) == 2
     assert "does not read back" in capsys.readouterr().err
     assert not list((tmp_path / "c").glob("*.csv")) and not list((tmp_path / "c").glob(".*"))
-    monkeypatch.setattr(fhir, "_verify_fhir", lambda p, b: (_ for _ in ()).throw(files._unreadable(p, "test")))
+    monkeypatch.setattr(
+        fhir, "_verify_fhir", lambda p, b: (_ for _ in ()).throw(files._unreadable(p, "test"))
+    )
     assert main(["history", "--db", db, "export", "--fhir", str(tmp_path / "b.json")]) == 2
     assert not (tmp_path / "b.json").exists()
     monkeypatch.undo()

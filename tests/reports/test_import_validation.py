@@ -75,21 +75,47 @@ def test_the_good_file_imports(tmp_path: Path, capsys) -> None:  # noqa: ANN001
         ('"pre": 2', '"pre": 99', "pain.pre: pain 99 is outside 0-10"),
         ('"post": 3', '"post": -1', "pain.post: pain -1 is outside 0-10"),
         ('"value": 2', '"value": 11', "value"),
-        ('"reps_counted": 5, "hold', '"reps_counted": -100, "hold', "items[0].reps_counted: -100 is not a count"),
+        (
+            '"reps_counted": 5, "hold',
+            '"reps_counted": -100, "hold',
+            "items[0].reps_counted: -100 is not a count",
+        ),
         ('"over_arching": 1', '"over_arching": -3', "faults.over_arching: -3 is not a count"),
         ('"range_deg": 20.0', '"range_deg": NaN', "NaN is not a number"),
         ('"range_deg": 20.0', '"range_deg": Infinity', "Infinity is not a number"),
         ('"hold_s_total": 0.0', '"hold_s_total": 1e400', "1e400 is too large a number"),
-        ('"hold_s_total": 0.0', '"hold_s_total": -5.0', "hold_s_total: -5 seconds/degrees cannot be negative"),
-        ('"end": "2026-11-01T17:10:00+00:00"', '"end": "2026-11-01T16:10:00+00:00"', "end 2026-11-01 16:10:00+00:00 is before start"),
+        (
+            '"hold_s_total": 0.0',
+            '"hold_s_total": -5.0',
+            "hold_s_total: -5 seconds/degrees cannot be negative",
+        ),
+        (
+            '"end": "2026-11-01T17:10:00+00:00"',
+            '"end": "2026-11-01T16:10:00+00:00"',
+            "end 2026-11-01 16:10:00+00:00 is before start",
+        ),
         ('"end_s": 3.0', '"end_s": 0.5', "reps[0]: end_s 0.5 is before start_s 1.0"),
-        ('"start": "2026-11-01T17:00:00+00:00"', '"start": "0001-01-01T00:00:00+00:00"', "outside the years"),
-        ('"start": "2026-11-01T17:00:00+00:00"', '"start": "9999-12-31T23:59:59+00:00"', "outside the years"),
+        (
+            '"start": "2026-11-01T17:00:00+00:00"',
+            '"start": "0001-01-01T00:00:00+00:00"',
+            "outside the years",
+        ),
+        (
+            '"start": "2026-11-01T17:00:00+00:00"',
+            '"start": "9999-12-31T23:59:59+00:00"',
+            "outside the years",
+        ),
         ('"version": 1', '"version": ' + "9" * 5000, "an integer with 5000 digits"),
-        ('"index": 1, "start_s"', '"index": 12345678901234567890123, "start_s"', "an integer with 23 digits"),
+        (
+            '"index": 1, "start_s"',
+            '"index": 12345678901234567890123, "start_s"',
+            "an integer with 23 digits",
+        ),
     ],
 )
-def test_out_of_range_values_are_one_line_exit_2(tmp_path: Path, capsys, old: str, new: str, needle: str) -> None:  # noqa: ANN001
+def test_out_of_range_values_are_one_line_exit_2(
+    tmp_path: Path, capsys, old: str, new: str, needle: str
+) -> None:  # noqa: ANN001
     code, err = _import(tmp_path, _edit(json.dumps(GOOD), old, new), capsys)
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1 and needle in err, err
@@ -160,7 +186,9 @@ def _set_quantity(bundle: str, code: str, value: object) -> str:
         ("reps-counted", 1e300, "not a count"),
     ],
 )
-def test_fhir_values_are_range_checked(tmp_path: Path, capsys, bundle: str, code: str, value: object, needle: str) -> None:  # noqa: ANN001
+def test_fhir_values_are_range_checked(
+    tmp_path: Path, capsys, bundle: str, code: str, value: object, needle: str
+) -> None:  # noqa: ANN001
     code_, err = _import(tmp_path, _set_quantity(bundle, code, value), capsys)
     assert code_ == 2 and needle in err, err
 

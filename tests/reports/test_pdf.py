@@ -253,7 +253,10 @@ def test_patient_handout_pdf(tmp_path: Path) -> None:
     resolved = load_routine(ROUTINES / "early_post_microdiscectomy.yaml", CAT, date(2026, 11, 23))
     pdf = write_handout(resolved, tmp_path / "handout.pdf")
     text = pdf_text(pdf)
-    assert "After microdiscectomy - weeks 2 to 6" in text and "For J. Doe, born 1971, clinic 23-4543" in text
+    assert (
+        "After microdiscectomy - weeks 2 to 6" in text
+        and "For J. Doe, born 1971, clinic 23-4543" in text
+    )
     assert "Every day, twice a day." in text
     assert "2. Pelvic tilt 8 holds, 10 s each, rest 20 s" in text
     assert "Lie on your back with your knees bent and feet flat on the floor" in text  # the steps
@@ -369,7 +372,9 @@ def _body_fill(pdf: Path, tmp_path: Path) -> list[float]:
     from PySide6.QtGui import QImage
 
     prefix = tmp_path / "fill"
-    subprocess.run([_tool("pdftoppm"), "-png", "-r", "30", str(pdf), str(prefix)], check=True, timeout=60)
+    subprocess.run(
+        [_tool("pdftoppm"), "-png", "-r", "30", str(pdf), str(prefix)], check=True, timeout=60
+    )
     fills = []
     for png in sorted(tmp_path.glob("fill-*.png")):
         img = QImage(str(png))
@@ -384,7 +389,9 @@ def _body_fill(pdf: Path, tmp_path: Path) -> list[float]:
     return fills
 
 
-def test_report_carries_the_patient_identity_on_every_page(history: History, tmp_path: Path) -> None:
+def test_report_carries_the_patient_identity_on_every_page(
+    history: History, tmp_path: Path
+) -> None:
     routine = load_routine(_with_patient(tmp_path), CAT, date(2026, 11, 23))
     for k in range(14):  # enough sessions for the pain table to run onto a second page
         when = T0 + timedelta(days=10, hours=k)
@@ -396,7 +403,11 @@ def test_report_carries_the_patient_identity_on_every_page(history: History, tmp
     pdf = tmp_path / "report.pdf"
     d = write_report(history, pdf, date(2026, 11, 1), date(2026, 11, 30), routine=routine)
     assert (d.patient, d.birth_year, d.routine_id, d.routine_version) == (
-        "J. Doe", 1971, "clbp-starter-template", 1)
+        "J. Doe",
+        1971,
+        "clbp-starter-template",
+        1,
+    )
     pages = _pages(pdf)
     assert len(pages) >= 2
     for n, page in enumerate(pages, 1):
@@ -409,7 +420,9 @@ def test_report_carries_the_patient_identity_on_every_page(history: History, tmp
     assert min(fills) >= 0.25, f"a near-empty page: {fills}"
 
 
-def test_a_report_that_just_overflows_keeps_to_one_page_or_balances(history: History, tmp_path: Path) -> None:
+def test_a_report_that_just_overflows_keeps_to_one_page_or_balances(
+    history: History, tmp_path: Path
+) -> None:
     """Whatever the amount of data, no page of the report is nearly empty."""
     routine = load_routine(_with_patient(tmp_path), CAT, date(2026, 11, 23))
     for extra in (0, 3, 6, 9):
@@ -490,12 +503,33 @@ def test_writers_refuse_a_folder_and_verify_what_they_wrote(
 ) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
-    rc = main(["routine", "handout", str(ROUTINES / "clbp_starter.yaml"), "--out", str(folder),
-               "--today", "2026-11-23"])
+    rc = main(
+        [
+            "routine",
+            "handout",
+            str(ROUTINES / "clbp_starter.yaml"),
+            "--out",
+            str(folder),
+            "--today",
+            "2026-11-23",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "is a folder; give the handout a file name" in err and "Traceback" not in err
-    rc = main(["history", "--db", str(history.path), "report", "--from", "2026-11-01", "--to",
-               "2026-11-30", "--out", str(folder)])
+    rc = main(
+        [
+            "history",
+            "--db",
+            str(history.path),
+            "report",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--out",
+            str(folder),
+        ]
+    )
     captured = capsys.readouterr()
     assert rc == 2 and "give the report a file name" in captured.err and "wrote" not in captured.out
     assert list(folder.iterdir()) == []
@@ -504,13 +538,31 @@ def test_writers_refuse_a_folder_and_verify_what_they_wrote(
 
     monkeypatch.setattr(report, "pdf_pages", lambda _p: 0)
     target = tmp_path / "h.pdf"
-    rc = main(["routine", "handout", str(ROUTINES / "clbp_starter.yaml"), "--out", str(target),
-               "--today", "2026-11-23"])
+    rc = main(
+        [
+            "routine",
+            "handout",
+            str(ROUTINES / "clbp_starter.yaml"),
+            "--out",
+            str(target),
+            "--today",
+            "2026-11-23",
+        ]
+    )
     assert rc == 2 and "does not read back" in capsys.readouterr().err
     assert not target.exists() and not list(tmp_path.glob(".*.partial"))
     monkeypatch.undo()
-    rc = main(["routine", "handout", str(ROUTINES / "clbp_starter.yaml"), "--out", str(target),
-               "--today", "2026-11-23"])
+    rc = main(
+        [
+            "routine",
+            "handout",
+            str(ROUTINES / "clbp_starter.yaml"),
+            "--out",
+            str(target),
+            "--today",
+            "2026-11-23",
+        ]
+    )
     assert rc == 0 and capsys.readouterr().out.strip() == f"wrote {target}"
     assert report.pdf_pages(target) >= 1 and target.read_bytes().startswith(b"%PDF")
 
