@@ -43,14 +43,23 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+# the Protocols, re-exported: readers of the engine import them from here too
+from coach.core.contracts import ConditionLike as ConditionLike
+from coach.core.contracts import DoseLike as DoseLike
+from coach.core.contracts import ExerciseLike as ExerciseLike
+from coach.core.contracts import FaultLike as FaultLike
+from coach.core.contracts import RepTimingLike as RepTimingLike
+from coach.core.contracts import SignalLike as SignalLike
+from coach.core.contracts import ViewName as ViewName
+from coach.core.contracts import ViewSignalLike as ViewSignalLike
 from coach.core.landmarks import PoseFrame
 from coach.core.metrics import FRAME_MARGIN, FrameView, Side, body_scale, compile_metric
 from coach.core.smoothing import OneEuroFilter
@@ -87,95 +96,6 @@ SMALL_RANGE = "small_range"
 #: engine did not see: it never counts toward a hold and is reported as not visible.
 MAX_FRAME_GAP_S = 1.0
 
-
-# ---------------------------------------------------------------------------------------------
-# What the engine reads from an exercise definition (coach.routines.exercise.Exercise fits).
-
-
-class ConditionLike(Protocol):
-    @property
-    def metric(self) -> str: ...
-    @property
-    def op(self) -> str: ...
-    @property
-    def value(self) -> float | None: ...
-    @property
-    def range(self) -> tuple[float, float] | None: ...
-    @property
-    def reference(self) -> str: ...
-
-
-class ViewSignalLike(Protocol):
-    @property
-    def metric(self) -> str: ...
-    @property
-    def rest(self) -> float: ...
-    @property
-    def work(self) -> float: ...
-
-
-ViewName = Literal["side", "front"]
-
-
-class SignalLike(ViewSignalLike, Protocol):
-    @property
-    def hysteresis(self) -> float: ...
-    @property
-    def partial_fraction(self) -> float: ...
-    @property
-    def min_dwell_s(self) -> float: ...
-    @property
-    def views(self) -> Mapping[ViewName, ViewSignalLike]: ...
-
-
-class FaultLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def when(self) -> ConditionLike: ...
-    @property
-    def phase(self) -> str: ...
-    @property
-    def min_duration_s(self) -> float: ...
-    @property
-    def severity(self) -> str: ...
-    @property
-    def cue(self) -> str: ...
-    @property
-    def view(self) -> str: ...
-
-
-class RepTimingLike(Protocol):
-    @property
-    def min_s(self) -> float: ...
-    @property
-    def max_s(self) -> float: ...
-
-
-class DoseLike(Protocol):
-    @property
-    def hold_s(self) -> float: ...
-
-
-class ExerciseLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def signal(self) -> SignalLike | None: ...
-    @property
-    def start(self) -> Sequence[ConditionLike]: ...
-    @property
-    def in_position(self) -> Sequence[ConditionLike]: ...
-    @property
-    def faults(self) -> Sequence[FaultLike]: ...
-    @property
-    def rep_timing(self) -> RepTimingLike: ...
-    @property
-    def dose(self) -> DoseLike: ...
-    @property
-    def settle_speed(self) -> float: ...
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,20 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
 
-
-class PainRulesLike(Protocol):
-    @property
-    def green_max(self) -> int: ...
-    @property
-    def amber_max(self) -> int: ...
-    @property
-    def relative_rise_amber(self) -> int: ...
-    @property
-    def stop_if_spreading(self) -> bool: ...
-    @property
-    def rest_day_at(self) -> int: ...
+from coach.core.contracts import PainRulesLike as PainRulesLike
 
 
 @dataclass(frozen=True, slots=True)

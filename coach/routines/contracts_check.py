@@ -1,6 +1,6 @@
 """Static proof that the exercise models satisfy the scoring core's Protocols.
 
-The core (:mod:`coach.core.engine`) reads exercises through small Protocols so that it never
+The core reads exercises through small Protocols (:mod:`coach.core.contracts`) so that it never
 imports pydantic or the catalogue; the models here must keep satisfying them. Nothing runs: the
 functions below only type-check, so ``mypy coach`` (and ``tests/routines/test_contracts.py``) fail
 the moment a model and its Protocol drift apart.
@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from coach.core.engine import (
+    from coach.core.contracts import (
         ConditionLike,
         DoseLike,
         ExerciseLike,
         FaultLike,
+        PainRulesLike,
         RepTimingLike,
         SignalLike,
         ViewSignalLike,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         Signal,
         ViewSignal,
     )
+    from coach.routines.routine import PainRules
 
     def _exercise(x: Exercise) -> ExerciseLike:
         return x
@@ -49,4 +51,7 @@ if TYPE_CHECKING:
         return x
 
     def _rep_timing(x: RepTiming) -> RepTimingLike:
+        return x
+
+    def _pain_rules(x: PainRules) -> PainRulesLike:
         return x
