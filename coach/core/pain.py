@@ -12,9 +12,12 @@ envelope the routine model enforces); otherwise the defaults below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
+from coach.core.contracts import PainLike as PainLike
 from coach.core.contracts import PainRulesLike as PainRulesLike
 
 
@@ -127,3 +130,58 @@ def during_session(
             "and the dose will not be increased.",
         )
     return PainDecision(Level.GREEN, Action.CONTINUE, f"Pain {value} out of 10: fine to carry on.")
+
+
+# ---------------------------------------------------------------------------------------------
+# A whole session: green, amber or red from its pain ratings
+
+Light = Literal["green", "amber", "red"]
+_DURING = ("after_exercise", "end", "on_demand")
+
+
+@dataclass(frozen=True)
+class Classification:
+    light: Light
+    reasons: tuple[str, ...]
+
+
+def classify_session(pains: Sequence[PainLike], rules: PainRulesLike | None = None) -> Classification:
+    """Green, amber or red for one session from its pain ratings (see the module docstring).
+
+    ``before`` ratings are the baseline only; ``next_morning`` ratings are judged separately
+    by :func:`next_morning_ok`.
+    """
+    rules = rules or DefaultPainRules()
+    stop_at = rules.amber_max + 1  # at or above this stops the exercise (red)
+    before = [p.value for p in pains if p.context == "before"]
+    baseline = before[0] if before else None
+    during = [p for p in pains if p.context in _DURING]
+    red: list[str] = []
+    amber: list[str] = []
+    for p in pains:
+        if p.spreading_down_leg and p.context != "next_morning":
+            red.append("pain spread down the leg")
+            break
+    for p in during:
+        if p.value >= stop_at:
+            red.append(
+                f"pain {p.value}/10 ({_context(p.context)}) is at or above {stop_at}/10"
+            )
+        elif p.value > rules.green_max:
+            amber.append(f"pain {p.value}/10 ({_context(p.context)}) is above {rules.green_max}/10")
+        elif baseline is not None and p.value - baseline >= rules.relative_rise_amber:
+            amber.append(f"pain rose from {baseline} to {p.value}/10 ({_context(p.context)})")
+    if red:
+        return Classification("red", tuple(dict.fromkeys(red)))
+    if amber:
+        return Classification("amber", tuple(dict.fromkeys(amber)))
+    return Classification("green", ())
+
+
+def _context(c: str) -> str:
+    return {
+        "after_exercise": "after an exercise",
+        "end": "at the end",
+        "on_demand": "during the session",
+        "before": "before",
+    }.get(c, c)

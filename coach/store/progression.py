@@ -32,8 +32,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
+from coach.core.pain import _DURING, Light, PainLike, classify_session
 from coach.routines.routine import (
     DoseMax,
     DoseStep,
@@ -47,64 +48,6 @@ from coach.store.rows import SessionRow, utcnow
 if TYPE_CHECKING:  # the history reads and writes through the recorder, which imports this module
     from coach.store.history import History
 
-Light = Literal["green", "amber", "red"]
-_DURING = ("after_exercise", "end", "on_demand")
-
-
-class PainLike(Protocol):
-    @property
-    def context(self) -> str: ...
-    @property
-    def value(self) -> int: ...
-    @property
-    def spreading_down_leg(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Classification:
-    light: Light
-    reasons: tuple[str, ...]
-
-
-def classify_session(pains: Sequence[PainLike], rules: PainRules | None = None) -> Classification:
-    """Green, amber or red for one session from its pain ratings (see the module docstring).
-
-    ``before`` ratings are the baseline only; ``next_morning`` ratings are judged separately
-    by :func:`next_morning_ok`.
-    """
-    rules = rules or PainRules()
-    before = [p.value for p in pains if p.context == "before"]
-    baseline = before[0] if before else None
-    during = [p for p in pains if p.context in _DURING]
-    red: list[str] = []
-    amber: list[str] = []
-    for p in pains:
-        if p.spreading_down_leg and p.context != "next_morning":
-            red.append("pain spread down the leg")
-            break
-    for p in during:
-        if p.value >= rules.stop_at:
-            red.append(
-                f"pain {p.value}/10 ({_context(p.context)}) is at or above {rules.stop_at}/10"
-            )
-        elif p.value > rules.green_max:
-            amber.append(f"pain {p.value}/10 ({_context(p.context)}) is above {rules.green_max}/10")
-        elif baseline is not None and p.value - baseline >= rules.relative_rise_amber:
-            amber.append(f"pain rose from {baseline} to {p.value}/10 ({_context(p.context)})")
-    if red:
-        return Classification("red", tuple(dict.fromkeys(red)))
-    if amber:
-        return Classification("amber", tuple(dict.fromkeys(amber)))
-    return Classification("green", ())
-
-
-def _context(c: str) -> str:
-    return {
-        "after_exercise": "after an exercise",
-        "end": "at the end",
-        "on_demand": "during the session",
-        "before": "before",
-    }.get(c, c)
 
 
 def next_morning_ok(

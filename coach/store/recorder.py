@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from coach.store.progression import classify_session
+from coach.core.pain import classify_session
 from coach.store.rows import HoldLike, RepLike, _float, _get, _iso, utcnow
 from coach.store.schema import PAIN_CONTEXTS, PainContext
 

@@ -416,7 +416,7 @@ class HistoryPage(QWidget):
             + "</p>",
         ]
         try:
-            from coach.store.progression import classify_session
+            from coach.core.pain import classify_session
 
             pains = hist.pain_ratings(session_id)
             rules = getattr(getattr(self.routine, "safety", None), "pain_rules", None)

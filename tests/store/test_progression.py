@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from coach.core.pain import classify_session
 from coach.routines.catalogue import load_catalogue
 from coach.routines.routine import (
     DoseMax,
@@ -20,7 +21,6 @@ from coach.routines.routine import (
 )
 from coach.store.history import History, open_history
 from coach.store.progression import (
-    classify_session,
     current_dose,
     next_morning_ok,
     plan_next_session,
