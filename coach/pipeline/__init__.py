@@ -10,7 +10,8 @@ from coach.pipeline.live import (
     LivePipeline,
     LiveResult,
     PipelineEvent,
+    PipelineEventKind,
     PipelineStats,
 )
 
-__all__ = ["Consumer", "LivePipeline", "LiveResult", "PipelineEvent", "PipelineStats"]
+__all__ = ["Consumer", "LivePipeline", "LiveResult", "PipelineEvent", "PipelineEventKind", "PipelineStats"]

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 
 from coach.capture.base import Frame, FrameSource, Mailbox
 from coach.core.engine import EngineStatus, ExerciseEngine
@@ -57,9 +58,19 @@ class LiveResult:
 Consumer = Callable[[PoseFrame | None, Frame, float], EngineStatus | None]
 
 
+class PipelineEventKind(str, Enum):
+    """What a :class:`PipelineEvent` reports."""
+
+    STATUS = "status"  # carries the engine status (a rep, a cue)
+    ERROR = "error"  # the source or the model failed (message)
+    SOURCE_ENDED = "source_ended"  # a file's last frame was scored
+    SOURCE_LOST = "source_lost"  # a camera stopped sending pictures, or froze
+    SOURCE_BACK = "source_back"
+
+
 @dataclass(slots=True)
 class PipelineEvent:
-    kind: str  # "status" (carries event/cue), "error", "source_ended", "source_lost"
+    kind: PipelineEventKind
     status: EngineStatus | None = None
     message: str = ""
     t: float = field(default_factory=time.monotonic)
@@ -235,7 +246,7 @@ class LivePipeline:
                     if src.is_live:
                         misses += 1
                         if misses == 15:
-                            self._event(PipelineEvent("source_lost", message=f"{src.name} stopped sending pictures."))
+                            self._event(PipelineEvent(PipelineEventKind.SOURCE_LOST, message=f"{src.name} stopped sending pictures."))
                         time.sleep(0.05)
                         continue
                     if self.loop and hasattr(src, "seek"):
@@ -246,7 +257,7 @@ class LivePipeline:
                     self._source_ended = True
                     break
                 if misses >= 15:
-                    self._event(PipelineEvent("source_back", message=f"{src.name} is back."))
+                    self._event(PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is back."))
                 misses = 0
                 if src.is_live:
                     # A camera that keeps sending the very same picture has frozen. Real sensors
@@ -257,10 +268,10 @@ class LivePipeline:
                         same_since = same_since or now
                         if not frozen and now - same_since >= FROZEN_AFTER_S:
                             frozen = True
-                            self._event(PipelineEvent("source_lost", message=f"The picture from {src.name} has frozen."))
+                            self._event(PipelineEvent(PipelineEventKind.SOURCE_LOST, message=f"The picture from {src.name} has frozen."))
                     else:
                         if frozen:
-                            self._event(PipelineEvent("source_back", message=f"{src.name} is moving again."))
+                            self._event(PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is moving again."))
                         frozen, same_since = False, None
                     last_sig = sig
                 if self.paced and not src.is_live:
@@ -281,7 +292,7 @@ class LivePipeline:
                         pass
         except Exception as exc:  # a camera that dies mid-read: report, never crash the app
             log.exception("capture failed")
-            self._event(PipelineEvent("error", message=f"The video source failed: {exc}"))
+            self._event(PipelineEvent(PipelineEventKind.ERROR, message=f"The video source failed: {exc}"))
         finally:
             self._frames.close()
 
@@ -290,7 +301,7 @@ class LivePipeline:
             estimator = self._factory()
         except PoseError as exc:
             self.model_error = str(exc)
-            self._event(PipelineEvent("error", message=str(exc)))
+            self._event(PipelineEvent(PipelineEventKind.ERROR, message=str(exc)))
             self.ready.set()
             return
         self.ready.set()
@@ -300,7 +311,7 @@ class LivePipeline:
                 if frame is None:
                     if self._frames.closed:
                         if self._source_ended:  # only now: every frame of the file was scored
-                            self._event(PipelineEvent("source_ended", message=f"{self.source.name} ended."))
+                            self._event(PipelineEvent(PipelineEventKind.SOURCE_ENDED, message=f"{self.source.name} ended."))
                         break
                     continue
                 if self._paused.is_set():
@@ -312,7 +323,7 @@ class LivePipeline:
                     self._errors += 1
                     log.warning("%s", exc)
                     if self._errors in (1, 10, 100):
-                        self._event(PipelineEvent("error", message="The pose model failed on a frame; carrying on."))
+                        self._event(PipelineEvent(PipelineEventKind.ERROR, message="The pose model failed on a frame; carrying on."))
                     pose = None
                 # Mean brightness of a sparse grid of green values: enough for "too dark", ~10 µs.
                 brightness = float(frame.rgb[::16, ::16, 1].mean())
@@ -340,7 +351,7 @@ class LivePipeline:
                 result = LiveResult(frame, pose, status, latency, brightness)
                 self._results.put(result)
                 if status is not None and (status.event or status.cue):
-                    self._event(PipelineEvent("status", status=status))
+                    self._event(PipelineEvent(PipelineEventKind.STATUS, status=status))
                 if self._on_result is not None:
                     self._on_result(result)
         finally:

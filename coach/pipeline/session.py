@@ -48,7 +48,7 @@ from coach.core.session import (
     SessionStatus,
     Snapshot,
 )
-from coach.pipeline.live import LivePipeline, LiveResult
+from coach.pipeline.live import LivePipeline, LiveResult, PipelineEventKind
 from coach.pose.estimator import EstimatorOptions, PoseEstimator
 
 log = logging.getLogger(__name__)
@@ -353,15 +353,15 @@ class LiveSession:
         pipe = self.pipeline
         if pipe is not None:
             for pev in pipe.events():
-                if pev.kind == "source_ended":
+                if pev.kind is PipelineEventKind.SOURCE_ENDED:
                     live.append(LiveEvent(LiveEventKind.SOURCE_ENDED, pev.message))
                     self.runner.end_of_source(self.now(), STOP_RECORDING_ENDED)
-                elif pev.kind == "source_lost":
+                elif pev.kind is PipelineEventKind.SOURCE_LOST:
                     live.append(LiveEvent(LiveEventKind.SOURCE_LOST, pev.message))
                     self.runner.pause(now)
-                elif pev.kind == "source_back":
+                elif pev.kind is PipelineEventKind.SOURCE_BACK:
                     live.append(LiveEvent(LiveEventKind.SOURCE_BACK, pev.message))
-                elif pev.kind == "error":
+                elif pev.kind is PipelineEventKind.ERROR:
                     live.append(LiveEvent(LiveEventKind.MODEL_ERROR, pev.message))
             if pipe.model_error:
                 self.model_error = pipe.model_error
