@@ -11,7 +11,6 @@ import logging
 import multiprocessing as mp
 import os
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -263,16 +262,11 @@ def track_video_parallel(
         ensure_model(variant)
     except ModelError as exc:
         raise AnalysisError(str(exc)) from None
-    # fork starts workers in milliseconds; it is safe here because the parent has not started
-    # MediaPipe or any threads yet. Elsewhere, spawn.
-    method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
-    ctx = mp.get_context(method)
+    # Workers are spawned, never forked: a process that has run MediaPipe before (a test run,
+    # the app) holds native threads and locks Python cannot see, and a forked worker creating a
+    # landmarker then aborts (seen with mediapipe 0.10.21; the pool restarted it for ever).
+    ctx = mp.get_context("spawn")
     t0 = time.perf_counter()
-    if method == "fork":
-        # Import MediaPipe's Python side once here, so forked workers inherit it instead of each
-        # importing it again (~0.35 s each). Importing starts no threads; the graph starts in
-        # the workers.
-        import mediapipe.tasks.python.vision  # noqa: F401
     # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
     # The seams are chosen before the pool starts: the pool forks a replacement from a thread of
     # its own whenever a worker exits, and a fork while this thread is inside OpenCV copies
@@ -337,11 +331,16 @@ def score_track(track: Track, exercise: ExerciseLike, config: EngineConfig | Non
 
 
 def default_workers() -> int:
-    """Model instances for one analysis: one per core, at most 4 (``COACH_WORKERS`` overrides)."""
+    """Model instances for one analysis: one (``--workers`` or ``COACH_WORKERS`` for more).
+
+    With the pinned mediapipe 0.10.21 one model instance already keeps both cores of a 2-core
+    machine busy, so a pool of two measured no faster than one pass (docs/performance.md), and a
+    single pass is bit-reproducible.
+    """
     env = os.environ.get("COACH_WORKERS")
     if env and env.isdigit():
         return max(1, int(env))
-    return max(1, min(4, os.cpu_count() or 1))
+    return 1
 
 
 def load_input(path: str | Path, options: EstimatorOptions | None = None, max_side: int | None = None,
@@ -422,8 +421,7 @@ def analyze_batch(
             if progress:
                 progress(i, len(jobs), r)
     else:
-        method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
-        with mp.get_context(method).Pool(min(n, len(jobs))) as pool:
+        with mp.get_context("spawn").Pool(min(n, len(jobs))) as pool:  # see track_video_parallel
             for i, r in enumerate(pool.imap_unordered(_analyze_one, jobs), 1):
                 results[str(r["video"])] = r
                 if progress:

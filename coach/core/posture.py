@@ -63,6 +63,7 @@ from enum import Enum
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from coach.core.ergonomics import RulaInput, compute_rula
 from coach.core.landmarks import Landmark, PoseFrame
@@ -494,7 +495,7 @@ class PostureProfile:
         )
 
 
-def _segments(pose: PoseFrame) -> np.ndarray:
+def _segments(pose: PoseFrame) -> npt.NDArray[np.float64]:
     """Apparent lengths (pixels) of body parts that a zoom scales together: the head (nose to
     ear), ear to shoulder, upper arm, shoulder width; NaN where unseen or foreshortened.
 
@@ -1192,7 +1193,7 @@ class PostureMonitor:
         self._active: frozenset[str] = frozenset()
         self._last = Assessment(PostureState.AWAY)
         self._alert_due = math.inf
-        self._seg_ref: np.ndarray | None = None
+        self._seg_ref: npt.NDArray[np.float64] | None = None
         self._settle_until = -math.inf
         self.view_changes = 0
         self._view_name: View | None = None
