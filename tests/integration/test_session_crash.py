@@ -23,6 +23,8 @@ import pytest
 
 from coach.store.history import History, open_history
 
+pytestmark = pytest.mark.soak  # 20 runs of each: in the full suite and CI, not in the quick run
+
 TRACK = Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz"
 RUNS = 20
 AT_ONCE = 5
