@@ -4,8 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
-# The scoring core must stay free of Qt, OpenCV and MediaPipe (contract in pyproject.toml).
+# The layers (ui/cli at the top, core at the bottom; core, store, pipeline... never import Qt) are
+# import-linter contracts in pyproject.toml.
 .venv/bin/lint-imports --no-cache
 # The scoring core is type-checked strictly.
 .venv/bin/mypy coach/core
+# Lint: pyflakes, bugs, complexity, blind excepts, NaN compares, pytest style (pyproject.toml).
+.venv/bin/ruff check coach tests
 exec .venv/bin/python -m pytest "$@"
