@@ -8,8 +8,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -91,6 +91,19 @@ class Toggle(QPushButton):
 
     def _relabel(self, on: bool) -> None:
         self.setText(self._on if on else self._off)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """Wide enough for either label in the bold face of the chosen state, so choosing it
+        never clips its text."""
+        hint = super().sizeHint()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        fm = QFontMetrics(bold)
+        need = max(fm.horizontalAdvance(t) for t in (self._on, self._off)) + 44  # padding + border
+        return QSize(max(hint.width(), need), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
 
 
 def _label(text: str, role: str | None = None) -> QLabel:
