@@ -77,22 +77,19 @@ _SINGLE_PASS: dict[tuple[str, str], dict[str, object]] = {}
 
 
 @pytest.fixture(scope="session")
-def single_pass(media):
-    """What ``coach analyze CLIP --exercise ID --workers 1`` reports (computed once per clip)."""
-    from coach.analysis import score_track, track_video
+def single_pass(tracked):
+    """What ``coach analyze CLIP --exercise ID`` reports: one pass of the model (the default,
+    ``--workers 1``), tracked once per test session and shared with the other footage tests."""
+    from coach.analysis import default_workers, score_track
     from coach.routines.catalogue import load_catalogue
 
-    tracks: dict[str, object] = {}
+    assert default_workers() == 1 or "COACH_WORKERS" in os.environ
 
     def get(clip: str, exercise: str) -> dict[str, object]:
         key = (clip, exercise)
         if key not in _SINGLE_PASS:
-            path = media / clip
-            if not path.exists():
-                pytest.fail(f"missing footage: {path}")
-            if clip not in tracks:
-                tracks[clip] = track_video(path)[0]
-            _SINGLE_PASS[key] = score_track(tracks[clip], load_catalogue().get(exercise))  # type: ignore[arg-type]
+            track, _stats = tracked(clip)
+            _SINGLE_PASS[key] = score_track(track, load_catalogue().get(exercise))  # type: ignore[arg-type]
         return _SINGLE_PASS[key]
 
     return get
