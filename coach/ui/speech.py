@@ -344,6 +344,14 @@ class Speaker(QObject):
     def close(self) -> None:
         """Stop the espeak-ng worker and remove its files (at exit)."""
         self.stop()
+        if self._player is not None:
+            # Let go of the cue file before it is deleted: a player still loading it would
+            # report a decoding error later, from wherever the event loop runs next.
+            from PySide6.QtCore import QUrl
+
+            self._player.setSource(QUrl())
+            self._player.deleteLater()
+            self._player = None
         if self._espeak is not None:
             self._espeak.close()
             self._espeak = None

@@ -68,7 +68,11 @@ def test_the_window_shows_what_analyze_counts(qtbot, strict_ui, no_cameras, medi
         else:
             reps = int(expected["reps"])  # type: ignore[arg-type]
             counts = [int(m.group(0)) for t in shown if (m := re.match(r"\d+", t))]
-            assert (max(counts) if counts else 0) == reps, (shown, reps)
-            assert f"{reps} repetitions" in summary, summary
+            # The counter climbs one by one while the clip plays; a rep that completes on the
+            # clip's very last frames is counted as the recording ends, when the player has
+            # already moved on to the last pain question, so the summary carries the total.
+            assert counts == list(range(len(counts))), shown
+            assert (max(counts) if counts else 0) in (reps, reps - 1), (shown, reps)
+            assert f"{reps} repetition{'s' if reps != 1 else ''}" in summary, summary
     finally:
         win.close()
