@@ -13,6 +13,8 @@ APT_PACKAGES=(
   xvfb poppler-utils
   # the test suite's OS-level privacy guard runs coach under strace (tests/integration/test_privacy_network.py)
   strace
+  # the full-disk test mounts a small tmpfs in a private namespace with unshare
+  util-linux
 )
 
 if command -v apt-get >/dev/null 2>&1; then
