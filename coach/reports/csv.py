@@ -107,6 +107,8 @@ def export_csv(
                 morning[-1] if morning else None,
                 len(results),
                 sum(int(r.reps or 0) for r in results),
+                sum(int(r.holds or 0) for r in results),
+                s.stop_reason if s.status != "completed" else None,
             ]
         )
         for er in results:
@@ -209,6 +211,8 @@ def export_csv(
                 "pain_next_morning",
                 "exercises",
                 "reps_total",
+                "holds_total",
+                "stop_reason",
             ],
             s_rows,
         ),

@@ -101,6 +101,8 @@ def _check_every_place_agrees(h: History, tmp: Path) -> None:
         rows = {r["session_id"]: r for r in csv.DictReader(f)}
     assert {k: int(r["reps_total"]) for k, r in rows.items()} == truth
     assert {k: r["status"] for k, r in rows.items()} == {s.id: s.status for s in sessions}
+    assert {k: r["stop_reason"] for k, r in rows.items()} == {
+        s.id: (s.stop_reason or "") if s.status != "completed" else "" for s in sessions}
     json_dir = tmp / "json"
     for path in export_json(h, json_dir):
         data = json.loads(path.read_text(encoding="utf-8"))
