@@ -230,12 +230,12 @@ app = QApplication(sys.argv[:1])
 QTimer.singleShot(int(float(sys.argv[3]) * 1000), app.quit)
 
 
-def press_start():  # what a person does: pain 0 before the set, then "Start now"
+def press_start():  # what a person does: pain 0 before the set, then "Start (Enter)"
     from PySide6.QtWidgets import QPushButton
 
     for top in app.topLevelWidgets():
         for b in top.findChildren(QPushButton):
-            if (b.text() == "0" or b.text().startswith("Start now")) and b.isVisible() and b.isEnabled():
+            if (b.text() == "0" or b.text().startswith("Start (")) and b.isVisible() and b.isEnabled():
                 b.click()
                 return
 
