@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.core.pain import Action
-from coach.core.session import STOP_BY_PERSON, EventKind, Phase
+from coach.core.session import STOP_BY_PERSON, EventKind, Phase, SessionStatus
 from coach.ui.context import AppContext
 from coach.ui.theme import palette
 from coach.ui.video_view import VideoView, landmarks_for_metric
@@ -444,8 +444,8 @@ class SessionPage(QWidget):
         msg = s.message
         if s.paused and not confirming:
             msg = "Paused. Press Space or Pause to carry on."
-        stop = self._stop_message(s)
         ended = phase in (Phase.PAIN_END, Phase.SUMMARY)
+        stop = self._stop_message() if ended else ""
         by_person = stop == STOP_BY_PERSON
         if stop and ended:
             # A stop is said in the main cue area in large text (in red when pain or a problem
@@ -487,13 +487,10 @@ class SessionPage(QWidget):
                 self.cue.style().unpolish(self.cue)
                 self.cue.style().polish(self.cue)
 
-    def _stop_message(self, s) -> str:  # noqa: ANN001
-        """Why the session stopped, when pain or a problem stopped it (shown large)."""
-        reason = self.runner.stop_reason
-        if not reason:
-            reason = next((r.stopped_reason for r in self.runner.results
-                           if r.stopped_reason and "pain" in r.stopped_reason.lower()), "")
-        return reason
+    def _stop_message(self) -> str:
+        """Why the session stopped early, from the runner's own outcome ("" when it did not)."""
+        status, reason = self.runner.outcome()
+        return reason if status is SessionStatus.STOPPED_EARLY else ""
 
     def _handle(self, ev) -> None:  # noqa: ANN001
         sp = self.ctx.speaker
