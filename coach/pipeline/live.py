@@ -328,14 +328,13 @@ class LivePipeline:
                 # Mean brightness of a sparse grid of green values: enough for "too dark", ~10 µs.
                 brightness = float(frame.rgb[::16, ::16, 1].mean())
                 decided = self._presence.push(pose is not None, frame.timestamp, (frame, pose, brightness))
-                if not any(f is frame for (f, _p, _b), _ok in decided):
-                    pose = None  # shown without a skeleton until the person is confirmed
+                shown = None  # no skeleton until the person is confirmed
                 status = None
                 with self._engine_lock:
                     consumer = self._consumer
                 for (f, p, b), counts in decided:
-                    if f is frame:
-                        pose = p if counts else None
+                    if f is frame and counts:
+                        shown = p
                     if consumer is None:
                         continue
                     try:
@@ -348,7 +347,7 @@ class LivePipeline:
                 self._latencies.append(latency)
                 self._proc_times.append(done)
                 self._processed += 1
-                result = LiveResult(frame, pose, status, latency, brightness)
+                result = LiveResult(frame, shown, status, latency, brightness)
                 self._results.put(result)
                 if status is not None and (status.event or status.cue):
                     self._event(PipelineEvent(PipelineEventKind.STATUS, status=status))
