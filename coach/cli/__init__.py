@@ -163,11 +163,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
         report.update(score_track(track, exercise))
     if getattr(args, "posture", False):
-        from coach.posture_analysis import analyze_posture
+        from coach.analysis.posture import analyze_posture
 
         report["posture"] = analyze_posture(track)
     if getattr(args, "lifting", False):
-        from coach.lifting_analysis import analyze_lifting
+        from coach.analysis.lifting import analyze_lifting
 
         report.update(analyze_lifting(track))
 

@@ -31,7 +31,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "squat_side_be.mp4"
+from coach.devtools.media import media_dir
+
+DEFAULT_VIDEO = media_dir() / "squat_side_be.mp4"
 
 
 def _in_range(lo: float, hi: float, unit: str, whole: bool = False) -> Any:

@@ -58,9 +58,10 @@ import numpy as np
 
 from coach.core.landmarks import PoseFrame
 from coach.core.posture import MonitorConfig, PostureMonitor, PostureState, classify, measure_pose
+from coach.devtools.media import media_dir
 
 #: Default footage: the shared seated side-view clip, next to the repository.
-MEDIA = Path(__file__).resolve().parents[2].parent / "shared" / "media"
+MEDIA = media_dir()
 DEFAULT_VIDEO = MEDIA / "sitting_upright_slouch_side.mp4"
 #: An empty office: what the camera sees while the person is away (``--away-min``).
 EMPTY_VIDEO = MEDIA / "no_person_office.mp4"

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coach.devtools.media import media_dir
+
 HOLD_TOLERANCE_S = 1.0
 
 
@@ -173,7 +175,7 @@ def evaluate(media: Path, progress: bool = False, loader: Loader | None = None,
             elif ex_id == "none":
                 rows.append(Row(spec.file, ex_id, "none", pose_ratio=ratio))
             elif ex_id == "lifting":
-                from coach.lifting_analysis import analyze_lifting
+                from coach.analysis.lifting import analyze_lifting
 
                 rep = analyze_lifting(track)
                 lifts = rep["lifting"]["count"]
@@ -279,7 +281,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("evaluate", help="accuracy on the shared footage (reps and holds vs people's counts)")
-    default = Path(__file__).resolve().parents[3] / "shared" / "media"
+    default = media_dir()
     p.add_argument("--media", default=str(default), help="folder with MANIFEST.tsv and the clips")
     p.add_argument("--tracks", metavar="DIR", help="keep landmark tracks here and replay them on later runs")
     p.add_argument("clip", nargs="*", help="only these clips (file name or stem)")

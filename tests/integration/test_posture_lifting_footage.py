@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from coach.analysis import load_input
-from coach.lifting_analysis import analyze_lifting
+from coach.analysis.lifting import analyze_lifting
 from coach.pose.estimator import Track
-from coach.posture_analysis import analyze_posture
+from coach.analysis.posture import analyze_posture
 
 pytestmark = pytest.mark.footage
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +78,32 @@ def _decode_ahead(source: VideoFileSource | ImageFolderSource, q: queue.Queue[Fr
         q.put(None)
 
 
+class _AheadReader:
+    """Frames of a source decoded on their own thread, a few ahead of the model (OpenCV and
+    MediaPipe both release the GIL, so decoding costs the tracker nothing)."""
+
+    def __init__(self, source: VideoFileSource | ImageFolderSource) -> None:
+        self.source = source
+        self.q: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
+        self.stop = threading.Event()
+        self.errors: list[str] = []
+        self.thread = threading.Thread(target=_decode_ahead, args=(source, self.q, self.stop, self.errors),
+                                       name="decode", daemon=True)
+        self.thread.start()
+
+    def read(self) -> Frame | None:
+        return self.q.get()
+
+    def close(self) -> None:
+        self.stop.set()
+        while self.thread.is_alive():
+            try:
+                self.q.get_nowait()
+            except queue.Empty:
+                self.thread.join(0.05)
+        self.source.close()
+
+
 def track_video(
     path: str | Path,
     estimator: PoseEstimator | None = None,
@@ -95,18 +122,14 @@ def track_video(
     own = estimator is None
     est: PoseEstimator = estimator or MediaPipeEstimator(options or EstimatorOptions())
     total = getattr(source, "frame_count", 0)
-    q: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
-    stop = threading.Event()
-    errors: list[str] = []
-    th = threading.Thread(target=_decode_ahead, args=(source, q, stop, errors), name="decode", daemon=True)
     poses: list[PoseFrame | None] = []
     stamps: list[float] = []
     width = height = 0
     t0 = time.perf_counter()
-    th.start()
+    reader = _AheadReader(source)
     try:
         while True:
-            frame = q.get()
+            frame = reader.read()
             if frame is None:
                 break
             width, height = frame.width, frame.height
@@ -115,15 +138,10 @@ def track_video(
             if progress is not None:
                 progress(len(poses), total)
     finally:
-        stop.set()
-        while th.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                th.join(0.05)
-        source.close()
+        reader.close()
         if own:
             est.close()
+    errors = reader.errors
     elapsed = time.perf_counter() - t0
     if errors:
         raise AnalysisError(f"{path}: decoding failed after {len(poses)} frames: {errors[0]}")
@@ -155,8 +173,9 @@ MIN_PARALLEL_FRAMES = 120
 _WORKER_ESTIMATOR: MediaPipeEstimator | None = None
 
 
-def _init_worker(variant: str) -> None:
-    """Pool initializer: load the model while the parent is still choosing the seams."""
+def _init_worker(variant: str, ready: Any = None) -> None:
+    """Pool initializer: load the model, then say so on ``ready`` (the parent is tracking the first
+    frames meanwhile and cuts the rest of the video between itself and the ready workers)."""
     global _WORKER_ESTIMATOR
     try:
         _WORKER_ESTIMATOR = MediaPipeEstimator(EstimatorOptions(variant=variant))
@@ -164,13 +183,18 @@ def _init_worker(variant: str) -> None:
         # segment task builds the estimator again and its error (one line) ends the run.
         log.debug("worker model load failed", exc_info=True)
         _WORKER_ESTIMATOR = None
+    if ready is not None:
+        ready.put(os.getpid())
 
 
 def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int, list[tuple[npt.NDArray[np.float32], ...]]]:
     """Worker: track frames [start, end) of a video; keep only frames from ``keep_from`` on."""
     global _WORKER_ESTIMATOR
     path, start, end, keep_from, variant, max_side = args
-    source = VideoFileSource(path, max_side=max_side)
+    video = VideoFileSource(path, max_side=max_side)
+    if start:
+        video.seek(start)
+    source = _AheadReader(video)
     # One segment per worker process, so its preloaded estimator starts with a fresh tracker.
     est, _WORKER_ESTIMATOR = _WORKER_ESTIMATOR or MediaPipeEstimator(EstimatorOptions(variant=variant)), None
     images: list[npt.NDArray[np.float32] | None] = []
@@ -178,8 +202,6 @@ def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[in
     others: list[tuple[npt.NDArray[np.float32], ...]] = []  # other people in the frame
     w = h = 0
     try:
-        if start:
-            source.seek(start)
         for _ in range(start, end):
             frame = source.read()
             if frame is None:
@@ -193,6 +215,8 @@ def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[in
     finally:
         est.close()
         source.close()
+    if source.errors:
+        raise AnalysisError(f"{path}: decoding failed near frame {start + len(images)}: {source.errors[0]}")
     return keep_from, images, worlds, w, h, others
 
 
@@ -230,6 +254,77 @@ def _still_seam(path: str | Path, target: int, fps: float, n: int) -> int:
     return int(lo + np.argmin(m * (1.0 + 2.0 * dist)))
 
 
+#: The parent tracks alone while the workers start; if they are not ready before it has done this
+#: share of the video, it finishes alone (a busy machine: a split would not pay).
+HEAD_ALONE_SHARE = 0.5
+
+
+def _drain(q: Any) -> int:
+    """How many "ready" messages are waiting (taken off the queue)."""
+    got = 0
+    while True:
+        try:
+            q.get_nowait()
+        except queue.Empty:
+            return got
+        got += 1
+
+
+class _HeadTracker:
+    """The parent's share: frames from 0, tracked one at a time until told where to stop."""
+
+    def __init__(self, path: str | Path, variant: str, max_side: int | None) -> None:
+        self.est = MediaPipeEstimator(EstimatorOptions(variant=variant))
+        self.source = _AheadReader(VideoFileSource(path, max_side=max_side))
+        self.images: list[npt.NDArray[np.float32] | None] = []
+        self.worlds: list[npt.NDArray[np.float32] | None] = []
+        self.others: list[tuple[npt.NDArray[np.float32], ...]] = []
+        self.w = self.h = 0
+        self.finished = False
+
+    @property
+    def done(self) -> int:
+        return len(self.images)
+
+    def step(self) -> bool:
+        """Track the next frame; False at the end of the video."""
+        frame = self.source.read()
+        if frame is None:
+            self.finished = True
+            return False
+        self.w, self.h = frame.width, frame.height
+        pose = self.est.detect(frame)
+        self.images.append(None if pose is None else pose.image)
+        self.worlds.append(None if pose is None else pose.world)
+        self.others.append(() if pose is None else tuple(o.image for o in pose.others))
+        return True
+
+    def run_until(self, end: int) -> None:
+        while self.done < end and self.step():
+            pass
+
+    def part(self) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int, list[tuple[npt.NDArray[np.float32], ...]]]:
+        if self.source.errors:
+            raise AnalysisError(f"decoding failed after {self.done} frames: {self.source.errors[0]}")
+        return 0, self.images, self.worlds, self.w, self.h, self.others
+
+    def close(self) -> None:
+        self.est.close()
+        self.source.close()
+
+
+def _seams(path: str | Path, done: int, n: int, workers: int, overlap: int, fps: float) -> list[int]:
+    """Where each tracker stops (the last is ``n``) when the parent has tracked ``done`` frames:
+    equal work for all, a worker's warm-up overlap counted, each seam where the person is still."""
+    work = (n - done + (workers - 1) * overlap) / workers
+    targets = [done + round(work + i * (work - overlap)) for i in range(workers - 1)]
+    seams: list[int] = []
+    for t in targets:  # a seam never falls in frames already tracked, nor before the one before
+        low = (seams[-1] if seams else done) + 1
+        seams.append(min(n - 1, max(low, _still_seam(path, t, fps, n))))
+    return [*seams, n]
+
+
 def track_video_parallel(
     path: str | Path, workers: int = 2, variant: str = "full", max_side: int | None = None
 ) -> tuple[Track, TrackingStats]:
@@ -249,10 +344,8 @@ def track_video_parallel(
     if workers < 2 or n < MIN_PARALLEL_FRAMES:
         return track_video(path, options=EstimatorOptions(variant=variant), max_side=max_side)
     overlap = int(round(SEGMENT_OVERLAP_S * fps))
-    # Balance the work, warm-up frames included: the first segment keeps W frames, the others
-    # W - overlap, where W = (n + (workers - 1) * overlap) / workers.
-    work = (n + (workers - 1) * overlap) / workers
-    if work - overlap < fps:  # too short to be worth it
+    # Too short to be worth it if each tracker would get less than a second of new frames.
+    if (n + (workers - 1) * overlap) / workers - overlap < fps:
         return track_video(path, options=EstimatorOptions(variant=variant), max_side=max_side)
     # The model is checked once here, before any worker starts: a missing or damaged model is
     # one line for the user, not a pool of workers failing to start.
@@ -265,20 +358,37 @@ def track_video_parallel(
     # Workers are spawned, never forked: a process that has run MediaPipe before (a test run,
     # the app) holds native threads and locks Python cannot see, and a forked worker creating a
     # landmarker then aborts (seen with mediapipe 0.10.21; the pool restarted it for ever).
+    # A spawned worker needs about a second to start Python and load the model. The parent does
+    # not wait for it: it tracks from the first frame at once, and when the workers say they are
+    # ready it cuts the frames still to do between itself and them. The split follows the
+    # start-up this machine really had, so no one waits at the end.
     ctx = mp.get_context("spawn")
     t0 = time.perf_counter()
+    ready = ctx.Queue()
     # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
-    # The seams are chosen before the pool starts: the pool forks a replacement from a thread of
-    # its own whenever a worker exits, and a fork while this thread is inside OpenCV copies
-    # OpenCV's lock, held, into the new worker, which then waits for ever (seen with
-    # mediapipe 0.10.21 in `coach evaluate`).
-    bounds = [0] + [_still_seam(path, round(work + i * (work - overlap)), fps, n) for i in range(workers - 1)] + [n]
-    jobs = [
-        (str(path), max(0, bounds[i] - (overlap if i else 0)), bounds[i + 1], bounds[i], variant, max_side)
-        for i in range(workers)
-    ]
-    with unwind_on_termination(), ctx.Pool(workers, initializer=_init_worker, initargs=(variant,)) as pool:
-        parts = pool.map(_track_segment, jobs, chunksize=1)
+    with unwind_on_termination(), ctx.Pool(workers - 1, initializer=_init_worker, initargs=(variant, ready)) as pool:
+        head = _HeadTracker(path, variant, max_side)
+        try:
+            started = 0
+            while started < workers - 1 and head.done < n * HEAD_ALONE_SHARE:
+                if not head.step():
+                    break
+                started += _drain(ready)
+            if started == workers - 1 and not head.finished:
+                # The seams are chosen with OpenCV on this thread while the pool's own threads
+                # only wait (spawned workers are started with exec, so no lock can be copied).
+                bounds = _seams(path, head.done, n, workers, overlap, fps)
+                jobs = [(str(path), max(0, bounds[i] - overlap), bounds[i + 1], bounds[i], variant, max_side)
+                        for i in range(workers - 1)]
+                pending = pool.map_async(_track_segment, jobs, chunksize=1)
+                head.run_until(bounds[0])
+                tail = pending.get()
+            else:  # the workers were slow to start, or the video is short: finish alone
+                head.run_until(n)
+                tail = []
+        finally:
+            head.close()
+    parts = [head.part(), *tail]
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
     others: list[tuple[npt.NDArray[np.float32], ...]] = []
@@ -367,63 +477,3 @@ def load_input(path: str | Path, options: EstimatorOptions | None = None, max_si
 
 # ---------------------------------------------------------------------------------------------
 # Batch: a folder of recordings, one process (one model) per core.
-
-
-def find_videos(folder: Path) -> list[Path]:
-    from coach.capture.sources import VIDEO_SUFFIXES
-
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
-
-
-def _analyze_one(args: tuple[str, str | None, str, str, int | None]) -> dict[str, object]:
-    """Worker: the full single-video report, or the error as one line (never raises)."""
-    path, exercise_id, mode, variant, max_side = args
-    report: dict[str, object] = {"video": path}
-    try:
-        track, stats = load_input(Path(path), EstimatorOptions(variant=variant), max_side=max_side, workers=1)
-        report.update(stats.as_dict())
-        if stats.frames_with_pose == 0:
-            report["error"] = "no person found"
-            return report
-        if exercise_id:
-            from coach.routines.catalogue import load_catalogue
-
-            report.update(score_track(track, load_catalogue().get(exercise_id)))
-        elif mode == "posture":
-            from coach.posture_analysis import analyze_posture
-
-            report["posture"] = analyze_posture(track)
-        elif mode == "lifting":
-            from coach.lifting_analysis import analyze_lifting
-
-            report.update(analyze_lifting(track))
-    except (AnalysisError, SourceError) as exc:
-        report["error"] = str(exc)
-    except Exception as exc:  # one bad file must not sink the batch; say what happened
-        log.exception("analysis of %s failed", path)
-        report["error"] = f"{type(exc).__name__}: {exc}"
-    return report
-
-
-def analyze_batch(
-    videos: list[Path], exercise_id: str | None = None, mode: str = "", variant: str = "full",
-    max_side: int | None = None, workers: int | None = None,
-    progress: Callable[[int, int, dict[str, object]], None] | None = None,
-) -> list[dict[str, object]]:
-    """Analyse many recordings in parallel; results in the order given."""
-    n = workers or default_workers()
-    jobs = [(str(v), exercise_id, mode, variant, max_side) for v in videos]
-    results: dict[str, dict[str, object]] = {}
-    if n <= 1 or len(jobs) <= 1:
-        for i, j in enumerate(jobs, 1):
-            r = _analyze_one(j)
-            results[j[0]] = r
-            if progress:
-                progress(i, len(jobs), r)
-    else:
-        with mp.get_context("spawn").Pool(min(n, len(jobs))) as pool:  # see track_video_parallel
-            for i, r in enumerate(pool.imap_unordered(_analyze_one, jobs), 1):
-                results[str(r["video"])] = r
-                if progress:
-                    progress(i, len(jobs), r)
-    return [results[j[0]] for j in jobs]
