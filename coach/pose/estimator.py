@@ -162,24 +162,25 @@ class MediaPipeEstimator:
         except ModelError as exc:
             raise PoseError(str(exc)) from exc
         self.model_path = Path(path)
+        from coach.pose import mp_tasks
+
         try:
-            import mediapipe as mp
-            from mediapipe.tasks.python import BaseOptions, vision
+            mp = mp_tasks.load()
         except ImportError as exc:  # pragma: no cover - broken install
             raise PoseError(f"MediaPipe is not installed correctly: {exc}") from exc
         self._mp = mp
         self._live_lock = threading.Lock()
         self._live_out: Callable[[PoseFrame | None, int], None] | None = None
         self._pending: dict[int, Frame] = {}
-        mode = vision.RunningMode.LIVE_STREAM if opts.live else vision.RunningMode.VIDEO
+        mode = mp.RunningMode.LIVE_STREAM if opts.live else mp.RunningMode.VIDEO
         kwargs: dict[str, object] = {}
         if opts.live:
             kwargs["result_callback"] = self._on_live_result
         try:
             with quiet_native_stderr():
-                self._landmarker = vision.PoseLandmarker.create_from_options(
-                    vision.PoseLandmarkerOptions(
-                        base_options=BaseOptions(model_asset_path=str(self.model_path)),
+                self._landmarker = mp.PoseLandmarker.create_from_options(
+                    mp.PoseLandmarkerOptions(
+                        base_options=mp.BaseOptions(model_asset_path=str(self.model_path)),
                         running_mode=mode,
                         num_poses=max(1, int(opts.num_poses)),
                         min_pose_detection_confidence=opts.min_detection_confidence,
