@@ -78,10 +78,11 @@ def tmp_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _landmarker(path: Path, mode: str = "IMAGE", confidence: float = 0.5) -> Any:
-    from mediapipe.tasks.python import BaseOptions, vision
+    from coach.pose import mp_tasks
 
+    vision = mp_tasks.load()  # what the app loads (never the whole mediapipe package)
     options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(path)),
+        base_options=vision.BaseOptions(model_asset_path=str(path)),
         running_mode=getattr(vision.RunningMode, mode),
         min_pose_detection_confidence=confidence,
         min_pose_presence_confidence=confidence,
@@ -92,8 +93,10 @@ def _landmarker(path: Path, mode: str = "IMAGE", confidence: float = 0.5) -> Any
 
 def _frames(video: Path, count: int, start: int = 0) -> Iterator[Any]:
     import cv2
-    import mediapipe as mp
 
+    from coach.pose import mp_tasks
+
+    mp = mp_tasks.load()
     cap = cv2.VideoCapture(str(video))
     try:
         cap.set(cv2.CAP_PROP_POS_FRAMES, start)
