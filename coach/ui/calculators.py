@@ -299,8 +299,10 @@ class CalculatorForm(QWidget):
                     w.set_value(v)
                 elif isinstance(w, QComboBox):
                     w.setCurrentIndex(w.findData(v))
-                elif isinstance(w, (QDoubleSpinBox, QSpinBox)):
+                elif isinstance(w, QDoubleSpinBox):
                     w.setValue(float(v))
+                elif isinstance(w, QSpinBox):
+                    w.setValue(int(float(v)))  # as Qt converts a float: towards zero
         finally:
             self.blockSignals(False)
         self.changed.emit()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -84,9 +84,7 @@ def _children(w: QWidget) -> list[QWidget]:
     ]
 
 
-def _direct():  # noqa: ANN202
-    from PySide6.QtCore import Qt
-
+def _direct() -> Qt.FindChildOption:
     return Qt.FindChildOption.FindDirectChildrenOnly
 
 
@@ -108,9 +106,9 @@ def _text_problem(w: QWidget) -> str | None:
                     f"wrapped text needs {need} px of height, has {w.height()} (width {w.width()})"
                 )
             # a single word longer than the label's width cannot wrap
-            hint = w.minimumSizeHint().width()
-            if hint > w.width() + TOLERANCE_PX:
-                return f"a word needs {hint} px of width, has {w.width()}"
+            word_w = w.minimumSizeHint().width()
+            if word_w > w.width() + TOLERANCE_PX:
+                return f"a word needs {word_w} px of width, has {w.width()}"
             return None
         hint = w.sizeHint()
         if hint.width() > w.width() + TOLERANCE_PX or hint.height() > w.height() + TOLERANCE_PX:
@@ -159,12 +157,13 @@ def _clipped(w: QWidget, window: QWidget) -> str | None:
         if parent is None:
             break
         rect = rect.translated(child.pos())
-        if _is_scroll_viewport(parent) and isinstance(parent.parentWidget(), QScrollArea):
+        area = parent.parentWidget()
+        if _is_scroll_viewport(parent) and isinstance(area, QScrollArea):
             # below the fold is fine in a vertical scroll area; wider than the view is not
             over = rect.right() - (parent.width() - 1)
             # with a visible sideways bar it can be reached (and is reported as "sideways");
             # without one it simply cannot be seen
-            if over > TOLERANCE_PX and not parent.parentWidget().horizontalScrollBar().isVisible():
+            if over > TOLERANCE_PX and not area.horizontalScrollBar().isVisible():
                 return f"{over} px of it is beyond the right edge of the scroll area"
             return None
         visible = rect.intersected(QRect(QPoint(0, 0), parent.size()))

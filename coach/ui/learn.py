@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -72,7 +72,7 @@ class _WrappingList(QListWidget):
     """A list whose items wrap onto as many lines as they need at the current width (Qt's own
     size hints can be a line short once the style sheet pads the items, which elides them)."""
 
-    def resizeEvent(self, e) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, e: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(e)
         self.fit_items()
 

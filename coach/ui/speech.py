@@ -28,10 +28,16 @@ import tempfile
 import threading
 import wave
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+
+if TYPE_CHECKING:  # imported where used: either module may be missing from a Qt install
+    from PySide6.QtMultimedia import QSoundEffect
+    from PySide6.QtTextToSpeech import QTextToSpeech
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +116,7 @@ class _EspeakWorker:
     """Renders cues to WAV files on its own thread; ``done(text, path_or_None, error)`` is called
     on that thread (the Speaker forwards it to the GUI thread with a queued signal)."""
 
-    def __init__(self, folder: Path, done) -> None:  # noqa: ANN001
+    def __init__(self, folder: Path, done: Callable[[str, Path | None, str], None]) -> None:
         self.folder = folder
         self._done = done
         self._jobs: queue.Queue[str | None] = queue.Queue()
@@ -174,17 +180,18 @@ class Speaker(QObject):
         super().__init__(parent)
         self.enabled = enabled
         self.sounds_enabled = sounds
-        self._tts = None
+        # None: not started yet; False: no engine on this computer
+        self._tts: QTextToSpeech | Literal[False] | None = None
         self._queue: deque[str] = deque()
         self._said_unavailable = False
-        self._effects: dict[str, object] = {}
+        self._effects: dict[str, QSoundEffect] = {}
         self.spoken: deque[str] = deque(maxlen=50)  # what was said (tests and the transcript line)
         self.voiced: deque[str] = deque(maxlen=50)  # what was actually sent to a voice
         self._choice = _engine_choice()
         self._probe: tuple[bool, str] | None = None
         self._espeak: _EspeakWorker | None = None
         self._espeak_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._player = None  # QSoundEffect for espeak-ng cues
+        self._player: QSoundEffect | None = None  # plays espeak-ng cues
         self._busy = False  # an espeak-ng cue is being rendered or played
         self._cue_serial = 0
         self._rendered.connect(self._on_rendered)
@@ -227,7 +234,7 @@ class Speaker(QObject):
             return
         self._probe = probe
 
-    def _engine(self):  # noqa: ANN202
+    def _engine(self) -> QTextToSpeech | Literal[False] | None:
         if self._tts is not None:
             return self._tts
         if self._probe is None:
@@ -359,7 +366,7 @@ class Speaker(QObject):
             self._espeak_dir.cleanup()
             self._espeak_dir = None
 
-    def _on_state(self, state) -> None:  # noqa: ANN001
+    def _on_state(self, state: QTextToSpeech.State) -> None:
         from PySide6.QtTextToSpeech import QTextToSpeech
 
         if state == QTextToSpeech.State.Ready and self._queue and self._tts:
@@ -380,7 +387,7 @@ class Speaker(QObject):
                 eff.setSource(QUrl.fromLocalFile(str(path)))
                 eff.setVolume(0.6)
                 self._effects[name] = eff
-            eff.play()  # type: ignore[attr-defined]
+            eff.play()
         except Exception:  # no audio device: silence is fine
             log.debug("sound unavailable", exc_info=True)
 

@@ -9,14 +9,16 @@ with QPainter.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from coach.core.landmarks import SKELETON_EDGES, Landmark
-from coach.ui.theme import palette
+from coach.ui.theme import Palette, palette
 
 # Which landmarks each metric looks at, to colour the joints a fault is about.
 _PARTS = {
@@ -46,9 +48,9 @@ class VideoView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 240)
         self._image: QImage | None = None
-        self._rgb: np.ndarray | None = None  # keeps the buffer alive for the QImage
-        self._points: np.ndarray | None = None  # (33, 2) normalised
-        self._vis: np.ndarray | None = None
+        self._rgb: npt.NDArray[np.uint8] | None = None  # keeps the buffer alive for the QImage
+        self._points: npt.NDArray[np.floating[Any]] | None = None  # (33, 2) normalised
+        self._vis: npt.NDArray[np.floating[Any]] | None = None
         self._amber: set[int] = set()
         self._red: set[int] = set()
         self.mirror = True
@@ -57,7 +59,8 @@ class VideoView(QWidget):
         self.message = ""
         self.setAccessibleName("Camera view")
 
-    def set_frame(self, rgb: np.ndarray | None, points: np.ndarray | None, vis: np.ndarray | None) -> None:
+    def set_frame(self, rgb: npt.NDArray[np.uint8] | None, points: npt.NDArray[np.floating[Any]] | None,
+                  vis: npt.NDArray[np.floating[Any]] | None) -> None:
         if rgb is not None and not self.skeleton_only:
             h, w = rgb.shape[:2]
             self._rgb = np.ascontiguousarray(rgb)
@@ -80,13 +83,15 @@ class VideoView(QWidget):
     def _target(self) -> QRectF:
         aspect = (self._image.width() / self._image.height()) if self._image is not None else self._aspect
         w, h = self.width(), self.height()
+        tw: float
+        th: float
         if w / max(1, h) > aspect:
             tw, th = h * aspect, h
         else:
             tw, th = w, w / aspect
         return QRectF((w - tw) / 2, (h - th) / 2, tw, th)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         pal = palette(self.high_contrast)
         qp = QPainter(self)
         qp.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -113,7 +118,7 @@ class VideoView(QWidget):
             qp.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
         qp.end()
 
-    def _draw_skeleton(self, qp: QPainter, r: QRectF, pal) -> None:  # noqa: ANN001
+    def _draw_skeleton(self, qp: QPainter, r: QRectF, pal: Palette) -> None:
         pts, vis = self._points, self._vis
         assert pts is not None
         xs = pts[:, 0]

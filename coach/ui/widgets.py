@@ -12,6 +12,7 @@ nothing makes a page wider than its window.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -76,7 +77,7 @@ class FlowLayout(QLayout):
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
     def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not (i.widget() is not None and i.widget().isHidden())]
+        return [i for i in self._items if not ((w := i.widget()) is not None and w.isHidden())]
 
     def _do_layout(self, rect: QRect, test: bool) -> int:
         m = self.contentsMargins()
@@ -132,7 +133,7 @@ class ResponsiveGrid(QWidget):
         for i, w in enumerate(self._widgets):
             self._grid.addWidget(w, i // cols, i % cols)
 
-    def resizeEvent(self, e) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, e: QResizeEvent) -> None:  # noqa: N802
         self._reflow(e.size().width())
         super().resizeEvent(e)
 
