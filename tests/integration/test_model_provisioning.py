@@ -16,6 +16,7 @@ import http.server
 import importlib
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -213,7 +214,7 @@ def test_bogus_env_path_raises_with_path(
 ) -> None:
     bogus = tmp_path / "no" / "such" / "pose.task"
     monkeypatch.setenv(pm.ENV_MODEL, str(bogus))
-    with pytest.raises(pm.ModelError) as err:
+    with pytest.raises(pm.ModelError, match=re.escape(str(bogus))) as err:
         pm.ensure_model("full")
     assert str(bogus) in str(err.value)
     assert pm.ENV_MODEL in str(err.value)
@@ -222,7 +223,7 @@ def test_bogus_env_path_raises_with_path(
 def test_invalid_settings_path_raises_with_path(tmp_cache: Path, tmp_path: Path) -> None:
     not_a_bundle = tmp_path / "pose.task"
     not_a_bundle.write_text("hello")
-    with pytest.raises(pm.ModelError) as err:
+    with pytest.raises(pm.ModelError, match=re.escape(str(not_a_bundle))) as err:
         pm.ensure_model("full", path=not_a_bundle)
     assert str(not_a_bundle) in str(err.value)
 

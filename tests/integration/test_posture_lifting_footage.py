@@ -13,8 +13,8 @@ import pytest
 
 from coach.analysis import load_input
 from coach.analysis.lifting import analyze_lifting
-from coach.pose.estimator import Track
 from coach.analysis.posture import analyze_posture
+from coach.pose.estimator import Track
 
 pytestmark = pytest.mark.footage
 

