@@ -22,7 +22,7 @@ from coach.ui.history.data import (
 from coach.ui.theme import Palette, palette
 
 if TYPE_CHECKING:
-    from coach.ui.history_page import HistoryPage
+    from coach.ui.history.page import HistoryPage
 
 log = logging.getLogger(__name__)
 
