@@ -16,6 +16,15 @@ MEDIA = REPO.parent / "shared" / "media"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that reads the shared footage (the ``media`` fixture, directly or through
+    ``tracked``) is a footage test whether or not its author marked it, so
+    ``pytest -m "not footage and not soak"`` is the quick run without the model and the clips."""
+    for item in items:
+        if "media" in getattr(item, "fixturenames", ()) and item.get_closest_marker("footage") is None:
+            item.add_marker(pytest.mark.footage)
+
+
 #: How long a test's coach threads may take to finish after the test (cooperative stops).
 THREAD_GRACE_S = 3.0
 

@@ -3,28 +3,50 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 
 from coach.core.session import Phase, plan_from_exercise
 
+TRACKS = Path(__file__).resolve().parents[1] / "fixtures" / "tracks"
 
-@pytest.fixture
-def replay(qtbot, strict_ui, no_cameras, media, monkeypatch):
+
+def _window(qtbot, monkeypatch, source: str):
     monkeypatch.setenv("COACH_TTS", "mock")
     from coach.ui.app import build_window
 
-    win, ctx = build_window(source=str(media / "squat_side_be.mp4"))
+    win, ctx = build_window(source=source)
     ctx.settings.onboarded = True
     ctx.settings.screening_done_at = 1.0
     qtbot.addWidget(win)
     win.show()
-    yield win, ctx
+    return win, ctx
+
+
+def _close(win):
     page = win.current_page()
     if hasattr(page, "shutdown"):
         page.shutdown()
     win.close()
+
+
+@pytest.fixture
+def replay(qtbot, strict_ui, no_cameras, media, monkeypatch):
+    """The real clip through the real model, paced like a camera."""
+    win, ctx = _window(qtbot, monkeypatch, str(media / "squat_side_be.mp4"))
+    yield win, ctx
+    _close(win)
+
+
+@pytest.fixture
+def replay_track(qtbot, strict_ui, no_cameras, monkeypatch):
+    """The same clip's recorded landmark track (no model, no video decoding): the app's
+    threads and pacing without the model's load on a busy machine."""
+    win, ctx = _window(qtbot, monkeypatch, str(TRACKS / "squat_side_be.npz"))
+    yield win, ctx
+    _close(win)
 
 
 def start(win, ctx, reps=5, sets=1):
@@ -53,8 +75,8 @@ def test_reps_appear_on_the_counter_and_the_session_is_saved(qtbot, replay):
     assert "1" in spoken and "5" in spoken
 
 
-def test_a_pain_answer_of_seven_ends_the_exercise(qtbot, replay):
-    win, ctx = replay
+def test_a_pain_answer_of_seven_ends_the_exercise(qtbot, replay_track):
+    win, ctx = replay_track
     page = start(win, ctx, reps=50)
     qtbot.waitUntil(lambda: page.runner.results[0].reps + page.runner.snapshot().count >= 2, timeout=30000)
     page.ask_pain()
