@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -248,14 +249,14 @@ class HomePage(QWidget):
         cl.addWidget(self.monitor)
         tools = QWidget()
         tools.setProperty("role", "transparent")  # the card's colour shows through
-        row = FlowLayout(tools)
+        tool_row = FlowLayout(tools)
         for text, slot in (("History and progress", self.ctx.nav.open_history),
                            ("Ergonomics calculators", self.ctx.nav.open_calculators),
                            ("Routine editor (for therapists)", self.ctx.nav.open_routine_editor),
                            ("About and safety", lambda: self.ctx.nav.open_learn("safety"))):
             b = QPushButton(text)
             b.clicked.connect(slot)
-            row.addWidget(b)
+            tool_row.addWidget(b)
         cl.addWidget(tools)
         lay.addWidget(c)
         lay.addStretch(1)
@@ -348,7 +349,7 @@ class HomePage(QWidget):
         if callable(toggle):
             toggle(on)
 
-    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
         if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.start_btn.hasFocus():
             self._start_today()
         super().keyPressEvent(e)

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -18,10 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coach.core.session import PlanItem
 from coach.ui.context import AppContext
 from coach.ui.theme import stylesheet
 
 log = logging.getLogger(__name__)
+
+#: A session asked for before the screening was done: start_session's arguments.
+PendingSession = tuple[list[PlanItem], str, str | None, int | None]
 
 
 class MainWindow(QMainWindow):
@@ -29,6 +33,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         ctx.nav = self
+        self._pending_session: PendingSession | None = None
         self.setWindowTitle("coach — your home exercise coach")
         # Fit the screen it opens on (a 1366x768 laptop leaves ~720 px below the task bar).
         screen = QApplication.primaryScreen()
@@ -78,8 +83,8 @@ class MainWindow(QMainWindow):
 
         self.home_page = HomePage(ctx)
         self._push(self.home_page, "Home")
-        for w in ctx.warnings:
-            self.show_banner(w)
+        for warning in ctx.warnings:
+            self.show_banner(warning)
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -116,7 +121,8 @@ class MainWindow(QMainWindow):
         return bool(can()) if callable(can) else True
 
     def current_page(self) -> QWidget:
-        return self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        return page if page is not None else self.home_page  # the stack always holds home
 
     # -- Navigator -------------------------------------------------------------------------------
 
@@ -127,14 +133,14 @@ class MainWindow(QMainWindow):
         self._history.clear()
         for i in reversed(range(self.stack.count())):
             w = self.stack.widget(i)
-            if w is not self.home_page:
+            if w is not None and w is not self.home_page:
                 self.stack.removeWidget(w)
                 w.deleteLater()
         self.home_page.refresh()
         self.stack.setCurrentWidget(self.home_page)
         self.title.setText("Home")
         self.back_btn.setEnabled(False)
-        if getattr(self, "_pending_session", None) is not None and self.ctx.settings.onboarded:
+        if self._pending_session is not None and self.ctx.settings.onboarded:
             self.resume_pending_session()
         elif self.ctx.settings.screening_blocked:
             self.show_banner(self.ctx.settings.screening_advice or
@@ -166,7 +172,7 @@ class MainWindow(QMainWindow):
         ex = self.ctx.catalogue.get(exercise_id)
         self._push(ExercisePage(self.ctx, ex), ex.name)
 
-    def start_session(self, plan: list[Any], title: str, routine_id: str | None = None,
+    def start_session(self, plan: list[PlanItem], title: str, routine_id: str | None = None,
                       routine_version: int | None = None) -> None:
         """Every route into a session comes here; nobody starts one unscreened.
 
@@ -206,7 +212,7 @@ class MainWindow(QMainWindow):
 
     def resume_pending_session(self) -> bool:
         """After onboarding: start the session the person asked for, if the screening allows."""
-        pending, self._pending_session = getattr(self, "_pending_session", None), None
+        pending, self._pending_session = self._pending_session, None
         if pending is None:
             return False
         from coach.pipeline.session import safety_gate
@@ -269,7 +275,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         # A running session is finished and stored (stopped early: coach was closed).
         for i in range(self.stack.count()):
             w = self.stack.widget(i)
@@ -278,7 +284,7 @@ class MainWindow(QMainWindow):
                 shutdown()
         super().closeEvent(event)
 
-    def keyPressEvent(self, e) -> None:  # noqa: N802, ANN001
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
         if e.key() == Qt.Key.Key_Back:
             self.back()
         else:

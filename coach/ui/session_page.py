@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -32,10 +42,21 @@ from PySide6.QtWidgets import (
 )
 
 from coach.core.pain import Action
-from coach.core.session import STOP_BY_PERSON, EventKind, Phase, SessionStatus
+from coach.core.session import (
+    STOP_BY_PERSON,
+    EventKind,
+    Phase,
+    PlanItem,
+    SessionEvent,
+    SessionStatus,
+    Snapshot,
+)
 from coach.ui.context import AppContext
 from coach.ui.theme import palette
 from coach.ui.video_view import VideoView, landmarks_for_metric
+
+if TYPE_CHECKING:  # the pipeline is imported when a session starts, not with the page
+    from coach.pipeline.live import LivePipeline
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +77,7 @@ class HoldRing(QWidget):
         self.setAccessibleDescription(f"{int(seconds)} of {int(target)} seconds")
         self.update()
 
-    def paintEvent(self, _e) -> None:  # noqa: N802, ANN001
+    def paintEvent(self, _e: QPaintEvent) -> None:  # noqa: N802
         pal = palette(self.high_contrast)
         qp = QPainter(self)
         qp.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -77,10 +98,21 @@ class HoldRing(QWidget):
         qp.end()
 
 
+class _BoxText(QLabel):
+    """A check box's words beside it: a click on them toggles the box (they are part of it)."""
+
+    def __init__(self, text: str, box: QCheckBox) -> None:
+        super().__init__(text)
+        self._box = box
+
+    def mousePressEvent(self, _e: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        self._box.toggle()
+
+
 class PainPanel(QFrame):
     """0–10 buttons in two rows plus the leg question; keyboard 0-9 and T for 10."""
 
-    def __init__(self, on_rate) -> None:  # noqa: ANN001
+    def __init__(self, on_rate: Callable[[int, bool], None]) -> None:
         super().__init__()
         self.setProperty("role", "card")
         self._on_rate = on_rate
@@ -95,7 +127,7 @@ class PainPanel(QFrame):
         lay.addWidget(hint)
         grid = QGridLayout()
         grid.setSpacing(6)
-        self.buttons = []
+        self.buttons: list[QPushButton] = []
         for v in range(11):
             b = QPushButton(str(v))
             b.setProperty("role", "pain")
@@ -108,10 +140,9 @@ class PainPanel(QFrame):
         self.spreading = QCheckBox()
         self.spreading.setAccessibleName("The pain is spreading down my leg, or I have new numbness or tingling")
         row.addWidget(self.spreading, 0, Qt.AlignmentFlag.AlignTop)
-        text = QLabel("The pain is spreading down my leg, or I have new numbness or tingling")
+        text = _BoxText("The pain is spreading down my leg, or I have new numbness or tingling", self.spreading)
         text.setWordWrap(True)
         text.setBuddy(self.spreading)
-        text.mousePressEvent = lambda _e: self.spreading.toggle()  # the words are part of the box
         row.addWidget(text, 1)
         lay.addLayout(row)
 
@@ -124,7 +155,7 @@ class PainPanel(QFrame):
 class ConfirmPanel(QFrame):
     """"End the session now?" inline (never a modal dialog)."""
 
-    def __init__(self, on_end, on_keep) -> None:  # noqa: ANN001
+    def __init__(self, on_end: Callable[[], None], on_keep: Callable[[], None]) -> None:
         super().__init__()
         self.setProperty("role", "card")
         lay = QVBoxLayout(self)
@@ -151,7 +182,7 @@ class ConfirmPanel(QFrame):
 class SessionPage(QWidget):
     """Renders one :class:`LiveSession` and forwards what the person does."""
 
-    def __init__(self, ctx: AppContext, plan: list[Any], title: str, routine_id: str | None = None,
+    def __init__(self, ctx: AppContext, plan: list[PlanItem], title: str, routine_id: str | None = None,
                  routine_version: int | None = None) -> None:
         super().__init__()
         from coach.pipeline.session import LiveSession
@@ -187,7 +218,7 @@ class SessionPage(QWidget):
         self._tick()
 
     @property
-    def pipeline(self) -> Any:
+    def pipeline(self) -> LivePipeline | None:
         return self.session.pipeline
 
     # -- construction ----------------------------------------------------------------------------
@@ -404,7 +435,7 @@ class SessionPage(QWidget):
         self._render(self.session.snapshot())
         self.video.update()
 
-    def _render(self, s) -> None:  # noqa: ANN001
+    def _render(self, s: Snapshot) -> None:
         self.ex_name.setText(s.exercise_name)
         side = f" · {s.side} side" if s.side else ""
         self.set_label.setText(f"Exercise {s.item_index + 1} of {s.items} · set {s.set_index + 1} of {s.sets}{side}")
@@ -465,7 +496,8 @@ class SessionPage(QWidget):
             s.decision is not None and s.decision.action is Action.OFFER_REGRESSION and bool(self.runner.current.regression)
             and phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST)
         )
-        amber, red = set(), set()
+        amber: set[int] = set()
+        red: set[int] = set()
         for fid in s.active_faults:
             spec = next((f for f in self.runner.current.exercise.faults if f.id == fid), None)
             if spec is not None:
@@ -492,7 +524,7 @@ class SessionPage(QWidget):
         status, reason = self.runner.outcome()
         return reason if status is SessionStatus.STOPPED_EARLY else ""
 
-    def _handle(self, ev) -> None:  # noqa: ANN001
+    def _handle(self, ev: SessionEvent) -> None:
         sp = self.ctx.speaker
         k = ev.kind
         if k in (EventKind.SAY, EventKind.CUE) and sp is not None:
