@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # FFmpeg inside OpenCV prints demuxer complaints ("moov atom not found") straight to stderr; the
 # user gets our one-line message instead.
@@ -14,9 +15,13 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
 import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
 
 from coach.capture.base import Frame, SourceError
+
+#: A decoded 8-bit image as OpenCV returns it (BGR from a decoder, RGB after :func:`_to_rgb`);
+#: OpenCV's stubs type its arrays loosely (integer or floating), so the element type is left open.
+Image = npt.NDArray[Any]
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,8 @@ class VideoFileSource:
         if not ok or first is None:
             self._cap.release()
             raise SourceError(f"{self.path}: no video frames could be decoded (truncated or not a video)")
-        self._first: np.ndarray | None = first
-        self._held: np.ndarray | None = None
+        self._first: Image | None = first
+        self._held: Image | None = None
 
     @property
     def fps(self) -> float:
@@ -93,7 +98,7 @@ class VideoFileSource:
         fid = self._next_id - 1
         return Frame(_to_rgb(bgr, self._max_side), fid / self._fps, fid, time.monotonic())
 
-    def read_bgr(self) -> np.ndarray | None:
+    def read_bgr(self) -> Image | None:
         """The next raw decoded frame (benchmarks use it to time conversion separately)."""
         if self._first is not None:
             bgr, self._first = self._first, None
@@ -285,7 +290,7 @@ def camera_users(index: int | str) -> list[int]:
     return out
 
 
-def _to_rgb(bgr: np.ndarray, max_side: int | None) -> np.ndarray:
+def _to_rgb(bgr: Image, max_side: int | None) -> Image:
     if max_side:
         h, w = bgr.shape[:2]
         s = max(h, w)
