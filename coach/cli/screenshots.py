@@ -99,11 +99,11 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
 
 def _quiet_resize_warnings() -> None:
     """The off-screen platform warns on every window resize; that line says nothing about the app."""
-    from PySide6.QtCore import qInstallMessageHandler
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
     previous = None
 
-    def handler(mode, context, message):  # noqa: ANN001, ANN202
+    def handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
         if "propagateSizeHints" in message:
             return
         if previous is not None:

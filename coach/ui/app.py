@@ -8,12 +8,21 @@ import os
 import sys
 import time
 import traceback
-from types import TracebackType
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the window is imported when it is built: a window in a second or two
+    from PySide6.QtCore import QCoreApplication
+
+    from coach.ui.context import AppContext
+    from coach.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
-def _install_excepthook(window_getter) -> None:  # noqa: ANN001
+def _install_excepthook(window_getter: Callable[[], MainWindow | None]) -> None:
     """One handler for unhandled exceptions in Qt slots: log them, show a calm message."""
 
     def hook(etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
@@ -53,7 +62,9 @@ def setup_logging() -> str:
     return path
 
 
-def build_window(source: str | None = None, exercise: str | None = None, history_path=None):  # noqa: ANN001, ANN201
+def build_window(
+    source: str | None = None, exercise: str | None = None, history_path: str | Path | None = None
+) -> tuple[MainWindow, AppContext]:
     """Create the context and main window (used by the app and by the UI tests)."""
     from coach.routines.catalogue import load_catalogue
     from coach.settings import load_settings
@@ -66,7 +77,7 @@ def build_window(source: str | None = None, exercise: str | None = None, history
 
     safety.apply_block(settings)  # a red-flag block survives any settings reset
     catalogue = load_catalogue()
-    ctx = AppContext(settings=settings, catalogue=catalogue, nav=None, source=source)  # type: ignore[arg-type]
+    ctx = AppContext(settings=settings, catalogue=catalogue, source=source)  # the window is its nav
     if warning:
         ctx.warnings.append(warning)
     if catalogue.problems:
@@ -87,30 +98,31 @@ def build_window(source: str | None = None, exercise: str | None = None, history
     except Exception as exc:  # history never blocks start-up
         log.warning("history unavailable: %s", exc)
         ctx.warnings.append("Your history could not be opened, so this session will not be saved.")
-    ctx.speaker = Speaker(enabled=settings.voice, sounds=settings.sounds)
+    speaker = ctx.speaker = Speaker(enabled=settings.voice, sounds=settings.sounds)
     win = MainWindow(ctx)
     from PySide6.QtWidgets import QApplication
 
     from coach.ui.widgets import install_wheel_guard
 
     app = QApplication.instance()
-    if app is not None and not getattr(app, "_coach_wheel_guard", None):
-        app._coach_wheel_guard = install_wheel_guard(app)  # type: ignore[attr-defined]
-    ctx.speaker.unavailable.connect(win.show_banner)
+    if app is not None and not app.property("coach_wheel_guard"):
+        install_wheel_guard(app)  # a child of the application: it lives as long as the app
+        app.setProperty("coach_wheel_guard", True)
+    speaker.unavailable.connect(win.show_banner)
     from coach.ui.posture_monitor import install
 
     install(win)
     return win, ctx
 
 
-def _quit_on_signals(app, win) -> None:  # noqa: ANN001
+def _quit_on_signals(app: QCoreApplication, win: MainWindow) -> None:
     """SIGTERM / SIGINT (logout, shutdown, kill, Ctrl-C) close the window properly: the open
     exercise and the session are finished and stored, exactly as when the window is closed."""
     import signal
 
     from PySide6.QtCore import QTimer
 
-    def handler(signum: int, _frame) -> None:  # noqa: ANN001
+    def handler(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d: closing", signum)
         QTimer.singleShot(0, win.close)
         QTimer.singleShot(0, app.quit)
