@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
@@ -23,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from coach.core.session import PlanItem, plan_from_exercise
+from coach.routines.catalogue import Catalogue, ProgramDef
+from coach.routines.plan import plan_item_from_resolved
 from coach.routines.today import PostOpRule, post_op_rule, todays_schedule
 from coach.ui.context import AppContext
 from coach.ui.widgets import FlowLayout, ResponsiveGrid, wrapped_label
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PROGRAM = "clbp_starter"
 
 
-def programs_in_order(catalogue: Any) -> list[Any]:
+def programs_in_order(catalogue: Catalogue) -> list[ProgramDef]:
     """The programs of ``exercises/programs``, by name (the only list of programs there is)."""
     return sorted(catalogue.programs.values(), key=lambda p: p.name.lower())
 
@@ -109,17 +109,6 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
         origin += (f". {left_out} of its exercises {'are' if left_out != 1 else 'is'} left out for now "
                    "because of your back operation")
     return plan, title, origin
-
-
-def plan_item_from_resolved(r: Any, dose: Any = None) -> PlanItem:
-    """Adapt a resolved routine item (its exercise already carries the patient's thresholds);
-    ``dose`` is today's dose after progression, when history decided one."""
-    d = dose if dose is not None else r.dose
-    item = plan_from_exercise(r.exercise, sets=d.sets, reps=d.reps_for_set(0), hold_s=d.hold_s,
-                              rest_s=d.rest_s, duration_s=d.duration_s)
-    if d.side in ("left", "right"):
-        item = replace(item, sides=(d.side,))
-    return item
 
 
 def card() -> tuple[QFrame, QVBoxLayout]:

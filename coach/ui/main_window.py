@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach.core.session import PlanItem
+from coach.core.session import PlanItem, SessionRunner
 from coach.ui.context import AppContext
 from coach.ui.theme import stylesheet
 
@@ -264,7 +263,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             app.setStyleSheet(stylesheet(s.high_contrast, s.large_text))
 
-    def summary(self, results: Any, title: str, saved: str | None = None) -> None:
+    def summary(self, results: SessionRunner, title: str, saved: str | None = None) -> None:
         from coach.ui.summary_page import SummaryPage
 
         page = self.stack.currentWidget()
