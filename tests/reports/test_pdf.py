@@ -534,9 +534,10 @@ def test_writers_refuse_a_folder_and_verify_what_they_wrote(
     assert rc == 2 and "give the report a file name" in captured.err and "wrote" not in captured.out
     assert list(folder.iterdir()) == []
     # a PDF that does not read back is a failure, and nothing is left behind
+    from coach.reports import document
     from coach.reports import pdf as report
 
-    monkeypatch.setattr(report, "pdf_pages", lambda _p: 0)
+    monkeypatch.setattr(document, "pdf_pages", lambda _p: 0)  # read by print_document
     target = tmp_path / "h.pdf"
     rc = main(
         [
