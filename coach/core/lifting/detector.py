@@ -59,7 +59,6 @@ class _Lift:
     last_t: float = NAN
 
 
-
 class LiftDetector:
     """Finds lifts in a stream of poses and scores each one (DOMAIN §4.2).
 
@@ -219,17 +218,24 @@ class LiftDetector:
         if self._first_t != self._first_t:
             self._first_t = s.t
         if self._lift is None:
-            if (self._last_high_t != self._last_high_t and s.t - self._first_t <= cfg.first_frame_window_s
-                    and self._bent(s) and h < cfg.hands_low_exit
-                    and not s.hip_height < cfg.min_bottom_hip_height):
+            if (
+                self._last_high_t != self._last_high_t
+                and s.t - self._first_t <= cfg.first_frame_window_s
+                and self._bent(s)
+                and h < cfg.hands_low_exit
+                and not s.hip_height < cfg.min_bottom_hip_height
+            ):
                 # Already bent at the load when the stream starts (a deadlift set up at the bar):
                 # the lift began before the first frame, so it starts there. The hands need not
                 # read low: at the bar they are often hidden by the load.
                 self._last_high_t = self._hands_high_t = self._low_since = self._first_t
                 self._pre.clear()
                 self._pre.append(s)
-                self._lift = _Lift(start=self._first_t, low_since=self._first_t,
-                                   samples=deque(self._pre, maxlen=cfg.max_samples))
+                self._lift = _Lift(
+                    start=self._first_t,
+                    low_since=self._first_t,
+                    samples=deque(self._pre, maxlen=cfg.max_samples),
+                )
                 self._lift_from_first_frame = True
                 self.phase = LiftPhase.LOW
             if self._standing(s):

@@ -62,6 +62,7 @@ _WRIST = [_idx(s, "WRIST") for s in _SIDES]
 _INDEX = [_idx(s, "INDEX") for s in _SIDES]
 _PINKY = [_idx(s, "PINKY") for s in _SIDES]
 
+
 @dataclass(frozen=True)
 class LiftSample:
     """One frame's lifting geometry (angles in degrees, lengths in leg lengths).
@@ -186,4 +187,3 @@ def leg_length_cm_from_height(height_cm: float) -> float:
     if not (height_cm > 0 and math.isfinite(height_cm)):
         raise ValueError(f"height_cm must be a positive number, got {height_cm!r}")
     return height_cm * LEG_FRACTION_OF_HEIGHT
-

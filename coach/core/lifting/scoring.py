@@ -76,6 +76,7 @@ class LiftConfig:
     max_samples: int = 900  # ring of a lift's samples (30 s at 30 fps): bounded memory
     frequency_window_s: float = 15.0 * 60.0  # NIOSH F: lifts per minute over 15 min
 
+
 @dataclass(frozen=True)
 class LiftFault:
     id: str
@@ -181,7 +182,6 @@ def strategy_from_ssi(ssi: float, config: LiftConfig | None = None, trunk_deg: f
 def _median(xs: list[float]) -> float:
     vals = [x for x in xs if x == x]
     return float(np.median(vals)) if vals else NAN
-
 
 
 def _lift_off(samples: Sequence[LiftSample], cfg: LiftConfig) -> tuple[int, float, float]:
@@ -386,6 +386,7 @@ def score_lift(
         faults=tuple(faults),
         cues=_cues(faults, strategy, complete),
     )
+
 
 # ---------------------------------------------------------------------------------------------
 # NIOSH

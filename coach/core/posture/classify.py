@@ -432,6 +432,9 @@ def auto_baseline(
         return None, "defaults (the opening frames could not be calibrated)"
     problem = baseline_problem(base)
     if problem is not None:
-        return None, f"defaults (the opening did not look upright: {problem.removeprefix('the posture looked ')})"
+        return (
+            None,
+            f"defaults (the opening did not look upright: {problem.removeprefix('the posture looked ')})",
+        )
     secs = seen[end - 1].timestamp - seen[0].timestamp
     return base, f"calibrated from the first {secs:.1f} s (auto: upright and steady, {view} view)"

@@ -443,8 +443,15 @@ class PostureMonitor:
                     clock.since = t
                 clock.last_seen = t
                 persisted = t - clock.since
-                due = min(due, max(clock.since + cfg.alert_after_s, clock.last_alert + cfg.realert_s,
-                                   self.snoozed_until) - t)
+                due = min(
+                    due,
+                    max(
+                        clock.since + cfg.alert_after_s,
+                        clock.last_alert + cfg.realert_s,
+                        self.snoozed_until,
+                    )
+                    - t,
+                )
                 if (
                     alert is None
                     and persisted >= cfg.alert_after_s

@@ -197,5 +197,3 @@ class DailyRecord:
             if n
             else None,
         }
-
-
