@@ -28,8 +28,10 @@ engine's own timestamps (seconds on the session's monotonic clock), stored as gi
 
 
 The package layout: :mod:`coach.store.schema` (tables, migrations), :mod:`coach.store.rows`
-(errors and row types), :mod:`coach.store.recorder` (writing a session) and this module (reading,
-opening); every public name is importable from here.
+(errors and row types), :mod:`coach.store.database` (the file, connections, migrating),
+:mod:`coach.store.reader` (every query), :mod:`coach.store.recorder` (writing a session) and this
+module (:class:`History`: opening, closing, the writes outside a session; :func:`open_history`);
+every public name is importable from here.
 """
 
 from __future__ import annotations
@@ -37,15 +39,22 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import platform
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from coach.store.database import (
+    _classify,
+    _connect,
+    default_history_path,
+    migrate,
+    move_aside,
+)
+from coach.store.reader import HistoryReader
 from coach.store.recorder import (
     SessionRecorder,
     _insert_pain,
@@ -68,15 +77,11 @@ from coach.store.rows import (
     SessionRow,
     SetRow,
     UnavailableHistoryError,
-    _dt,
-    _dt_req,
     _iso,
-    _local_day_start_utc,
     _pid_alive,
     utcnow,
 )
 from coach.store.schema import (
-    _REBUILDS,
     HISTORY_FILENAME,
     MIGRATIONS,
     MORNING_FROM_HOUR,
@@ -90,73 +95,11 @@ from coach.store.schema import (
 log = logging.getLogger(__name__)
 
 
-# ---------------------------------------------------------------------------------------------
-# Opening
-
-
-def _errname(exc: BaseException) -> str:
-    return str(getattr(exc, "sqlite_errorname", "") or "")
-
-
-def _classify(exc: sqlite3.Error) -> HistoryError:
-    name = _errname(exc)
-    msg = str(exc)
-    low = msg.lower()
-    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "not a database" in low or "malformed" in low:
-        return CorruptHistoryError(msg)
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low:
-        return LockedHistoryError(msg)
-    return UnavailableHistoryError(msg)
-
-
-def _connect(target: str, *, uri: bool = False, timeout: float = 5.0) -> sqlite3.Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per call.
-    conn = sqlite3.connect(
-        target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=uri
-    )
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema up to ``target`` one migration at a time, each in its own transaction.
-
-    Returns the version found before migrating. Raises :class:`NewerHistoryError` when the
-    database is newer than this coach knows.
-    """
-    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if found > SCHEMA_VERSION:
-        raise NewerHistoryError(f"schema version {found}; this coach knows up to {SCHEMA_VERSION}")
-    for version, script in MIGRATIONS:
-        if version <= found or version > target:
-            continue
-        fk = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
-        if version in _REBUILDS:
-            conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Read the version again under the write lock: two coach processes opening a new
-            # history at the same moment must not both run the same migration.
-            if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= version:
-                conn.execute("COMMIT")
-                continue
-            for statement in script.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            if version in _REBUILDS:
-                conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
-        log.info("history schema migrated to version %d", version)
-    return found
-
-
-class History:
+class History(HistoryReader):
     """The history database. Thread-safe: every method takes the connection's lock.
+
+    The queries are inherited from :class:`~coach.store.reader.HistoryReader`; this class adds
+    opening and closing, the write transaction and the writes made outside a session recorder.
 
     Create with :func:`open_history` (the app) or :meth:`History.open` (raises on problems).
     """
@@ -272,14 +215,6 @@ class History:
                 raise
             self._conn.execute("COMMIT")
 
-    def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
-    def integrity_ok(self) -> bool:
-        """``PRAGMA integrity_check`` passes."""
-        return bool(self._query("PRAGMA integrity_check")[0][0] == "ok")
-
     def recorder(self) -> SessionRecorder:
         """A :class:`SessionRecorder` writing into this history."""
         return SessionRecorder(self)
@@ -335,7 +270,7 @@ class History:
         with self._tx() as c:
             c.execute("UPDATE sessions SET classification = ? WHERE id = ?", (light, session_id))
 
-    def add_progression_event(
+    def add_progression_event(  # noqa: PLR0913
         self,
         exercise_id: str,
         kind: Literal["progress", "regress", "hold", "reset"],
@@ -348,7 +283,11 @@ class History:
         after: Mapping[str, Any] | None = None,
         when: datetime | None = None,
     ) -> int:
-        """Store one dose change (or a deliberate hold) with the reason shown to people."""
+        """Store one dose change (or a deliberate hold) with the reason shown to people.
+
+        Nine arguments because each is one column of the stored event; all but the first three
+        are keyword-only.
+        """
         with self._tx() as c:
             cur = c.execute(
                 "INSERT INTO progression_events (created_at, session_id, routine_id, exercise_id, position, kind,"
@@ -394,372 +333,6 @@ class History:
             )
         return PostureDay(day, seconds, total_breaks, total_alerts)
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def sessions(
-        self,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        *,
-        routine_id: str | None = None,
-        statuses: Sequence[str] | None = None,
-    ) -> list[SessionRow]:
-        """Sessions started between two local dates (inclusive), oldest first."""
-        extra = (
-            [(f"status IN ({', '.join('?' * len(statuses))})", list(statuses))] if statuses else []
-        )
-        rows = self._select(
-            "sessions", "started_at", date_from, date_to, {"routine_id": routine_id}, extra
-        )
-        return [self._session(r) for r in rows]
-
-    def session(self, session_id: str) -> SessionRow:
-        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
-        if not rows:
-            raise KeyError(f"no session '{session_id}'")
-        return self._session(rows[0])
-
-    def _select(
-        self,
-        table: str,
-        time_column: str,
-        date_from: date | None,
-        date_to: date | None,
-        equals: Mapping[str, Any],
-        extra: Sequence[tuple[str, Sequence[Any]]] = (),
-    ) -> list[Any]:
-        """Rows of ``table`` between two local dates where each non-None ``equals`` column
-        matches (plus any ``extra`` clauses), oldest first. Table and column names are ours."""
-        where, params = self._range(time_column, date_from, date_to)
-        for column, value in equals.items():
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        for clause, values in extra:
-            where.append(clause)
-            params.extend(values)
-        sql = (
-            f"SELECT * FROM {table}"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + f" ORDER BY {time_column}, id"
-        )
-        return self._query(sql, params)
-
-    @staticmethod
-    def _range(
-        column: str, date_from: date | None, date_to: date | None
-    ) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if date_from is not None:
-            where.append(f"{column} >= ?")
-            params.append(_local_day_start_utc(date_from))
-        if date_to is not None:
-            where.append(f"{column} < ?")
-            params.append(_local_day_start_utc(date_to + timedelta(days=1)))
-        return where, params
-
-    @staticmethod
-    def _session(r: sqlite3.Row) -> SessionRow:
-        return SessionRow(
-            id=r["id"],
-            routine_id=r["routine_id"],
-            routine_version=r["routine_version"],
-            started_at=_dt_req(r["started_at"]),
-            ended_at=_dt(r["ended_at"]),
-            status=r["status"],
-            classification=r["classification"],
-            app_version=r["app_version"],
-            device=json.loads(r["device_json"]) if r["device_json"] else {},
-            next_morning_check=bool(r["next_morning_check"]),
-            planned=json.loads(r["planned_json"]) if r["planned_json"] else None,
-            notes=r["notes"],
-            stop_reason=r["stop_reason"],
-        )
-
-    def exercise_results(
-        self, session_id: str | None = None, *, exercise_id: str | None = None
-    ) -> list[ExerciseResultRow]:
-        where, params = [], []
-        if session_id is not None:
-            where.append("session_id = ?")
-            params.append(session_id)
-        if exercise_id is not None:
-            where.append("exercise_id = ?")
-            params.append(exercise_id)
-        # Counts come from the stored reps and holds, never from totals written at the end, so
-        # they are right after a crash, a kill or a closed window too.
-        sql = (
-            "SELECT er.*,"
-            " (SELECT COUNT(*) FROM reps r WHERE r.exercise_result_id = er.id) AS n_reps,"
-            " (SELECT COUNT(*) FROM holds h WHERE h.exercise_result_id = er.id) AS n_holds,"
-            " (SELECT SUM(h.seconds) FROM holds h WHERE h.exercise_result_id = er.id) AS hold_sum"
-            " FROM exercise_results er"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY started_at, id"
-        )
-        return [
-            ExerciseResultRow(
-                id=r["id"],
-                session_id=r["session_id"],
-                position=r["position"],
-                exercise_id=r["exercise_id"],
-                side=r["side"],
-                sets_planned=r["sets_planned"],
-                reps_planned=r["reps_planned"],
-                hold_s_planned=r["hold_s_planned"],
-                started_at=_dt_req(r["started_at"]),
-                ended_at=_dt(r["ended_at"]),
-                # Rows win; a total larger than its rows comes from a file written before reps
-                # were stored one by one (schema v1) or from an imported summary.
-                reps=max(int(r["n_reps"]), int(r["reps"] or 0)),
-                partial_reps=r["partial_reps"],
-                holds=max(int(r["n_holds"]), int(r["holds"] or 0)),
-                hold_s_total=(
-                    round(float(r["hold_sum"]), 3)
-                    if r["hold_sum"] is not None
-                    else r["hold_s_total"]
-                ),
-                not_visible_s=r["not_visible_s"],
-                summary=json.loads(r["summary_json"]) if r["summary_json"] else None,
-                status=r["status"],
-                stop_reason=r["stop_reason"],
-            )
-            for r in self._query(sql, params)
-        ]
-
-    def session_record(self, session_id: str) -> dict[str, Any]:
-        """One session as stored, JSON-ready: status, reason, times, and per exercise the reps,
-        partial reps, hold seconds and why it stopped, all computed from the stored rows.
-
-        The shape printed by ``coach session --json`` and ``coach history list --json``.
-        """
-        s = self.session(session_id)
-        exercises = []
-        for er in self.exercise_results(session_id):
-            holds = [round(h.seconds, 2) for h in self.holds(er.id)]
-            exercises.append(
-                {
-                    "exercise": er.exercise_id,
-                    "reps": int(er.reps or 0),
-                    "partial_reps": int(er.partial_reps or 0),
-                    "holds_s": holds,
-                    "status": er.status
-                    or ("interrupted" if s.status == "interrupted" else "in_progress"),
-                    "stopped_reason": er.stop_reason or "",
-                }
-            )
-        return {
-            "session_id": s.id,
-            "routine": s.routine_id,
-            "status": s.status,
-            "stopped_reason": s.stop_reason or "",
-            "started_at": _iso(s.started_at),
-            "ended_at": _iso(s.ended_at),
-            "exercises": exercises,
-        }
-
-    def sets(self, exercise_result_id: int) -> list[SetRow]:
-        return [
-            SetRow(
-                r["id"],
-                r["exercise_result_id"],
-                r["set_index"],
-                _dt_req(r["started_at"]),
-                _dt(r["ended_at"]),
-                r["reps"],
-                r["partial_reps"],
-            )
-            for r in self._query(
-                "SELECT * FROM sets WHERE exercise_result_id = ? ORDER BY set_index, id",
-                (exercise_result_id,),
-            )
-        ]
-
-    def reps(
-        self, exercise_result_id: int | None = None, *, session_id: str | None = None
-    ) -> list[RepRow]:
-        if session_id is not None:
-            sql = (
-                "SELECT r.* FROM reps r JOIN exercise_results e ON r.exercise_result_id = e.id"
-                " WHERE e.session_id = ? ORDER BY e.started_at, e.id, r.id"
-            )
-            params: tuple[Any, ...] = (session_id,)
-        elif exercise_result_id is not None:
-            sql, params = (
-                "SELECT * FROM reps WHERE exercise_result_id = ? ORDER BY id",
-                (exercise_result_id,),
-            )
-        else:
-            sql, params = "SELECT * FROM reps ORDER BY id", ()
-        return [
-            RepRow(
-                id=r["id"],
-                exercise_result_id=r["exercise_result_id"],
-                set_id=r["set_id"],
-                index=r["rep_index"],
-                start=r["start_s"],
-                end=r["end_s"],
-                range_deg=r["range_deg"],
-                peak=r["peak"],
-                hold_s=r["hold_s"],
-                faults=tuple(json.loads(r["faults"])),
-                flags=tuple(json.loads(r["flags"])),
-                recorded_at=_dt_req(r["recorded_at"]),
-            )
-            for r in self._query(sql, params)
-        ]
-
-    def holds(self, exercise_result_id: int) -> list[HoldRow]:
-        return [
-            HoldRow(
-                id=r["id"],
-                exercise_result_id=r["exercise_result_id"],
-                set_id=r["set_id"],
-                index=r["hold_index"],
-                start=r["start_s"],
-                end=r["end_s"],
-                seconds=r["seconds"],
-                not_visible_s=r["not_visible_s"],
-                faults=tuple(json.loads(r["faults"])),
-                recorded_at=_dt_req(r["recorded_at"]),
-            )
-            for r in self._query(
-                "SELECT * FROM holds WHERE exercise_result_id = ? ORDER BY id",
-                (exercise_result_id,),
-            )
-        ]
-
-    def faults(self, exercise_result_id: int) -> list[FaultRow]:
-        return [
-            FaultRow(r["exercise_result_id"], r["fault_id"], r["count"], r["severity"], r["cue"])
-            for r in self._query(
-                "SELECT * FROM faults WHERE exercise_result_id = ? ORDER BY count DESC, fault_id",
-                (exercise_result_id,),
-            )
-        ]
-
-    def pain_ratings(
-        self,
-        session_id: str | None = None,
-        *,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        context: str | None = None,
-    ) -> list[PainRow]:
-        rows = self._select(
-            "pain_ratings",
-            "recorded_at",
-            date_from,
-            date_to,
-            {"session_id": session_id, "context": context},
-        )
-        return [
-            PainRow(
-                id=r["id"],
-                session_id=r["session_id"],
-                exercise_result_id=r["exercise_result_id"],
-                recorded_at=_dt_req(r["recorded_at"]),
-                context=r["context"],
-                value=r["value"],
-                spreading_down_leg=bool(r["spreading_down_leg"]),
-                stiffness=r["stiffness"],
-            )
-            for r in rows
-        ]
-
-    def posture_days(
-        self, date_from: date | None = None, date_to: date | None = None
-    ) -> list[PostureDay]:
-        where, params = [], []
-        if date_from is not None:
-            where.append("day >= ?")
-            params.append(date_from.isoformat())
-        if date_to is not None:
-            where.append("day <= ?")
-            params.append(date_to.isoformat())
-        sql = (
-            "SELECT * FROM posture_days"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY day"
-        )
-        return [
-            PostureDay(
-                date.fromisoformat(r["day"]),
-                json.loads(r["seconds_json"]),
-                r["breaks"],
-                r["alerts"],
-            )
-            for r in self._query(sql, params)
-        ]
-
-    def progression_events(
-        self,
-        *,
-        routine_id: str | None = None,
-        exercise_id: str | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-    ) -> list[ProgressionEventRow]:
-        rows = self._select(
-            "progression_events",
-            "created_at",
-            date_from,
-            date_to,
-            {"routine_id": routine_id, "exercise_id": exercise_id},
-        )
-        return [
-            ProgressionEventRow(
-                id=r["id"],
-                created_at=_dt_req(r["created_at"]),
-                session_id=r["session_id"],
-                routine_id=r["routine_id"],
-                exercise_id=r["exercise_id"],
-                position=r["position"],
-                kind=r["kind"],
-                before=json.loads(r["before_json"]) if r["before_json"] else None,
-                after=json.loads(r["after_json"]) if r["after_json"] else None,
-                reason=r["reason"],
-            )
-            for r in rows
-        ]
-
-    def pending_next_morning_check(self, now: datetime | None = None) -> PendingCheck | None:
-        """The last session that still needs its next-morning pain rating, if it is due now.
-
-        Due means (DOMAIN §5.1): the session has ended, asked for the check, has no
-        ``next_morning`` rating yet, ended on the calendar day before ``now`` (local time), and
-        it is at least :data:`MORNING_FROM_HOUR` o'clock. Only the most recent finished session
-        counts: after two sessions yesterday, one question covers both.
-        """
-        now = now or utcnow()
-        local_now = (now if now.tzinfo else now.astimezone()).astimezone()
-        if local_now.hour < MORNING_FROM_HOUR:
-            return None
-        rows = self._query(
-            "SELECT * FROM sessions WHERE status != 'in_progress' AND ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT 1"
-        )
-        if not rows:
-            return None
-        s = self._session(rows[0])
-        assert s.ended_at is not None
-        if not s.next_morning_check:
-            return None
-        if s.ended_at.astimezone(local_now.tzinfo).date() != local_now.date() - timedelta(days=1):
-            return None
-        pains = self.pain_ratings(s.id)
-        if any(p.context == "next_morning" for p in pains):
-            return None
-        before = [p.value for p in pains if p.context == "before"]
-        after = [p.value for p in pains if p.context in ("end", "after_exercise")]
-        return PendingCheck(
-            s.id,
-            s.routine_id,
-            s.ended_at,
-            before[0] if before else None,
-            after[-1] if after else None,
-        )
-
     def record_next_morning(
         self,
         session_id: str,
@@ -777,39 +350,6 @@ class History:
 
 # ---------------------------------------------------------------------------------------------
 # The app's entry point
-
-
-def default_history_path() -> Path:
-    """``$COACH_DATA_DIR/history.sqlite3``, else under ``platformdirs.user_data_dir("coach")``."""
-    env = os.environ.get("COACH_DATA_DIR")
-    if env:
-        return Path(env) / HISTORY_FILENAME
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("coach", appauthor=False)) / HISTORY_FILENAME
-
-
-def _backup_name(path: Path, now: datetime) -> Path:
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    base = path.with_name(f"{path.stem}.corrupt-{stamp}{path.suffix}")
-    candidate, n = base, 1
-    while candidate.exists():
-        candidate = base.with_name(f"{path.stem}.corrupt-{stamp}-{n}{path.suffix}")
-        n += 1
-    return candidate
-
-
-def move_aside(path: Path, now: datetime | None = None) -> Path:
-    """Rename a damaged database (and its ``-wal``/``-shm`` companions) to a timestamped
-    backup beside it; never deletes anything. Returns the backup's path."""
-    target = _backup_name(path, now or datetime.now())
-    path.rename(target)
-    for suffix in ("-wal", "-shm", "-journal"):
-        companion = Path(f"{path}{suffix}")
-        if companion.exists():
-            with contextlib.suppress(OSError):
-                companion.rename(Path(f"{target}{suffix}"))
-    return target
 
 
 def open_history(

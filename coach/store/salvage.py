@@ -23,13 +23,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coach.store.history import (
-    SCHEMA_VERSION,
-    History,
-    _classify,
-    _connect,
-    migrate,
-)
+from coach.store.database import _classify, _connect, migrate
+from coach.store.history import SCHEMA_VERSION, History
 
 log = logging.getLogger(__name__)
 
