@@ -113,7 +113,6 @@ def is_valid_bundle(path: str | Path) -> bool:
     return bundle_problem(Path(path)) is None
 
 
-
 # ------------------------------------------------------------------- building
 
 
@@ -281,4 +280,3 @@ def write_aligned_zip(path: Path, members: Sequence[tuple[str, bytes]]) -> None:
                 _ZIP_ALIGN_EXTRA_ID.to_bytes(2, "little") + pad.to_bytes(2, "little") + bytes(pad)
             )
             zf.writestr(info, data)
-

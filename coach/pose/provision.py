@@ -145,7 +145,9 @@ def _wheel_variants(names: set[str]) -> list[str]:
     return [v for v in VARIANTS if WHEEL_LANDMARKS.format(variant=v) in names]
 
 
-def _pick_variant(variant: str, available: Sequence[str], where: str, progress: Progress | None) -> str:
+def _pick_variant(
+    variant: str, available: Sequence[str], where: str, progress: Progress | None
+) -> str:
     if variant in available:
         return variant
     actual = "full" if "full" in available else available[0]
@@ -180,7 +182,9 @@ def _build_bundle(
 
     out = Path(dest) if dest is not None else bundle_path(variant)
     if out.is_dir():
-        raise ModelError(f"{out} is a folder where the pose model file belongs; remove it and try again.")
+        raise ModelError(
+            f"{out} is a folder where the pose model file belongs; remove it and try again."
+        )
     try:
         with atomic_target(out) as tmp:
             write_aligned_zip(tmp, [(DETECTOR_MEMBER, detector), (LANDMARKS_MEMBER, landmarks)])
@@ -416,7 +420,11 @@ def _provision(variant: str, progress: Progress | None, *, use_cache: bool = Tru
         if problem is None:
             return target
         if target.exists():
-            say(progress, f"Replacing the cached pose model {target} because {problem}.", logging.WARNING)
+            say(
+                progress,
+                f"Replacing the cached pose model {target} because {problem}.",
+                logging.WARNING,
+            )
             discard(target)
 
     # Local routes first: nothing leaves the machine when they can provide the variant.
@@ -512,7 +520,9 @@ def ensure_model(variant: str = DEFAULT_VARIANT, path: str | Path | None = None)
         if bundle_problem(fallback) is None:
             logger.warning(
                 "pose model variant '%s' is not installed; using '%s' (run '%s' to add it)",
-                variant, DEFAULT_VARIANT, install_hint(variant),
+                variant,
+                DEFAULT_VARIANT,
+                install_hint(variant),
             )
             return fallback
     raise ModelError(

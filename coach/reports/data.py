@@ -26,6 +26,7 @@ __all__ = [
     "report_data",
 ]
 
+
 @dataclass(frozen=True)
 class ExerciseStats:
     """One exercise over the period: what was done against what was planned, and how well."""

@@ -78,7 +78,6 @@ DISCLAIMER_LINES = (
 )  # DOMAIN §5.5, items 1-6
 
 
-
 def _e(x: object) -> str:
     return html.escape(str(x))
 

@@ -31,6 +31,7 @@ __all__ = ["default_history_path", "migrate", "move_aside"]
 
 log = logging.getLogger(__name__)
 
+
 def _errname(exc: BaseException) -> str:
     return str(getattr(exc, "sqlite_errorname", "") or "")
 
