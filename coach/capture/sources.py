@@ -55,7 +55,9 @@ class VideoFileSource:
         ok, first = self._cap.read()
         if not ok or first is None:
             self._cap.release()
-            raise SourceError(f"{self.path}: no video frames could be decoded (truncated or not a video)")
+            raise SourceError(
+                f"{self.path}: no video frames could be decoded (truncated or not a video)"
+            )
         self._first: Image | None = first
         self._held: Image | None = None
 
@@ -134,7 +136,9 @@ class ImageFolderSource:
         else:
             raise SourceError(f"{p}: no such file or folder")
         if not files:
-            raise SourceError(f"{p}: no images found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
+            raise SourceError(
+                f"{p}: no images found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})"
+            )
         self._files = files
         self._fps = fps
         self._i = 0
@@ -163,11 +167,22 @@ class ImageFolderSource:
 
 
 #: Common webcam modes, smallest first (UVC cameras offer a subset of these).
-CAMERA_MODES = ((320, 240), (352, 288), (424, 240), (640, 360), (640, 480), (848, 480), (960, 540),
-                (1280, 720), (1920, 1080))
+CAMERA_MODES = (
+    (320, 240),
+    (352, 288),
+    (424, 240),
+    (640, 360),
+    (640, 480),
+    (848, 480),
+    (960, 540),
+    (1280, 720),
+    (1920, 1080),
+)
 
 
-def smallest_mode(modes: list[tuple[int, int]] | tuple[tuple[int, int], ...], min_short_side: int) -> tuple[int, int] | None:
+def smallest_mode(
+    modes: list[tuple[int, int]] | tuple[tuple[int, int], ...], min_short_side: int
+) -> tuple[int, int] | None:
     """The mode with the fewest pixels whose shorter side is at least ``min_short_side``.
 
     The pose model looks at a 256 x 256 crop around the person; a camera mode whose shorter side
@@ -191,8 +206,15 @@ class CameraSource:
 
     is_live = True
 
-    def __init__(self, device: int | str = 0, width: int = 1280, height: int = 720, fps: float = 30.0,
-                 *, smallest_for: int | None = None) -> None:
+    def __init__(
+        self,
+        device: int | str = 0,
+        width: int = 1280,
+        height: int = 720,
+        fps: float = 30.0,
+        *,
+        smallest_for: int | None = None,
+    ) -> None:
         index = _resolve_camera(device)
         self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
@@ -205,7 +227,11 @@ class CameraSource:
         self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         if smallest_for:
             first = smallest_mode(CAMERA_MODES, smallest_for) or (width, height)
-            tries = [m for m in sorted(CAMERA_MODES, key=lambda m: m[0] * m[1]) if m[0] * m[1] >= first[0] * first[1]]
+            tries = [
+                m
+                for m in sorted(CAMERA_MODES, key=lambda m: m[0] * m[1])
+                if m[0] * m[1] >= first[0] * first[1]
+            ]
         else:
             tries = [(width, height), (1280, 720), (640, 480)]
         for w, h in tries:
@@ -338,7 +364,9 @@ def _resolve_camera(device: int | str) -> int:
     raise SourceError(f"No camera whose name contains '{device}'.")
 
 
-def open_source(spec: str | int, max_side: int | None = None) -> VideoFileSource | ImageFolderSource | CameraSource:
+def open_source(
+    spec: str | int, max_side: int | None = None
+) -> VideoFileSource | ImageFolderSource | CameraSource:
     """Open a source from a user's words: a camera index, ``camera:NAME``, a video, an image folder."""
     if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
         return CameraSource(int(spec))

@@ -104,7 +104,9 @@ VARIANTS: dict[str, Variant] = {
             ("floor", "step"),
         ),
         Variant("march", "standing", march, "thigh_from_vertical@max", 20, 45, (0, 100), "*_hip"),
-        Variant("hinge", "standing", hinge, "hip_flex", 10, 60, (0, 110), "*_hip", ("floor", "box")),
+        Variant(
+            "hinge", "standing", hinge, "hip_flex", 10, 60, (0, 110), "*_hip", ("floor", "box")
+        ),
         Variant("back_bend", "standing", back_bend, "trunk_incl", 0, -15, (-40, 15), "*_hip"),
         Variant(
             "side_bend",
@@ -154,7 +156,9 @@ VARIANTS: dict[str, Variant] = {
         Variant("pelvic_tilt", "supine", pelvic_tilt, "", 0, 1, (0, 1), "*_hip"),
         Variant("heel_slide", "supine", heel_slide, "knee_flex@max", 15, 60, (0, 130), "*_knee"),
         Variant("bridge", "supine", bridge, "hip_flex", 35, 10, (-3, 60), "*_hip"),
-        Variant("knee_to_chest", "supine", knee_to_chest, "hip_flex@max", 45, 105, (20, 140), "*_hip"),
+        Variant(
+            "knee_to_chest", "supine", knee_to_chest, "hip_flex@max", 45, 105, (20, 140), "*_hip"
+        ),
         Variant("figure_four", "supine", figure_four, "hip_flex@left", 50, 85, (20, 130), "l_hip"),
         Variant("dead_bug", "supine", dead_bug, "hip_flex@min", 88, 30, (10, 100), "*_hip"),
         Variant(
@@ -201,7 +205,9 @@ VARIANTS: dict[str, Variant] = {
             "*_hip",
         ),
         Variant("cat_cow", "quadruped", cat_cow, "neck_flex_proxy", -12, 12, (-40, 40), "spine"),
-        Variant("bottom_to_heels", "quadruped", bottom_to_heels, "hip_flex", 90, 115, (0, 85), "*_hip"),
+        Variant(
+            "bottom_to_heels", "quadruped", bottom_to_heels, "hip_flex", 90, 115, (0, 85), "*_hip"
+        ),
         Variant("superman", "prone", superman, "hip_line_dev", -5, -16, (0, 30), "*_hip"),
         Variant(
             "plank_knees",
@@ -300,10 +306,7 @@ def _seated(ex: Any, name: str, sel: str, text: str) -> str:
     named = {name} | {parse_metric(c.metric)[0].name for c in ex.in_position}
     if "neck_flex_proxy" in named or "cva_proxy" in named:
         return "chin_tuck"
-    if (
-        named & {"shoulder_tilt", "ear_shoulder_dist", "upper_arm_flex"}
-        or "shoulder blade" in text
-    ):
+    if named & {"shoulder_tilt", "ear_shoulder_dist", "upper_arm_flex"} or "shoulder blade" in text:
         return "shoulder_squeeze"
     return "sit_tall"
 

@@ -107,7 +107,6 @@ def place_head(p: Pose, shoulder: Point, deg: float, nose_deg: float, dist: floa
     p["nose"] = at(head, nose_deg, 0.05)
 
 
-
 def midpoint(a: Point, b: Point) -> Point:
     return (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
 

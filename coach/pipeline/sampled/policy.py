@@ -157,7 +157,9 @@ class AdaptiveSampler:
         # shoulders going somewhere together is.
         return bool(float(np.median(d)) / max(sa, sb) > self.policy.move_fraction)
 
-    def next_interval(self, pose: PoseFrame | None, status: PostureStatus | None, t: float) -> float:
+    def next_interval(
+        self, pose: PoseFrame | None, status: PostureStatus | None, t: float
+    ) -> float:
         """Seconds until the next sample, after the sample at ``t`` gave ``pose`` and ``status``."""
         p = self.policy
         if p.fixed_hz is not None:
@@ -202,7 +204,7 @@ class AdaptiveSampler:
             self.interval_s = p.away_sample_s
         else:
             self._calm += 1
-            self.interval_s = min(p.slow_s, p.fast_s * 2.0 ** self._calm)
+            self.interval_s = min(p.slow_s, p.fast_s * 2.0**self._calm)
         self.reason = ", ".join(reasons)
         return self.interval_s
 

@@ -41,13 +41,17 @@ class SampledReader:
     ``grabs`` and ``retrieves`` count the work, for the benchmark.
     """
 
-    def __init__(self, source: Any, loop: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, source: Any, loop: bool = True, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.source = source
         self.loop = loop
         self.clock = clock
         self.name = str(getattr(source, "name", "source"))
         self.is_live = bool(getattr(source, "is_live", False))
-        self.cheap = callable(getattr(source, "grab", None)) and callable(getattr(source, "retrieve", None))
+        self.cheap = callable(getattr(source, "grab", None)) and callable(
+            getattr(source, "retrieve", None)
+        )
         self.ended = False
         self.loops = 0
         self.grabs = 0
@@ -101,7 +105,9 @@ class SampledReader:
         if self._wall0 is None:
             self._wall0 = now
         fps = float(getattr(self.source, "fps", 30.0) or 30.0)
-        target = max(int((now - self._wall0) * fps + 1e-6), self._pos + 1)  # never the same frame twice
+        target = max(
+            int((now - self._wall0) * fps + 1e-6), self._pos + 1
+        )  # never the same frame twice
         last: Frame | None = None
         while self._pos < target:
             if self.cheap:

@@ -176,8 +176,9 @@ class SampledPipeline:
 
     def start(self) -> None:
         """Run on a daemon thread with the real clock."""
-        self._thread = threading.Thread(target=self._loop, args=(self._stop.wait, None), name=self.name,
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, args=(self._stop.wait, None), name=self.name, daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> bool:
@@ -315,7 +316,9 @@ class SampledPipeline:
         self._event(SampledEventKind.ERROR, message)
         self.ready.set()
 
-    def _run(self, estimator: PoseEstimator, wait: Callable[[float], bool], until: float | None) -> None:
+    def _run(
+        self, estimator: PoseEstimator, wait: Callable[[float], bool], until: float | None
+    ) -> None:
         clock = self.clock
         self._misses = 0
         next_t = clock()
@@ -340,14 +343,21 @@ class SampledPipeline:
     def _reopen(self, now: float, wait: Callable[[float], bool]) -> float | None:
         """Reopen a released camera; None when it is open again, else when to try next."""
         p = self.policy
-        if self.state is SampledState.CAMERA_BUSY and self.camera_busy is not None and self.camera_busy():
+        if (
+            self.state is SampledState.CAMERA_BUSY
+            and self.camera_busy is not None
+            and self.camera_busy()
+        ):
             return now + p.busy_check_s
         if not self._open() or self.reader is None:
             return now + p.away_recheck_s
         self._reopens += 1
         self.reader.warm_up(p.reopen_warmup_s, wait)
         if self.state is SampledState.CAMERA_BUSY:
-            self._event(SampledEventKind.CAMERA_BACK, "The other program let go of the camera; watching again.")
+            self._event(
+                SampledEventKind.CAMERA_BACK,
+                "The other program let go of the camera; watching again.",
+            )
         self.state = SampledState.RUNNING
         return None
 
@@ -359,8 +369,10 @@ class SampledPipeline:
         if reader.is_live and self.camera_busy is not None and now >= self._next_busy_check:
             self._next_busy_check = now + p.busy_check_s
             if self.camera_busy():
-                self._release(SampledState.CAMERA_BUSY, "Another program wants the camera: it is released "
-                              "until that program lets go.")
+                self._release(
+                    SampledState.CAMERA_BUSY,
+                    "Another program wants the camera: it is released until that program lets go.",
+                )
                 return now + p.busy_check_s
         frame = reader.read()
         if frame is None:
@@ -370,7 +382,9 @@ class SampledPipeline:
                 return None
             self._misses += 1
             if self._misses == LOST_AFTER_MISSES:
-                self._event(SampledEventKind.SOURCE_LOST, f"{reader.name} stopped sending pictures.")
+                self._event(
+                    SampledEventKind.SOURCE_LOST, f"{reader.name} stopped sending pictures."
+                )
             return now + p.fast_s
         if self._misses >= LOST_AFTER_MISSES:
             self._event(SampledEventKind.SOURCE_BACK, f"{reader.name} is back.")
@@ -386,15 +400,21 @@ class SampledPipeline:
         interval = self.sampler.next_interval(pose, status, frame.timestamp)
         self._results.put(SampledResult(frame, pose, status, interval))
         if self._away_too_long(status, now):
-            self._release(SampledState.AWAY_RELEASED, "Nobody at the desk for a while: the camera is off, "
-                          f"with a look every {p.away_recheck_s:.0f} s.")
+            self._release(
+                SampledState.AWAY_RELEASED,
+                "Nobody at the desk for a while: the camera is off, "
+                f"with a look every {p.away_recheck_s:.0f} s.",
+            )
             return now + p.away_recheck_s
         return now + interval
 
     def _away_too_long(self, status: PostureStatus | None, now: float) -> bool:
         """Track presence; True when nobody has been judged for ``away_release_s`` (release)."""
         p = self.policy
-        tracked = status is not None and status.raw_state not in (PostureState.AWAY, PostureState.NOT_TRACKING)
+        tracked = status is not None and status.raw_state not in (
+            PostureState.AWAY,
+            PostureState.NOT_TRACKING,
+        )
         if tracked:
             # Somebody is judged. Only a stay of present_reset_s ends the absence: the model's
             # false people in an empty room come and go within seconds.
@@ -407,7 +427,11 @@ class SampledPipeline:
         self._present_since = math.nan
         if self._away_since != self._away_since:
             self._away_since = now
-        return p.adaptive and not self.sampler.confirming and now - self._away_since >= p.away_release_s
+        return (
+            p.adaptive
+            and not self.sampler.confirming
+            and now - self._away_since >= p.away_release_s
+        )
 
 
 __all__ = [
