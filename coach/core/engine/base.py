@@ -46,9 +46,9 @@ class _EngineBase:
         self._in_pos = [_Check(c) for c in exercise.in_position]
         self._in_pos_fb = [_Check(c) for c in getattr(exercise, "in_position_fallbacks", ()) or ()]
         self._faults = [_FaultTracker(f) for f in exercise.faults]
-        self._baseline_checks = [c for c in (*self._start, *self._in_pos, *self._in_pos_fb) if c.baseline_ref] + [
-            f.check for f in self._faults if f.check.baseline_ref
-        ]
+        self._baseline_checks = [
+            c for c in (*self._start, *self._in_pos, *self._in_pos_fb) if c.baseline_ref
+        ] + [f.check for f in self._faults if f.check.baseline_ref]
         sig = exercise.signal
         self._signal = sig
         self._view: str | None = None
@@ -58,8 +58,10 @@ class _EngineBase:
         self._swing = _SwingCounter()
         if sig is not None:
             self._primary = (compile_metric(sig.metric), float(sig.rest), float(sig.work))
-            self._fallbacks = [(compile_metric(f.metric), float(f.rest), float(f.work))
-                               for f in getattr(sig, "fallbacks", ()) or ()]
+            self._fallbacks = [
+                (compile_metric(f.metric), float(f.rest), float(f.work))
+                for f in getattr(sig, "fallbacks", ()) or ()
+            ]
             self._set_signal(sig)
         from coach.core.person import PersonSelector
 
@@ -126,9 +128,13 @@ class _EngineBase:
         if r == r:
             a = 1.0 if self._view_score != self._view_score else min(1.0, dt / 0.5)
             self._view_score = (
-                r if self._view_score != self._view_score else self._view_score + a * (r - self._view_score)
+                r
+                if self._view_score != self._view_score
+                else self._view_score + a * (r - self._view_score)
             )
-        view: ViewName = "front" if self._view_score == self._view_score and self._view_score > 0.45 else "side"
+        view: ViewName = (
+            "front" if self._view_score == self._view_score and self._view_score > 0.45 else "side"
+        )
         if view != self._view:
             self._view = view
             override = self._signal.views.get(view)
@@ -137,13 +143,18 @@ class _EngineBase:
     def _progress(self, value: float) -> float:
         return (value - self._rest) * self._dir / self._span
 
-
     # -- who is exercising -----------------------------------------------------------------------
 
     def _person_fitness(self, pose: PoseFrame) -> tuple[bool, float]:
         """(in the start position, the signal's value) of one candidate person, unsmoothed."""
-        v = FrameView(pose.pixels().tolist(), pose.image[:, 3].tolist(), pose.width, pose.height,
-                      None, self.config.visibility_gate)
+        v = FrameView(
+            pose.pixels().tolist(),
+            pose.image[:, 3].tolist(),
+            pose.width,
+            pose.height,
+            None,
+            self.config.visibility_gate,
+        )
         start_ok = all(c(v) for c in self._start) if self._start else True
         if self.kind == "hold":
             vals = [c.value(v) for c in self._in_pos]
@@ -158,4 +169,3 @@ class _EngineBase:
             return start_ok, math.nan
         # in units of the prescribed range, so that moving through it scores alike for any metric
         return start_ok, (value - self._primary[1]) / (self._primary[2] - self._primary[1])
-

@@ -59,10 +59,14 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         cue = self._step_faults(v, t)
         return self._seen_status(t, value, cue, event)
 
-    def _advance_clock(self, pose: PoseFrame | None, timestamp: float | None) -> tuple[float, float]:
+    def _advance_clock(
+        self, pose: PoseFrame | None, timestamp: float | None
+    ) -> tuple[float, float]:
         """The frame's time and the time since the last frame (0 across a gap the engine did not
         see, which is reported as not visible)."""
-        t = float(pose.timestamp if pose is not None else timestamp if timestamp is not None else math.nan)
+        t = float(
+            pose.timestamp if pose is not None else timestamp if timestamp is not None else math.nan
+        )
         if t != t:
             raise ValueError("a frame without a pose needs a timestamp")
         dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
@@ -86,7 +90,9 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
             if self._people.switched:
                 # The engine now follows another person: nothing of the last one's movement counts.
                 self._jumps += 1
-                self._filter = OneEuroFilter(self.config.min_cutoff, self.config.beta, self.config.d_cutoff)
+                self._filter = OneEuroFilter(
+                    self.config.min_cutoff, self.config.beta, self.config.d_cutoff
+                )
                 self._view_gate = _ViewGate()
                 if self.state is not State.SETUP:
                     self._to_setup_after_jump()
@@ -96,7 +102,14 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
     def _frame_view(self, pose: PoseFrame, t: float, dt: float) -> FrameView:
         """The smoothed view of the pose; notices jumps, cuts and a changed framing on the way."""
         vis = pose.image[:, 3]
-        raw_v = FrameView(pose.pixels().tolist(), vis.tolist(), pose.width, pose.height, None, self.config.visibility_gate)
+        raw_v = FrameView(
+            pose.pixels().tolist(),
+            vis.tolist(),
+            pose.width,
+            pose.height,
+            None,
+            self.config.visibility_gate,
+        )
         cx, cy = _body_centre(raw_v)
         raw_scale = body_scale(raw_v)
         jumped = self._view_gate.jumped(cx, cy, raw_scale, t)
@@ -104,12 +117,21 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         if jumped:
             # The body is somewhere else in the picture from one frame to the next. The smoothed
             # landmarks would drag between the two places: start the filter afresh.
-            self._filter = OneEuroFilter(self.config.min_cutoff, self.config.beta, self.config.d_cutoff)
+            self._filter = OneEuroFilter(
+                self.config.min_cutoff, self.config.beta, self.config.d_cutoff
+            )
         pts = self._filter(pose.pixels(), t)
         side = self._side.update(vis, dt)
         margin = -CLOSE_UP_EDGE if self._close_up else FRAME_MARGIN
-        v = FrameView(pts.tolist(), vis.tolist(), pose.width, pose.height, side, self.config.visibility_gate,
-                      margin=margin)
+        v = FrameView(
+            pts.tolist(),
+            vis.tolist(),
+            pose.width,
+            pose.height,
+            side,
+            self.config.visibility_gate,
+            margin=margin,
+        )
         v.facing = self._facing.update(v.raw_facing(), dt)
         scale = body_scale(v) if not jumped else raw_scale
         if jumped and not rescaled and self.state is not State.SETUP:
@@ -128,8 +150,10 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         if self.view_changed and self._set_scale == self._set_scale:
             self._close_up = self._view_gate.ref / self._set_scale > VIEW_SCALE_LIMIT
 
-        if self._signal is not None and self._signal.views and (
-            self.state in (State.SETUP,) or self._view is None
+        if (
+            self._signal is not None
+            and self._signal.views
+            and (self.state in (State.SETUP,) or self._view is None)
         ):
             self._choose_view(v, dt)
         return v
@@ -160,7 +184,9 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
             in_pos = False
         return value, valid, in_pos
 
-    def _step_state(self, v: FrameView, value: float, in_pos: bool, t: float, dt: float) -> str | None:
+    def _step_state(
+        self, v: FrameView, value: float, in_pos: bool, t: float, dt: float
+    ) -> str | None:
         """One step of the state machine on a seen frame; returns the event it raised, if any."""
         if self.state is State.NOT_VISIBLE:
             self.state = State.HOLDING if self._resume_state is State.HOLDING else State.REST
@@ -178,9 +204,13 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
             event = self._step_reps(value, t, dt)
         return event
 
-    def _seen_status(self, t: float, value: float, cue: Cue | None, event: str | None) -> EngineStatus:
+    def _seen_status(
+        self, t: float, value: float, cue: Cue | None, event: str | None
+    ) -> EngineStatus:
         """The snapshot after a frame on which the signal was measured."""
-        progress = self._progress(value) if value == value and self._signal is not None else math.nan
+        progress = (
+            self._progress(value) if value == value and self._signal is not None else math.nan
+        )
         return EngineStatus(
             timestamp=t,
             state=self.state,
@@ -221,7 +251,6 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         """How often the tracked body jumped (another person, or a camera cut)."""
         return self._jumps
 
-
     # -- end of stream ---------------------------------------------------------------------------
 
     def resume_after_pause(self) -> None:
@@ -237,13 +266,20 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         ):
             self._end_hold(self._t)
             self.state = State.REST
-        elif (self.state is State.WORK and self._last_value == self._last_value
-              and self._progress(self._last_value) <= END_RETURN_P):
+        elif (
+            self.state is State.WORK
+            and self._last_value == self._last_value
+            and self._progress(self._last_value) <= END_RETURN_P
+        ):
             self._finish_rep(self._t)
             self.state = State.REST
-        elif self.kind != "hold" and self._signal is not None and self.state is not State.SETUP and (
-                self._last_value == self._last_value) and (
-                swing := self._swing.end_of_stream(self._progress(self._last_value))) is not None:
+        elif (
+            self.kind != "hold"
+            and self._signal is not None
+            and self.state is not State.SETUP
+            and (self._last_value == self._last_value)
+            and (swing := self._swing.end_of_stream(self._progress(self._last_value))) is not None
+        ):
             # A swing in the person's own range, more than half-way back: as for the prescribed one.
             start, peak_p, valley_p = swing
             self._rep_start = start if start == start else self._last_rest_t
@@ -254,8 +290,11 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
                 self._rep_faults = [*self._rep_faults, SMALL_RANGE]
             self._finish_rep(self._t)
             self.state = State.REST
-        elif (self.state is State.WORK and float(self.exercise.dose.hold_s) > 0
-              and self._work_time >= max(END_HOLD_S, float(self.exercise.dose.hold_s))):
+        elif (
+            self.state is State.WORK
+            and float(self.exercise.dose.hold_s) > 0
+            and self._work_time >= max(END_HOLD_S, float(self.exercise.dose.hold_s))
+        ):
             # A rep whose goal is a hold in the worked position (a stretch), held for the
             # prescribed time when the stream ended: the rep reached its goal, so it counts.
             self._finish_rep(self._t)
@@ -275,7 +314,6 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         if small:
             out[SMALL_RANGE] = small
         return out
-
 
     def summary(self) -> dict[str, object]:
         """The report of everything scored so far (JSON-ready)."""
@@ -311,6 +349,7 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
                 for r in self.reps
             ],
             "not_visible_s": round(self._not_visible_s, 2),
-            "cues": [{"t": round(c.timestamp, 2), "fault": c.fault, "text": c.text} for c in self.cues],
+            "cues": [
+                {"t": round(c.timestamp, 2), "fault": c.fault, "text": c.text} for c in self.cues
+            ],
         }
-

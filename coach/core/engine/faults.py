@@ -63,4 +63,3 @@ class _FaultSteps(_RepSteps, _HoldSteps):
         cue = Cue(spec.cue, spec.id, spec.severity, t)
         self.cues.append(cue)
         return cue
-

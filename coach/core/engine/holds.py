@@ -115,4 +115,3 @@ class _HoldSteps(_EngineBase):
             )
         self._hold_time = 0.0
         self._hold_nv = 0.0
-

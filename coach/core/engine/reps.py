@@ -110,7 +110,9 @@ class _RepSteps(_EngineBase):
         start, peak_p, valley_p = swing
         if self.state is State.REST or self.state is State.MOVING:
             self._rep_start = start if start == start else self._last_rest_t
-        self._peak_progress = max(self._peak_progress, peak_p) if self.state is not State.REST else peak_p
+        self._peak_progress = (
+            max(self._peak_progress, peak_p) if self.state is not State.REST else peak_p
+        )
         if self.state is State.REST:
             self._peak = self._rest + self._dir * self._span * peak_p
             self._work_time = 0.0
@@ -153,4 +155,3 @@ class _RepSteps(_EngineBase):
                 flags=tuple(flags),
             )
         )
-

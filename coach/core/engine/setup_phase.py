@@ -83,8 +83,12 @@ class _SetupSteps(_RepSteps, _HoldSteps):
         self._pending = None
         p = self._progress(value)
         gap = t - self._last_valid_t if self._last_valid_t == self._last_valid_t else math.inf
-        if self._resume_state is State.WORK and p > self._h / self._span and (
-                gap <= self.exercise.rep_timing.max_s) and not t - self._last_jump_t < JUMP_MEMORY_S:
+        if (
+            self._resume_state is State.WORK
+            and p > self._h / self._span
+            and (gap <= self.exercise.rep_timing.max_s)
+            and not t - self._last_jump_t < JUMP_MEMORY_S
+        ):
             # The rep's start and its worked position were seen and it is on its way back (a
             # short gap at the bottom, e.g. a camera cut): the return, which is seen, completes it.
             self.state = State.WORK
@@ -144,8 +148,11 @@ class _SetupSteps(_RepSteps, _HoldSteps):
             if self._first_valid_t != self._first_valid_t:
                 self._first_valid_t = t
             p0 = self._progress(value)
-            if (t - self._first_valid_t <= FROM_WORK_WINDOW_S and p0 >= 1.0 - self._h / self._span
-                    and getattr(self._signal, "first_rep_from_work", False)):
+            if (
+                t - self._first_valid_t <= FROM_WORK_WINDOW_S
+                and p0 >= 1.0 - self._h / self._span
+                and getattr(self._signal, "first_rep_from_work", False)
+            ):
                 self._from_work = True
             if self._from_work and p0 > self._from_work_peak[1]:
                 self._from_work_peak = (value, p0)

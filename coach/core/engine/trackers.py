@@ -25,7 +25,9 @@ from coach.core.engine.tunables import FAULT_RELEASE_S, JUMP_LIMIT, VIEW_SCALE_L
 from coach.core.metrics import FrameView, Side, compile_metric
 
 
-def _compile_condition(c: ConditionLike) -> tuple[Callable[[FrameView], float], Callable[[float], bool]]:
+def _compile_condition(
+    c: ConditionLike,
+) -> tuple[Callable[[FrameView], float], Callable[[float], bool]]:
     fn = compile_metric(c.metric)
     op = c.op
     if op in ("between", "outside"):
@@ -113,7 +115,10 @@ class _SideLock:
 
     def update(self, vis: npt.NDArray[np.floating[Any]], dt: float) -> Side:
         # shoulder, hip, knee, ankle: left 11, 23, 25, 27; right 12, 24, 26, 28
-        d = float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28]) / 4.0
+        d = (
+            float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28])
+            / 4.0
+        )
         a = 1.0 if self.side is None else min(1.0, dt / 1.0)
         self.score += a * (d - self.score)
         if self.side is None:
@@ -215,7 +220,17 @@ class _SwingCounter:
     definition without limits counts exactly as the prescribed zones say.
     """
 
-    __slots__ = ("enabled", "lo", "hi", "min_swing", "armed", "peak", "start_t", "valley", "last_valley")
+    __slots__ = (
+        "enabled",
+        "lo",
+        "hi",
+        "min_swing",
+        "armed",
+        "peak",
+        "start_t",
+        "valley",
+        "last_valley",
+    )
 
     def __init__(self) -> None:
         self.enabled = False
