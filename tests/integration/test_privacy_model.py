@@ -1,6 +1,6 @@
 """The pose model is provisioned only when the person asks, and a missing model never hangs a run.
 
-* Run time (:func:`coach.pose.model.ensure_model`) never builds, downloads or runs pip: a missing
+* Run time (:func:`coach.pose.provision.ensure_model`) never builds, downloads or runs pip: a missing
   model is one line naming ``coach models install`` (no pip, no "check the network").
 * ``coach models install`` builds from the installed mediapipe package without the network;
   ``COACH_OFFLINE=1`` forbids every network route.
