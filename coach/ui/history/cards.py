@@ -118,6 +118,10 @@ class NextMorningCard(QFrame):
         if value < 0:
             return
         hist = self.page.ctx.history
+        if hist is None:  # the card is only shown with a history; never crash if it went away
+            self.result.setText("Your answer could not be saved (your history is not available).")
+            self.result.show()
+            return
         try:
             hist.record_next_morning(
                 self.pending.session_id,

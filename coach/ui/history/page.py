@@ -221,8 +221,11 @@ class HistoryPage(ProgressTab, ReportsTab):
             self.check_card.setParent(None)
             self.check_card.deleteLater()
             self.check_card = None
+        hist = self.ctx.history
+        if hist is None:
+            return
         try:
-            pending = self.ctx.history.pending_next_morning_check(self.now_fn())
+            pending = hist.pending_next_morning_check(self.now_fn())
         except (sqlite3.Error, HistoryError, ValueError, TypeError) as exc:  # never block the page on the check
             log.warning("next-morning check unavailable: %s", exc)
             pending = None
@@ -285,7 +288,7 @@ class HistoryPage(ProgressTab, ReportsTab):
         """The detail of one session: pain, and per exercise reps, holds and faults."""
         hist = self.ctx.history
         s = next((x for x in self.data.sessions if x.id == session_id), None)
-        if s is None:
+        if s is None or hist is None:
             return ""
         e = html.escape
         parts = [

@@ -32,6 +32,7 @@ from coach.ui.history.cards import _card
 from coach.ui.history.data import _LIGHT_WORDS, _STATUS_WORDS, _local, _n, _when
 
 if TYPE_CHECKING:
+    from coach.store.history import History
     from coach.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -125,10 +126,18 @@ class ReportsTab(QWidget):
     def _say(self, text: str) -> None:
         self.report_status.setText(text)
 
+    def _history(self) -> History | None:
+        """The history to export from; None (and a line saying so) when it is not available.
+        The tab is only built with a history, so this guards against it going away."""
+        if self.ctx.history is None:
+            self._say("Your history is not available, so there is nothing to export.")
+        return self.ctx.history
+
     def make_report(self) -> None:
         """Ask where to save, then write the clinician PDF for the chosen dates."""
-        rng = self._range()
-        if rng is None:
+        hist = self._history()
+        rng = self._range() if hist is not None else None
+        if hist is None or rng is None:
             return
         default = str(Path.home() / f"coach-report-{rng[0]}-to-{rng[1]}.pdf")
         path, _ = QFileDialog.getSaveFileName(
@@ -142,7 +151,7 @@ class ReportsTab(QWidget):
 
         try:
             d = write_report(
-                self.ctx.history,
+                hist,
                 path,
                 rng[0],
                 rng[1],
@@ -159,8 +168,9 @@ class ReportsTab(QWidget):
 
     def export_csv(self) -> None:
         """Ask for a folder, then write the CSV files for the chosen dates."""
-        rng = self._range()
-        if rng is None:
+        hist = self._history()
+        rng = self._range() if hist is not None else None
+        if hist is None or rng is None:
             return
         folder = QFileDialog.getExistingDirectory(
             self, "Choose a folder for the CSV files", str(Path.home())
@@ -170,7 +180,7 @@ class ReportsTab(QWidget):
         from coach.reports.csv import export_csv
 
         try:
-            files = export_csv(self.ctx.history, folder, rng[0], rng[1])
+            files = export_csv(hist, folder, rng[0], rng[1])
         # Disk problems: say so (the error is shown in the tab).
         except Exception as exc:  # noqa: BLE001
             log.warning("CSV export failed: %s", exc)
@@ -181,8 +191,9 @@ class ReportsTab(QWidget):
 
     def export_fhir(self) -> None:
         """Ask where to save, then write a FHIR Bundle (JSON) for the chosen dates."""
-        rng = self._range()
-        if rng is None:
+        hist = self._history()
+        rng = self._range() if hist is not None else None
+        if hist is None or rng is None:
             return
         default = str(Path.home() / f"coach-fhir-{rng[0]}-to-{rng[1]}.json")
         path, _ = QFileDialog.getSaveFileName(
@@ -194,7 +205,7 @@ class ReportsTab(QWidget):
 
         try:
             export_fhir(
-                self.ctx.history,
+                hist,
                 path,
                 rng[0],
                 rng[1],
