@@ -6,9 +6,10 @@ The scoring rules live in :class:`coach.core.posture.PostureMonitor` and the sam
 controller's states (:class:`MonitorState`), the calibration baseline as stored in a settings
 profile (:func:`baseline_to_settings` / :func:`baseline_from_settings`), the apparent head size
 that notices somebody else in front of the camera (:func:`head_scale`, :class:`OtherPersonCheck`),
-the display dwell that keeps the status line from flickering (:class:`DisplayDwell`), the one
-short sentence the status line shows (:func:`running_sentence`), and the day's posture seconds
-added to the history since the last save (:class:`PostureTotals`).
+the guided calibration's verdict and words (:func:`calibration_outcome`), the display dwell that
+keeps the status line from flickering (:class:`DisplayDwell`), the one short sentence the status
+line shows (:func:`running_sentence`), and the day's posture seconds added to the history since
+the last save (:class:`PostureTotals`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 import math
 import statistics
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -25,7 +26,14 @@ from typing import Any
 import numpy as np
 
 from coach.core.landmarks import Landmark, PoseFrame
-from coach.core.posture import PostureBaseline, PostureState, PostureStatus
+from coach.core.posture import (
+    CalibrationError,
+    PostureBaseline,
+    PostureState,
+    PostureStatus,
+    baseline_problem,
+    calibrate,
+)
 from coach.pipeline.sampled import SampledState
 
 log = logging.getLogger(__name__)
@@ -71,8 +79,11 @@ class MonitorState(str, Enum):
 
 def baseline_to_settings(b: PostureBaseline, head_scale: float | None = None) -> dict[str, float]:
     """Encode a baseline for ``Profile.posture_baseline`` (floats only; NaN fields left out)."""
-    out: dict[str, float] = {"view_front": 1.0 if b.view == "front" else 0.0,
-                             "frames": float(b.frames), "seconds": float(b.seconds)}
+    out: dict[str, float] = {
+        "view_front": 1.0 if b.view == "front" else 0.0,
+        "frames": float(b.frames),
+        "seconds": float(b.seconds),
+    }
     for k, v in b.to_dict().items():
         if k in ("view", "source", "frames", "seconds") or v is None:
             continue
@@ -82,12 +93,16 @@ def baseline_to_settings(b: PostureBaseline, head_scale: float | None = None) ->
     return out
 
 
-def baseline_from_settings(d: Mapping[str, float] | None) -> tuple[PostureBaseline | None, float | None]:
+def baseline_from_settings(
+    d: Mapping[str, float] | None,
+) -> tuple[PostureBaseline | None, float | None]:
     """Decode :func:`baseline_to_settings`; (None, None) when absent or unreadable."""
     if not d:
         return None, None
     try:
-        kw: dict[str, Any] = {k: float(v) for k, v in d.items() if k not in ("view_front", "frames", "head_scale")}
+        kw: dict[str, Any] = {
+            k: float(v) for k, v in d.items() if k not in ("view_front", "frames", "head_scale")
+        }
         kw["frames"] = int(d.get("frames", 0))
         b = PostureBaseline(view="front" if d.get("view_front", 0.0) >= 0.5 else "side", **kw)
     except (TypeError, ValueError) as exc:
@@ -95,6 +110,57 @@ def baseline_from_settings(d: Mapping[str, float] | None) -> tuple[PostureBaseli
         return None, None
     hs = d.get("head_scale")
     return b, (float(hs) if hs is not None else None)
+
+
+@dataclass(frozen=True)
+class CalibrationOutcome:
+    """What a guided calibration gave: the baseline to store (None: nothing is stored), the
+    median head size, and its words (the status line's short text, its tooltip, and the
+    message for the person)."""
+
+    baseline: PostureBaseline | None
+    head_scale: float | None
+    strip: str
+    tooltip: str
+    message: str
+
+
+def calibration_outcome(
+    poses: Sequence[PoseFrame | None], scales: Sequence[float], profile_name: str
+) -> CalibrationOutcome:
+    """Judge the frames of a guided calibration (sit upright for a few seconds).
+
+    Too few usable frames, or a baseline that looks slumped (it would make slumping the norm),
+    are not stored: the person is asked to try again."""
+    try:
+        baseline = calibrate(poses, source="guided")
+    except CalibrationError as exc:
+        return CalibrationOutcome(
+            None,
+            None,
+            "Calibration failed: sit so the camera sees your head and shoulders",
+            f"{exc}.",
+            f"{exc}. Sit so the camera sees your head and shoulders, then try again.",
+        )
+    problem = baseline_problem(baseline)
+    if problem is not None:
+        return CalibrationOutcome(
+            None,
+            None,
+            "That looked slumped — sit tall and calibrate again",
+            problem,
+            f"Not saved: {problem}. Sit upright and calibrate again.",
+        )
+    what = (
+        f"({baseline.view} view, {baseline.frames} frames) is saved for the '{profile_name}' set-up"
+    )
+    return CalibrationOutcome(
+        baseline,
+        statistics.median(scales) if scales else None,
+        "Calibrated — nudges now compare with your posture",
+        f"Your upright posture {what}.",
+        f"Calibrated: your upright posture {what}.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,7 +196,9 @@ class OtherPersonCheck:
     def clear(self) -> None:
         self.scales.clear()
 
-    def update(self, scale: float, state: PostureState, reference: float | None, *, count: bool = True) -> bool:
+    def update(
+        self, scale: float, state: PostureState, reference: float | None, *, count: bool = True
+    ) -> bool:
         """Add one sample's head size (when ``count`` and the person is tracked); True when the
         recent sizes say somebody other than the calibrated person is there."""
         if count and not math.isnan(scale) and state not in _NOBODY:
@@ -167,8 +235,16 @@ class DisplayDwell:
         return self.shown or state
 
 
-def running_sentence(latest: PostureStatus | None, other: bool, sampler: SampledState | None,
-                     dwell: DisplayDwell, now: float, *, baseline_rejected: bool, calibrated: bool) -> str:
+def running_sentence(
+    latest: PostureStatus | None,
+    other: bool,
+    sampler: SampledState | None,
+    dwell: DisplayDwell,
+    now: float,
+    *,
+    baseline_rejected: bool,
+    calibrated: bool,
+) -> str:
     """One short, stable sentence for the status line while the monitor runs (details go to the
     tooltip). ``sampler`` is the sampled pipeline's state, None when there is no pipeline."""
     if sampler is SampledState.AWAY_RELEASED:
@@ -202,6 +278,9 @@ class PostureTotals:
     def since(self, prev: PostureTotals) -> tuple[dict[str, float], int, int]:
         """What was added since ``prev``: seconds per state (away time and changes under
         :data:`MIN_DELTA_S` left out), breaks and nudges."""
-        delta = {k: v - prev.seconds.get(k, 0.0) for k, v in self.seconds.items()
-                 if k != PostureState.AWAY.value and v - prev.seconds.get(k, 0.0) > MIN_DELTA_S}
+        delta = {
+            k: v - prev.seconds.get(k, 0.0)
+            for k, v in self.seconds.items()
+            if k != PostureState.AWAY.value and v - prev.seconds.get(k, 0.0) > MIN_DELTA_S
+        }
         return delta, self.breaks - prev.breaks, self.alerts - prev.alerts

@@ -86,8 +86,9 @@ def set_in(root: dict[str, Any], path: Sequence[str], value: Any) -> bool:
     return True
 
 
-def merged_restrictions(old: Mapping[str, Any], checked: Mapping[str, bool], lift_kg: float | None,
-                        until: str | None) -> dict[str, Any] | None:
+def merged_restrictions(
+    old: Mapping[str, Any], checked: Mapping[str, bool], lift_kg: float | None, until: str | None
+) -> dict[str, Any] | None:
     """The ``safety.restrictions`` mapping after the safety tab changed.
 
     ``checked`` holds the three movement checkboxes; an unchecked one is left out unless the
@@ -104,8 +105,13 @@ def merged_restrictions(old: Mapping[str, Any], checked: Mapping[str, bool], lif
         new["no_lifting_kg_over"] = short_number(lift_kg)
     if until is not None:
         new["until"] = until
-    ordered = {k: new[k] for k in [*[k for k in old if k in new],
-                                   *[k for k in RESTRICTION_KEYS if k in new and k not in old]]}
+    ordered = {
+        k: new[k]
+        for k in [
+            *[k for k in old if k in new],
+            *[k for k in RESTRICTION_KEYS if k in new and k not in old],
+        ]
+    }
     ordered.update({k: v for k, v in new.items() if k not in ordered})
     return ordered if any(v not in (False, None) for v in ordered.values()) else None
 
@@ -132,8 +138,12 @@ def item_with(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
 def retarget_item(data: Mapping[str, Any], exercise_id: str) -> tuple[dict[str, Any], list[str]]:
     """The item made exercise ``exercise_id``; its dose and notes stay. A misspelt exercise key
     (``exercize: ...``) is the item's old exercise, so it goes too: returns (data, those keys)."""
-    typos = [k for k in data if k not in Item.model_fields
-             and difflib.get_close_matches(k, ["exercise"], n=1, cutoff=0.6)]
+    typos = [
+        k
+        for k in data
+        if k not in Item.model_fields
+        and difflib.get_close_matches(k, ["exercise"], n=1, cutoff=0.6)
+    ]
     rest = {k: v for k, v in data.items() if k not in typos and k != "exercise"}
     return {"exercise": exercise_id, **rest}, typos
 
@@ -197,14 +207,23 @@ def item_label(it: ItemState, catalogue: Catalogue, name: Callable[[str], str]) 
 # The checker's result in the editor's words
 
 
-def editor_problems(result: CheckResult, blocks: Sequence[BlockState],
-                    name: Callable[[str], str]) -> list[EditorProblem]:
+def editor_problems(
+    result: CheckResult, blocks: Sequence[BlockState], name: Callable[[str], str]
+) -> list[EditorProblem]:
     """Every problem of ``coach routine check`` (errors, then warnings, in the checker's order,
     wording and line numbers) with the block and exercise it is about in words."""
     problems: list[EditorProblem] = []
     for severity, group in (("error", result.errors), ("warning", result.warnings)):
         for prob in group:
             loc = problem_loc(prob.message)
-            problems.append(EditorProblem(severity, describe_loc(loc, blocks, name) if loc else "",
-                                          prob.message, prob.hint, prob.line, loc))
+            problems.append(
+                EditorProblem(
+                    severity,
+                    describe_loc(loc, blocks, name) if loc else "",
+                    prob.message,
+                    prob.hint,
+                    prob.line,
+                    loc,
+                )
+            )
     return problems

@@ -12,6 +12,7 @@ from coach.pipeline.desk_monitor import (
     PostureTotals,
     baseline_from_settings,
     baseline_to_settings,
+    calibration_outcome,
 )
 
 
@@ -50,7 +51,9 @@ def test_other_person_needs_five_sizes_outside_the_band_and_forgets_when_away() 
 
 def test_totals_since_leave_out_away_time_and_tiny_changes() -> None:
     prev = PostureTotals({"upright": 100.0, "slouched": 10.0, "away": 5.0}, breaks=1, alerts=2)
-    now = PostureTotals({"upright": 160.0, "slouched": 10.01, "away": 50.0, "leaning": 3.0}, breaks=2, alerts=2)
+    now = PostureTotals(
+        {"upright": 160.0, "slouched": 10.01, "away": 50.0, "leaning": 3.0}, breaks=2, alerts=2
+    )
     delta, d_breaks, d_alerts = now.since(prev)
     assert delta == {"upright": 60.0, "leaning": 3.0}
     assert (d_breaks, d_alerts) == (1, 0)
@@ -67,3 +70,10 @@ def test_baseline_round_trips_through_settings() -> None:
     assert scale == 0.21
     assert baseline_from_settings(None) == (None, None)
     assert baseline_from_settings({"view_front": 0.0, "nonsense": 1.0}) == (None, None)
+
+
+def test_calibration_without_usable_frames_stores_nothing_and_says_why() -> None:
+    out = calibration_outcome([None] * 30, [], "desk")
+    assert out.baseline is None and out.head_scale is None
+    assert out.strip == "Calibration failed: sit so the camera sees your head and shoulders"
+    assert out.message.endswith("Sit so the camera sees your head and shoulders, then try again.")

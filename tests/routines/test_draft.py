@@ -47,13 +47,19 @@ def test_set_and_get_by_path() -> None:
 
 def test_restrictions_keep_explicit_false_order_and_unknown_keys() -> None:
     old = {"no_rotation": False, "note": "ask first", "no_flexion": True}
-    new = merged_restrictions(old, {"no_flexion": True, "no_rotation": False, "no_extension": True}, 10.0, None)
+    new = merged_restrictions(
+        old, {"no_flexion": True, "no_rotation": False, "no_extension": True}, 10.0, None
+    )
     assert new is not None
     assert list(new) == ["no_rotation", "note", "no_flexion", "no_extension", "no_lifting_kg_over"]
     assert new["no_rotation"] is False and new["no_lifting_kg_over"] == 10
     # nothing restricted any more: the key goes
-    none = merged_restrictions({"no_flexion": True}, {"no_flexion": False, "no_rotation": False,
-                                                      "no_extension": False}, None, None)
+    none = merged_restrictions(
+        {"no_flexion": True},
+        {"no_flexion": False, "no_rotation": False, "no_extension": False},
+        None,
+        None,
+    )
     assert none is None
 
 

@@ -226,7 +226,12 @@ class HistoryPage(ProgressTab, ReportsTab):
             return
         try:
             pending = hist.pending_next_morning_check(self.now_fn())
-        except (sqlite3.Error, HistoryError, ValueError, TypeError) as exc:  # never block the page on the check
+        except (
+            sqlite3.Error,
+            HistoryError,
+            ValueError,
+            TypeError,
+        ) as exc:  # never block the page on the check
             log.warning("next-morning check unavailable: %s", exc)
             pending = None
         if pending is not None:
@@ -315,7 +320,12 @@ class HistoryPage(ProgressTab, ReportsTab):
                     + ".</p>"
                 )
             results = hist.exercise_results(session_id)
-        except (sqlite3.Error, HistoryError, ValueError, TypeError) as exc:  # damaged rows: show the rest
+        except (
+            sqlite3.Error,
+            HistoryError,
+            ValueError,
+            TypeError,
+        ) as exc:  # damaged rows: show the rest
             log.warning("session detail incomplete: %s", exc)
             results = []
         if not results:

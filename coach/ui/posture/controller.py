@@ -45,7 +45,6 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
-import statistics
 import threading
 import time
 from collections import deque
@@ -60,14 +59,11 @@ from PySide6.QtWidgets import QFileDialog, QSystemTrayIcon
 
 from coach.core.landmarks import PoseFrame
 from coach.core.posture import (
-    CalibrationError,
     MonitorConfig,
     PostureMonitor,
     PostureProfile,
     PostureState,
     PostureStatus,
-    baseline_problem,
-    calibrate,
 )
 from coach.pipeline.desk_monitor import (
     DisplayDwell,
@@ -76,6 +72,7 @@ from coach.pipeline.desk_monitor import (
     PostureTotals,
     baseline_from_settings,
     baseline_to_settings,
+    calibration_outcome,
     head_scale,
     running_sentence,
 )
@@ -104,6 +101,7 @@ CALIBRATION_S = 3.0
 #: Shorter side of the camera mode asked for (CameraSource(smallest_for=...)).
 CAMERA_MIN_SIDE = 360
 _ALERT_QUEUE = 16
+
 
 class PostureMonitorController(QObject):
     """Runs the background posture monitor; see the module docstring.
@@ -137,8 +135,14 @@ class PostureMonitorController(QObject):
     nudged = Signal(str)
     calibration_finished = Signal(bool, str)
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None, *,
-                 estimator_factory: Callable[[], Any] | None = None, use_tray: bool | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QObject | None = None,
+        *,
+        estimator_factory: Callable[[], Any] | None = None,
+        use_tray: bool | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.estimator_factory = estimator_factory or self._default_estimator
@@ -189,13 +193,17 @@ class PostureMonitorController(QObject):
         from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator
 
         s = self.ctx.settings
-        return MediaPipeEstimator(EstimatorOptions(variant=s.model_variant, model_path=s.model_path, live=False))
+        return MediaPipeEstimator(
+            EstimatorOptions(variant=s.model_variant, model_path=s.model_path, live=False)
+        )
 
     def _watch_session(self) -> None:
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._app_state)
-            app.screenRemoved.connect(lambda _s: self._restart_if_running("a screen was disconnected"))
+            app.screenRemoved.connect(
+                lambda _s: self._restart_if_running("a screen was disconnected")
+            )
         self._dbus = SessionWatcher(self)
         self._dbus.locked.connect(self.screen_locked)
 
@@ -239,8 +247,12 @@ class PostureMonitorController(QObject):
             self.start()
 
     def choose_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(None, "Open a video to test the posture monitor", str(Path.home()),
-                                              "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        path, _ = QFileDialog.getOpenFileName(
+            None,
+            "Open a video to test the posture monitor",
+            str(Path.home()),
+            "Videos (*.mp4 *.avi *.mov *.mkv *.webm)",
+        )
         if path:
             self.set_video(path)
 
@@ -266,8 +278,14 @@ class PostureMonitorController(QObject):
             self.latest = None
             self.other_person = False
             self._dwell.shown = None
-        self.pipeline = SampledPipeline(self._make_reader, self.estimator_factory, self._on_frame, policy,
-                                        camera_busy=self._camera_busy_check(), reader=reader)
+        self.pipeline = SampledPipeline(
+            self._make_reader,
+            self.estimator_factory,
+            self._on_frame,
+            policy,
+            camera_busy=self._camera_busy_check(),
+            reader=reader,
+        )
         self.pipeline.start()
         self._set_state(MonitorState.STARTING, "Starting the posture monitor…")
 
@@ -312,7 +330,9 @@ class PostureMonitorController(QObject):
     def snooze_until_tomorrow(self) -> None:
         """Until tomorrow morning (06:00 local time)."""
         tomorrow = datetime.now().astimezone().date() + timedelta(days=1)
-        self.snooze_until(datetime.combine(tomorrow, datetime.min.time()).astimezone().replace(hour=6))
+        self.snooze_until(
+            datetime.combine(tomorrow, datetime.min.time()).astimezone().replace(hour=6)
+        )
 
     def snooze_until(self, when: datetime) -> None:
         if self.state == MonitorState.OFF:
@@ -320,12 +340,20 @@ class PostureMonitorController(QObject):
         self._release()
         self._snooze_until = when
         self._timer.start()  # the tick wakes it up, robust to sleeps that delay timers
-        self._set_state(MonitorState.SNOOZED, f"Snoozed until {when.strftime('%H:%M')}"
-                        + ("" if when.date() == datetime.now().date() else " tomorrow") + " — the camera is off.")
+        self._set_state(
+            MonitorState.SNOOZED,
+            f"Snoozed until {when.strftime('%H:%M')}"
+            + ("" if when.date() == datetime.now().date() else " tomorrow")
+            + " — the camera is off.",
+        )
 
     def session_active(self, active: bool) -> None:
         """An exercise session needs the camera: release it for the session, take it back after."""
-        if active and self.state in (MonitorState.RUNNING, MonitorState.STARTING, MonitorState.CALIBRATING):
+        if active and self.state in (
+            MonitorState.RUNNING,
+            MonitorState.STARTING,
+            MonitorState.CALIBRATING,
+        ):
             self._release()
             self._paused_for_session = True
             self._set_state(MonitorState.PAUSED, "Paused during your exercise session")
@@ -336,7 +364,11 @@ class PostureMonitorController(QObject):
 
     def screen_locked(self, locked: bool) -> None:
         """The screen was locked (release the camera) or unlocked (reopen it if it was on)."""
-        if locked and self.state in (MonitorState.RUNNING, MonitorState.STARTING, MonitorState.CALIBRATING):
+        if locked and self.state in (
+            MonitorState.RUNNING,
+            MonitorState.STARTING,
+            MonitorState.CALIBRATING,
+        ):
             self._release()
             self._locked = True
             self._set_state(MonitorState.SCREEN_LOCKED, "Screen locked — the camera is off.")
@@ -356,7 +388,9 @@ class PostureMonitorController(QObject):
             self._calib_until = time.monotonic() + seconds
         if self.pipeline is not None:
             self.pipeline.hold_fast(seconds + 1.0)  # many frames for the medians
-        self._set_state(MonitorState.CALIBRATING, f"Calibrating: sit upright and still for {seconds:.0f} s…")
+        self._set_state(
+            MonitorState.CALIBRATING, f"Calibrating: sit upright and still for {seconds:.0f} s…"
+        )
 
     def flush_history(self) -> dict[str, float] | None:
         """Add the time since the last flush to the history; returns the seconds added."""
@@ -375,7 +409,11 @@ class PostureMonitorController(QObject):
         day = self._day
         try:
             hist.add_posture_time(day, delta, breaks=d_breaks, alerts=d_alerts)
-        except (sqlite3.Error, HistoryError, ValueError) as exc:  # a history problem never stops the monitor
+        except (
+            sqlite3.Error,
+            HistoryError,
+            ValueError,
+        ) as exc:  # a history problem never stops the monitor
             log.warning("posture time not saved: %s", exc)
         today = date.today()
         if today != day:
@@ -407,7 +445,9 @@ class PostureMonitorController(QObject):
         cam = self.ctx.settings.profile().camera
         # The smallest mode that still gives the model a sharp 256-px crop of a seated person
         # (head and trunk fill about two thirds of the picture at a desk).
-        return SampledReader(CameraSource(int(cam) if str(cam).isdigit() else cam, smallest_for=CAMERA_MIN_SIDE))
+        return SampledReader(
+            CameraSource(int(cam) if str(cam).isdigit() else cam, smallest_for=CAMERA_MIN_SIDE)
+        )
 
     def _camera_busy_check(self) -> Callable[[], bool] | None:
         """Linux: another process holding our camera's device means it wants the camera."""
@@ -427,7 +467,9 @@ class PostureMonitorController(QObject):
 
         try:
             if not self.video_path and not list_cameras():
-                self._set_state(MonitorState.NO_CAMERA, "No camera found. Connect one, or try a video.")
+                self._set_state(
+                    MonitorState.NO_CAMERA, "No camera found. Connect one, or try a video."
+                )
                 return None
             return self._make_reader()
         except SourceError as exc:
@@ -474,7 +516,9 @@ class PostureMonitorController(QObject):
                 if not math.isnan(scale):
                     self._calib_scales.append(scale)
             # while calibrating, the head sizes go to the calibration, not to the check
-            other = self._others.update(scale, status.state, self._calibrated_scale, count=not calibrating)
+            other = self._others.update(
+                scale, status.state, self._calibrated_scale, count=not calibrating
+            )
             self.other_person = other
             self.latest = status
             if status.alert is not None and not other and self._calib is None:
@@ -503,7 +547,10 @@ class PostureMonitorController(QObject):
             calib_done = self._calib is not None and now >= self._calib_until
         if err is not None:
             self._release()
-            self._set_state(MonitorState.ERROR, err if len(err) <= 60 else "The monitor stopped (details in the tooltip)")
+            self._set_state(
+                MonitorState.ERROR,
+                err if len(err) <= 60 else "The monitor stopped (details in the tooltip)",
+            )
             self.widget.setToolTip(err)
             return
         if calib_done:
@@ -528,8 +575,9 @@ class PostureMonitorController(QObject):
                     err = "The video has ended."
         return err
 
-    def _show_status(self, pipe: SampledPipeline | None, latest: PostureStatus | None, other: bool,
-                     now: float) -> None:
+    def _show_status(
+        self, pipe: SampledPipeline | None, latest: PostureStatus | None, other: bool, now: float
+    ) -> None:
         """Starting -> running once the model is ready and a first verdict is in; then the
         running sentence and the tray icon (unless a message is being held readable)."""
         if self.state == MonitorState.STARTING and pipe is not None:
@@ -552,55 +600,46 @@ class PostureMonitorController(QObject):
         """The posture the strip shows: the monitor's, once it has held ``DISPLAY_DWELL_S``."""
         return self._dwell.shown
 
-    def _running_text(self, latest: PostureStatus | None, other: bool, pipe: SampledPipeline | None,
-                      now: float) -> str:
+    def _running_text(
+        self, latest: PostureStatus | None, other: bool, pipe: SampledPipeline | None, now: float
+    ) -> str:
         """One short, stable sentence for the strip (the details go to the tooltip); see
         :func:`coach.pipeline.desk_monitor.running_sentence`."""
         mon = self._monitor
-        return running_sentence(latest, other, pipe.state if pipe is not None else None, self._dwell, now,
-                                baseline_rejected=bool(mon is not None and mon.baseline_rejected),
-                                calibrated=self.calibrated)
+        return running_sentence(
+            latest,
+            other,
+            pipe.state if pipe is not None else None,
+            self._dwell,
+            now,
+            baseline_rejected=bool(mon is not None and mon.baseline_rejected),
+            calibrated=self.calibrated,
+        )
 
     def _finish_calibration(self) -> None:
+        """Judge the calibration frames (:func:`~coach.pipeline.desk_monitor.calibration_outcome`);
+        a good baseline is saved to the active profile and used at once."""
         with self._lock:
             poses, self._calib = self._calib or [], None
             scales = list(self._calib_scales)
-        try:
-            baseline = calibrate(poses, source="guided")
-        except CalibrationError as exc:
-            msg = "Calibration failed: sit so the camera sees your head and shoulders"
-            self._hold_text_until = time.monotonic() + 8.0
-            self._set_state(MonitorState.RUNNING, msg)
-            self.widget.setToolTip(f"{exc}.")
-            self.calibration_finished.emit(False, f"{exc}. Sit so the camera sees your head and shoulders, then try again.")
-            return
-        problem = baseline_problem(baseline)
-        if problem is not None:
-            # A slumped baseline would make slumping the norm: ask again instead of storing it.
-            msg = "That looked slumped — sit tall and calibrate again"
-            self._hold_text_until = time.monotonic() + 8.0
-            self._set_state(MonitorState.RUNNING, msg)
-            self.widget.setToolTip(problem)
-            self.calibration_finished.emit(False, f"Not saved: {problem}. Sit upright and calibrate again.")
-            return
-        scale = statistics.median(scales) if scales else None
         prof = self.ctx.settings.profile()
-        prof.posture_baseline = baseline_to_settings(baseline, scale)
-        # Profile is a plain pydantic model inside the list: re-assign the list so the
-        # settings validate the change, then save.
-        self.ctx.settings.profiles = list(self.ctx.settings.profiles)
-        self.ctx.save()
-        self._calibrated_scale = scale
-        with self._lock:
-            if self._monitor is not None:
-                self._monitor.set_profile(PostureProfile(prof.name, baseline, prof.posture_sensitivity))
-        msg = "Calibrated — nudges now compare with your posture"
+        out = calibration_outcome(poses, scales, prof.name)
+        if out.baseline is not None:
+            prof.posture_baseline = baseline_to_settings(out.baseline, out.head_scale)
+            # Profile is a plain pydantic model inside the list: re-assign the list so the
+            # settings validate the change, then save.
+            self.ctx.settings.profiles = list(self.ctx.settings.profiles)
+            self.ctx.save()
+            self._calibrated_scale = out.head_scale
+            with self._lock:
+                if self._monitor is not None:
+                    self._monitor.set_profile(
+                        PostureProfile(prof.name, out.baseline, prof.posture_sensitivity)
+                    )
         self._hold_text_until = time.monotonic() + 8.0
-        self._set_state(MonitorState.RUNNING, msg)
-        self.widget.setToolTip(f"Your upright posture ({baseline.view} view, {baseline.frames} frames) is saved "
-                               f"for the '{prof.name}' set-up.")
-        self.calibration_finished.emit(True, f"Calibrated: your upright posture ({baseline.view} view, "
-                                       f"{baseline.frames} frames) is saved for the '{prof.name}' set-up.")
+        self._set_state(MonitorState.RUNNING, out.strip)
+        self.widget.setToolTip(out.tooltip)
+        self.calibration_finished.emit(out.baseline is not None, out.message)
 
     def notify(self, text: str) -> None:
         """A nudge: a desktop notification from the tray, else the main window's banner."""
@@ -631,5 +670,7 @@ class PostureMonitorController(QObject):
         if self.tray is not None:
             self.tray.setToolTip(f"coach posture monitor: {text}")
             self._tray_status.setText(text if len(text) < 60 else text[:57] + "…")
-            self._tray_pause.setText("Resume" if self.state in (MonitorState.PAUSED, MonitorState.SNOOZED) else "Pause")
+            self._tray_pause.setText(
+                "Resume" if self.state in (MonitorState.PAUSED, MonitorState.SNOOZED) else "Pause"
+            )
         self.status_text_changed.emit(text)

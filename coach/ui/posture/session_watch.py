@@ -26,14 +26,27 @@ class SessionWatcher(QObject):
         # (a bytes slot raises ValueError), hence the two type: ignore[call-overload] below.
         session = QDBusConnection.sessionBus()
         if session.isConnected():
-            for service, path, iface in (("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver"),
-                                         ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver")):
-                if session.connect(service, path, iface, "ActiveChanged", self, SLOT("_screensaver(bool)")):  # type: ignore[call-overload]
+            for service, path, iface in (
+                (
+                    "org.freedesktop.ScreenSaver",
+                    "/org/freedesktop/ScreenSaver",
+                    "org.freedesktop.ScreenSaver",
+                ),
+                ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver"),
+            ):
+                if session.connect(
+                    service, path, iface, "ActiveChanged", self, SLOT("_screensaver(bool)")
+                ):  # type: ignore[call-overload]
                     self.connected.append(iface)
         system = QDBusConnection.systemBus()
         if system.isConnected() and system.connect(  # type: ignore[call-overload]
-                "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
-                "PrepareForSleep", self, SLOT("_sleep(bool)")):
+            "org.freedesktop.login1",
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager",
+            "PrepareForSleep",
+            self,
+            SLOT("_sleep(bool)"),
+        ):
             self.connected.append("login1")
 
     @Slot(bool)

@@ -32,7 +32,9 @@ class PostureStatusWidget(QFrame):
         self.controller = controller
         self.setObjectName("postureStrip")
         self.setAccessibleName("Posture monitor")
-        self.setToolTip("The posture monitor (there is no system tray on this desktop, so it lives here).")
+        self.setToolTip(
+            "The posture monitor (there is no system tray on this desktop, so it lives here)."
+        )
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 0, 8, 0)
         lay.setSpacing(8)
@@ -46,7 +48,9 @@ class PostureStatusWidget(QFrame):
         lay.addWidget(self.text)
         lay.addStretch(1)
         self.calib_btn = QPushButton("Calibrate")
-        self.calib_btn.setToolTip("Sit upright for 3 seconds so nudges compare with your own posture")
+        self.calib_btn.setToolTip(
+            "Sit upright for 3 seconds so nudges compare with your own posture"
+        )
         self.calib_btn.clicked.connect(lambda: controller.start_calibration())
         self.pause_btn = QPushButton("Pause")
         self.pause_btn.clicked.connect(controller.toggle_pause)
@@ -80,8 +84,12 @@ class PostureStatusWidget(QFrame):
         shown = c.shown_posture
         colour = p.muted
         if st == MonitorState.RUNNING and shown is not None and not c.other_person:
-            colour = {PostureState.UPRIGHT: p.good}.get(shown, p.warn if shown in (
-                PostureState.SLOUCHED, PostureState.FORWARD_HEAD, PostureState.LEANING) else p.muted)
+            colour = {PostureState.UPRIGHT: p.good}.get(
+                shown,
+                p.warn
+                if shown in (PostureState.SLOUCHED, PostureState.FORWARD_HEAD, PostureState.LEANING)
+                else p.muted,
+            )
         elif st in (MonitorState.ERROR,):
             colour = p.bad
         self.dot.setStyleSheet(f"color: {colour};")

@@ -26,8 +26,16 @@ SNOOZE_CHOICES = (("15 minutes", 15 * 60.0), ("1 hour", 3600.0))
 def posture_icon(posture: PostureState | None) -> QIcon:
     """A 32 px dot: green sitting well, amber for a posture to change, grey otherwise."""
     p = palette(False)
-    colour = {PostureState.UPRIGHT: p.good, PostureState.SLOUCHED: p.warn, PostureState.FORWARD_HEAD: p.warn,
-              PostureState.LEANING: p.warn}.get(posture, p.muted) if posture is not None else p.muted
+    colour = (
+        {
+            PostureState.UPRIGHT: p.good,
+            PostureState.SLOUCHED: p.warn,
+            PostureState.FORWARD_HEAD: p.warn,
+            PostureState.LEANING: p.warn,
+        }.get(posture, p.muted)
+        if posture is not None
+        else p.muted
+    )
     pm = QPixmap(32, 32)
     pm.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pm)

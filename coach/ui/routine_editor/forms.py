@@ -66,37 +66,64 @@ class FormTabs(QWidget):
         self.d_birth = QSpinBox()
         self.d_birth.setRange(1899, 2100)
         self.d_birth.setSpecialValueText("not given")
-        self.d_birth.setToolTip("The patient's year of birth: printed on the handout and the clinician report")
+        self.d_birth.setToolTip(
+            "The patient's year of birth: printed on the handout and the clinician report"
+        )
         self.d_ids = QLineEdit()
         self.d_ids.setPlaceholderText("e.g. clinic: 23-4543; nhs: 943 476 5919")
-        self.d_ids.setToolTip("The patient's identifiers as 'system: value', separated by ';'. "
-                              "They go on every page of the documents and into the FHIR export.")
+        self.d_ids.setToolTip(
+            "The patient's identifiers as 'system: value', separated by ';'. "
+            "They go on every page of the documents and into the FHIR export."
+        )
         self.d_created = OptionalDate("set")
         self.d_from = OptionalDate("set")
         self.d_until = OptionalDate("set")
         self.d_notes = QPlainTextEdit()
         self.d_notes.setPlaceholderText("A note for the patient at the end of the handout")
         self.d_notes.setMaximumHeight(100)
-        for label, wdg in (("Title", self.d_title), ("Routine id", self.d_id), ("Version", self.d_version),
-                           ("Author", self.d_author), ("Author role", self.d_role), ("Author contact", self.d_contact),
-                           ("Patient name", self.d_patient), ("Year of birth", self.d_birth),
-                           ("Patient identifiers", self.d_ids), ("Created", self.d_created),
-                           ("Valid from", self.d_from), ("Valid until", self.d_until), ("Notes", self.d_notes)):
+        for label, wdg in (
+            ("Title", self.d_title),
+            ("Routine id", self.d_id),
+            ("Version", self.d_version),
+            ("Author", self.d_author),
+            ("Author role", self.d_role),
+            ("Author contact", self.d_contact),
+            ("Patient name", self.d_patient),
+            ("Year of birth", self.d_birth),
+            ("Patient identifiers", self.d_ids),
+            ("Created", self.d_created),
+            ("Valid from", self.d_from),
+            ("Valid until", self.d_until),
+            ("Notes", self.d_notes),
+        ):
             form.addRow(label, wdg)
         self.d_title.textEdited.connect(lambda t: self._set(("title",), t))
         self.d_id.textEdited.connect(lambda t: self._set(("id",), t))
         self.d_version.valueChanged.connect(lambda v: self._set(("version",), int(v)))
         self.d_author.textEdited.connect(lambda t: self._set(("author", "name"), t))
         self.d_role.currentTextChanged.connect(lambda t: self._set(("author", "role"), t))
-        self.d_contact.textEdited.connect(lambda t: self._set(("author", "contact"), t.strip() or None))
+        self.d_contact.textEdited.connect(
+            lambda t: self._set(("author", "contact"), t.strip() or None)
+        )
         self.d_patient.textEdited.connect(self._patient_changed)
         self.d_birth.valueChanged.connect(
-            lambda v: self._set(("patient", "birth_year"), int(v) if v > self.d_birth.minimum() else None))
-        self.d_ids.textEdited.connect(lambda t: self._set(("patient", "external_ids"), parse_ids(t) or None))
-        for key, wdg in (("created", self.d_created), ("valid_from", self.d_from), ("valid_until", self.d_until)):
+            lambda v: self._set(
+                ("patient", "birth_year"), int(v) if v > self.d_birth.minimum() else None
+            )
+        )
+        self.d_ids.textEdited.connect(
+            lambda t: self._set(("patient", "external_ids"), parse_ids(t) or None)
+        )
+        for key, wdg in (
+            ("created", self.d_created),
+            ("valid_from", self.d_from),
+            ("valid_until", self.d_until),
+        ):
             wdg.check.toggled.connect(lambda _c, k=key, x=wdg: self._set((k,), x.value()))
             wdg.edit.dateChanged.connect(lambda _d, k=key, x=wdg: self._set((k,), x.value()))
-        self.d_notes.textChanged.connect(lambda: self._set(("notes",), self.d_notes.toPlainText().strip() or None))
+        self.d_notes.textChanged.connect(
+            lambda: self._set(("notes",), self.d_notes.toPlainText().strip() or None)
+        )
         return w
 
     def _build_safety(self) -> QWidget:
@@ -158,11 +185,19 @@ class FormTabs(QWidget):
         self.r_lift.valueChanged.connect(lambda _v: self._restrictions_changed())
         self.r_until.check.toggled.connect(lambda _c: self._restrictions_changed())
         self.r_until.edit.dateChanged.connect(lambda _d: self._restrictions_changed())
-        for key, sp in (("green_max", self.p_green), ("amber_max", self.p_amber),
-                        ("relative_rise_amber", self.p_rise), ("next_morning_max", self.p_morning_max)):
+        for key, sp in (
+            ("green_max", self.p_green),
+            ("amber_max", self.p_amber),
+            ("relative_rise_amber", self.p_rise),
+            ("next_morning_max", self.p_morning_max),
+        ):
             sp.valueChanged.connect(lambda v, k=key: self._set(("safety", "pain_rules", k), int(v)))
-        self.p_morning.toggled.connect(lambda c: self._set(("safety", "pain_rules", "next_morning_check"), bool(c)))
-        self.s_contact.textEdited.connect(lambda t: self._set(("safety", "clinician_contact"), t.strip() or None))
+        self.p_morning.toggled.connect(
+            lambda c: self._set(("safety", "pain_rules", "next_morning_check"), bool(c))
+        )
+        self.s_contact.textEdited.connect(
+            lambda t: self._set(("safety", "clinician_contact"), t.strip() or None)
+        )
         return w
 
     def _build_schedule(self) -> QWidget:
@@ -194,11 +229,12 @@ class FormTabs(QWidget):
         form.addRow(rem)
         self.c_use_days.toggled.connect(lambda _c: self._schedule_changed())
         self.c_per_week.valueChanged.connect(lambda _v: self._schedule_changed())
-        self.c_times.valueChanged.connect(lambda v: self._set(("schedule", "times_per_day"), int(v)))
+        self.c_times.valueChanged.connect(
+            lambda v: self._set(("schedule", "times_per_day"), int(v))
+        )
         self.c_reminder.toggled.connect(lambda _c: self._reminder_changed())
         self.c_time.timeChanged.connect(lambda _t: self._reminder_changed())
         return w
-
 
     def _patient_changed(self, text: str) -> None:
         name = text.strip()
@@ -217,18 +253,27 @@ class FormTabs(QWidget):
             self._set(("safety", "surgery"), None)
             return
         old = self._get(("safety", "surgery"), {}) or {}
-        new = {**old, "type": self.s_type.currentText(), "date": self.s_date.date().toString("yyyy-MM-dd")}
+        new = {
+            **old,
+            "type": self.s_type.currentText(),
+            "date": self.s_date.date().toString("yyyy-MM-dd"),
+        }
         self._set(("safety", "surgery"), new)
 
     def _restrictions_changed(self) -> None:
         if self._loading:
             return
         old = self._get(("safety", "restrictions"), {}) or {}
-        checked = {"no_flexion": self.r_flex.isChecked(), "no_rotation": self.r_rot.isChecked(),
-                   "no_extension": self.r_ext.isChecked()}
+        checked = {
+            "no_flexion": self.r_flex.isChecked(),
+            "no_rotation": self.r_rot.isChecked(),
+            "no_extension": self.r_ext.isChecked(),
+        }
         lift = self.r_lift.value()
-        self._set(("safety", "restrictions"),
-                  merged_restrictions(old, checked, lift if lift >= 0 else None, self.r_until.value()))
+        self._set(
+            ("safety", "restrictions"),
+            merged_restrictions(old, checked, lift if lift >= 0 else None, self.r_until.value()),
+        )
 
     def _schedule_changed(self) -> None:
         use_days = self.c_use_days.isChecked()
@@ -246,7 +291,10 @@ class FormTabs(QWidget):
 
     def _reminder_changed(self) -> None:
         self.c_time.setEnabled(self.c_reminder.isChecked())
-        self._set(("schedule", "reminder_time"), self.c_time.time().toString("HH:mm") if self.c_reminder.isChecked() else None)
+        self._set(
+            ("schedule", "reminder_time"),
+            self.c_time.time().toString("HH:mm") if self.c_reminder.isChecked() else None,
+        )
 
     def _populate(self) -> None:
         """Show the data in the widgets without writing anything back."""
@@ -273,11 +321,17 @@ class FormTabs(QWidget):
         self.d_contact.setText(str(g(("author", "contact"), "") or ""))
         self.d_patient.setText(str(g(("patient", "display_name"), "") or ""))
         by = g(("patient", "birth_year"))
-        self.d_birth.setValue(int(by) if isinstance(by, int) and not isinstance(by, bool)
-                              and self.d_birth.minimum() < by <= self.d_birth.maximum()
-                              else self.d_birth.minimum())
+        self.d_birth.setValue(
+            int(by)
+            if isinstance(by, int)
+            and not isinstance(by, bool)
+            and self.d_birth.minimum() < by <= self.d_birth.maximum()
+            else self.d_birth.minimum()
+        )
         ids = g(("patient", "external_ids"), {}) or {}
-        self.d_ids.setText("; ".join(f"{k}: {v}" for k, v in ids.items()) if isinstance(ids, dict) else "")
+        self.d_ids.setText(
+            "; ".join(f"{k}: {v}" for k, v in ids.items()) if isinstance(ids, dict) else ""
+        )
         self.d_created.set_value(g(("created",)))
         self.d_from.set_value(g(("valid_from",)))
         self.d_until.set_value(g(("valid_until",)))

@@ -74,7 +74,9 @@ class ItemsTab(QWidget):
         self.catalogue_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.catalogue_combo.setToolTip("Type to search the catalogue")
         # Long names must not widen the page (it scrolls vertically only).
-        self.catalogue_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.catalogue_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.catalogue_combo.setMinimumContentsLength(12)
         for ex in sorted(self.catalogue.exercises.values(), key=lambda e: (e.program, e.name)):
             self.catalogue_combo.addItem(f"{ex.name}  ({ex.program})", ex.id)
@@ -93,8 +95,12 @@ class ItemsTab(QWidget):
         self.tree.itemChanged.connect(self._tree_item_changed)
         lay.addWidget(self.tree, 1)
         row = QHBoxLayout()
-        for text, slot in (("Add block", self.add_block), ("Move up", lambda: self.move(-1)),
-                           ("Move down", lambda: self.move(1)), ("Remove", self.remove_selected)):
+        for text, slot in (
+            ("Add block", self.add_block),
+            ("Move up", lambda: self.move(-1)),
+            ("Move down", lambda: self.move(1)),
+            ("Remove", self.remove_selected),
+        ):
             b = QPushButton(text)
             b.clicked.connect(slot)
             row.addWidget(b)
@@ -109,12 +115,16 @@ class ItemsTab(QWidget):
         form = QFormLayout(self.item_box)
         self.f_exercise = QComboBox()
         self.f_exercise.setToolTip("Change which catalogue exercise this item is")
-        self.f_exercise.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.f_exercise.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.f_exercise.setMinimumContentsLength(12)
         self.f_exercise.addItem("(choose an exercise)", None)
         for ex in sorted(self.catalogue.exercises.values(), key=lambda e: e.name):
             self.f_exercise.addItem(f"{ex.name}  ({ex.id})", ex.id)
-        self.f_exercise.activated.connect(lambda _i: self.set_item_exercise(self.f_exercise.currentData()))
+        self.f_exercise.activated.connect(
+            lambda _i: self.set_item_exercise(self.f_exercise.currentData())
+        )
         form.addRow("Exercise", self.f_exercise)
         self.f_sets = spin(0, 10, "catalogue")
         self.f_reps = spin(0, 100, "catalogue")
@@ -133,8 +143,14 @@ class ItemsTab(QWidget):
 
         doses = QWidget()
         flow = FlowLayout(doses)  # the six fields wrap onto more rows when space is short
-        for label, wdg in (("Sets", self.f_sets), ("Reps", self.f_reps), ("Hold", self.f_hold),
-                           ("Rest", self.f_rest), ("Duration", self.f_duration), ("Side", self.f_side)):
+        for label, wdg in (
+            ("Sets", self.f_sets),
+            ("Reps", self.f_reps),
+            ("Hold", self.f_hold),
+            ("Rest", self.f_rest),
+            ("Duration", self.f_duration),
+            ("Side", self.f_side),
+        ):
             pair = QWidget()
             pl = QHBoxLayout(pair)
             pl.setContentsMargins(0, 0, 0, 0)
@@ -144,10 +160,17 @@ class ItemsTab(QWidget):
         form.addRow(doses)
         form.addRow(self.f_pattern)
         form.addRow("Notes", self.f_notes)
-        for key, wdg in (("sets", self.f_sets), ("reps", self.f_reps), ("hold_s", self.f_hold),
-                         ("rest_s", self.f_rest), ("duration_s", self.f_duration)):
+        for key, wdg in (
+            ("sets", self.f_sets),
+            ("reps", self.f_reps),
+            ("hold_s", self.f_hold),
+            ("rest_s", self.f_rest),
+            ("duration_s", self.f_duration),
+        ):
             wdg.valueChanged.connect(lambda v, k=key: self._itemspin(k, v))
-        self.f_side.currentIndexChanged.connect(lambda _i: self.set_item_value("side", self.f_side.currentData()))
+        self.f_side.currentIndexChanged.connect(
+            lambda _i: self.set_item_value("side", self.f_side.currentData())
+        )
         self.f_notes.textEdited.connect(lambda t: self.set_item_value("notes", t.strip() or None))
         self.item_box.setEnabled(False)
         return self.item_box
@@ -176,7 +199,9 @@ class ItemsTab(QWidget):
         resolved = {it.loc: it for it in self.resolved.items} if self.resolved is not None else {}
         p = palette(self.ctx.settings.high_contrast)
         for b, block in enumerate(self.blocks):
-            top = QTreeWidgetItem([block.name or "(unnamed block)", f"{len(block.items)} exercise(s)", ""])
+            top = QTreeWidgetItem(
+                [block.name or "(unnamed block)", f"{len(block.items)} exercise(s)", ""]
+            )
             top.setFlags(top.flags() | Qt.ItemFlag.ItemIsEditable)
             f = top.font(0)
             f.setBold(True)
@@ -196,7 +221,12 @@ class ItemsTab(QWidget):
                     child.setForeground(2, QColor(p.bad))
                     child.setToolTip(0, "\n".join(x.text() for x in errs))
                 if r is not None and r.locked:
-                    child.setForeground(2, Qt.GlobalColor.darkRed if not self.ctx.settings.high_contrast else Qt.GlobalColor.yellow)
+                    child.setForeground(
+                        2,
+                        Qt.GlobalColor.darkRed
+                        if not self.ctx.settings.high_contrast
+                        else Qt.GlobalColor.yellow,
+                    )
                     child.setToolTip(2, "; ".join(r.lock_reasons))
                 elif r is not None:
                     child.setForeground(2, QColor(p.good))
@@ -207,9 +237,15 @@ class ItemsTab(QWidget):
         self.tree.blockSignals(False)
         if select is not None:
             sb, si = select
-            block_node = self.tree.topLevelItem(sb) if 0 <= sb < self.tree.topLevelItemCount() else None
+            block_node = (
+                self.tree.topLevelItem(sb) if 0 <= sb < self.tree.topLevelItemCount() else None
+            )
             if block_node is not None:
-                child_node = block_node.child(si) if si is not None and 0 <= si < block_node.childCount() else None
+                child_node = (
+                    block_node.child(si)
+                    if si is not None and 0 <= si < block_node.childCount()
+                    else None
+                )
                 self.tree.setCurrentItem(child_node if child_node is not None else block_node)
         self._selection_changed()
 
@@ -233,30 +269,51 @@ class ItemsTab(QWidget):
             self.item_box.setTitle(f"Dose for {self.item_label(it)}")
             custom = "custom" in it.data
             self.f_exercise.setEnabled(not custom)
-            self.f_exercise.setToolTip("A custom exercise is defined in the file itself; edit it there"
-                                       if custom else "Change which catalogue exercise this item is")
+            self.f_exercise.setToolTip(
+                "A custom exercise is defined in the file itself; edit it there"
+                if custom
+                else "Change which catalogue exercise this item is"
+            )
             idx = self.f_exercise.findData(it.exercise_id) if ex is not None else -1
-            self.f_exercise.setItemText(0, "(choose an exercise)" if ex is not None or not it.exercise_id or custom
-                                        else f"'{it.exercise_id}' is not in the catalogue: choose one")
+            self.f_exercise.setItemText(
+                0,
+                "(choose an exercise)"
+                if ex is not None or not it.exercise_id or custom
+                else f"'{it.exercise_id}' is not in the catalogue: choose one",
+            )
             if custom:
-                self.f_exercise.setItemText(0, f"{self.name(it.exercise_id)} (custom, defined in the file)")
+                self.f_exercise.setItemText(
+                    0, f"{self.name(it.exercise_id)} (custom, defined in the file)"
+                )
             self.f_exercise.setCurrentIndex(max(0, idx))
             self.f_sets.setSpecialValueText(f"catalogue ({d.sets})" if d else "catalogue")
-            self.f_reps.setSpecialValueText(f"catalogue ({d.reps})" if d and d.reps else "catalogue")
+            self.f_reps.setSpecialValueText(
+                f"catalogue ({d.reps})" if d and d.reps else "catalogue"
+            )
             self.f_hold.setSpecialValueText(f"catalogue ({d.hold_s:g} s)" if d else "catalogue")
             self.f_rest.setSpecialValueText(f"catalogue ({d.rest_s:g} s)" if d else "catalogue")
-            self.f_duration.setSpecialValueText(f"catalogue ({d.duration_s:g} s)" if d and d.duration_s else "catalogue")
+            self.f_duration.setSpecialValueText(
+                f"catalogue ({d.duration_s:g} s)" if d and d.duration_s else "catalogue"
+            )
             side_default = ex.sides if ex is not None else "none"
             self.f_side.setItemText(0, f"catalogue ({side_default})")
             v = it.data
-            for key, spin in (("sets", self.f_sets), ("reps", self.f_reps), ("hold_s", self.f_hold),
-                              ("rest_s", self.f_rest), ("duration_s", self.f_duration)):
+            for key, spin in (
+                ("sets", self.f_sets),
+                ("reps", self.f_reps),
+                ("hold_s", self.f_hold),
+                ("rest_s", self.f_rest),
+                ("duration_s", self.f_duration),
+            ):
                 raw = v.get(key)
                 if raw is None:
                     spin.setValue(spin.minimum())
                     continue
-                ok = (isinstance(raw, (int, float)) and not isinstance(raw, bool)
-                      and spin.minimum() < float(raw) <= spin.maximum())
+                ok = (
+                    isinstance(raw, (int, float))
+                    and not isinstance(raw, bool)
+                    and spin.minimum() < float(raw) <= spin.maximum()
+                )
                 if ok:
                     spin.setValue(float(raw))
                 else:
@@ -269,8 +326,11 @@ class ItemsTab(QWidget):
             if self.f_notes.text().strip() != notes:  # never move the cursor while typing
                 self.f_notes.setText(notes)
             pattern = v.get("reps_pattern")
-            self.f_pattern.setText(f"Reps per set: {'/'.join(str(x) for x in pattern)} (a pyramid written in the file)"
-                                   if pattern else "")
+            self.f_pattern.setText(
+                f"Reps per set: {'/'.join(str(x) for x in pattern)} (a pyramid written in the file)"
+                if pattern
+                else ""
+            )
             self.f_reps.setEnabled(not pattern)
             self.f_sets.setEnabled(not pattern)
         finally:
@@ -311,7 +371,12 @@ class ItemsTab(QWidget):
         replaced too; the status line says so."""
         sel = self._selected()
         it = self._item(sel)
-        if it is None or not exercise_id or exercise_id not in self.catalogue.exercises or "custom" in it.data:
+        if (
+            it is None
+            or not exercise_id
+            or exercise_id not in self.catalogue.exercises
+            or "custom" in it.data
+        ):
             return
         it.data, typos = draft.retarget_item(it.data, exercise_id)
         note = f" (replaced the misspelt key '{typos[0]}')" if typos else ""
@@ -343,7 +408,9 @@ class ItemsTab(QWidget):
         self.blocks.insert(pos, BlockState({"name": name or f"Block {len(self.blocks) + 1}"}))
         self._changed()
         self._fill_tree(select=(pos, None))
-        self.status.setText("New block added: double-click its name to rename it, then add exercises.")
+        self.status.setText(
+            "New block added: double-click its name to rename it, then add exercises."
+        )
 
     # Public name kept for tests and scripts although it shadows QWidget.move(x, y): nothing in
     # the app moves this page by position (it lives in a stacked widget).
@@ -367,7 +434,9 @@ class ItemsTab(QWidget):
         b, i = sel
         if i is None:
             if self.blocks[b].items:
-                self.status.setText("Remove the exercises in this block first, or move them to another block.")
+                self.status.setText(
+                    "Remove the exercises in this block first, or move them to another block."
+                )
                 return
             del self.blocks[b]
             target: tuple[int, int | None] | None = (max(0, b - 1), None) if self.blocks else None

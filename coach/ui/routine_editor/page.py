@@ -156,7 +156,9 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.problem_list = QListWidget()
         self.problem_list.setWordWrap(True)
         self.problem_list.setMaximumHeight(220)
-        self.problem_list.itemClicked.connect(lambda _i: self._select_problem(self.problem_list.currentRow()))
+        self.problem_list.itemClicked.connect(
+            lambda _i: self._select_problem(self.problem_list.currentRow())
+        )
         rl.addWidget(self.problem_list)
         pv = QLabel("Preview: what the patient gets today")
         pv.setProperty("role", "subtitle")
@@ -208,7 +210,9 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             b.origin = None
         self._populate()
         self.file_label.setText("New routine (not saved yet)")
-        self.status.setText("Add exercises from the catalogue, then fill in the patient and safety details.")
+        self.status.setText(
+            "Add exercises from the catalogue, then fill in the patient and safety details."
+        )
 
     def load_file(self, path: str | Path) -> bool:
         """Load a routine file for editing; problems are listed even when it does not validate."""
@@ -217,10 +221,14 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             text = read_text(p)
             _root, data = parse_yaml(text, str(p))
         except FileProblems as exc:
-            self.status.setText("This file cannot be opened: " + "; ".join(str(x) for x in exc.problems[:3]))
+            self.status.setText(
+                "This file cannot be opened: " + "; ".join(str(x) for x in exc.problems[:3])
+            )
             return False
         if not isinstance(data, dict):
-            self.status.setText(f"{p.name} is not a routine file (it is not a mapping of keys to values).")
+            self.status.setText(
+                f"{p.name} is not a routine file (it is not a mapping of keys to values)."
+            )
             return False
         self.path = p
         self.base_text = text
@@ -268,7 +276,9 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         data = self.current_data() if data is None else data
         base_text = self.base_text if self.base is not None else None
         try:
-            text, _ = render_routine_yaml(data, base_text=base_text, base=self.base, blocks=self.blocks)
+            text, _ = render_routine_yaml(
+                data, base_text=base_text, base=self.base, blocks=self.blocks
+            )
         # Never lose the problem list to a rendering surprise: check the plain YAML instead (the
         # warning is logged; the problems shown are still the checker's).
         except Exception as exc:  # noqa: BLE001
@@ -281,7 +291,12 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         if not 0 <= row < len(self.problems):
             return
         loc = self.problems[row].loc
-        if len(loc) >= 2 and loc[0] == "blocks" and isinstance(loc[1], int) and loc[1] < len(self.blocks):
+        if (
+            len(loc) >= 2
+            and loc[0] == "blocks"
+            and isinstance(loc[1], int)
+            and loc[1] < len(self.blocks)
+        ):
             b = loc[1]
             i = loc[3] if len(loc) >= 4 and loc[2] == "items" and isinstance(loc[3], int) else None
             if i is not None and i >= len(self.blocks[b].items):
@@ -332,8 +347,10 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         elif r.not_yet_valid:
             parts.append(f"<p>Starts on {rt.valid_from}.</p>")
         pr = r.pain_rules
-        parts.append(f"<p>Pain: green 0–{pr.green_max}, amber to {pr.amber_max}, stop at {pr.stop_at}/10 or if pain "
-                     f"spreads down the leg.</p>")
+        parts.append(
+            f"<p>Pain: green 0–{pr.green_max}, amber to {pr.amber_max}, stop at {pr.stop_at}/10 or if pain "
+            f"spreads down the leg.</p>"
+        )
         block = None
         for it in r.items:
             if it.block != block:
@@ -362,7 +379,11 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             self.status.setText(f"Not saved: fix the {len(self.errors)} problem(s) listed first.")
             return False
         data = self.current_data()
-        if self.base is not None and not same(self.base, data) and data.get("version") == self.base.get("version"):
+        if (
+            self.base is not None
+            and not same(self.base, data)
+            and data.get("version") == self.base.get("version")
+        ):
             # Every edit is a new prescription (DOMAIN §6.3): the version goes up.
             data["version"] = int(data.get("version") or 1) + 1
             self.rest["version"] = data["version"]
@@ -371,7 +392,9 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             self._loading = False
         same_file = self.path is not None and Path(path).resolve() == self.path.resolve()
         base_text = self.base_text if self.base is not None else None
-        text, kept = render_routine_yaml(data, base_text=base_text, base=self.base, blocks=self.blocks)
+        text, kept = render_routine_yaml(
+            data, base_text=base_text, base=self.base, blocks=self.blocks
+        )
         try:
             check, _ = parse_routine(text, str(path))
         # Must never happen; whatever the reason, refuse to write a file we cannot read back and
@@ -398,13 +421,17 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.rest, self.blocks = split_blocks(self.base)
         self.file_label.setText(str(p))
         note = "" if kept else " (comments could not be kept: ruamel.yaml is not installed)"
-        self.status.setText(f"Saved {p.name}, version {data.get('version')}{'' if same_file else ' as a new file'}{note}.")
+        self.status.setText(
+            f"Saved {p.name}, version {data.get('version')}{'' if same_file else ' as a new file'}{note}."
+        )
         self._fill_tree(select=self._selected())
         return True
 
     def _open(self) -> None:
         start = str(self.path.parent if self.path else Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open a routine file", start, "Routine files (*.yaml *.yml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a routine file", start, "Routine files (*.yaml *.yml)"
+        )
         if path:
             self.load_file(path)
 
@@ -415,8 +442,12 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             self.save_to(self.path)
 
     def _save_as(self) -> None:
-        start = str(self.path if self.path else Path.home() / f"{self._get(('id',), 'routine')}.yaml")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the routine", start, "Routine files (*.yaml *.yml)")
+        start = str(
+            self.path if self.path else Path.home() / f"{self._get(('id',), 'routine')}.yaml"
+        )
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the routine", start, "Routine files (*.yaml *.yml)"
+        )
         if not path:
             return
         if not path.lower().endswith((".yaml", ".yml")):
@@ -426,10 +457,14 @@ class RoutineEditorPage(ItemsTab, FormTabs):
     def _handout(self) -> None:
         self.validate_now()
         if self.resolved is None:
-            self.status.setText("Fix the problems listed first; the handout is made from a valid routine.")
+            self.status.setText(
+                "Fix the problems listed first; the handout is made from a valid routine."
+            )
             return
         default = str(Path.home() / f"{self.resolved.routine.id}-handout.pdf")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the patient handout", default, "PDF files (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the patient handout", default, "PDF files (*.pdf)"
+        )
         if not path:
             return
         if not path.lower().endswith(".pdf"):

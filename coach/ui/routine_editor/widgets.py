@@ -40,7 +40,9 @@ class OptionalDate(QWidget):
                 self.edit.setDate(d)
 
 
-def spin(lo: float, hi: float, special: str | None = None, decimals: int = 0, suffix: str = "") -> QDoubleSpinBox:
+def spin(
+    lo: float, hi: float, special: str | None = None, decimals: int = 0, suffix: str = ""
+) -> QDoubleSpinBox:
     s = QDoubleSpinBox()
     s.setRange(lo, hi)
     s.setDecimals(decimals)
