@@ -129,7 +129,9 @@ class NextMorningCard(QFrame):
                 stiffness=self.stiffness.value(),
                 spreading_down_leg=self.spreading.isChecked(),
             )
-        except Exception as exc:  # a database that went away: say so, keep the page alive
+        # A database that went away (or any other failure to write): the card says so and the
+        # page stays alive.
+        except Exception as exc:  # noqa: BLE001
             log.warning("next-morning answer not saved: %s", exc)
             self.result.setText(f"Your answer could not be saved ({exc}).")
             self.result.show()

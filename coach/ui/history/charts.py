@@ -77,6 +77,20 @@ def session_axis_labels(times: Sequence[datetime]) -> list[str]:
     return out
 
 
+def _session_axis(times: Sequence[datetime], p: Palette, base_px: int) -> QCategoryAxis:
+    """The x axis of a line chart: one step per session, at most about 8 date labels."""
+    labels = session_axis_labels(times)
+    x = QCategoryAxis()
+    x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    _style_axis(x, p, base_px, "session")
+    # at most about 8 labels, so they never run into each other
+    step = max(1, -(-len(times) // 8))
+    for i in range(0, len(times), step):
+        x.append(labels[i], float(i))
+    x.setRange(-0.5, max(0.5, len(times) - 0.5))
+    return x
+
+
 def line_chart(
     title: str,
     lines: Sequence[tuple[str, Sequence[tuple[datetime, float]], str, bool]],
@@ -99,15 +113,7 @@ def line_chart(
     _style_chart(chart, p, title, base_px)
     times = sorted({t for _, pts, _, _ in (*lines, *right) for t, _ in pts})
     index = {t: i for i, t in enumerate(times)}
-    labels = session_axis_labels(times)
-    x = QCategoryAxis()
-    x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-    _style_axis(x, p, base_px, "session")
-    # at most about 8 labels, so they never run into each other
-    step = max(1, -(-len(times) // 8))
-    for i in range(0, len(times), step):
-        x.append(labels[i], float(i))
-    x.setRange(-0.5, max(0.5, len(times) - 0.5))
+    x = _session_axis(times, p, base_px)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     axes = [(lines, Qt.AlignmentFlag.AlignLeft, y_title)]
     if right:

@@ -134,63 +134,80 @@ def collect(
         Exercise id → display name.
     """
     data = HistoryData(names=dict(names or {}))
-    rows = history.sessions()
-    for s in rows:
-        pains = history.pain_ratings(s.id)
-        before = [p.value for p in pains if p.context == "before"]
-        after = [p.value for p in pains if p.context == "end"] or [
-            p.value for p in pains if p.context == "after_exercise"
-        ]
-        morning = [p.value for p in pains if p.context == "next_morning"]
-        data.sessions.append(
-            SessionSummary(
-                id=s.id,
-                started_at=_local(s.started_at),
-                routine=routine_label(s.routine_id, routine),
-                duration_s=s.duration_s,
-                status=s.status,
-                light=s.classification,
-                pain_before=before[0] if before else None,
-                pain_after=max(after) if after else None,
-                next_morning=morning[-1] if morning else None,
-                stop_reason=getattr(s, "stop_reason", None) or "",
-            )
+    for s in history.sessions():
+        data.sessions.append(_session_summary(history, s, routine))
+        for ex_id, point in _exercise_points(history, s).items():
+            data.exercises.setdefault(ex_id, []).append(point)
+    data.weeks = _weeks(data.sessions, today, routine, schedule)
+    data.posture = list(history.posture_days(today - timedelta(days=POSTURE_DAYS_SHOWN - 1), today))
+    return data
+
+
+def _session_summary(history: Any, s: Any, routine: Any) -> SessionSummary:
+    """One session row with its pain before, after (the end rating, else the worst after an
+    exercise) and next morning."""
+    pains = history.pain_ratings(s.id)
+    before = [p.value for p in pains if p.context == "before"]
+    after = [p.value for p in pains if p.context == "end"] or [
+        p.value for p in pains if p.context == "after_exercise"
+    ]
+    morning = [p.value for p in pains if p.context == "next_morning"]
+    return SessionSummary(
+        id=s.id,
+        started_at=_local(s.started_at),
+        routine=routine_label(s.routine_id, routine),
+        duration_s=s.duration_s,
+        status=s.status,
+        light=s.classification,
+        pain_before=before[0] if before else None,
+        pain_after=max(after) if after else None,
+        next_morning=morning[-1] if morning else None,
+        stop_reason=getattr(s, "stop_reason", None) or "",
+    )
+
+
+def _exercise_points(history: Any, s: Any) -> dict[str, ExercisePoint]:
+    """Per exercise of session ``s``: repetitions, holds and hold seconds, mean range."""
+    per: dict[str, list[Any]] = {}
+    for er in history.exercise_results(s.id):
+        per.setdefault(er.exercise_id, []).append(er)
+    points: dict[str, ExercisePoint] = {}
+    for ex_id, results in per.items():
+        reps = holds = 0
+        hold_total = 0.0
+        ranges: list[float] = []
+        for er in results:
+            rep_rows = history.reps(er.id)
+            hold_rows = history.holds(er.id)
+            reps += int(er.reps) if er.reps is not None else len(rep_rows)
+            if hold_rows:
+                holds += len(hold_rows)
+                hold_total += sum(h.seconds for h in hold_rows)
+            else:
+                holds += int(er.holds or 0)
+                hold_total += float(er.hold_s_total or 0.0)
+            ranges.extend(r.range_deg for r in rep_rows if r.range_deg is not None)
+        points[ex_id] = ExercisePoint(
+            _local(s.started_at),
+            s.id,
+            reps,
+            holds,
+            round(hold_total, 2),
+            round(sum(ranges) / len(ranges), 1) if ranges else None,
         )
-        per: dict[str, list[Any]] = {}
-        for er in history.exercise_results(s.id):
-            per.setdefault(er.exercise_id, []).append(er)
-        for ex_id, results in per.items():
-            reps = holds = 0
-            hold_total = 0.0
-            ranges: list[float] = []
-            for er in results:
-                rep_rows = history.reps(er.id)
-                hold_rows = history.holds(er.id)
-                reps += int(er.reps) if er.reps is not None else len(rep_rows)
-                if hold_rows:
-                    holds += len(hold_rows)
-                    hold_total += sum(h.seconds for h in hold_rows)
-                else:
-                    holds += int(er.holds or 0)
-                    hold_total += float(er.hold_s_total or 0.0)
-                ranges.extend(r.range_deg for r in rep_rows if r.range_deg is not None)
-            data.exercises.setdefault(ex_id, []).append(
-                ExercisePoint(
-                    _local(s.started_at),
-                    s.id,
-                    reps,
-                    holds,
-                    round(hold_total, 2),
-                    round(sum(ranges) / len(ranges), 1) if ranges else None,
-                )
-            )
-    # Sessions done against planned, per week, for the last WEEKS_SHOWN weeks.
+    return points
+
+
+def _weeks(
+    sessions: list[SessionSummary], today: date, routine: Any, schedule: Any
+) -> list[WeekAdherence]:
+    """Sessions done against planned, per week, for the last :data:`WEEKS_SHOWN` weeks."""
     this_week = week_start(today)
     first = this_week - timedelta(weeks=WEEKS_SHOWN - 1)
-    if data.sessions:
-        first = max(first, week_start(min(s.started_at.date() for s in data.sessions)))
+    if sessions:
+        first = max(first, week_start(min(s.started_at.date() for s in sessions)))
     done: dict[date, int] = {}
-    for s in data.sessions:
+    for s in sessions:
         if s.status == "completed":
             wk = week_start(s.started_at.date())
             done[wk] = done.get(wk, 0) + 1
@@ -198,6 +215,7 @@ def collect(
         from coach.routines.today import todays_schedule
 
         schedule = todays_schedule(routine, None) if routine is not None else None
+    weeks: list[WeekAdherence] = []
     wk = first
     while wk <= this_week:
         planned = None
@@ -211,10 +229,9 @@ def collect(
                 schedule.valid_from,
                 schedule.valid_until,
             )
-        data.weeks.append(WeekAdherence(wk, done.get(wk, 0), planned))
+        weeks.append(WeekAdherence(wk, done.get(wk, 0), planned))
         wk += timedelta(weeks=1)
-    data.posture = list(history.posture_days(today - timedelta(days=POSTURE_DAYS_SHOWN - 1), today))
-    return data
+    return weeks
 
 
 def _dur(seconds: float | None) -> str:

@@ -49,7 +49,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach.store.rows import HistoryError
+from coach.store.history import History
+from coach.store.rows import ExerciseResultRow, HistoryError
 from coach.ui.context import AppContext
 from coach.ui.history.cards import NextMorningCard, _card
 from coach.ui.history.data import (
@@ -320,52 +321,54 @@ class HistoryPage(ProgressTab, ReportsTab):
                     + ".</p>"
                 )
             results = hist.exercise_results(session_id)
-        except (
-            sqlite3.Error,
-            HistoryError,
-            ValueError,
-            TypeError,
-        ) as exc:  # damaged rows: show the rest
+        # damaged rows: show the rest
+        except (sqlite3.Error, HistoryError, ValueError, TypeError) as exc:
             log.warning("session detail incomplete: %s", exc)
             results = []
         if not results:
             parts.append("<p>No exercises were recorded in this session.</p>")
         for er in results:
-            parts.append(f"<h3>{e(self.name(er.exercise_id))}</h3><ul>")
-            holds = hist.holds(er.id)
-            reps = hist.reps(er.id)
-            n_reps = er.reps if er.reps is not None else len(reps)
-            planned_n = er.reps_planned * (er.sets_planned or 1) if er.reps_planned else None
-            if holds:
-                secs = [h.seconds for h in holds]
-                of = f" of {planned_n} planned" if planned_n and not n_reps else ""
-                parts.append(
-                    f"<li>{_count(len(holds), 'hold')}{of}: "
-                    + ", ".join(f"{x:.0f} s" for x in secs)
-                    + "</li>"
-                )
-            if n_reps or (planned_n and not holds):
-                planned = f" of {planned_n} planned" if planned_n else ""
-                partial = f" ({er.partial_reps} not quite full)" if er.partial_reps else ""
-                parts.append(f"<li>{_count(n_reps, 'repetition')}{planned}{partial}</li>")
-            ranges = [r.range_deg for r in reps if r.range_deg is not None]
-            if ranges:
-                parts.append(
-                    f"<li>Range of movement about {sum(ranges) / len(ranges):.0f}° per repetition</li>"
-                )
-            faults = [f for f in hist.faults(er.id) if f.count > 0]
-            if faults:
-                for f in faults:
-                    cue = f" — {e(f.cue)}" if f.cue else ""
-                    parts.append(
-                        f"<li>To work on: {e(f.fault_id.replace('_', ' '))} × {f.count}{cue}</li>"
-                    )
-            elif n_reps or holds:
-                parts.append("<li>No form faults noticed</li>")
-            pain_after = [
-                p.value for p in hist.pain_ratings(session_id) if p.exercise_result_id == er.id
-            ]
-            if pain_after:
-                parts.append(f"<li>Pain afterwards {pain_after[-1]}/10</li>")
-            parts.append("</ul>")
+            parts.extend(self._exercise_html(hist, session_id, er))
         return "".join(parts)
+
+    def _exercise_html(self, hist: History, session_id: str, er: ExerciseResultRow) -> list[str]:
+        """One exercise of a session: holds, repetitions, range, faults with their cues, pain."""
+        e = html.escape
+        parts = [f"<h3>{e(self.name(er.exercise_id))}</h3><ul>"]
+        holds = hist.holds(er.id)
+        reps = hist.reps(er.id)
+        n_reps = er.reps if er.reps is not None else len(reps)
+        planned_n = er.reps_planned * (er.sets_planned or 1) if er.reps_planned else None
+        if holds:
+            secs = [h.seconds for h in holds]
+            of = f" of {planned_n} planned" if planned_n and not n_reps else ""
+            parts.append(
+                f"<li>{_count(len(holds), 'hold')}{of}: "
+                + ", ".join(f"{x:.0f} s" for x in secs)
+                + "</li>"
+            )
+        if n_reps or (planned_n and not holds):
+            planned = f" of {planned_n} planned" if planned_n else ""
+            partial = f" ({er.partial_reps} not quite full)" if er.partial_reps else ""
+            parts.append(f"<li>{_count(n_reps, 'repetition')}{planned}{partial}</li>")
+        ranges = [r.range_deg for r in reps if r.range_deg is not None]
+        if ranges:
+            parts.append(
+                f"<li>Range of movement about {sum(ranges) / len(ranges):.0f}° per repetition</li>"
+            )
+        faults = [f for f in hist.faults(er.id) if f.count > 0]
+        if faults:
+            for f in faults:
+                cue = f" — {e(f.cue)}" if f.cue else ""
+                parts.append(
+                    f"<li>To work on: {e(f.fault_id.replace('_', ' '))} × {f.count}{cue}</li>"
+                )
+        elif n_reps or holds:
+            parts.append("<li>No form faults noticed</li>")
+        pain_after = [
+            p.value for p in hist.pain_ratings(session_id) if p.exercise_result_id == er.id
+        ]
+        if pain_after:
+            parts.append(f"<li>Pain afterwards {pain_after[-1]}/10</li>")
+        parts.append("</ul>")
+        return parts

@@ -298,29 +298,7 @@ class ItemsTab(QWidget):
             side_default = ex.sides if ex is not None else "none"
             self.f_side.setItemText(0, f"catalogue ({side_default})")
             v = it.data
-            for key, spin in (
-                ("sets", self.f_sets),
-                ("reps", self.f_reps),
-                ("hold_s", self.f_hold),
-                ("rest_s", self.f_rest),
-                ("duration_s", self.f_duration),
-            ):
-                raw = v.get(key)
-                if raw is None:
-                    spin.setValue(spin.minimum())
-                    continue
-                ok = (
-                    isinstance(raw, (int, float))
-                    and not isinstance(raw, bool)
-                    and spin.minimum() < float(raw) <= spin.maximum()
-                )
-                if ok:
-                    spin.setValue(float(raw))
-                else:
-                    # The file holds a value this field cannot show (e.g. reps: -5): say so
-                    # rather than showing the catalogue default the item does not use.
-                    spin.setSpecialValueText(f"not allowed: {raw}")
-                    spin.setValue(spin.minimum())
+            self._show_dose_values(v)
             self.f_side.setCurrentIndex(max(0, self.f_side.findData(v.get("side"))))
             notes = str(v.get("notes", "") or "")
             if self.f_notes.text().strip() != notes:  # never move the cursor while typing
@@ -335,6 +313,32 @@ class ItemsTab(QWidget):
             self.f_sets.setEnabled(not pattern)
         finally:
             self._loading = False
+
+    def _show_dose_values(self, v: dict[str, Any]) -> None:
+        """The item's own dose values in the spin boxes; the lowest value means "catalogue"."""
+        for key, box in (
+            ("sets", self.f_sets),
+            ("reps", self.f_reps),
+            ("hold_s", self.f_hold),
+            ("rest_s", self.f_rest),
+            ("duration_s", self.f_duration),
+        ):
+            raw = v.get(key)
+            if raw is None:
+                box.setValue(box.minimum())
+                continue
+            ok = (
+                isinstance(raw, (int, float))
+                and not isinstance(raw, bool)
+                and box.minimum() < float(raw) <= box.maximum()
+            )
+            if ok:
+                box.setValue(float(raw))
+            else:
+                # The file holds a value this field cannot show (e.g. reps: -5): say so
+                # rather than showing the catalogue default the item does not use.
+                box.setSpecialValueText(f"not allowed: {raw}")
+                box.setValue(box.minimum())
 
     def _item(self, sel: tuple[int, int | None] | None) -> ItemState | None:
         if sel is None:
