@@ -112,6 +112,7 @@ def bench_app(clip: Path = DEFAULT_CLIP, exercise: str = DEFAULT_EXERCISE, idle_
     import coach.capture.sources as sources
     from coach.core.session import plan_from_exercise
     from coach.ui.app import build_window
+    from coach.ui.session_page import SessionPage
 
     app = QApplication.instance() or QApplication([])
     sources.list_cameras = lambda *a, **k: [(0, "bench camera")]  # the clip stands in for it
@@ -145,6 +146,8 @@ def bench_app(clip: Path = DEFAULT_CLIP, exercise: str = DEFAULT_EXERCISE, idle_
     ex = ctx.catalogue.get(exercise)
     win.start_session([plan_from_exercise(ex, sets=1, reps=100_000)], "bench session")
     page = win.current_page()
+    if not isinstance(page, SessionPage):
+        raise RuntimeError(f"the bench session did not start ({type(page).__name__} is shown)")
     page.pain_panel.buttons[2].click()  # pain before: 2
     page.start_btn.click()  # skip the introduction
     from PySide6.QtCore import QEventLoop, QTimer
