@@ -231,6 +231,31 @@ def test_the_better_seen_leg_drives_the_front_squat(catalogue):
     assert len(e.reps) == 3
 
 
+def _far_leg_guessed_straight(p: PoseFrame, at_work: bool) -> PoseFrame:
+    """A side view: the far (right) leg is less clearly seen (0.7) than the near one; at the
+    bottom of each rep the near leg fades (0.6) and the far leg comes out clearer (1.0) but
+    guessed straight, as a model guesses a hidden limb."""
+    img = p.image.copy()
+    img[[24, 26, 28, 30, 32], 3] = 0.7
+    if at_work:
+        straight = side_figure(knee_flex=0.0, t=p.timestamp, frame_id=p.frame_id).image
+        img[[24, 26, 28, 30, 32]] = straight[[24, 26, 28, 30, 32]]
+        img[[23, 25, 27, 29, 31], 3] = 0.6
+    return PoseFrame(img, p.timestamp, p.frame_id, p.width, p.height)
+
+
+def test_a_rep_is_measured_on_the_side_it_started_on(catalogue):
+    # 3 squats held 2.5 s at the bottom; the better-seen side flips during the hold. Each rep
+    # is measured on the leg it started on: its whole hold, not one cut short by the straight
+    # far leg (a "too fast" rep of under a second)
+    poses = knee_series([(0, 1.0)] + [(60, 2.5), (0, 1.5)] * 3)
+    changed = [_far_leg_guessed_straight(p, _knee(p) > 55.0) for p in poses]
+    e, _ = run(catalogue.get("mini_squat"), changed)
+    assert len(e.reps) == 3
+    assert [r.hold_s for r in e.reps] == pytest.approx([2.5] * 3, abs=0.3)
+    assert not any("too_fast" in r.flags for r in e.reps)
+
+
 # -- 7. Floor exercises -----------------------------------------------------------------------------------
 
 

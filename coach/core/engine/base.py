@@ -25,7 +25,7 @@ from coach.core.engine.trackers import (
     _ViewGate,
 )
 from coach.core.landmarks import PoseFrame
-from coach.core.metrics import FrameView, compile_metric
+from coach.core.metrics import FrameView, Side, compile_metric
 from coach.core.smoothing import OneEuroFilter
 
 
@@ -38,6 +38,8 @@ class _EngineBase:
         cfg = self.config
         self._filter = OneEuroFilter(cfg.min_cutoff, cfg.beta, cfg.d_cutoff)
         self._side = _SideLock()
+        #: The side a rep or hold in progress is measured on (None between them).
+        self._rep_side: Side | None = None
         self._facing = _FacingLock()
         self._view_gate = _ViewGate()
         self._people_now = 0

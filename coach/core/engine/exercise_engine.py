@@ -13,6 +13,9 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import numpy as np
+import numpy.typing as npt
+
 from coach.core.contracts import ExerciseLike
 from coach.core.engine.faults import _FaultSteps
 from coach.core.engine.results import Cue, EngineConfig, EngineStatus, State
@@ -29,8 +32,11 @@ from coach.core.engine.tunables import (
     VIEW_SCALE_LIMIT,
 )
 from coach.core.landmarks import PoseFrame
-from coach.core.metrics import FRAME_MARGIN, FrameView, body_scale
+from coach.core.metrics import FRAME_MARGIN, FrameView, Side, body_scale
 from coach.core.smoothing import OneEuroFilter
+
+#: Shoulder, hip, knee, ankle of each side (the joints the side lock weighs).
+_SIDE_JOINTS: dict[str, list[int]] = {"left": [11, 23, 25, 27], "right": [12, 24, 26, 28]}
 
 
 class ExerciseEngine(_SetupSteps, _FaultSteps):
@@ -99,6 +105,20 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         self._people_now = people
         return pose
 
+    def _side_for_frame(self, better_seen: Side, vis: npt.NDArray[np.float32]) -> Side:
+        """The better-seen side is chosen per rep: it is taken when a rep (or hold) starts and kept
+        until it ends, so a rep is not measured half on one leg and half on the other when the
+        person turns or the far limb comes out clearer for a moment mid-rep. Only when the rep's
+        side can no longer be measured at all (its joints below the visibility gate) does the
+        other side take over."""
+        if self.state in (State.MOVING, State.WORK, State.HOLDING) and self._rep_side is not None:
+            kept = self._rep_side
+            joints = _SIDE_JOINTS[kept]
+            if float(np.min(vis[joints])) >= self.config.visibility_gate:
+                return kept
+        self._rep_side = better_seen
+        return better_seen
+
     def _frame_view(self, pose: PoseFrame, t: float, dt: float) -> FrameView:
         """The smoothed view of the pose; notices jumps, cuts and a changed framing on the way."""
         vis = pose.image[:, 3]
@@ -121,7 +141,7 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
                 self.config.min_cutoff, self.config.beta, self.config.d_cutoff
             )
         pts = self._filter(pose.pixels(), t)
-        side = self._side.update(vis, dt)
+        side = self._side_for_frame(self._side.update(vis, dt), vis)
         margin = -CLOSE_UP_EDGE if self._close_up else FRAME_MARGIN
         v = FrameView(
             pts.tolist(),
