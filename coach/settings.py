@@ -55,8 +55,12 @@ class Settings(BaseModel):
     screening_advice: str = ""
     parq_flagged: bool = False
     # back surgery reported at onboarding (coach.routines.today): when, and which operation
-    surgery_when: Literal["", "under_6_weeks", "6_weeks_to_3_months", "3_to_12_months", "over_a_year", "not_sure"] = ""
-    surgery_type: Literal["", "discectomy", "decompression", "fusion", "disc_replacement", "other"] = ""
+    surgery_when: Literal[
+        "", "under_6_weeks", "6_weeks_to_3_months", "3_to_12_months", "over_a_year", "not_sure"
+    ] = ""
+    surgery_type: Literal[
+        "", "discectomy", "decompression", "fusion", "disc_replacement", "other"
+    ] = ""
     voice: bool = True
     sounds: bool = True
     large_text: bool = False
@@ -196,7 +200,9 @@ def _validate_fields(data: dict[str, Any]) -> tuple[Settings, list[str]]:
             continue
         try:
             # One field at a time: the error of one never decides the fate of another.
-            Settings.__pydantic_validator__.validate_assignment(Settings.model_construct(), name, value)
+            Settings.__pydantic_validator__.validate_assignment(
+                Settings.model_construct(), name, value
+            )
         except (ValidationError, ValueError, TypeError, RecursionError):
             reset.append(name)
             continue
@@ -292,9 +298,11 @@ def read_settings(path: Path | None = None) -> SettingsLoad:
         _save_quietly(settings, p)
     names = ", ".join(FIELD_LABELS.get(f, f) for f in reset)
     kept = f" The old file was kept as {backup.name}." if backup else ""
-    extra = " Sessions are paused until you run the health screening again." if (
-        "screening_blocked" in reset
-    ) else ""
+    extra = (
+        " Sessions are paused until you run the health screening again."
+        if ("screening_blocked" in reset)
+        else ""
+    )
     return SettingsLoad(
         settings,
         tuple(reset),

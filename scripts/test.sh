@@ -7,8 +7,10 @@ export QT_QPA_PLATFORM=offscreen
 # The layers (ui/cli at the top, core at the bottom; core, store, pipeline... never import Qt) are
 # import-linter contracts in pyproject.toml.
 .venv/bin/lint-imports --no-cache
-# The scoring core is type-checked strictly.
-.venv/bin/mypy coach/core
+# Types across the package; the core and the pipeline strictly (pyproject.toml).
+.venv/bin/mypy coach
 # Lint: pyflakes, bugs, complexity, blind excepts, NaN compares, pytest style (pyproject.toml).
 .venv/bin/ruff check coach tests
+# One layout for all the code.
+.venv/bin/ruff format --check coach tests
 exec .venv/bin/python -m pytest "$@"

@@ -21,7 +21,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ``tracked``) is a footage test whether or not its author marked it, so
     ``pytest -m "not footage and not soak"`` is the quick run without the model and the clips."""
     for item in items:
-        if "media" in getattr(item, "fixturenames", ()) and item.get_closest_marker("footage") is None:
+        if (
+            "media" in getattr(item, "fixturenames", ())
+            and item.get_closest_marker("footage") is None
+        ):
             item.add_marker(pytest.mark.footage)
 
 
@@ -39,14 +42,18 @@ def _no_dangling_coach_threads():
     yield
     deadline = time.monotonic() + THREAD_GRACE_S
     while True:
-        left = [t for t in threading.enumerate()
-                if t not in before and t.is_alive() and t.name.startswith("coach-")]
+        left = [
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and t.name.startswith("coach-")
+        ]
         if not left or time.monotonic() >= deadline:
             break
         left[0].join(0.05)
     if left:
-        pytest.fail(f"the test left coach threads running: {sorted(t.name for t in left)}",
-                    pytrace=False)
+        pytest.fail(
+            f"the test left coach threads running: {sorted(t.name for t in left)}", pytrace=False
+        )
 
 
 @pytest.fixture(scope="session")
@@ -112,5 +119,9 @@ def manifest_exercise_clips() -> list[tuple[str, str]]:
     if not (MEDIA / "MANIFEST.tsv").exists():
         return [("MANIFEST.tsv is missing", "")]  # the test then fails: never skipped
     ids = set(load_catalogue().exercises)
-    return [(spec.file, ex) for spec in read_manifest(MEDIA) for ex in spec.exercises
-            if ex in ids and (spec.reps is not None or spec.holds)]
+    return [
+        (spec.file, ex)
+        for spec in read_manifest(MEDIA)
+        for ex in spec.exercises
+        if ex in ids and (spec.reps is not None or spec.holds)
+    ]

@@ -16,9 +16,17 @@ def _put(img: np.ndarray, lm: L, x: float, y: float, vis: float = 1.0) -> None:
     img[int(lm)] = (x / W, y / H, 0.0, vis)
 
 
-def side_figure(knee_flex: float = 0.0, hip_flex: float | None = None, facing: int = 1,
-                scale: float = 1.0, dx: float = 0.0, dy: float = 0.0, vis: float = 1.0,
-                t: float = 0.0, frame_id: int = 0) -> PoseFrame:
+def side_figure(
+    knee_flex: float = 0.0,
+    hip_flex: float | None = None,
+    facing: int = 1,
+    scale: float = 1.0,
+    dx: float = 0.0,
+    dy: float = 0.0,
+    vis: float = 1.0,
+    t: float = 0.0,
+    frame_id: int = 0,
+) -> PoseFrame:
     """A person standing side-on (facing +x when facing=1) with the given knee flexion (deg).
 
     The thigh tilts forward by ``hip_flex`` (default: half the knee flexion, like a squat) and the
@@ -55,8 +63,14 @@ def side_figure(knee_flex: float = 0.0, hip_flex: float | None = None, facing: i
     return PoseFrame(img, t, frame_id, W, H)
 
 
-def squat_series(depths: list[float], fps: float = 30.0, rep_s: float = 2.0, pause_s: float = 1.0,
-                 noise_deg: float = 0.0, seed: int = 0) -> list[PoseFrame]:
+def squat_series(
+    depths: list[float],
+    fps: float = 30.0,
+    rep_s: float = 2.0,
+    pause_s: float = 1.0,
+    noise_deg: float = 0.0,
+    seed: int = 0,
+) -> list[PoseFrame]:
     """Stand, then one cosine-shaped dip per entry of ``depths`` (peak knee flexion, deg)."""
     rng = np.random.default_rng(seed)
     angles: list[float] = [0.0] * int(pause_s * fps)

@@ -32,8 +32,18 @@ def test_rss_is_read_from_proc():
 
 
 def test_stretches_are_held_verdicts_of_at_least_a_second():
-    labels = ["upright"] * 12 + ["slouched"] * 5 + ["upright"] * 20 + ["none"] * 15 + ["forward_head"] * 10
-    assert stretches(labels, fps=10.0) == [(0, 11, "upright"), (17, 36, "upright"), (52, 61, "forward_head")]
+    labels = (
+        ["upright"] * 12
+        + ["slouched"] * 5
+        + ["upright"] * 20
+        + ["none"] * 15
+        + ["forward_head"] * 10
+    )
+    assert stretches(labels, fps=10.0) == [
+        (0, 11, "upright"),
+        (17, 36, "upright"),
+        (52, 61, "forward_head"),
+    ]
 
 
 def test_desk_day_holds_play_back_and_forth_and_changes_play_once():
@@ -73,9 +83,16 @@ def test_a_clip_without_a_change_cannot_make_a_day():
 
 
 def test_detection_time_and_agreement_known_answers():
-    day = DeskDay([Piece("hold", 0.0, 10.0, 0, 5, "upright"), Piece("play", 10.0, 1.0, 5, 15, "change"),
-                   Piece("hold", 11.0, 20.0, 15, 20, "slouched"), Piece("play", 31.0, 1.0, 15, 5, "change"),
-                   Piece("hold", 32.0, 10.0, 0, 5, "upright")], fps=10.0)
+    day = DeskDay(
+        [
+            Piece("hold", 0.0, 10.0, 0, 5, "upright"),
+            Piece("play", 10.0, 1.0, 5, 15, "change"),
+            Piece("hold", 11.0, 20.0, 15, 20, "slouched"),
+            Piece("play", 31.0, 1.0, 15, 5, "change"),
+            Piece("hold", 32.0, 10.0, 0, 5, "upright"),
+        ],
+        fps=10.0,
+    )
     reference = [(float(t), "upright" if t < 11 or t >= 33 else "slouched") for t in range(0, 42)]
     late = [(float(t), "upright" if t < 14 or t >= 35 else "slouched") for t in range(0, 42, 1)]
     assert detect_times(reference, day, reference) == [1.0, 2.0]

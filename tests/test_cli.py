@@ -15,8 +15,18 @@ TRACK = str(FIXTURES / "tracks" / "squat_side_be.npz")
 def test_analyze_track_with_exercise_json(capsys):
     assert main(["analyze", TRACK, "--exercise", "mini_squat", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
-    for key in ("frames", "fps", "frames_with_pose", "mean_visibility", "processing_fps",
-                "reps", "partial_reps", "holds", "faults", "reps_detail"):
+    for key in (
+        "frames",
+        "fps",
+        "frames_with_pose",
+        "mean_visibility",
+        "processing_fps",
+        "reps",
+        "partial_reps",
+        "holds",
+        "faults",
+        "reps_detail",
+    ):
         assert key in r
     assert r["reps"] == 8
     assert {"start", "end", "range", "faults"} <= set(r["reps_detail"][0])
@@ -30,8 +40,12 @@ def test_analyze_readable_report(capsys):
 
 @pytest.mark.parametrize(
     ("content", "needle"),
-    [(None, "no such file"), (b"", "empty"), (b"not a video at all", "not a video"),
-     (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100, "not a video")],
+    [
+        (None, "no such file"),
+        (b"", "empty"),
+        (b"not a video at all", "not a video"),
+        (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100, "not a video"),
+    ],
 )
 def test_analyze_bad_input_is_one_line_exit_2(tmp_path, capsys, content, needle):
     path = tmp_path / "clip.mp4"
@@ -78,7 +92,15 @@ def test_no_person_track_is_exit_2(tmp_path, capsys):
 
     from coach.pose.estimator import Track
 
-    t = Track(np.full((10, 33, 4), np.nan, np.float32), None, np.arange(10) / 30.0, np.arange(10), 640, 480, 30.0)
+    t = Track(
+        np.full((10, 33, 4), np.nan, np.float32),
+        None,
+        np.arange(10) / 30.0,
+        np.arange(10),
+        640,
+        480,
+        30.0,
+    )
     t.save(tmp_path / "empty.npz")
     assert main(["analyze", str(tmp_path / "empty.npz")]) == 2
     assert "no person" in capsys.readouterr().err

@@ -67,7 +67,9 @@ WRITERS = {("session",)}
 # -- the parser, walked ---------------------------------------------------------------------------
 
 
-def _commands(p: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], argparse.ArgumentParser]:
+def _commands(
+    p: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], argparse.ArgumentParser]:
     found = {path: p}
     for a in p._actions:
         if isinstance(a, argparse._SubParsersAction):
@@ -87,19 +89,41 @@ def _parents(path: tuple[str, ...]) -> list[tuple[str, ...]]:
 # -- hostile values -------------------------------------------------------------------------------
 
 NUMBERS = st.one_of(
-    st.sampled_from(["1", "2", "4", "10", "30", "45.5", "90", "640", "1280"]),  # plausible: reach the work
+    st.sampled_from(
+        ["1", "2", "4", "10", "30", "45.5", "90", "640", "1280"]
+    ),  # plausible: reach the work
     st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.sampled_from(["0", "-0", "-1", "1e400", "-1e400", "nan", "inf", "1" + "0" * 5000, "", " ", "0x10", "1_000", "½"]),
+    st.sampled_from(
+        [
+            "0",
+            "-0",
+            "-1",
+            "1e400",
+            "-1e400",
+            "nan",
+            "inf",
+            "1" + "0" * 5000,
+            "",
+            " ",
+            "0x10",
+            "1_000",
+            "½",
+        ]
+    ),
 )
 DATES = st.one_of(
     st.dates(date(2025, 1, 1), date(2027, 12, 31)).map(str),  # plausible: reach the work
     st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
-    st.sampled_from(["0000-01-01", "0001-01-01", "9999-12-31", "2026-02-30", "2026-13-01", "", "today", "1e400"]),
+    st.sampled_from(
+        ["0000-01-01", "0001-01-01", "9999-12-31", "2026-02-30", "2026-13-01", "", "today", "1e400"]
+    ),
 )
 TEXT = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", " ", "mini_squat", "glute_bridge", "bird_dog", "-", "--", "..", "\x00", "é" * 300]),
+    st.sampled_from(
+        ["", " ", "mini_squat", "glute_bridge", "bird_dog", "-", "--", "..", "\x00", "é" * 300]
+    ),
 )
 
 
@@ -111,22 +135,42 @@ def _pool(root: Path) -> dict[str, list[str]]:
     (files / "garbage.bin").write_bytes(os.urandom(2048))
     (files / "utf16.yaml").write_bytes(ROUTINE.read_text(encoding="utf-8").encode("utf-16"))
     (files / "deep.json").write_text("[" * 50_000, encoding="utf-8")
-    (files / "bigint.json").write_text('{"schema": "coach.session/1", "n": ' + "9" * 5000 + "}", encoding="utf-8")
+    (files / "bigint.json").write_text(
+        '{"schema": "coach.session/1", "n": ' + "9" * 5000 + "}", encoding="utf-8"
+    )
     (files / "dup.yaml").write_text("id: a\nid: b\n", encoding="utf-8")
     shutil.copy(ROUTINE, files / "routine.yaml")
     shutil.copy(TRACK, files / "track.npz")
     good = {
-        "schema": "coach.session/1", "routine": {"id": "r"}, "session_id": "s", "status": "completed",
-        "start": "2026-11-01T17:00:00+00:00", "end": "2026-11-01T17:10:00+00:00", "pain": {"pre": 2},
+        "schema": "coach.session/1",
+        "routine": {"id": "r"},
+        "session_id": "s",
+        "status": "completed",
+        "start": "2026-11-01T17:00:00+00:00",
+        "end": "2026-11-01T17:10:00+00:00",
+        "pain": {"pre": 2},
     }
     (files / "results.json").write_text(json.dumps(good), encoding="utf-8")
     (files / "pain99.json").write_text(json.dumps({**good, "pain": {"pre": 99}}), encoding="utf-8")
-    (files / "nan.json").write_text(json.dumps({**good, "device": {"x": float("nan")}}), encoding="utf-8")
+    (files / "nan.json").write_text(
+        json.dumps({**good, "device": {"x": float("nan")}}), encoding="utf-8"
+    )
     (files / "empty_dir").mkdir()
-    inputs = [str(p) for p in sorted(files.iterdir())] + [str(files / "missing.yaml"), str(root / "no" / "such" / "x.json")]
+    inputs = [str(p) for p in sorted(files.iterdir())] + [
+        str(files / "missing.yaml"),
+        str(root / "no" / "such" / "x.json"),
+    ]
     out = root / "out"
     out.mkdir()
-    outputs = [str(out / "r.pdf"), str(out / "t.npz"), str(out / "b.json"), str(out / "csv"), str(out), str(root / "no" / "dir" / "o.pdf"), str(out / "x")]
+    outputs = [
+        str(out / "r.pdf"),
+        str(out / "t.npz"),
+        str(out / "b.json"),
+        str(out / "csv"),
+        str(out),
+        str(root / "no" / "dir" / "o.pdf"),
+        str(out / "x"),
+    ]
     return {"in": inputs, "out": outputs}
 
 
@@ -134,13 +178,31 @@ def _kind(action: argparse.Action) -> str:
     t = action.type
     name = getattr(t, "__name__", "") if t is not None else ""
     dest = action.dest
-    if dest in ("out", "csv", "json", "fhir", "landmarks") and action.option_strings and action.nargs != 0:
+    if (
+        dest in ("out", "csv", "json", "fhir", "landmarks")
+        and action.option_strings
+        and action.nargs != 0
+    ):
         return "out"
     if name in ("_date",):
         return "date"
-    if name in ("int", "float", "_max_side", "_workers", "_pain", "_duration") or dest in ("frames", "minutes", "rate"):
+    if name in ("int", "float", "_max_side", "_workers", "_pain", "_duration") or dest in (
+        "frames",
+        "minutes",
+        "rate",
+    ):
         return "number"
-    if name in ("Path", "_db_path") or dest in ("video", "file", "files", "input", "routine", "source", "media", "tracks", "clip"):
+    if name in ("Path", "_db_path") or dest in (
+        "video",
+        "file",
+        "files",
+        "input",
+        "routine",
+        "source",
+        "media",
+        "tracks",
+        "clip",
+    ):
         return "in"
     return "text"
 
@@ -154,7 +216,9 @@ def _value(action: argparse.Action, pool: dict[str, list[str]]) -> st.SearchStra
     if kind == "number":
         return NUMBERS
     if kind in ("in", "out"):
-        return st.one_of(st.sampled_from(pool[kind]), st.sampled_from(pool["in" if kind == "out" else "out"]))
+        return st.one_of(
+            st.sampled_from(pool[kind]), st.sampled_from(pool["in" if kind == "out" else "out"])
+        )
     if action.dest == "size":
         return st.one_of(st.sampled_from(["1366x768", "0x0", "99999x1", "x", "-1x-1"]), TEXT)
     return TEXT
@@ -167,12 +231,19 @@ def invocations(draw: st.DrawFn, pool: dict[str, list[str]], path: tuple[str, ..
         if depth:
             argv.append(prefix[-1])
         for a in COMMANDS[prefix]._actions:
-            if isinstance(a, (argparse._SubParsersAction, argparse._HelpAction, argparse._VersionAction)):
+            if isinstance(
+                a, (argparse._SubParsersAction, argparse._HelpAction, argparse._VersionAction)
+            ):
                 continue
             if not a.option_strings:
                 if prefix != path:
                     continue
-                n = {None: 1, "?": draw(st.integers(0, 1)), "*": draw(st.integers(0, 2)), "+": draw(st.integers(1, 2))}.get(a.nargs, 1)  # type: ignore[arg-type]
+                n = {
+                    None: 1,
+                    "?": draw(st.integers(0, 1)),
+                    "*": draw(st.integers(0, 2)),
+                    "+": draw(st.integers(1, 2)),
+                }.get(a.nargs, 1)  # type: ignore[arg-type]
                 argv += [draw(_value(a, pool)) for _ in range(int(n))]
                 continue
             if not (a.required or draw(st.booleans())):
@@ -219,10 +290,15 @@ def _command_of(argv: list[str]) -> tuple[str, ...]:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir()) if p.is_file()
-    } if folder.exists() else {}
+    return (
+        {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir())
+            if p.is_file()
+        }
+        if folder.exists()
+        else {}
+    )
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
@@ -302,7 +378,9 @@ def _check(argv: list[str], world: dict[str, Any]) -> None:
         if _command_of(argv) == ("history", "export"):  # one written file a line
             written += [Path(line) for line in out.splitlines() if line.startswith("/")]
         for target in written:
-            assert target.is_file() and target.stat().st_size > 0, f"said it wrote {target}: {shown}"
+            assert target.is_file() and target.stat().st_size > 0, (
+                f"said it wrote {target}: {shown}"
+            )
 
 
 #: Examples per command (``COACH_FUZZ_EXAMPLES`` raises it for a longer hunt). The default keeps
@@ -311,13 +389,19 @@ EXAMPLES = int(os.environ.get("COACH_FUZZ_EXAMPLES", "20"))
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS), ids=lambda p: " ".join(p) or "coach")
-def test_every_command_with_hostile_options(isolated: dict[str, Any], command: tuple[str, ...]) -> None:
+def test_every_command_with_hostile_options(
+    isolated: dict[str, Any], command: tuple[str, ...]
+) -> None:
     @settings(
         max_examples=EXAMPLES if command in RUN else 3 * EXAMPLES,
         deadline=None,
         database=None,  # reproducible in CI: the same examples for the same code
         derandomize=not os.environ.get("COACH_FUZZ_RANDOM"),
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
     )
     @given(argv=invocations(isolated["pool"], command))
     def fuzz(argv: list[str]) -> None:
@@ -333,8 +417,23 @@ def test_every_command_answers_help(isolated: dict[str, Any], path: tuple[str, .
     assert code == 0 and "usage: coach" in out
 
 
-@pytest.mark.parametrize("name", ["empty.json", "garbage.bin", "deep.json", "bigint.json", "pain99.json", "nan.json", "utf16.yaml", "empty_dir", "missing.yaml"])
-def test_import_of_every_hostile_file_is_one_line(isolated: dict[str, Any], tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "empty.json",
+        "garbage.bin",
+        "deep.json",
+        "bigint.json",
+        "pain99.json",
+        "nan.json",
+        "utf16.yaml",
+        "empty_dir",
+        "missing.yaml",
+    ],
+)
+def test_import_of_every_hostile_file_is_one_line(
+    isolated: dict[str, Any], tmp_path: Path, name: str
+) -> None:
     _pool(tmp_path)  # fresh copies: the fuzzing above may have written over the shared ones
     path = tmp_path / "files" / name
     code, _out, err = run(["history", "import", str(path)])
@@ -343,19 +442,58 @@ def test_import_of_every_hostile_file_is_one_line(isolated: dict[str, Any], tmp_
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10)
-    | st.sampled_from(["2026-11-01T17:00:00+00:00", "0001-01-01T00:00:00+00:00", "coach.session/1", "Bundle"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["schema", "resourceType", "entry", "resource", "start", "end", "pain", "pre", "items",
-                         "reps_counted", "value", "valueQuantity", "session_id", "routine", "status", "sets",
-                         "reps", "start_s", "end_s", "faults", "count", "x"]),
-        inner, max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=10)
+    | st.sampled_from(
+        ["2026-11-01T17:00:00+00:00", "0001-01-01T00:00:00+00:00", "coach.session/1", "Bundle"]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "schema",
+                    "resourceType",
+                    "entry",
+                    "resource",
+                    "start",
+                    "end",
+                    "pain",
+                    "pre",
+                    "items",
+                    "reps_counted",
+                    "value",
+                    "valueQuantity",
+                    "session_id",
+                    "routine",
+                    "status",
+                    "sets",
+                    "reps",
+                    "start_s",
+                    "end_s",
+                    "faults",
+                    "count",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=25,
 )
 
 
-@settings(max_examples=12 * EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get("COACH_FUZZ_RANDOM"),
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12 * EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=not os.environ.get("COACH_FUZZ_RANDOM"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(doc=json_values)
 def test_import_formats_never_crash(isolated: dict[str, Any], doc: Any) -> None:
     """Arbitrary JSON shaped like a results file or a FHIR Bundle: read, or one line and exit 2."""
@@ -386,7 +524,12 @@ def small_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("model", ["folder", "missing", "garbage", "not installed"])
 def test_analyze_with_an_unusable_model_ends_at_once(
-    isolated: dict[str, Any], small_video: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: str, model: str
+    isolated: dict[str, Any],
+    small_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    workers: str,
+    model: str,
 ) -> None:
     """The model is checked before any worker starts: one line, exit 2, no hang, no temp folders."""
     import tempfile
@@ -405,6 +548,8 @@ def test_analyze_with_an_unusable_model_ends_at_once(
     code, _out, err = run(["analyze", str(small_video), "--workers", workers])
     assert code == 2 and "Traceback" not in err
     lines = [line for line in err.splitlines() if line.startswith("coach:")]
-    assert len(lines) == 1 and ("is unusable because" in lines[0] or "not installed" in lines[0]), err
+    assert len(lines) == 1 and ("is unusable because" in lines[0] or "not installed" in lines[0]), (
+        err
+    )
     assert "network" not in err and "pip" not in err  # COACH_OFFLINE=1: no advice to download
     assert set(Path(tempfile.gettempdir()).glob("coach-mpwheel-*")) <= before

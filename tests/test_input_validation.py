@@ -47,7 +47,9 @@ def test_landmarks_into_a_folder_is_refused_before_tracking(tmp_path: Path, caps
     assert list(tmp_path.iterdir()) == [] and not Path(f"{tmp_path}.npz").exists()
 
 
-@pytest.mark.parametrize(("name", "needle"), [("x", "must end in .npz"), ("no/such/x.npz", "does not exist")])
+@pytest.mark.parametrize(
+    ("name", "needle"), [("x", "must end in .npz"), ("no/such/x.npz", "does not exist")]
+)
 def test_landmarks_name_is_checked_first(tmp_path: Path, capsys, name: str, needle: str) -> None:  # noqa: ANN001
     code, err = _run(["analyze", TRACK, "--landmarks", str(tmp_path / name)], capsys)
     assert code == 2 and needle in err and list(tmp_path.iterdir()) == []
@@ -59,9 +61,14 @@ def test_landmarks_to_a_good_file_still_works(tmp_path: Path, capsys) -> None:  
     assert code == 0 and out.stat().st_size > 0
 
 
-@pytest.mark.parametrize("cmd", [["list"], ["export", "--json", "OUT"], ["report", "--to", "2026-01-02", "--out", "OUT/r.pdf"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [["list"], ["export", "--json", "OUT"], ["report", "--to", "2026-01-02", "--out", "OUT/r.pdf"]],
+)
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01"])
-def test_history_dates_out_of_range(tmp_path: Path, monkeypatch, capsys, cmd: list[str], day: str) -> None:  # noqa: ANN001
+def test_history_dates_out_of_range(
+    tmp_path: Path, monkeypatch, capsys, cmd: list[str], day: str
+) -> None:  # noqa: ANN001
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     argv = ["history", *[c.replace("OUT", str(tmp_path / "out")) for c in cmd], "--from", day]
     code, err = _run(argv, capsys)
@@ -83,7 +90,9 @@ def test_history_edge_dates_in_range_work(tmp_path: Path, monkeypatch, capsys) -
         ("missing.sqlite3", "no such file"),
     ],
 )
-def test_history_db_typo_creates_nothing(tmp_path: Path, monkeypatch, capsys, db: str, needle: str) -> None:  # noqa: ANN001
+def test_history_db_typo_creates_nothing(
+    tmp_path: Path, monkeypatch, capsys, db: str, needle: str
+) -> None:  # noqa: ANN001
     monkeypatch.chdir(tmp_path)
     code, err = _run(["history", "--db", str(tmp_path / db), "list"], capsys)
     assert code == 2 and needle in err
@@ -92,9 +101,14 @@ def test_history_db_typo_creates_nothing(tmp_path: Path, monkeypatch, capsys, db
 
 @pytest.mark.parametrize(
     ("content", "needle"),
-    [(b"this is not a database\n" * 50, "is not a coach history"), (b'{"schema": "coach.session/1"}', "is not a coach history")],
+    [
+        (b"this is not a database\n" * 50, "is not a coach history"),
+        (b'{"schema": "coach.session/1"}', "is not a coach history"),
+    ],
 )
-def test_history_db_that_is_not_a_database(tmp_path: Path, capsys, content: bytes, needle: str) -> None:  # noqa: ANN001
+def test_history_db_that_is_not_a_database(
+    tmp_path: Path, capsys, content: bytes, needle: str
+) -> None:  # noqa: ANN001
     db = tmp_path / "h.sqlite3"
     db.write_bytes(content)
     code, err = _run(["history", "--db", str(db), "list"], capsys)
@@ -105,7 +119,6 @@ def test_history_db_that_is_not_a_database(tmp_path: Path, capsys, content: byte
 def test_history_db_that_is_a_device(capsys) -> None:  # noqa: ANN001
     code, err = _run(["history", "--db", "/dev/null", "list"], capsys)
     assert code == 2 and "is not a regular file" in err
-
 
 
 @pytest.mark.parametrize(

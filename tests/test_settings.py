@@ -53,7 +53,11 @@ def test_one_bad_value_resets_only_that_value(tmp_path: Path) -> None:
     assert s.voice is Settings().voice
     assert s.onboarded and s.routine_path == GOOD["routine_path"]
     assert s.screening_done_at == GOOD["screening_done_at"] and s.posture_rate_hz == 2.0
-    assert r.warning is not None and "spoken cues" in r.warning and "Everything else was kept" in r.warning
+    assert (
+        r.warning is not None
+        and "spoken cues" in r.warning
+        and "Everything else was kept" in r.warning
+    )
     assert r.backup is not None and r.backup.read_text(encoding="utf-8") == original
     assert r.backup.name in r.warning
     # The repaired file is saved: the next start is clean and keeps everything.
@@ -75,7 +79,9 @@ def test_one_bad_value_resets_only_that_value(tmp_path: Path) -> None:
         ("version", None),
     ],
 )
-def test_safety_state_is_never_lost_to_a_bad_neighbour(tmp_path: Path, field: str, bad: object) -> None:
+def test_safety_state_is_never_lost_to_a_bad_neighbour(
+    tmp_path: Path, field: str, bad: object
+) -> None:
     r = read_settings(_write(tmp_path, json.dumps({**GOOD, field: bad})))
     assert field in r.reset_fields
     assert r.settings.screening_blocked is True
@@ -103,40 +109,59 @@ def test_non_finite_numbers_inside_a_profile_drop_that_profile_only(tmp_path: Pa
 
 
 @pytest.mark.parametrize("text", ["[1]", "null", "\x00\xff{", "[" * 100_000, '{"a": ' * 50_000])
-def test_a_file_that_is_not_an_object_gives_defaults_and_a_backup(tmp_path: Path, text: str) -> None:
+def test_a_file_that_is_not_an_object_gives_defaults_and_a_backup(
+    tmp_path: Path, text: str
+) -> None:
     p = _write(tmp_path, text)
     s, warning = load_settings(p)
     assert s == Settings()
     assert warning and "defaults" in warning
-    assert [b.read_text(encoding="utf-8") for b in tmp_path.glob("settings.broken-*.json")] == [text]
+    assert [b.read_text(encoding="utf-8") for b in tmp_path.glob("settings.broken-*.json")] == [
+        text
+    ]
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(field=st.sampled_from(sorted(Settings.model_fields)), value=json_values)
-def test_any_value_in_any_field_is_kept_or_reset_alone(tmp_path: Path, field: str, value: object) -> None:
+def test_any_value_in_any_field_is_kept_or_reset_alone(
+    tmp_path: Path, field: str, value: object
+) -> None:
     text = json.dumps({**GOOD, field: value}, allow_nan=True)
     r = read_settings(_write(tmp_path, text))
     assert set(r.reset_fields) <= {field}
     if field not in ("screening_blocked", "screening_done_at", "screening_advice"):
-        assert r.settings.screening_blocked and r.settings.screening_done_at == GOOD["screening_done_at"]
+        assert (
+            r.settings.screening_blocked
+            and r.settings.screening_done_at == GOOD["screening_done_at"]
+        )
     if field != "onboarded":
         assert r.settings.onboarded
     if field != "routine_path":
         assert r.settings.routine_path == GOOD["routine_path"]
 
 
-@pytest.mark.parametrize(("when", "kind"), [("yesterday", "fusion"), ("under_6_weeks", 7), (None, None)])
-def test_an_unreadable_surgery_answer_restricts_rather_than_frees(tmp_path: Path, when: object, kind: object) -> None:
+@pytest.mark.parametrize(
+    ("when", "kind"), [("yesterday", "fusion"), ("under_6_weeks", 7), (None, None)]
+)
+def test_an_unreadable_surgery_answer_restricts_rather_than_frees(
+    tmp_path: Path, when: object, kind: object
+) -> None:
     from coach.routines.today import post_op_rule
 
-    r = read_settings(_write(tmp_path, json.dumps({**GOOD, "surgery_when": when, "surgery_type": kind})))
+    r = read_settings(
+        _write(tmp_path, json.dumps({**GOOD, "surgery_when": when, "surgery_type": kind}))
+    )
     s = r.settings
     if when in ("under_6_weeks",):
         assert s.surgery_when == "under_6_weeks" and s.surgery_type == "other"
@@ -144,4 +169,3 @@ def test_an_unreadable_surgery_answer_restricts_rather_than_frees(tmp_path: Path
         assert s.surgery_when == "not_sure"
     assert post_op_rule(s.surgery_when, s.surgery_type).locked_tags  # exercises are left out
     assert r.settings.onboarded and r.settings.screening_blocked  # neighbours kept
-

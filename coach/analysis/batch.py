@@ -25,7 +25,9 @@ def _analyze_one(args: tuple[str, str | None, str, str, int | None]) -> dict[str
     path, exercise_id, mode, variant, max_side = args
     report: dict[str, object] = {"video": path}
     try:
-        track, stats = load_input(Path(path), EstimatorOptions(variant=variant), max_side=max_side, workers=1)
+        track, stats = load_input(
+            Path(path), EstimatorOptions(variant=variant), max_side=max_side, workers=1
+        )
         report.update(stats.as_dict())
         if stats.frames_with_pose == 0:
             report["error"] = "no person found"
@@ -51,8 +53,12 @@ def _analyze_one(args: tuple[str, str | None, str, str, int | None]) -> dict[str
 
 
 def analyze_batch(
-    videos: list[Path], exercise_id: str | None = None, mode: str = "", variant: str = "full",
-    max_side: int | None = None, workers: int | None = None,
+    videos: list[Path],
+    exercise_id: str | None = None,
+    mode: str = "",
+    variant: str = "full",
+    max_side: int | None = None,
+    workers: int | None = None,
     progress: Callable[[int, int, dict[str, object]], None] | None = None,
 ) -> list[dict[str, object]]:
     """Analyse many recordings in parallel; results in the order given."""

@@ -45,8 +45,14 @@ def reba_at_lift(track: Track, ev: LiftEvent, window_s: float = 0.2) -> dict[str
     from coach.core.ergonomics import RebaInput, compute_reba
     from coach.core.metrics import FrameView, compile_metric
 
-    fns = {k: compile_metric(m) for k, m in
-           (("neck", "neck_flex_proxy@near"), ("upper_arm", "upper_arm_flex@near"), ("elbow", "elbow_flex@near"))}
+    fns = {
+        k: compile_metric(m)
+        for k, m in (
+            ("neck", "neck_flex_proxy@near"),
+            ("upper_arm", "upper_arm_flex@near"),
+            ("elbow", "elbow_flex@near"),
+        )
+    }
     vals: dict[str, list[float]] = {k: [] for k in fns}
     for pose, t in zip(track.poses(), track.timestamps.tolist(), strict=True):
         if pose is None or abs(float(t) - ev.lift_off) > window_s:
@@ -65,17 +71,25 @@ def reba_at_lift(track: Track, ev: LiftEvent, window_s: float = 0.2) -> dict[str
     defaulted = ["wrist", "load (0 kg: not visible)", "coupling (fair)"]
     if not vals["neck"]:
         defaulted.append("neck")
-    r = compute_reba(RebaInput(
-        trunk=max(-90.0, min(180.0, ev.trunk_flexion_deg)),
-        neck=neck,
-        upper_arm=max(-90.0, min(180.0, med("upper_arm", 20.0))),
-        lower_arm=max(0.0, min(180.0, med("elbow", 80.0))),
-        knee_flex=ev.knee_flexion_deg if ev.knee_flexion_deg == ev.knee_flexion_deg else None,
-        trunk_twisted=bool(ev.twist_deg == ev.twist_deg and abs(ev.twist_deg) > TWIST_DEG),
-        rapid_changes=True,  # a lift is a rapid, large change of posture (REBA activity score)
-    ))
-    return {"score": r.reba_score, "action_level": r.action_level, "risk": r.risk, "action": r.action,
-            "drivers": list(r.drivers), "defaulted": defaulted}
+    r = compute_reba(
+        RebaInput(
+            trunk=max(-90.0, min(180.0, ev.trunk_flexion_deg)),
+            neck=neck,
+            upper_arm=max(-90.0, min(180.0, med("upper_arm", 20.0))),
+            lower_arm=max(0.0, min(180.0, med("elbow", 80.0))),
+            knee_flex=ev.knee_flexion_deg if ev.knee_flexion_deg == ev.knee_flexion_deg else None,
+            trunk_twisted=bool(ev.twist_deg == ev.twist_deg and abs(ev.twist_deg) > TWIST_DEG),
+            rapid_changes=True,  # a lift is a rapid, large change of posture (REBA activity score)
+        )
+    )
+    return {
+        "score": r.reba_score,
+        "action_level": r.action_level,
+        "risk": r.risk,
+        "action": r.action,
+        "drivers": list(r.drivers),
+        "defaulted": defaulted,
+    }
 
 
 def analyze_lifting(track: Track) -> dict[str, Any]:

@@ -64,8 +64,12 @@ class TrackingStats:
         }
 
 
-def _decode_ahead(source: VideoFileSource | ImageFolderSource, q: queue.Queue[Frame | None],
-                  stop: threading.Event, errors: list[str]) -> None:
+def _decode_ahead(
+    source: VideoFileSource | ImageFolderSource,
+    q: queue.Queue[Frame | None],
+    stop: threading.Event,
+    errors: list[str],
+) -> None:
     try:
         while not stop.is_set():
             f = source.read()
@@ -87,8 +91,12 @@ class _AheadReader:
         self.q: queue.Queue[Frame | None] = queue.Queue(maxsize=4)
         self.stop = threading.Event()
         self.errors: list[str] = []
-        self.thread = threading.Thread(target=_decode_ahead, args=(source, self.q, self.stop, self.errors),
-                                       name="decode", daemon=True)
+        self.thread = threading.Thread(
+            target=_decode_ahead,
+            args=(source, self.q, self.stop, self.errors),
+            name="decode",
+            daemon=True,
+        )
         self.thread.start()
 
     def read(self) -> Frame | None:
@@ -187,7 +195,16 @@ def _init_worker(variant: str, ready: Any = None) -> None:
         ready.put(os.getpid())
 
 
-def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int, list[tuple[npt.NDArray[np.float32], ...]]]:
+def _track_segment(
+    args: tuple[str, int, int, int, str, int | None],
+) -> tuple[
+    int,
+    list[npt.NDArray[np.float32] | None],
+    list[npt.NDArray[np.float32] | None],
+    int,
+    int,
+    list[tuple[npt.NDArray[np.float32], ...]],
+]:
     """Worker: track frames [start, end) of a video; keep only frames from ``keep_from`` on."""
     global _WORKER_ESTIMATOR
     path, start, end, keep_from, variant, max_side = args
@@ -196,7 +213,10 @@ def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[in
         video.seek(start)
     source = _AheadReader(video)
     # One segment per worker process, so its preloaded estimator starts with a fresh tracker.
-    est, _WORKER_ESTIMATOR = _WORKER_ESTIMATOR or MediaPipeEstimator(EstimatorOptions(variant=variant)), None
+    est, _WORKER_ESTIMATOR = (
+        _WORKER_ESTIMATOR or MediaPipeEstimator(EstimatorOptions(variant=variant)),
+        None,
+    )
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
     others: list[tuple[npt.NDArray[np.float32], ...]] = []  # other people in the frame
@@ -216,7 +236,9 @@ def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> tuple[in
         est.close()
         source.close()
     if source.errors:
-        raise AnalysisError(f"{path}: decoding failed near frame {start + len(images)}: {source.errors[0]}")
+        raise AnalysisError(
+            f"{path}: decoding failed near frame {start + len(images)}: {source.errors[0]}"
+        )
     return keep_from, images, worlds, w, h, others
 
 
@@ -240,7 +262,9 @@ def _still_seam(path: str | Path, target: int, fps: float, n: int) -> int:
             ok, bgr = cap.read()
             if not ok:
                 break
-            g = cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), (64, 36), interpolation=cv2.INTER_AREA).astype(np.float32)
+            g = cv2.resize(
+                cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), (64, 36), interpolation=cv2.INTER_AREA
+            ).astype(np.float32)
             motion.append(0.0 if prev is None else float(np.abs(g - prev).mean()))
             prev = g
     finally:
@@ -303,9 +327,20 @@ class _HeadTracker:
         while self.done < end and self.step():
             pass
 
-    def part(self) -> tuple[int, list[npt.NDArray[np.float32] | None], list[npt.NDArray[np.float32] | None], int, int, list[tuple[npt.NDArray[np.float32], ...]]]:
+    def part(
+        self,
+    ) -> tuple[
+        int,
+        list[npt.NDArray[np.float32] | None],
+        list[npt.NDArray[np.float32] | None],
+        int,
+        int,
+        list[tuple[npt.NDArray[np.float32], ...]],
+    ]:
         if self.source.errors:
-            raise AnalysisError(f"decoding failed after {self.done} frames: {self.source.errors[0]}")
+            raise AnalysisError(
+                f"decoding failed after {self.done} frames: {self.source.errors[0]}"
+            )
         return 0, self.images, self.worlds, self.w, self.h, self.others
 
     def close(self) -> None:
@@ -313,7 +348,9 @@ class _HeadTracker:
         self.source.close()
 
 
-def _seams(path: str | Path, done: int, n: int, workers: int, overlap: int, fps: float) -> list[int]:
+def _seams(
+    path: str | Path, done: int, n: int, workers: int, overlap: int, fps: float
+) -> list[int]:
     """Where each tracker stops (the last is ``n``) when the parent has tracked ``done`` frames:
     equal work for all, a worker's warm-up overlap counted, each seam where the person is still."""
     work = (n - done + (workers - 1) * overlap) / workers
@@ -366,7 +403,10 @@ def track_video_parallel(
     t0 = time.perf_counter()
     ready = ctx.Queue()
     # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
-    with unwind_on_termination(), ctx.Pool(workers - 1, initializer=_init_worker, initargs=(variant, ready)) as pool:
+    with (
+        unwind_on_termination(),
+        ctx.Pool(workers - 1, initializer=_init_worker, initargs=(variant, ready)) as pool,
+    ):
         head = _HeadTracker(path, variant, max_side)
         try:
             started = 0
@@ -378,8 +418,17 @@ def track_video_parallel(
                 # The seams are chosen with OpenCV on this thread while the pool's own threads
                 # only wait (spawned workers are started with exec, so no lock can be copied).
                 bounds = _seams(path, head.done, n, workers, overlap, fps)
-                jobs = [(str(path), max(0, bounds[i] - overlap), bounds[i + 1], bounds[i], variant, max_side)
-                        for i in range(workers - 1)]
+                jobs = [
+                    (
+                        str(path),
+                        max(0, bounds[i] - overlap),
+                        bounds[i + 1],
+                        bounds[i],
+                        variant,
+                        max_side,
+                    )
+                    for i in range(workers - 1)
+                ]
                 pending = pool.map_async(_track_segment, jobs, chunksize=1)
                 head.run_until(bounds[0])
                 tail = pending.get()
@@ -405,8 +454,17 @@ def track_video_parallel(
     raw = sum(im is not None for im in images)
     keep = confirmed_mask([im is not None for im in images], stamps)
     poses: list[PoseFrame | None] = [
-        PoseFrame(im, stamps[i], i, w, h, worlds[i], others=tuple(PoseFrame(o, stamps[i], i, w, h) for o in others[i]))
-        if (im is not None and keep[i]) else None
+        PoseFrame(
+            im,
+            stamps[i],
+            i,
+            w,
+            h,
+            worlds[i],
+            others=tuple(PoseFrame(o, stamps[i], i, w, h) for o in others[i]),
+        )
+        if (im is not None and keep[i])
+        else None
         for i, im in enumerate(images)
     ]
     track = Track.from_poses(poses, stamps, w, h, fps, source=Path(path).name)
@@ -431,7 +489,9 @@ def stats_for(track: Track, elapsed: float | None = None) -> TrackingStats:
     )
 
 
-def score_track(track: Track, exercise: ExerciseLike, config: EngineConfig | None = None) -> dict[str, object]:
+def score_track(
+    track: Track, exercise: ExerciseLike, config: EngineConfig | None = None
+) -> dict[str, object]:
     """Run the scoring engine over a recorded track and return its summary."""
     engine = ExerciseEngine(exercise, config or EngineConfig(setup_s=RECORDING_SETUP_S))
     for pose, ts in zip(track.poses(), track.timestamps.tolist()):
@@ -453,8 +513,13 @@ def default_workers() -> int:
     return 1
 
 
-def load_input(path: str | Path, options: EstimatorOptions | None = None, max_side: int | None = None,
-               progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> tuple[Track, TrackingStats]:
+def load_input(
+    path: str | Path,
+    options: EstimatorOptions | None = None,
+    max_side: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> tuple[Track, TrackingStats]:
     """A video/image folder is tracked with the model; a ``.npz`` track is replayed as recorded.
 
     Videos use every core (:func:`track_video_parallel`) unless ``workers`` is 1.
@@ -469,7 +534,11 @@ def load_input(path: str | Path, options: EstimatorOptions | None = None, max_si
             raise AnalysisError(f"{p}: not a coach landmark track ({exc})") from None
         return track, stats_for(track)
     n = default_workers() if workers is None else workers
-    if n > 1 and p.is_file() and p.suffix.lower() not in (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"):
+    if (
+        n > 1
+        and p.is_file()
+        and p.suffix.lower() not in (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+    ):
         variant = (options or EstimatorOptions()).variant
         return track_video_parallel(p, workers=n, variant=variant, max_side=max_side)
     return track_video(p, options=options, max_side=max_side, progress=progress)

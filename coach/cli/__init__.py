@@ -72,7 +72,9 @@ def _exercise_id(text: str) -> str:
 def _landmarks_out(text: str) -> Path:
     p = Path(text)
     if p.is_dir():
-        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name such as {p / 'track.npz'}")
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder; give a file name such as {p / 'track.npz'}"
+        )
     if p.suffix.lower() != ".npz":
         raise argparse.ArgumentTypeError(f"{text}: the file name must end in .npz")
     if not p.parent.is_dir():
@@ -93,22 +95,34 @@ def _cmd_analyze_batch(args: argparse.Namespace, videos: list[Path]) -> int:
     mode = "posture" if args.posture else "lifting" if args.lifting else ""
 
     def progress(i: int, n: int, r: dict[str, object]) -> None:
-        what = r.get("error") or (f"{r.get('reps')} reps" if "reps" in r else f"{r.get('frames_with_pose')} frames with a person")
+        what = r.get("error") or (
+            f"{r.get('reps')} reps"
+            if "reps" in r
+            else f"{r.get('frames_with_pose')} frames with a person"
+        )
         print(f"[{i}/{n}] {Path(str(r['video'])).name}: {what}", file=sys.stderr, flush=True)
 
-    reports = analyze_batch(videos, args.exercise, mode, args.model, args.max_side, args.workers, progress)
+    reports = analyze_batch(
+        videos, args.exercise, mode, args.model, args.max_side, args.workers, progress
+    )
     elapsed = time.perf_counter() - t0
     media_s = sum(float(r.get("duration_s", 0.0)) for r in reports)  # type: ignore[arg-type,misc]
-    summary = {"videos": len(reports), "failed": sum("error" in r for r in reports),
-               "seconds": round(elapsed, 1), "media_seconds": round(media_s, 1),
-               "speed_vs_real_time": round(media_s / elapsed, 2) if elapsed else 0.0}
+    summary = {
+        "videos": len(reports),
+        "failed": sum("error" in r for r in reports),
+        "seconds": round(elapsed, 1),
+        "media_seconds": round(media_s, 1),
+        "speed_vs_real_time": round(media_s / elapsed, 2) if elapsed else 0.0,
+    }
     if args.json:
         print(json.dumps({"summary": summary, "reports": reports}, indent=2))
     else:
         for r in reports:
             _print_report(r) if "error" not in r else print(f"{r['video']}: {r['error']}")
-        print(f"{summary['videos']} videos ({summary['media_seconds']} s of video) in {summary['seconds']} s: "
-              f"{summary['speed_vs_real_time']}x real time; {summary['failed']} failed")
+        print(
+            f"{summary['videos']} videos ({summary['media_seconds']} s of video) in {summary['seconds']} s: "
+            f"{summary['speed_vs_real_time']}x real time; {summary['failed']} failed"
+        )
     return 0 if not summary["failed"] else EXIT_USAGE
 
 
@@ -139,7 +153,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     try:
         track, stats = load_input(
-            args.video, EstimatorOptions(variant=args.model), max_side=args.max_side, progress=progress,
+            args.video,
+            EstimatorOptions(variant=args.model),
+            max_side=args.max_side,
+            progress=progress,
             workers=args.workers,
         )
     except (AnalysisError, PoseError) as exc:
@@ -180,8 +197,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _print_report(r: dict[str, object]) -> None:
     print(f"{r['video']}: {r['frames']} frames at {r['fps']} fps ({r['duration_s']} s)")
-    print(f"  person found on {r['frames_with_pose']} frames ({float(r['pose_ratio']) * 100:.0f}%), "  # type: ignore[arg-type]
-          f"mean visibility {r['mean_visibility']}, processed at {r['processing_fps']} frames/s")
+    print(
+        f"  person found on {r['frames_with_pose']} frames ({float(r['pose_ratio']) * 100:.0f}%), "  # type: ignore[arg-type]
+        f"mean visibility {r['mean_visibility']}, processed at {r['processing_fps']} frames/s"
+    )
     if "exercise" in r:
         print(f"  exercise {r['exercise']} ({r['kind']}, {r.get('view') or 'default'} view)")
         if r["kind"] == "hold":
@@ -261,27 +280,51 @@ _SUBCOMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="coach", description="A desktop rehabilitation exercise coach.")
+    p = argparse.ArgumentParser(
+        prog="coach", description="A desktop rehabilitation exercise coach."
+    )
     p.add_argument("--version", action="version", version=f"coach {_version()}")
     p.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     p.add_argument("--source", help="start the app on this camera index or video file")
-    p.add_argument("--exercise", type=_exercise_id, help="with --source: start straight into this exercise")
+    p.add_argument(
+        "--exercise", type=_exercise_id, help="with --source: start straight into this exercise"
+    )
     p.set_defaults(func=_cmd_app)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    a = sub.add_parser("analyze", help="track and score a recording (a video, a folder of videos, an image folder, or a .npz track)")
+    a = sub.add_parser(
+        "analyze",
+        help="track and score a recording (a video, a folder of videos, an image folder, or a .npz track)",
+    )
     a.add_argument("video", type=Path)
     mode = a.add_mutually_exclusive_group()
-    mode.add_argument("--exercise", type=_exercise_id, help="score this exercise (see 'coach exercises')")
-    mode.add_argument("--posture", action="store_true", help="report the workstation posture timeline")
+    mode.add_argument(
+        "--exercise", type=_exercise_id, help="score this exercise (see 'coach exercises')"
+    )
+    mode.add_argument(
+        "--posture", action="store_true", help="report the workstation posture timeline"
+    )
     mode.add_argument("--lifting", action="store_true", help="report each lift and its technique")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
-    a.add_argument("--landmarks", type=_landmarks_out, metavar="OUT.npz", help="save the landmark track")
-    a.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
-    a.add_argument("--max-side", type=_max_side, default=None, metavar="PIXELS",
-                   help="downscale frames so the longer side is at most this (64 to 8192)")
-    a.add_argument("--workers", type=_workers, default=None,
-                   help="model instances (processes) for one video; 1 = a single, bit-reproducible pass")
+    a.add_argument(
+        "--landmarks", type=_landmarks_out, metavar="OUT.npz", help="save the landmark track"
+    )
+    a.add_argument(
+        "--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant"
+    )
+    a.add_argument(
+        "--max-side",
+        type=_max_side,
+        default=None,
+        metavar="PIXELS",
+        help="downscale frames so the longer side is at most this (64 to 8192)",
+    )
+    a.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        help="model instances (processes) for one video; 1 = a single, bit-reproducible pass",
+    )
     a.set_defaults(func=_cmd_analyze)
 
     e = sub.add_parser("exercises", help="list the exercise catalogue and programs")
@@ -309,7 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
     )
     try:
         return int(args.func(args) or 0)

@@ -35,7 +35,9 @@ def _pain(text: str) -> int:
     try:
         v = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"pain must be a whole number from 0 to 10, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"pain must be a whole number from 0 to 10, not {text!r}"
+        ) from None
     if not 0 <= v <= 10:
         raise argparse.ArgumentTypeError(f"pain must be from 0 to 10, not {v}")
     return v
@@ -46,20 +48,43 @@ def add_parser(subparsers: Any) -> None:
         "session",
         help="run a guided session headless on a recording and store it as the app would",
         description="Run the app's session on a recording, unpaced, answering every question; "
-                    "store it in the history and print what was stored.",
+        "store it in the history and print what was stored.",
     )
-    p.add_argument("--source", required=True, metavar="FILE",
-                   help="a video file, an image folder, or a landmark track (.npz from 'coach analyze --landmarks')")
+    p.add_argument(
+        "--source",
+        required=True,
+        metavar="FILE",
+        help="a video file, an image folder, or a landmark track (.npz from 'coach analyze --landmarks')",
+    )
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--exercise", metavar="ID", help="one exercise: counts everything in the recording")
+    what.add_argument(
+        "--exercise", metavar="ID", help="one exercise: counts everything in the recording"
+    )
     what.add_argument("--routine", type=Path, metavar="FILE", help="a routine file: today's doses")
-    p.add_argument("--pain", type=_pain, default=0, metavar="N", help="answer every pain question with N (0-10)")
+    p.add_argument(
+        "--pain",
+        type=_pain,
+        default=0,
+        metavar="N",
+        help="answer every pain question with N (0-10)",
+    )
     p.add_argument("--json", action="store_true", help="print the stored session as JSON")
-    p.add_argument("--screened", action="store_true",
-                   help="the disclaimer and screening were done (else the app's stored answers are used)")
-    p.add_argument("--realtime", action="store_true",
-                   help="play the recording at its own speed, as the app does (default: as fast as possible)")
-    p.add_argument("--db", type=Path, metavar="FILE", help="the history database (default: the user data folder)")
+    p.add_argument(
+        "--screened",
+        action="store_true",
+        help="the disclaimer and screening were done (else the app's stored answers are used)",
+    )
+    p.add_argument(
+        "--realtime",
+        action="store_true",
+        help="play the recording at its own speed, as the app does (default: as fast as possible)",
+    )
+    p.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="the history database (default: the user data folder)",
+    )
     p.set_defaults(func=cmd_session)
 
 
@@ -70,8 +95,12 @@ def _settings(screened: bool) -> Any:
     settings, _warning = load_settings()
     safety.apply_block(settings)
     if screened and not settings.screening_blocked:
-        settings = settings.model_copy(update={"onboarded": True,
-                                               "screening_done_at": settings.screening_done_at or time.time()})
+        settings = settings.model_copy(
+            update={
+                "onboarded": True,
+                "screening_done_at": settings.screening_done_at or time.time(),
+            }
+        )
     return settings
 
 
@@ -142,9 +171,17 @@ def cmd_session(args: argparse.Namespace) -> int:
     if warning:
         print(f"coach: warning: {warning}", file=sys.stderr)
     try:
-        session = LiveSession(plan, routine_id, source=str(src_path), settings=_settings(args.screened),
-                              history=history, paced=args.realtime, pain_rules=rules, routine_id=routine_id,
-                              routine_version=version)
+        session = LiveSession(
+            plan,
+            routine_id,
+            source=str(src_path),
+            settings=_settings(args.screened),
+            history=history,
+            paced=args.realtime,
+            pain_rules=rules,
+            routine_id=routine_id,
+            routine_version=version,
+        )
     except SafetyGateError as exc:
         history.close()
         return _err(f"{exc} (run the app once, or pass --screened if the screening was done)")
@@ -154,16 +191,25 @@ def cmd_session(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     old = signal.signal(signal.SIGTERM, on_term)
+
     def progress(ev: Any) -> None:
         # One line per counted rep or hold (stderr), for support and for the crash tests.
         if ev.kind is EventKind.REP:
-            print(f"rep {ev.data.get('count')} {session.runner.current.exercise.id}", file=sys.stderr, flush=True)
+            print(
+                f"rep {ev.data.get('count')} {session.runner.current.exercise.id}",
+                file=sys.stderr,
+                flush=True,
+            )
         elif ev.kind is EventKind.HOLD and ev.data.get("record") is not None:
             print(f"hold {ev.data['record'].seconds:.1f} s", file=sys.stderr, flush=True)
 
     try:
-        run_headless(session, pain=args.pain, on_event=progress,
-                     on_live=lambda lev: print(f"coach: {lev.message}", file=sys.stderr, flush=True))
+        run_headless(
+            session,
+            pain=args.pain,
+            on_event=progress,
+            on_live=lambda lev: print(f"coach: {lev.message}", file=sys.stderr, flush=True),
+        )
     except KeyboardInterrupt:
         problems.append("interrupted")
     finally:
@@ -176,7 +222,10 @@ def cmd_session(args: argparse.Namespace) -> int:
     if record is None:
         return _err("the session could not be stored: " + (session.save_error or "no history"))
     if session.save_error:
-        print(f"coach: warning: this session was not fully saved: {session.save_error}", file=sys.stderr)
+        print(
+            f"coach: warning: this session was not fully saved: {session.save_error}",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(record, indent=2))
     else:

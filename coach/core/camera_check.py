@@ -22,8 +22,17 @@ MIN_BODY_FRACTION = 0.25  # shoulder-to-ankle (or hip) span as a fraction of pic
 FRONT_RATIO = 0.55  # shoulder width / trunk length above this: facing the camera
 SIDE_RATIO = 0.45
 
-_WHOLE = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
-          L.LEFT_ANKLE, L.RIGHT_ANKLE, L.NOSE)
+_WHOLE = (
+    L.LEFT_SHOULDER,
+    L.RIGHT_SHOULDER,
+    L.LEFT_HIP,
+    L.RIGHT_HIP,
+    L.LEFT_KNEE,
+    L.RIGHT_KNEE,
+    L.LEFT_ANKLE,
+    L.RIGHT_ANKLE,
+    L.NOSE,
+)
 _UPPER = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.NOSE)
 
 
@@ -52,8 +61,9 @@ def accepted_views(exercise: Any) -> frozenset[str]:
     return frozenset(views)
 
 
-def check_position(pose: PoseFrame | None, brightness: float, view: str | Iterable[str],
-                   whole_body: bool) -> CheckResult:
+def check_position(
+    pose: PoseFrame | None, brightness: float, view: str | Iterable[str], whole_body: bool
+) -> CheckResult:
     """One frame's verdict with the single most useful instruction.
 
     ``view`` is the view (or the set of views) the exercise can be scored from.
@@ -62,16 +72,28 @@ def check_position(pose: PoseFrame | None, brightness: float, view: str | Iterab
     if "any" in views:
         views = {"side", "front"}
     if brightness < MIN_BRIGHTNESS:
-        return CheckResult(False, "The room is too dark for the camera. Turn on a light or face a window.", "too_dark")
+        return CheckResult(
+            False,
+            "The room is too dark for the camera. Turn on a light or face a window.",
+            "too_dark",
+        )
     if pose is None:
         return CheckResult(False, "Step into the picture so the camera can see you.", "no_person")
     img = pose.image
     need = _WHOLE if whole_body else _UPPER
     # Near side is enough for side views: the far side is hidden behind the body.
-    missing = [lm for lm in need if not (img[lm, 3] >= 0.5 and _inside(float(img[lm, 0]), float(img[lm, 1])))]
+    missing = [
+        lm
+        for lm in need
+        if not (img[lm, 3] >= 0.5 and _inside(float(img[lm, 0]), float(img[lm, 1])))
+    ]
     if "side" in views:
-        pairs = {(L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE),
-                 (L.LEFT_ANKLE, L.RIGHT_ANKLE)}
+        pairs = {
+            (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+            (L.LEFT_HIP, L.RIGHT_HIP),
+            (L.LEFT_KNEE, L.RIGHT_KNEE),
+            (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+        }
         for a, b in pairs:
             if (a in missing) != (b in missing):
                 missing = [m for m in missing if m not in (a, b)]
@@ -90,27 +112,35 @@ def check_position(pose: PoseFrame | None, brightness: float, view: str | Iterab
     hp = (img[L.LEFT_HIP, :2] + img[L.RIGHT_HIP, :2]) / 2
     w, h = pose.width, pose.height
     trunk = math.hypot((sh[0] - hp[0]) * w, (sh[1] - hp[1]) * h)
-    width = math.hypot((img[L.LEFT_SHOULDER, 0] - img[L.RIGHT_SHOULDER, 0]) * w,
-                       (img[L.LEFT_SHOULDER, 1] - img[L.RIGHT_SHOULDER, 1]) * h)
+    width = math.hypot(
+        (img[L.LEFT_SHOULDER, 0] - img[L.RIGHT_SHOULDER, 0]) * w,
+        (img[L.LEFT_SHOULDER, 1] - img[L.RIGHT_SHOULDER, 1]) * h,
+    )
     ratio = width / trunk if trunk > 1e-6 else 0.0
     lying = abs((sh[1] - hp[1]) * h) < 0.5 * trunk
     if not lying:
         if views == {"side"} and ratio > FRONT_RATIO:
-            return CheckResult(False, "Turn sideways to the camera for this exercise.", "wrong_view")
+            return CheckResult(
+                False, "Turn sideways to the camera for this exercise.", "wrong_view"
+            )
         if views == {"front"} and ratio < SIDE_RATIO:
             return CheckResult(False, "Face the camera for this exercise.", "wrong_view")
     ys = img[[int(m) for m in need], 1]
     xs = img[[int(m) for m in need], 0]
     span = max(float(ys.max() - ys.min()), float(xs.max() - xs.min()) * w / h)
     if span < MIN_BODY_FRACTION:
-        return CheckResult(False, "You are quite far away. Come a step closer to the camera.", "too_far")
+        return CheckResult(
+            False, "You are quite far away. Come a step closer to the camera.", "too_far"
+        )
     return CheckResult(True, "Good, hold that position.", "ok")
 
 
 class CameraCheck:
     """Streams frames; ``ready`` becomes True after the check passes for ``STEADY_S`` in a row."""
 
-    def __init__(self, view: str | Iterable[str], whole_body: bool, steady_s: float = STEADY_S) -> None:
+    def __init__(
+        self, view: str | Iterable[str], whole_body: bool, steady_s: float = STEADY_S
+    ) -> None:
         self.view = view
         self.whole_body = whole_body
         self.steady_s = steady_s

@@ -120,7 +120,9 @@ class PoseFrame:
 
     def pixels(self) -> npt.NDArray[np.float64]:
         """(33, 2) pixel coordinates."""
-        return self.image[:, :2].astype(np.float64) * np.array([self.width, self.height], dtype=np.float64)
+        return self.image[:, :2].astype(np.float64) * np.array(
+            [self.width, self.height], dtype=np.float64
+        )
 
     @property
     def visibility(self) -> npt.NDArray[np.float32]:

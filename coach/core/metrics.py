@@ -35,7 +35,19 @@ VISIBILITY_GATE = 0.5
 #: How far outside the image (as a fraction of its size) a landmark may lie and still count.
 FRAME_MARGIN = 0.02
 
-_PARTS = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot", "ear", "eye", "index")
+_PARTS = (
+    "shoulder",
+    "elbow",
+    "wrist",
+    "hip",
+    "knee",
+    "ankle",
+    "heel",
+    "foot",
+    "ear",
+    "eye",
+    "index",
+)
 _SIDE_INDEX: dict[str, dict[str, int]] = {
     side: {
         part: int(Landmark[f"{side.upper()}_{'FOOT_INDEX' if part == 'foot' else part.upper()}"])
@@ -530,7 +542,9 @@ class MetricDef:
     doc: str
 
 
-def _m(name: str, fn: SidedFn | BilateralFn, sided: bool, view: str, unit: str = "deg") -> MetricDef:
+def _m(
+    name: str, fn: SidedFn | BilateralFn, sided: bool, view: str, unit: str = "deg"
+) -> MetricDef:
     return MetricDef(name, fn, sided, view, unit, (fn.__doc__ or "").strip().split("\n")[0])  # type: ignore[arg-type]
 
 

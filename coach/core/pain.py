@@ -39,7 +39,9 @@ class Level(str, Enum):
 class Action(str, Enum):
     CONTINUE = "continue"
     OFFER_REGRESSION = "offer_regression"  # carry on, easier version offered, no progression
-    STOP_EXERCISE = "stop_exercise"  # stop this exercise; the next one (or its regression) may follow
+    STOP_EXERCISE = (
+        "stop_exercise"  # stop this exercise; the next one (or its regression) may follow
+    )
     END_SESSION = "end_session"
     REST_DAY = "rest_day"  # before the session: rest or gentle walking only
 
@@ -49,7 +51,9 @@ class PainDecision:
     level: Level
     action: Action
     reason: str  # calm, specific, shown to the user and logged
-    stop: str = ""  # when it stops something: why, in a few words ("pain 7/10 is above your limit of 5")
+    stop: str = (
+        ""  # when it stops something: why, in a few words ("pain 7/10 is above your limit of 5")
+    )
 
 
 def _check(value: int) -> None:
@@ -76,7 +80,9 @@ def before_session(value: int, rules: PainRulesLike | None = None) -> PainDecisi
             "offered, and we will stop any exercise that makes it worse.",
         )
     if value > r.green_max:
-        return PainDecision(Level.AMBER, Action.CONTINUE, f"Pain {value} out of 10: acceptable. Go gently.")
+        return PainDecision(
+            Level.AMBER, Action.CONTINUE, f"Pain {value} out of 10: acceptable. Go gently."
+        )
     return PainDecision(Level.GREEN, Action.CONTINUE, f"Pain {value} out of 10: fine to start.")
 
 
@@ -145,7 +151,9 @@ class Classification:
     reasons: tuple[str, ...]
 
 
-def classify_session(pains: Sequence[PainLike], rules: PainRulesLike | None = None) -> Classification:
+def classify_session(
+    pains: Sequence[PainLike], rules: PainRulesLike | None = None
+) -> Classification:
     """Green, amber or red for one session from its pain ratings (see the module docstring).
 
     ``before`` ratings are the baseline only; ``next_morning`` ratings are judged separately
@@ -164,9 +172,7 @@ def classify_session(pains: Sequence[PainLike], rules: PainRulesLike | None = No
             break
     for p in during:
         if p.value >= stop_at:
-            red.append(
-                f"pain {p.value}/10 ({_context(p.context)}) is at or above {stop_at}/10"
-            )
+            red.append(f"pain {p.value}/10 ({_context(p.context)}) is at or above {stop_at}/10")
         elif p.value > rules.green_max:
             amber.append(f"pain {p.value}/10 ({_context(p.context)}) is above {rules.green_max}/10")
         elif baseline is not None and p.value - baseline >= rules.relative_rise_amber:

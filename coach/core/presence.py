@@ -46,8 +46,12 @@ class PresenceGate:
         return self.confirmed
 
 
-def confirmed_mask(detected: Sequence[bool], timestamps: Sequence[float],
-                   confirm_s: float = CONFIRM_S, gap_s: float = GAP_S) -> list[bool]:
+def confirmed_mask(
+    detected: Sequence[bool],
+    timestamps: Sequence[float],
+    confirm_s: float = CONFIRM_S,
+    gap_s: float = GAP_S,
+) -> list[bool]:
     """Offline form: every detection that belongs to a run that lasts ``confirm_s``.
 
     A run is a sequence of detections with gaps no longer than ``gap_s``; detections of a run

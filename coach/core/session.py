@@ -58,8 +58,14 @@ class PlanItem:
     regression: str | None = None
 
 
-def plan_from_exercise(ex: Any, sets: int | None = None, reps: int | None = None, hold_s: float | None = None,
-                       rest_s: float | None = None, duration_s: float | None = None) -> PlanItem:
+def plan_from_exercise(
+    ex: Any,
+    sets: int | None = None,
+    reps: int | None = None,
+    hold_s: float | None = None,
+    rest_s: float | None = None,
+    duration_s: float | None = None,
+) -> PlanItem:
     d = ex.dose
     sides: tuple[str, ...] = ("left", "right") if ex.sides == "both" else ("",)
     return PlanItem(
@@ -80,8 +86,16 @@ def plan_for_recording(ex: Any) -> PlanItem:
     A recording has as many reps as it has; a set target would end the set part-way and make
     the player disagree with ``coach analyze`` on the same file.
     """
-    return PlanItem(exercise=ex, sets=1, reps=None, hold_s=ex.dose.hold_s, rest_s=0.0,
-                    duration_s=ex.dose.duration_s, sides=("",), regression=ex.regression)
+    return PlanItem(
+        exercise=ex,
+        sets=1,
+        reps=None,
+        hold_s=ex.dose.hold_s,
+        rest_s=0.0,
+        duration_s=ex.dose.duration_s,
+        sides=("",),
+        regression=ex.regression,
+    )
 
 
 @dataclass(slots=True)
@@ -104,7 +118,11 @@ class ExerciseResult:
     @property
     def status(self) -> SessionStatus:
         """Completed only when the plan was done and something was counted."""
-        if self.finished and not self.stopped_reason and (self.reps or self.holds or self.sets_done):
+        if (
+            self.finished
+            and not self.stopped_reason
+            and (self.reps or self.holds or self.sets_done)
+        ):
             return SessionStatus.COMPLETED
         return SessionStatus.STOPPED_EARLY
 
@@ -186,9 +204,15 @@ class SessionEvent:
 
 
 class SessionRunner:
-    def __init__(self, plan: Sequence[PlanItem], rules: PainRulesLike | None = None,
-                 engine_config: EngineConfig | None = None, camera_available: bool = True,
-                 check_steady_s: float = STEADY_S, camera_check: bool = True) -> None:
+    def __init__(
+        self,
+        plan: Sequence[PlanItem],
+        rules: PainRulesLike | None = None,
+        engine_config: EngineConfig | None = None,
+        camera_available: bool = True,
+        check_steady_s: float = STEADY_S,
+        camera_check: bool = True,
+    ) -> None:
         if not plan:
             raise ValueError("a session needs at least one exercise")
         self.plan = list(plan)
@@ -217,7 +241,9 @@ class SessionRunner:
         self.pain_before: int | None = None
         self.decision: PainDecision | None = None
         self.reds = 0
-        self.results: list[ExerciseResult] = [ExerciseResult(p.exercise.id, p.exercise.name) for p in self.plan]
+        self.results: list[ExerciseResult] = [
+            ExerciseResult(p.exercise.id, p.exercise.name) for p in self.plan
+        ]
         self._events: collections.deque[SessionEvent] = collections.deque(maxlen=EVENTS_MAX)
         self._status: EngineStatus | None = None
         self._hold_done_for: int = -1
@@ -233,14 +259,23 @@ class SessionRunner:
     def _say(self, t: float, text: str) -> None:
         self._emit("say", t, text=text)
 
-    def _enter(self, phase: Phase, t: float, message: str = "", deadline: float | None = None) -> None:
+    def _enter(
+        self, phase: Phase, t: float, message: str = "", deadline: float | None = None
+    ) -> None:
         self.phase = phase
         self._phase_t = t
         self._deadline = deadline
         if message:
             self._message = message
-        self._emit(EventKind.PHASE, t, phase=phase.value, message=self._message, item=self.item,
-                   exercise=self.current.exercise.id, set=self.set_index)
+        self._emit(
+            EventKind.PHASE,
+            t,
+            phase=phase.value,
+            message=self._message,
+            item=self.item,
+            exercise=self.current.exercise.id,
+            set=self.set_index,
+        )
 
     @property
     def current(self) -> PlanItem:
@@ -262,7 +297,14 @@ class SessionRunner:
                 self.pain_before = value
                 d = before_session(value, self.rules)
                 self.decision = d
-                self._emit("pain", t, context="before", value=value, spreading=spreading, level=d.level.value)
+                self._emit(
+                    "pain",
+                    t,
+                    context="before",
+                    value=value,
+                    spreading=spreading,
+                    level=d.level.value,
+                )
                 if d.action is Action.REST_DAY:
                     self.stop_reason = f"Rest day: pain {value}/10 before the session."
                     self._enter(Phase.REST_DAY, t, d.reason)
@@ -273,15 +315,25 @@ class SessionRunner:
             if self.phase is Phase.PAIN_END:
                 self.pain_end = value
                 d = during_session(value, self.pain_before, spreading, self.rules, self.reds)
-                self._emit("pain", t, context="end", value=value, spreading=spreading, level=d.level.value)
+                self._emit(
+                    "pain", t, context="end", value=value, spreading=spreading, level=d.level.value
+                )
                 self.decision = d
                 self._finish(t)
                 return d
             context = "after_exercise" if self.phase is Phase.PAIN_AFTER else "on_demand"
             d = during_session(value, self.pain_before, spreading, self.rules, self.reds)
             self.decision = d
-            self._emit("pain", t, context=context, value=value, spreading=spreading, level=d.level.value,
-                       exercise=self.current.exercise.id, action=d.action.value)
+            self._emit(
+                "pain",
+                t,
+                context=context,
+                value=value,
+                spreading=spreading,
+                level=d.level.value,
+                exercise=self.current.exercise.id,
+                action=d.action.value,
+            )
             self._say(t, d.reason)
             if context == "after_exercise":
                 self.result.pain_after = value
@@ -293,8 +345,15 @@ class SessionRunner:
                 self.result.stopped_reason = d.stop or d.reason
                 self.stop_reason = d.stop or d.reason
                 if context != "after_exercise":
-                    self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
-                self._enter(Phase.PAIN_END, t, "Session ended for today. How much pain do you have now?")
+                    self._emit(
+                        EventKind.EXERCISE_DONE,
+                        t,
+                        exercise=self.current.exercise.id,
+                        result=self.result,
+                    )
+                self._enter(
+                    Phase.PAIN_END, t, "Session ended for today. How much pain do you have now?"
+                )
                 return d
             if d.action is Action.STOP_EXERCISE:
                 self.result.stopped_reason = d.stop or d.reason
@@ -312,7 +371,13 @@ class SessionRunner:
 
     def skip(self, t: float) -> None:
         with self._lock:
-            if self.phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST, Phase.SWITCH_SIDE):
+            if self.phase in (
+                Phase.INTRO,
+                Phase.CAMERA_CHECK,
+                Phase.ACTIVE,
+                Phase.REST,
+                Phase.SWITCH_SIDE,
+            ):
                 self._flush_set(t)
                 self.result.skipped = self.result.sets_done == 0
                 self.result.stopped_reason = self.result.stopped_reason or "Skipped by you."
@@ -328,7 +393,12 @@ class SessionRunner:
             if self.phase not in (Phase.PAIN_BEFORE, Phase.REST_DAY, Phase.PAIN_AFTER):
                 if not self.result.stopped_reason:
                     self.result.stopped_reason = reason
-                self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
+                self._emit(
+                    EventKind.EXERCISE_DONE,
+                    t,
+                    exercise=self.current.exercise.id,
+                    result=self.result,
+                )
             self.stop_reason = self.stop_reason or reason
             self.engine = None
             if self.phase in (Phase.PAIN_BEFORE, Phase.REST_DAY):
@@ -348,14 +418,21 @@ class SessionRunner:
                 if self.result.reps or self.result.holds:
                     self.result.sets_done += 1
                     self.result.finished = self.set_index + 1 >= self.current.sets
-                    self._emit(EventKind.EXERCISE_DONE, t, exercise=self.current.exercise.id, result=self.result)
+                    self._emit(
+                        EventKind.EXERCISE_DONE,
+                        t,
+                        exercise=self.current.exercise.id,
+                        result=self.result,
+                    )
                     if self.result.finished:
                         self.engine = None
                         if self.item + 1 < len(self.plan):  # the rest of the plan was not reached
                             self.stop_reason = reason
-                            for later in self.results[self.item + 1:]:
+                            for later in self.results[self.item + 1 :]:
                                 later.stopped_reason = later.stopped_reason or reason
-                        self._enter(Phase.PAIN_END, t, "Last question: how much pain do you have now?")
+                        self._enter(
+                            Phase.PAIN_END, t, "Last question: how much pain do you have now?"
+                        )
                         return
         self.stop(t, reason)
 
@@ -416,7 +493,11 @@ class SessionRunner:
         self.engine = ExerciseEngine(it.exercise, self.engine_config)
         side = it.sides[self.side_index]
         side_txt = f" with your {side} side" if side else ""
-        self._enter(Phase.ACTIVE, t, f"Set {self.set_index + 1} of {it.sets}{side_txt}. Get into the start position.")
+        self._enter(
+            Phase.ACTIVE,
+            t,
+            f"Set {self.set_index + 1} of {it.sets}{side_txt}. Get into the start position.",
+        )
         self._say(t, f"Set {self.set_index + 1}. Get into the start position.")
 
     def _breath_text(self, elapsed: float) -> str:
@@ -473,7 +554,13 @@ class SessionRunner:
         self._flush_set(t)
         it = self.current
         self.result.sets_done += 1
-        self._emit("set_done", t, exercise=it.exercise.id, set=self.set_index + 1, side=it.sides[self.side_index])
+        self._emit(
+            "set_done",
+            t,
+            exercise=it.exercise.id,
+            set=self.set_index + 1,
+            side=it.sides[self.side_index],
+        )
         self.set_index += 1
         if self.set_index < it.sets:
             self._enter(Phase.REST, t, "Well done. Rest now.", deadline=t + it.rest_s)
@@ -483,7 +570,12 @@ class SessionRunner:
             self.side_index += 1
             self.set_index = 0
             other = it.sides[self.side_index]
-            self._enter(Phase.SWITCH_SIDE, t, f"Now the {other} side. Get ready.", deadline=t + max(10.0, it.rest_s / 2))
+            self._enter(
+                Phase.SWITCH_SIDE,
+                t,
+                f"Now the {other} side. Get ready.",
+                deadline=t + max(10.0, it.rest_s / 2),
+            )
             self._say(t, f"Well done. Now switch to your {other} side.")
             return
         self.result.finished = True
@@ -516,7 +608,9 @@ class SessionRunner:
             if not counted and not (timed_only and any(r.sets_done for r in self.results)):
                 return SessionStatus.STOPPED_EARLY, STOP_NOTHING_COUNTED
             if not all(r.status is SessionStatus.COMPLETED for r in self.results):
-                return SessionStatus.STOPPED_EARLY, next(r.stop_reason for r in self.results if r.status is not SessionStatus.COMPLETED)
+                return SessionStatus.STOPPED_EARLY, next(
+                    r.stop_reason for r in self.results if r.status is not SessionStatus.COMPLETED
+                )
             return SessionStatus.COMPLETED, ""
 
     def _finish(self, t: float) -> None:
@@ -525,7 +619,9 @@ class SessionRunner:
             self._enter(Phase.SUMMARY, t, "Session complete. Well done.")
         else:
             self._enter(Phase.SUMMARY, t, f"Session stopped. {reason}")
-        self._emit(EventKind.SESSION_DONE, t, results=list(self.results), status=status, reason=reason)
+        self._emit(
+            EventKind.SESSION_DONE, t, results=list(self.results), status=status, reason=reason
+        )
 
     # -- time and frames -------------------------------------------------------------------------
 
@@ -537,9 +633,15 @@ class SessionRunner:
             if self._deadline is not None and t >= self._deadline:
                 self._deadline = None
                 if self.phase is Phase.INTRO:
-                    if self._needs_camera(self.current) and self.camera_available and self.camera_check:
+                    if (
+                        self._needs_camera(self.current)
+                        and self.camera_available
+                        and self.camera_check
+                    ):
                         ex = self.current.exercise
-                        self.check = CameraCheck(accepted_views(ex), ex.camera.whole_body, self.check_steady_s)
+                        self.check = CameraCheck(
+                            accepted_views(ex), ex.camera.whole_body, self.check_steady_s
+                        )
                         self._enter(Phase.CAMERA_CHECK, t, ex.camera.placement)
                     else:
                         self._begin_set(t)
@@ -575,20 +677,28 @@ class SessionRunner:
             if st.cue is not None:
                 self._emit("cue", t, text=st.cue.text, fault=st.cue.fault, severity=st.cue.severity)
             if st.event == "ready":
-                self._message = "Ready. Begin." if it.exercise.kind != "hold" else "Ready. Move into the position and hold."
+                self._message = (
+                    "Ready. Begin."
+                    if it.exercise.kind != "hold"
+                    else "Ready. Move into the position and hold."
+                )
             elif st.state is State.NOT_VISIBLE:
                 if self.engine.view_changed:
                     self._message = "The camera view changed. Go back to where you started."
                 elif pose is None:
                     self._message = "I can't see you. Move back into the picture."
                 else:  # somebody is there, but the joints that drive the count are hidden
-                    self._message = ("Part of you is hidden from the camera. Keep the whole "
-                                     "movement in the picture.")
+                    self._message = (
+                        "Part of you is hidden from the camera. Keep the whole "
+                        "movement in the picture."
+                    )
             elif st.event == "rep":
                 self._say(t, str(st.reps))
                 self._message = "Good." if not st.active_faults else self._message
             elif st.event == "partial":
-                self._message = "That one was not a full repetition. Go a little further if it is comfortable."
+                self._message = (
+                    "That one was not a full repetition. Go a little further if it is comfortable."
+                )
                 self._emit("partial", t)
             elif st.event == "hold_start":
                 self._message = "Hold..."
@@ -672,4 +782,3 @@ class SessionRunner:
             self.results[self.item] = ExerciseResult(easier.id, easier.name)
             self._start_item(t)
             return True
-

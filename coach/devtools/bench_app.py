@@ -89,20 +89,34 @@ def _timers(root: Any) -> list[dict[str, Any]]:
     for t in root.findChildren(QTimer):
         if t.isActive():
             parent = t.parent()
-            out.append({"owner": type(parent).__name__ if parent is not None else "-", "interval_ms": t.interval(),
-                        "single_shot": t.isSingleShot()})
+            out.append(
+                {
+                    "owner": type(parent).__name__ if parent is not None else "-",
+                    "interval_ms": t.interval(),
+                    "single_shot": t.isSingleShot(),
+                }
+            )
     return out
 
 
-def bench_app(clip: Path = DEFAULT_CLIP, exercise: str = DEFAULT_EXERCISE, idle_s: float = 60.0,
-              session_min: float = 10.0, every_s: float = 5.0) -> dict[str, Any]:
+def bench_app(
+    clip: Path = DEFAULT_CLIP,
+    exercise: str = DEFAULT_EXERCISE,
+    idle_s: float = 60.0,
+    session_min: float = 10.0,
+    every_s: float = 5.0,
+) -> dict[str, Any]:
     """Run both measurements; returns the ``--json`` document."""
     if not clip.is_file():
         raise ValueError(f"{clip}: no such video")
     if not (idle_s > 0 and session_min > 0 and every_s > 0):
         raise ValueError("--idle-s, --session-min and --every-s must be positive")
     tmp = tempfile.mkdtemp(prefix="coach-bench-app-")
-    for var, sub in (("COACH_CONFIG_DIR", "config"), ("COACH_DATA_DIR", "data"), ("COACH_LOG_DIR", "logs")):
+    for var, sub in (
+        ("COACH_CONFIG_DIR", "config"),
+        ("COACH_DATA_DIR", "data"),
+        ("COACH_LOG_DIR", "logs"),
+    ):
         os.environ[var] = str(Path(tmp) / sub)
     os.environ.setdefault("COACH_TTS", "mock")
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -212,8 +226,13 @@ def _pump_idle(app: Any, seconds: float) -> None:
 
 def _cmd(args: argparse.Namespace) -> int:
     try:
-        out = bench_app(Path(args.clip) if args.clip else DEFAULT_CLIP, args.exercise, args.idle_s,
-                        args.session_min, args.every_s)
+        out = bench_app(
+            Path(args.clip) if args.clip else DEFAULT_CLIP,
+            args.exercise,
+            args.idle_s,
+            args.session_min,
+            args.every_s,
+        )
     except (OSError, ValueError, KeyError) as exc:
         print(f"coach: bench-app: {exc}", file=sys.stderr)
         return 2
@@ -221,25 +240,44 @@ def _cmd(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2))
         return 0
     i, s = out["idle"], out["session"]
-    print(f"app at rest ({out['platform']}): {i['cpu_percent_of_core']} % of one core over {i['seconds']} s; "
-          f"RSS {i['rss_mib']} MiB; active timers: {len(i['active_timers'])}")
+    print(
+        f"app at rest ({out['platform']}): {i['cpu_percent_of_core']} % of one core over {i['seconds']} s; "
+        f"RSS {i['rss_mib']} MiB; active timers: {len(i['active_timers'])}"
+    )
     for t in i["active_timers"]:
-        print(f"  timer in {t['owner']}: every {t['interval_ms']} ms{' (single shot)' if t['single_shot'] else ''}")
-    print(f"session: {s['exercise']} on {Path(s['clip']).name} as a camera for {s['minutes']} min, "
-          f"{s['reps_counted']} reps counted, CPU {s['cpu_percent_of_core']} % of one core")
-    print(f"  RSS: start {s['rss_mib_start']} MiB, peak {s['rss_mib_peak']} MiB, end {s['rss_mib_end']} MiB, "
-          f"growth over the second half {s['rss_mib_growth_second_half']} MiB")
+        print(
+            f"  timer in {t['owner']}: every {t['interval_ms']} ms{' (single shot)' if t['single_shot'] else ''}"
+        )
+    print(
+        f"session: {s['exercise']} on {Path(s['clip']).name} as a camera for {s['minutes']} min, "
+        f"{s['reps_counted']} reps counted, CPU {s['cpu_percent_of_core']} % of one core"
+    )
+    print(
+        f"  RSS: start {s['rss_mib_start']} MiB, peak {s['rss_mib_peak']} MiB, end {s['rss_mib_end']} MiB, "
+        f"growth over the second half {s['rss_mib_growth_second_half']} MiB"
+    )
     return 0
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``coach bench-app``."""
-    p = subparsers.add_parser("bench-app", help="the desktop app's CPU at rest and memory during a long session",
-                              description=(__doc__ or "").split("\n\n")[0])
+    p = subparsers.add_parser(
+        "bench-app",
+        help="the desktop app's CPU at rest and memory during a long session",
+        description=(__doc__ or "").split("\n\n")[0],
+    )
     p.add_argument("--clip", help=f"video played as the camera (default {DEFAULT_CLIP.name})")
-    p.add_argument("--exercise", default=DEFAULT_EXERCISE, help=f"exercise of the session (default {DEFAULT_EXERCISE})")
-    p.add_argument("--idle-s", type=float, default=60.0, help="seconds at rest on the home screen (default 60)")
-    p.add_argument("--session-min", type=float, default=10.0, help="minutes of the session (default 10)")
+    p.add_argument(
+        "--exercise",
+        default=DEFAULT_EXERCISE,
+        help=f"exercise of the session (default {DEFAULT_EXERCISE})",
+    )
+    p.add_argument(
+        "--idle-s", type=float, default=60.0, help="seconds at rest on the home screen (default 60)"
+    )
+    p.add_argument(
+        "--session-min", type=float, default=10.0, help="minutes of the session (default 10)"
+    )
     p.add_argument("--every-s", type=float, default=5.0, help="RSS sample interval (default 5 s)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd)

@@ -73,11 +73,21 @@ def _in_range(lo: float, hi: float, unit: str, whole: bool = False) -> Any:
 
     def parse(text: str) -> float:
         try:
-            v = int(text) if whole and len(text) <= 30 else float(text) if len(text) <= 64 else math.nan
+            v = (
+                int(text)
+                if whole and len(text) <= 30
+                else float(text)
+                if len(text) <= 64
+                else math.nan
+            )
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a {'whole ' if whole else ''}number") from None
+            raise argparse.ArgumentTypeError(
+                f"'{text[:40]}' is not a {'whole ' if whole else ''}number"
+            ) from None
         if not math.isfinite(v) or not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{text[:40]} is out of range; use {lo:g} to {hi:g} {unit}")
+            raise argparse.ArgumentTypeError(
+                f"{text[:40]} is out of range; use {lo:g} to {hi:g} {unit}"
+            )
         return v
 
     return parse
@@ -172,7 +182,9 @@ def frame_labels(poses: Sequence[PoseFrame | None]) -> list[str]:
     return sm
 
 
-def stretches(labels: Sequence[str], fps: float, min_s: float = MIN_STRETCH_S) -> list[tuple[int, int, str]]:
+def stretches(
+    labels: Sequence[str], fps: float, min_s: float = MIN_STRETCH_S
+) -> list[tuple[int, int, str]]:
     """Maximal runs (first, last frame, label) of one verdict lasting at least ``min_s``."""
     out = []
     i = 0
@@ -180,21 +192,32 @@ def stretches(labels: Sequence[str], fps: float, min_s: float = MIN_STRETCH_S) -
         j = i
         while j + 1 < len(labels) and labels[j + 1] == labels[i]:
             j += 1
-        if (j - i + 1) / fps >= min_s and labels[i] not in ("none", PostureState.NOT_TRACKING.value):
+        if (j - i + 1) / fps >= min_s and labels[i] not in (
+            "none",
+            PostureState.NOT_TRACKING.value,
+        ):
             out.append((i, j, labels[i]))
         i = j + 1
     return out
 
 
-def build_day(runs: list[tuple[int, int, str]], fps: float, minutes: float, hold_s: float,
-              away: tuple[int, int] | None = None, away_s: float = 0.0) -> DeskDay:
+def build_day(
+    runs: list[tuple[int, int, str]],
+    fps: float,
+    minutes: float,
+    hold_s: float,
+    away: tuple[int, int] | None = None,
+    away_s: float = 0.0,
+) -> DeskDay:
     """S0 → S1 → … → Sn → … → S1 → S0 …, each held ``hold_s``, joined by the recorded changes.
 
     With ``away`` (first, last frame of an empty desk) the person leaves for ``away_s`` once,
     half way through the day, and comes back in the posture they left in.
     """
     if len(runs) < 2 or len({r[2] for r in runs}) < 2:
-        raise ValueError("the clip shows no posture change (it needs two held postures that differ)")
+        raise ValueError(
+            "the clip shows no posture change (it needs two held postures that differ)"
+        )
     order = list(range(len(runs))) + list(range(len(runs) - 2, 0, -1))
     pieces: list[Piece] = []
     t, total, k = 0.0, minutes * 60.0, 0
@@ -279,7 +302,11 @@ def load_clip(path: Path) -> tuple[list[bytes], list[Any], float]:
     try:
         while (f := src.read()) is not None:
             rgbs.append(f.rgb)
-            ok, buf = cv2.imencode(".jpg", cv2.cvtColor(f.rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+            ok, buf = cv2.imencode(
+                ".jpg",
+                cv2.cvtColor(f.rgb, cv2.COLOR_RGB2BGR),
+                [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY],
+            )
             if not ok:
                 raise ValueError(f"{path}: a frame could not be encoded")
             jpegs.append(buf.tobytes())
@@ -304,7 +331,9 @@ def _estimator(variant: str, warm_rgb: Any) -> Any:
     return est
 
 
-def run_mode(policy: Any, jpegs: list[bytes], day: DeskDay, variant: str, warm_rgb: Any) -> dict[str, Any]:
+def run_mode(
+    policy: Any, jpegs: list[bytes], day: DeskDay, variant: str, warm_rgb: Any
+) -> dict[str, Any]:
     """Play the day through one :class:`SampledPipeline`; samples, alerts and costs."""
     from coach.pipeline.sampled import SampledPipeline, SampledReader, SimClock, monitor_config
 
@@ -322,7 +351,9 @@ def run_mode(policy: Any, jpegs: list[bytes], day: DeskDay, variant: str, warm_r
         return st
 
     est = _estimator(variant, warm_rgb)
-    pipe = SampledPipeline(lambda: SampledReader(cam, clock=clock), lambda: est, consume, policy, clock=clock)
+    pipe = SampledPipeline(
+        lambda: SampledReader(cam, clock=clock), lambda: est, consume, policy, clock=clock
+    )
     gc.collect()
     rss0 = rss_bytes()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -354,8 +385,9 @@ def state_at(samples: Sequence[tuple[float, str]], times: Sequence[float]) -> li
     return ["away" if i < 0 else samples[int(i)][1] for i in idx]
 
 
-def detect_times(samples: Sequence[tuple[float, str]], day: DeskDay,
-                 reference: Sequence[tuple[float, str]]) -> list[float]:
+def detect_times(
+    samples: Sequence[tuple[float, str]], day: DeskDay, reference: Sequence[tuple[float, str]]
+) -> list[float]:
     """Per posture change: seconds from its first frame to the first sample showing the state the
     next hold settles in (the reference's majority verdict over that hold)."""
     out = []
@@ -371,16 +403,22 @@ def detect_times(samples: Sequence[tuple[float, str]], day: DeskDay,
         if target == prev or n < 0.8 * len(ref):
             continue  # not a change of verdict, or no clear verdict to detect
         i = bisect.bisect_left(ts, start)
-        hit = next((samples[j][0] for j in range(i, len(samples)) if samples[j][1] == target), math.inf)
+        hit = next(
+            (samples[j][0] for j in range(i, len(samples)) if samples[j][1] == target), math.inf
+        )
         out.append(hit - start)
     return out
 
 
-def summarise(run: dict[str, Any], day: DeskDay, reference: dict[str, Any], warmup_s: float = 5.0) -> dict[str, Any]:
+def summarise(
+    run: dict[str, Any], day: DeskDay, reference: dict[str, Any], warmup_s: float = 5.0
+) -> dict[str, Any]:
     seconds = [float(s) for s in range(math.ceil(warmup_s), math.floor(day.duration_s))]
     mine = state_at(run["samples"], seconds)
     ref = state_at(reference["samples"], seconds)
-    agree = sum(a == b for a, b in zip(mine, ref, strict=True)) / len(seconds) if len(seconds) else 1.0
+    agree = (
+        sum(a == b for a, b in zip(mine, ref, strict=True)) / len(seconds) if len(seconds) else 1.0
+    )
     det = detect_times(run["samples"], day, reference["samples"])
     shown = Counter(mine)
     return {
@@ -406,9 +444,16 @@ def summarise(run: dict[str, Any], day: DeskDay, reference: dict[str, Any], warm
     }
 
 
-def bench(video: Path = DEFAULT_VIDEO, minutes: float = 30.0, hold_s: float = 150.0, rate_hz: float = FIXED_RATE_HZ,
-          variant: str = "full", policy: Any = None, away_min: float = 0.0,
-          empty_video: Path | None = None) -> dict[str, Any]:
+def bench(
+    video: Path = DEFAULT_VIDEO,
+    minutes: float = 30.0,
+    hold_s: float = 150.0,
+    rate_hz: float = FIXED_RATE_HZ,
+    variant: str = "full",
+    policy: Any = None,
+    away_min: float = 0.0,
+    empty_video: Path | None = None,
+) -> dict[str, Any]:
     """Fixed ``rate_hz`` vs adaptive over one simulated desk day; the ``--json`` document."""
     from coach.capture.base import Frame
     from coach.pipeline.sampled import SamplingPolicy
@@ -447,11 +492,18 @@ def bench(video: Path = DEFAULT_VIDEO, minutes: float = 30.0, hold_s: float = 15
             "away_min": away_min,
             "posture_changes": len(day.changes()),
         },
-        "settings": {"fixed_rate_hz": rate_hz, "model": variant,
-                     "adaptive": {k: getattr(adaptive_policy, k) for k in ("fast_s", "slow_s", "move_fraction",
-                                                                         "nudge_lead_s", "away_release_s")}},
-        "method": ("simulated clock (waiting skipped, per-sample work real); CPU = process CPU seconds / simulated "
-                   "seconds; camera = recorded frames held as JPEG, grab = no decode, retrieve = JPEG decode + RGB"),
+        "settings": {
+            "fixed_rate_hz": rate_hz,
+            "model": variant,
+            "adaptive": {
+                k: getattr(adaptive_policy, k)
+                for k in ("fast_s", "slow_s", "move_fraction", "nudge_lead_s", "away_release_s")
+            },
+        },
+        "method": (
+            "simulated clock (waiting skipped, per-sample work real); CPU = process CPU seconds / simulated "
+            "seconds; camera = recorded frames held as JPEG, grab = no decode, retrieve = JPEG decode + RGB"
+        ),
     }
     return out
 
@@ -460,8 +512,12 @@ def bench(video: Path = DEFAULT_VIDEO, minutes: float = 30.0, hold_s: float = 15
 # Memory of a long monitor run (no model)
 
 
-def bench_memory(poses: Sequence[PoseFrame | None], frames: int = 20_000, rate_hz: float = FIXED_RATE_HZ,
-                 warmup_frames: int | None = None) -> dict[str, Any]:
+def bench_memory(
+    poses: Sequence[PoseFrame | None],
+    frames: int = 20_000,
+    rate_hz: float = FIXED_RATE_HZ,
+    warmup_frames: int | None = None,
+) -> dict[str, Any]:
     """Resident memory over a long simulated run of :class:`PostureMonitor` (no model).
 
     The poses replay in a loop with timestamps advancing by ``1 / rate_hz``.
@@ -506,8 +562,10 @@ def bench_memory(poses: Sequence[PoseFrame | None], frames: int = 20_000, rate_h
 
 def _print(out: dict[str, Any]) -> None:
     r = out["recording"]
-    print(f"desk day: {Path(r['video']).name} ({r['frames']} frames), {len(r['held_postures'])} held postures, "
-          f"{r['simulated_minutes']:.0f} simulated min, {r['posture_changes']} posture changes, holds of {r['hold_s']:.0f} s")
+    print(
+        f"desk day: {Path(r['video']).name} ({r['frames']} frames), {len(r['held_postures'])} held postures, "
+        f"{r['simulated_minutes']:.0f} simulated min, {r['posture_changes']} posture changes, holds of {r['hold_s']:.0f} s"
+    )
     rows = [
         ("CPU, % of one core", "cpu_percent_of_core", "{}"),
         ("inferences / min", "inferences_per_min", "{}"),
@@ -521,10 +579,15 @@ def _print(out: dict[str, Any]) -> None:
         ("wall time of the run (s)", "wall_s", "{}"),
     ]
     f, a = out["fixed"], out["adaptive"]
-    print(f"  {'':<36} {'fixed ' + str(out['settings']['fixed_rate_hz']) + ' fps':>16} {'adaptive':>16}")
+    print(
+        f"  {'':<36} {'fixed ' + str(out['settings']['fixed_rate_hz']) + ' fps':>16} {'adaptive':>16}"
+    )
     for label, key, fmt in rows:
         if key is None:
-            fv, av = f"{f['frames_grabbed']} / {f['frames_decoded']}", f"{a['frames_grabbed']} / {a['frames_decoded']}"
+            fv, av = (
+                f"{f['frames_grabbed']} / {f['frames_decoded']}",
+                f"{a['frames_grabbed']} / {a['frames_decoded']}",
+            )
         else:
             fv = "—" if f[key] is None else fmt.format(f[key])
             av = "—" if a[key] is None else fmt.format(a[key])
@@ -556,13 +619,36 @@ def add_parser(subparsers: Any) -> None:
         help="the background posture monitor's cost: fixed 4 frames/s vs adaptive, one desk day",
         description=(__doc__ or "").split("\n\n")[0],
     )
-    p.add_argument("video", nargs="?", help=f"a desk clip with posture changes (default {DEFAULT_VIDEO.name})")
-    p.add_argument("--minutes", type=_in_range(0.1, 24 * 60.0, "minutes"), default=30.0, help="simulated length of the day (default 30)")
-    p.add_argument("--hold-s", type=_in_range(1.0, 3600.0, "seconds"), default=150.0, help="seconds each posture is held (default 150)")
-    p.add_argument("--rate", type=_in_range(0.1, 30.0, "frames/s"), default=FIXED_RATE_HZ, help="the fixed mode's frames/s (default 4)")
-    p.add_argument("--away-min", type=_in_range(0.0, 24 * 60.0, "minutes"), default=0.0,
-                   help=f"minutes the person is away half way through ({EMPTY_VIDEO.name}; default 0)")
-    p.add_argument("--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant")
+    p.add_argument(
+        "video", nargs="?", help=f"a desk clip with posture changes (default {DEFAULT_VIDEO.name})"
+    )
+    p.add_argument(
+        "--minutes",
+        type=_in_range(0.1, 24 * 60.0, "minutes"),
+        default=30.0,
+        help="simulated length of the day (default 30)",
+    )
+    p.add_argument(
+        "--hold-s",
+        type=_in_range(1.0, 3600.0, "seconds"),
+        default=150.0,
+        help="seconds each posture is held (default 150)",
+    )
+    p.add_argument(
+        "--rate",
+        type=_in_range(0.1, 30.0, "frames/s"),
+        default=FIXED_RATE_HZ,
+        help="the fixed mode's frames/s (default 4)",
+    )
+    p.add_argument(
+        "--away-min",
+        type=_in_range(0.0, 24 * 60.0, "minutes"),
+        default=0.0,
+        help=f"minutes the person is away half way through ({EMPTY_VIDEO.name}; default 0)",
+    )
+    p.add_argument(
+        "--model", default="full", choices=("lite", "full", "heavy"), help="pose model variant"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd)
     from coach.devtools import bench_app  # Qt is imported only when it runs

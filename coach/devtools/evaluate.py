@@ -73,15 +73,22 @@ class Row:
 
     @property
     def within_one(self) -> bool:
-        if self.mode in ("reps", "lifting") and self.reps is not None and self.expected_reps is not None:
+        if (
+            self.mode in ("reps", "lifting")
+            and self.reps is not None
+            and self.expected_reps is not None
+        ):
             return abs(self.reps - self.expected_reps) <= 1
         return self.exact
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["expected_holds"] = list(self.expected_holds)
-        d.update(scored=self.scored, exact=self.exact if self.scored else None,
-                 within_one=self.within_one if self.scored else None)
+        d.update(
+            scored=self.scored,
+            exact=self.exact if self.scored else None,
+            within_one=self.within_one if self.scored else None,
+        )
         return d
 
 
@@ -96,7 +103,9 @@ def _parse_holds(text: str, file: str) -> tuple[float, ...]:
     try:
         return tuple(float(x) for x in text.split(";") if x.strip())
     except ValueError:
-        raise ManifestError(f"MANIFEST.tsv: {file}: holds_s '{text}' is not a ';'-separated list of seconds") from None
+        raise ManifestError(
+            f"MANIFEST.tsv: {file}: holds_s '{text}' is not a ';'-separated list of seconds"
+        ) from None
 
 
 def read_manifest(media: Path) -> list[ClipSpec]:
@@ -145,8 +154,9 @@ def cached_loader(tracks: Path, load: Loader | None = None) -> Loader:
     return loader
 
 
-def evaluate(media: Path, progress: bool = False, loader: Loader | None = None,
-             only: set[str] | None = None) -> list[Row]:
+def evaluate(
+    media: Path, progress: bool = False, loader: Loader | None = None, only: set[str] | None = None
+) -> list[Row]:
     """Score every clip of the manifest; ``loader`` (default: track with the model) gives one
     clip's landmark track and tracking stats."""
     from coach.analysis import load_input, score_track
@@ -160,7 +170,11 @@ def evaluate(media: Path, progress: bool = False, loader: Loader | None = None,
             continue
         wanted = [e for e in spec.exercises if e != "posture"]
         if not wanted or not (media / spec.file).exists():
-            why = "posture clip: see coach analyze --posture" if spec.exercises else "no exercise given"
+            why = (
+                "posture clip: see coach analyze --posture"
+                if spec.exercises
+                else "no exercise given"
+            )
             if not (media / spec.file).exists():
                 why = "file missing"
             rows.extend(Row(spec.file, e, "skipped", note=why) for e in (spec.exercises or ("-",)))
@@ -171,7 +185,15 @@ def evaluate(media: Path, progress: bool = False, loader: Loader | None = None,
         ratio = stats.frames_with_pose / max(1, stats.frames)
         for ex_id in spec.exercises:
             if ex_id == "posture":
-                rows.append(Row(spec.file, ex_id, "skipped", pose_ratio=ratio, note="posture clip: see coach analyze --posture"))
+                rows.append(
+                    Row(
+                        spec.file,
+                        ex_id,
+                        "skipped",
+                        pose_ratio=ratio,
+                        note="posture clip: see coach analyze --posture",
+                    )
+                )
             elif ex_id == "none":
                 rows.append(Row(spec.file, ex_id, "none", pose_ratio=ratio))
             elif ex_id == "lifting":
@@ -180,9 +202,20 @@ def evaluate(media: Path, progress: bool = False, loader: Loader | None = None,
                 rep = analyze_lifting(track)
                 lifts = rep["lifting"]["count"]
                 if spec.reps is None:
-                    rows.append(Row(spec.file, ex_id, "skipped", reps=lifts, pose_ratio=ratio, note="no lift count given"))
+                    rows.append(
+                        Row(
+                            spec.file,
+                            ex_id,
+                            "skipped",
+                            reps=lifts,
+                            pose_ratio=ratio,
+                            note="no lift count given",
+                        )
+                    )
                 else:
-                    rows.append(Row(spec.file, ex_id, "lifting", spec.reps, lifts, pose_ratio=ratio))
+                    rows.append(
+                        Row(spec.file, ex_id, "lifting", spec.reps, lifts, pose_ratio=ratio)
+                    )
             else:
                 try:
                     exercise = cat.get(ex_id)
@@ -192,16 +225,42 @@ def evaluate(media: Path, progress: bool = False, loader: Loader | None = None,
                 report = score_track(track, exercise)
                 nv = float(report["not_visible_s"])  # type: ignore[arg-type]
                 if spec.reps is not None:
-                    rows.append(Row(spec.file, ex_id, "reps", spec.reps, int(report["reps"]),  # type: ignore[call-overload]
-                                    not_visible_s=nv, pose_ratio=ratio))
+                    rows.append(
+                        Row(
+                            spec.file,
+                            ex_id,
+                            "reps",
+                            spec.reps,
+                            int(report["reps"]),  # type: ignore[call-overload]
+                            not_visible_s=nv,
+                            pose_ratio=ratio,
+                        )
+                    )
                 elif spec.holds:
-                    rows.append(Row(spec.file, ex_id, "hold", expected_holds=spec.holds,
-                                    holds=list(report["holds"]),  # type: ignore[call-overload]
-                                    not_visible_s=nv, pose_ratio=ratio))
+                    rows.append(
+                        Row(
+                            spec.file,
+                            ex_id,
+                            "hold",
+                            expected_holds=spec.holds,
+                            holds=list(report["holds"]),  # type: ignore[call-overload]
+                            not_visible_s=nv,
+                            pose_ratio=ratio,
+                        )
+                    )
                 else:
-                    rows.append(Row(spec.file, ex_id, "skipped", reps=int(report["reps"]),  # type: ignore[call-overload]
-                                    holds=list(report["holds"]), not_visible_s=nv, pose_ratio=ratio,  # type: ignore[call-overload]
-                                    note="no count or holds in the manifest"))
+                    rows.append(
+                        Row(
+                            spec.file,
+                            ex_id,
+                            "skipped",
+                            reps=int(report["reps"]),  # type: ignore[call-overload]
+                            holds=list(report["holds"]),
+                            not_visible_s=nv,
+                            pose_ratio=ratio,  # type: ignore[call-overload]
+                            note="no count or holds in the manifest",
+                        )
+                    )
     return rows
 
 
@@ -222,9 +281,11 @@ def totals(rows: list[Row]) -> dict[str, int]:
     rep = [r for r in rows if r.mode in ("reps", "lifting")]
     hold = [r for r in rows if r.mode == "hold"]
     return {
-        "rep_clips": len(rep), "rep_exact": sum(r.exact for r in rep),
+        "rep_clips": len(rep),
+        "rep_exact": sum(r.exact for r in rep),
         "rep_within_one": sum(r.within_one for r in rep),
-        "hold_clips": len(hold), "hold_within_1s": sum(r.exact for r in hold),
+        "hold_clips": len(hold),
+        "hold_within_1s": sum(r.exact for r in hold),
         "skipped": sum(not r.scored for r in rows),
     }
 
@@ -239,24 +300,37 @@ def _cells(r: Row) -> tuple[str, str]:
             coach += f" (paused {r.not_visible_s:.1f} s)"
         return " + ".join(f"{h:.1f} s" for h in r.expected_holds) + " held", coach
     if r.mode == "none":
-        return "no person", "no person" if r.pose_ratio == 0 else f"person on {r.pose_ratio:.0%} of frames"
+        return (
+            "no person",
+            "no person" if r.pose_ratio == 0 else f"person on {r.pose_ratio:.0%} of frames",
+        )
     return "-", r.note
 
 
 def markdown_table(rows: list[Row]) -> str:
-    lines = ["| clip | exercise | counted by a person | counted by coach | match |", "|---|---|---|---|---|"]
+    lines = [
+        "| clip | exercise | counted by a person | counted by coach | match |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
         person, coach = _cells(r)
-        match = ("exact" if r.exact else "±1" if r.within_one else "**miss**") if r.scored else "not scored"
+        match = (
+            ("exact" if r.exact else "±1" if r.within_one else "**miss**")
+            if r.scored
+            else "not scored"
+        )
         lines.append(f"| {r.clip} | {r.exercise} | {person} | {coach} | {match} |")
     lines += ["", "| exercise | clips | exact | within one |", "|---|---|---|---|"]
     for ex, s in summary(rows).items():
         lines.append(f"| {ex} | {s['clips']} | {s['exact']} | {s['within_one']} |")
     t = totals(rows)
     pct = (100.0 * t["rep_exact"] / t["rep_clips"]) if t["rep_clips"] else 0.0
-    lines += ["", f"Rep clips: {t['rep_exact']}/{t['rep_clips']} exact ({pct:.0f} %), "
-              f"{t['rep_within_one']}/{t['rep_clips']} within ±1. Hold clips: {t['hold_within_1s']}/"
-              f"{t['hold_clips']} with every hold within ±1 s. Not scored: {t['skipped']}."]
+    lines += [
+        "",
+        f"Rep clips: {t['rep_exact']}/{t['rep_clips']} exact ({pct:.0f} %), "
+        f"{t['rep_within_one']}/{t['rep_clips']} within ±1. Hold clips: {t['hold_within_1s']}/"
+        f"{t['hold_clips']} with every hold within ±1 s. Not scored: {t['skipped']}.",
+    ]
     return "\n".join(lines)
 
 
@@ -272,18 +346,30 @@ def _cmd(args: argparse.Namespace) -> int:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps({"clips": [r.as_dict() for r in rows], "by_exercise": summary(rows),
-                          "totals": totals(rows)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "clips": [r.as_dict() for r in rows],
+                    "by_exercise": summary(rows),
+                    "totals": totals(rows),
+                },
+                indent=2,
+            )
+        )
     else:
         print(markdown_table(rows))
     return 0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser("evaluate", help="accuracy on the shared footage (reps and holds vs people's counts)")
+    p = subparsers.add_parser(
+        "evaluate", help="accuracy on the shared footage (reps and holds vs people's counts)"
+    )
     default = media_dir()
     p.add_argument("--media", default=str(default), help="folder with MANIFEST.tsv and the clips")
-    p.add_argument("--tracks", metavar="DIR", help="keep landmark tracks here and replay them on later runs")
+    p.add_argument(
+        "--tracks", metavar="DIR", help="keep landmark tracks here and replay them on later runs"
+    )
     p.add_argument("clip", nargs="*", help="only these clips (file name or stem)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd)

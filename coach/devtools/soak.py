@@ -44,7 +44,9 @@ from coach.capture.base import Frame
 from coach.core.landmarks import PoseFrame
 
 #: The recorded track replayed by both runs (a real person doing mini squats, side view).
-DEFAULT_TRACK = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tracks" / "squat_side_be.npz"
+DEFAULT_TRACK = (
+    Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tracks" / "squat_side_be.npz"
+)
 LIMIT_MB_PER_HOUR = 5.0
 WARM_UP_FRACTION = 0.1
 
@@ -98,17 +100,23 @@ class SoakResult:
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d.update(slope_mb_per_hour=round(self.slope_mb_per_hour, 3), growth_mb=round(self.growth_mb, 3),
-                 ok=self.ok, rss_first_mb=round(self.samples[0][1], 1) if self.samples else None,
-                 rss_last_mb=round(self.samples[-1][1], 1) if self.samples else None)
+        d.update(
+            slope_mb_per_hour=round(self.slope_mb_per_hour, 3),
+            growth_mb=round(self.growth_mb, 3),
+            ok=self.ok,
+            rss_first_mb=round(self.samples[0][1], 1) if self.samples else None,
+            rss_last_mb=round(self.samples[-1][1], 1) if self.samples else None,
+        )
         d["samples"] = [(round(t, 1), round(m, 2)) for t, m in self.samples]
         return d
 
     def line(self) -> str:
-        return (f"{self.name}: {self.media_hours:g} h of media ({self.frames} frames) in {self.wall_s:.0f} s; "
-                f"RSS {self.samples[0][1]:.1f} -> {self.samples[-1][1]:.1f} MB; after warm-up "
-                f"{self.growth_mb:+.2f} MB, slope {self.slope_mb_per_hour:+.2f} MB/hour "
-                f"({'ok' if self.ok else 'OVER'} the {LIMIT_MB_PER_HOUR:g} MB/hour limit)")
+        return (
+            f"{self.name}: {self.media_hours:g} h of media ({self.frames} frames) in {self.wall_s:.0f} s; "
+            f"RSS {self.samples[0][1]:.1f} -> {self.samples[-1][1]:.1f} MB; after warm-up "
+            f"{self.growth_mb:+.2f} MB, slope {self.slope_mb_per_hour:+.2f} MB/hour "
+            f"({'ok' if self.ok else 'OVER'} the {LIMIT_MB_PER_HOUR:g} MB/hour limit)"
+        )
 
 
 # -- a recorded track, looped --------------------------------------------------------------------
@@ -160,7 +168,9 @@ class _Replay:
 # -- the two runs ----------------------------------------------------------------------------------
 
 
-def soak_live_session(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, sample_every_s: float = 0.5) -> SoakResult:
+def soak_live_session(
+    hours: float = 1.0, track_path: Path = DEFAULT_TRACK, sample_every_s: float = 0.5
+) -> SoakResult:
     """An unpaced :class:`LiveSession` over ``hours`` of looped footage, recording to SQLite."""
     from coach.core.session import plan_from_exercise
     from coach.pipeline.session import LiveSession, SessionState, run_headless
@@ -176,9 +186,16 @@ def soak_live_session(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, samp
     result = SoakResult("live session", hours, 0.0, 0)
     with tempfile.TemporaryDirectory(prefix="coach-soak-") as tmp:
         history = History.open(Path(tmp) / "history.sqlite3")
-        session = LiveSession(plan, "soak", source="soak-track", settings=settings, history=history,
-                              paced=False, estimator_factory=lambda: _Replay(source),
-                              open_source=lambda _spec: source)
+        session = LiveSession(
+            plan,
+            "soak",
+            source="soak-track",
+            settings=settings,
+            history=history,
+            paced=False,
+            estimator_factory=lambda: _Replay(source),
+            open_source=lambda _spec: source,
+        )
         done = threading.Event()
 
         def sample() -> None:
@@ -198,15 +215,20 @@ def soak_live_session(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, samp
         result.frames = source._i
         reps = sum(len(history.reps(session_id=s.id)) for s in history.sessions())
         # After the end: the summary, the record's last writes; a one-off, not growth with time.
-        result.detail = {"reps_recorded": reps, "state": session.state.value,
-                         "rss_after_finish_mb": round(rss_mb(), 1),
-                         "finished": session.state is SessionState.FINISHED,
-                         "threads_after": threading.active_count()}
+        result.detail = {
+            "reps_recorded": reps,
+            "state": session.state.value,
+            "rss_after_finish_mb": round(rss_mb(), 1),
+            "finished": session.state is SessionState.FINISHED,
+            "threads_after": threading.active_count(),
+        }
         history.close()
     return result
 
 
-def soak_posture_monitor(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, rate_hz: float | None = 5.0) -> SoakResult:
+def soak_posture_monitor(
+    hours: float = 1.0, track_path: Path = DEFAULT_TRACK, rate_hz: float | None = 5.0
+) -> SoakResult:
     """The sampled posture pipeline for ``hours`` of simulated time: at a fixed ``rate_hz``, or
     with the app's adaptive policy (``rate_hz=None``: slows down when calm, releases the camera
     while the person is away)."""
@@ -269,7 +291,9 @@ def soak_posture_monitor(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, r
             state["next_sample"] = frame.timestamp + 10.0
         return st
 
-    pipe = SampledPipeline(lambda: SampledReader(Camera(), clock=clock), Model, consume, policy, clock=clock)
+    pipe = SampledPipeline(
+        lambda: SampledReader(Camera(), clock=clock), Model, consume, policy, clock=clock
+    )
     t0 = time.perf_counter()
     pipe.run_for(hours * 3600.0)
     result.wall_s = time.perf_counter() - t0
@@ -281,10 +305,14 @@ def soak_posture_monitor(hours: float = 1.0, track_path: Path = DEFAULT_TRACK, r
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m coach.devtools.soak", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m coach.devtools.soak", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--hours", type=float, default=1.0, help="media hours per run (default 1)")
     ap.add_argument("--only", choices=("live", "posture"), help="run one of the two")
-    ap.add_argument("--json", action="store_true", help="print the results (with every RSS sample) as JSON")
+    ap.add_argument(
+        "--json", action="store_true", help="print the results (with every RSS sample) as JSON"
+    )
     args = ap.parse_args(argv)
     if not 0.01 <= args.hours <= 24:
         ap.error("--hours must be between 0.01 and 24")

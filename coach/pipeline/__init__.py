@@ -14,4 +14,11 @@ from coach.pipeline.live import (
     PipelineStats,
 )
 
-__all__ = ["Consumer", "LivePipeline", "LiveResult", "PipelineEvent", "PipelineEventKind", "PipelineStats"]
+__all__ = [
+    "Consumer",
+    "LivePipeline",
+    "LiveResult",
+    "PipelineEvent",
+    "PipelineEventKind",
+    "PipelineStats",
+]

@@ -179,7 +179,11 @@ class LivePipeline:
             self._consumer = consumer
 
     def set_engine(self, engine: ExerciseEngine | None) -> None:
-        self.set_consumer(None if engine is None else (lambda pose, frame, _b: engine.update(pose, frame.timestamp)))
+        self.set_consumer(
+            None
+            if engine is None
+            else (lambda pose, frame, _b: engine.update(pose, frame.timestamp))
+        )
 
     # -- outputs (UI thread) ---------------------------------------------------------------------
 
@@ -232,8 +236,15 @@ class LivePipeline:
                     if waiting is None and self._held.is_set() and not self._source_ended:
                         waiting = src.read()
                         if waiting is not None:  # shown at once, scored only when released
-                            self._results.put(LiveResult(waiting, None, None, 0.0,
-                                                         float(waiting.rgb[::16, ::16, 1].mean())))
+                            self._results.put(
+                                LiveResult(
+                                    waiting,
+                                    None,
+                                    None,
+                                    0.0,
+                                    float(waiting.rgb[::16, ::16, 1].mean()),
+                                )
+                            )
                     self._stop.wait(0.02)
                     start_wall = None  # re-anchor the pacing clock after a pause or a hold
                     continue
@@ -246,7 +257,12 @@ class LivePipeline:
                     if src.is_live:
                         misses += 1
                         if misses == 15:
-                            self._event(PipelineEvent(PipelineEventKind.SOURCE_LOST, message=f"{src.name} stopped sending pictures."))
+                            self._event(
+                                PipelineEvent(
+                                    PipelineEventKind.SOURCE_LOST,
+                                    message=f"{src.name} stopped sending pictures.",
+                                )
+                            )
                         time.sleep(0.05)
                         continue
                     if self.loop and hasattr(src, "seek"):
@@ -257,7 +273,9 @@ class LivePipeline:
                     self._source_ended = True
                     break
                 if misses >= 15:
-                    self._event(PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is back."))
+                    self._event(
+                        PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is back.")
+                    )
                 misses = 0
                 if src.is_live:
                     # A camera that keeps sending the very same picture has frozen. Real sensors
@@ -268,10 +286,20 @@ class LivePipeline:
                         same_since = same_since or now
                         if not frozen and now - same_since >= FROZEN_AFTER_S:
                             frozen = True
-                            self._event(PipelineEvent(PipelineEventKind.SOURCE_LOST, message=f"The picture from {src.name} has frozen."))
+                            self._event(
+                                PipelineEvent(
+                                    PipelineEventKind.SOURCE_LOST,
+                                    message=f"The picture from {src.name} has frozen.",
+                                )
+                            )
                     else:
                         if frozen:
-                            self._event(PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is moving again."))
+                            self._event(
+                                PipelineEvent(
+                                    PipelineEventKind.SOURCE_BACK,
+                                    message=f"{src.name} is moving again.",
+                                )
+                            )
                         frozen, same_since = False, None
                     last_sig = sig
                 if self.paced and not src.is_live:
@@ -292,7 +320,9 @@ class LivePipeline:
                         pass
         except Exception as exc:  # a camera that dies mid-read: report, never crash the app
             log.exception("capture failed")
-            self._event(PipelineEvent(PipelineEventKind.ERROR, message=f"The video source failed: {exc}"))
+            self._event(
+                PipelineEvent(PipelineEventKind.ERROR, message=f"The video source failed: {exc}")
+            )
         finally:
             self._frames.close()
 
@@ -311,7 +341,12 @@ class LivePipeline:
                 if frame is None:
                     if self._frames.closed:
                         if self._source_ended:  # only now: every frame of the file was scored
-                            self._event(PipelineEvent(PipelineEventKind.SOURCE_ENDED, message=f"{self.source.name} ended."))
+                            self._event(
+                                PipelineEvent(
+                                    PipelineEventKind.SOURCE_ENDED,
+                                    message=f"{self.source.name} ended.",
+                                )
+                            )
                         break
                     continue
                 if self._paused.is_set():
@@ -323,11 +358,18 @@ class LivePipeline:
                     self._errors += 1
                     log.warning("%s", exc)
                     if self._errors in (1, 10, 100):
-                        self._event(PipelineEvent(PipelineEventKind.ERROR, message="The pose model failed on a frame; carrying on."))
+                        self._event(
+                            PipelineEvent(
+                                PipelineEventKind.ERROR,
+                                message="The pose model failed on a frame; carrying on.",
+                            )
+                        )
                     pose = None
                 # Mean brightness of a sparse grid of green values: enough for "too dark", ~10 µs.
                 brightness = float(frame.rgb[::16, ::16, 1].mean())
-                decided = self._presence.push(pose is not None, frame.timestamp, (frame, pose, brightness))
+                decided = self._presence.push(
+                    pose is not None, frame.timestamp, (frame, pose, brightness)
+                )
                 shown = None  # no skeleton until the person is confirmed
                 status = None
                 with self._engine_lock:

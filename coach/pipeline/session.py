@@ -89,18 +89,26 @@ def safety_gate(settings: Any) -> str | None:
     ``coach session``) goes through :class:`LiveSession`, which calls this.
     """
     if getattr(settings, "screening_blocked", False):
-        return str(getattr(settings, "screening_advice", "") or
-                   "Sessions are paused because of your screening answers. Please contact your clinician.")
-    if not getattr(settings, "onboarded", False) or getattr(settings, "screening_done_at", None) is None:
-        return ("Before your first session, please read the safety points and answer the "
-                "screening questions.")
+        return str(
+            getattr(settings, "screening_advice", "")
+            or "Sessions are paused because of your screening answers. Please contact your clinician."
+        )
+    if (
+        not getattr(settings, "onboarded", False)
+        or getattr(settings, "screening_done_at", None) is None
+    ):
+        return (
+            "Before your first session, please read the safety points and answer the "
+            "screening questions."
+        )
     return None
 
 
 def _starts_record(ev: SessionEvent) -> bool:
     k = ev.kind
     return k in (EventKind.PAIN, EventKind.REP, EventKind.HOLD, EventKind.EXERCISE_DONE) or (
-        k is EventKind.PHASE and ev.data.get("phase") == Phase.INTRO.value)
+        k is EventKind.PHASE and ev.data.get("phase") == Phase.INTRO.value
+    )
 
 
 def _is_live(spec: str) -> bool:
@@ -156,9 +164,14 @@ class LiveSession:
         # A camera waits DOMAIN's full second in the start position before counting; a recording
         # is scored exactly as `coach analyze` scores the same file.
         config = EngineConfig(setup_s=RECORDING_SETUP_S) if recording else EngineConfig()
-        self.runner = SessionRunner(self.plan, rules=pain_rules, engine_config=config,
-                                    camera_available=True, check_steady_s=STEADY_S,
-                                    camera_check=not recording)
+        self.runner = SessionRunner(
+            self.plan,
+            rules=pain_rules,
+            engine_config=config,
+            camera_available=True,
+            check_steady_s=STEADY_S,
+            camera_check=not recording,
+        )
         self.pipeline: LivePipeline | None = None
         self.state = SessionState.CREATED
         self.recording: Any = None  # coach.store.recording.SessionRecording, once there is one
@@ -201,8 +214,12 @@ class LiveSession:
         self.runner.camera_check = self.live
         if not self.live:
             self.runner.begin_counting(self.now())
-        pipe = LivePipeline(src, self._factory or self._default_factory(), paced=self.paced or self.live,
-                            lossless=not self.live)
+        pipe = LivePipeline(
+            src,
+            self._factory or self._default_factory(),
+            paced=self.paced or self.live,
+            lossless=not self.live,
+        )
         if not self.live:
             pipe.hold()
         pipe.set_consumer(self._consume)
@@ -229,8 +246,10 @@ class LiveSession:
         return open_source(spec, max_side=max_side)
 
     def _default_factory(self) -> Callable[[], PoseEstimator]:
-        opts = EstimatorOptions(variant=getattr(self.settings, "model_variant", "full"),
-                                model_path=getattr(self.settings, "model_path", None))
+        opts = EstimatorOptions(
+            variant=getattr(self.settings, "model_variant", "full"),
+            model_path=getattr(self.settings, "model_path", None),
+        )
 
         def make() -> PoseEstimator:
             from coach.pose.estimator import MediaPipeEstimator
@@ -245,8 +264,9 @@ class LiveSession:
         try:
             from coach.store.recording import SessionRecording
 
-            self.recording = SessionRecording(self.history, self._routine_id, self.runner,
-                                              routine_version=self._routine_version)
+            self.recording = SessionRecording(
+                self.history, self._routine_id, self.runner, routine_version=self._routine_version
+            )
         except Exception as exc:  # history problems never stop a session
             log.warning("history unavailable: %s", exc)
             self.recording = None
@@ -320,7 +340,9 @@ class LiveSession:
 
     # -- the scoring consumer (pose worker thread) ---------------------------------------------
 
-    def _consume(self, pose: PoseFrame | None, frame: Frame, brightness: float) -> EngineStatus | None:
+    def _consume(
+        self, pose: PoseFrame | None, frame: Frame, brightness: float
+    ) -> EngineStatus | None:
         t = self._frame_time(frame)
         if pose is not None and pose.timestamp != t:
             pose = replace(pose, timestamp=t)  # one time base for the engine and the timers
@@ -379,7 +401,11 @@ class LiveSession:
 
     def _drain_runner(self) -> list[SessionEvent]:
         events = self.runner.events()
-        if self.recording is None and not self._record_tried and any(_starts_record(ev) for ev in events):
+        if (
+            self.recording is None
+            and not self._record_tried
+            and any(_starts_record(ev) for ev in events)
+        ):
             # Recorded from the first answer on: opening the player and leaving stores nothing.
             self._record_tried = True
             self._start_recording()
@@ -401,8 +427,11 @@ class LiveSession:
         elif not err and self.save_error and rec is not None:
             self.save_error = None
             lost = int(getattr(getattr(rec, "rec", None), "lost", 0))
-            self._push(LiveEventKind.SAVE_OK, "Saving works again; what was counted while it failed "
-                       f"was not saved ({lost} item{'s' if lost != 1 else ''}).")
+            self._push(
+                LiveEventKind.SAVE_OK,
+                "Saving works again; what was counted while it failed "
+                f"was not saved ({lost} item{'s' if lost != 1 else ''}).",
+            )
 
     def _note_save_error(self, reason: str) -> None:
         self.save_error = reason
@@ -424,7 +453,7 @@ class LiveSession:
         self.runner.skip(self.now())
 
     def stop(self, reason: str | None = None) -> None:
-        self.runner.stop(self.now(), *( (reason,) if reason else ()))
+        self.runner.stop(self.now(), *((reason,) if reason else ()))
 
     def pause(self) -> None:
         self.runner.pause(self.now())
@@ -457,10 +486,13 @@ class LiveSession:
         return getattr(self.recording, "session_id", None)
 
 
-
-def run_headless(session: LiveSession, pain: int = 0, timeout_s: float | None = None,
-                 on_event: Callable[[SessionEvent], None] | None = None,
-                 on_live: Callable[[LiveEvent], None] | None = None) -> None:
+def run_headless(
+    session: LiveSession,
+    pain: int = 0,
+    timeout_s: float | None = None,
+    on_event: Callable[[SessionEvent], None] | None = None,
+    on_live: Callable[[LiveEvent], None] | None = None,
+) -> None:
     """Drive a session to its end with no person: every pain question is answered with
     ``pain``, every introduction and rest is started at once, and it ends when the recording
     ends (or after ``timeout_s`` of wall time)."""
@@ -485,7 +517,11 @@ def run_headless(session: LiveSession, pain: int = 0, timeout_s: float | None = 
             if ph is Phase.REST_DAY:
                 session.finish("Rest day: pain before the session was too high.")
                 break
-            if session.pipeline is None and session.needs_camera and ph in (Phase.CAMERA_CHECK, Phase.ACTIVE):
+            if (
+                session.pipeline is None
+                and session.needs_camera
+                and ph in (Phase.CAMERA_CHECK, Phase.ACTIVE)
+            ):
                 session.stop(STOP_NO_CAMERA)
                 continue
             if t_end is not None and time.monotonic() > t_end:

@@ -40,7 +40,11 @@ _CORE = np.array([int(i) for i in BODY_CORE])
 #: MediaPipe Tasks (0.10) re-runs its detector on every frame while it tracks fewer people than
 #: ``num_poses`` and then loses a lone person on some frames (on a shared front-view squat clip,
 #: 202 instead of 234 frames with a pose, 2 of 4 reps lost).
-NUM_POSES = int(os.environ.get("COACH_NUM_POSES", "1") or 1) if os.environ.get("COACH_NUM_POSES", "1").isdigit() else 1
+NUM_POSES = (
+    int(os.environ.get("COACH_NUM_POSES", "1") or 1)
+    if os.environ.get("COACH_NUM_POSES", "1").isdigit()
+    else 1
+)
 
 
 @contextlib.contextmanager
@@ -116,7 +120,9 @@ def _all_arrays(result: object) -> list[Arrays]:
             [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms],
             dtype=np.float32,
         )
-        presence = np.array([p.presence if p.presence is not None else 1.0 for p in lms], dtype=np.float32)
+        presence = np.array(
+            [p.presence if p.presence is not None else 1.0 for p in lms], dtype=np.float32
+        )
         world = None
         if k < len(worlds):
             world = np.array([(p.x, p.y, p.z) for p in worlds[k]], dtype=np.float32)
@@ -134,7 +140,9 @@ def _core_centre(image: npt.NDArray[np.float32]) -> tuple[float, float]:
     return float(c[:, 0].mean()), float(c[:, 1].mean())
 
 
-def order_people(images: list[npt.NDArray[np.float32]], previous: tuple[float, float] | None) -> list[int]:
+def order_people(
+    images: list[npt.NDArray[np.float32]], previous: tuple[float, float] | None
+) -> list[int]:
     """Indices of ``images`` with the one nearest the previous pick first (a consistent identity
     from frame to frame), else the largest body (longest trunk) first."""
     if len(images) <= 1:
@@ -210,18 +218,36 @@ class MediaPipeEstimator:
         if not people:
             return None
         order = order_people([im for im, _ in people], self._last_centre)
-        poses = [PoseFrame(people[i][0], frame.timestamp, frame.frame_id, frame.width, frame.height, people[i][1])
-                 for i in order]
+        poses = [
+            PoseFrame(
+                people[i][0],
+                frame.timestamp,
+                frame.frame_id,
+                frame.width,
+                frame.height,
+                people[i][1],
+            )
+            for i in order
+        ]
         self._last_centre = _core_centre(poses[0].image)
         first = poses[0]
         if len(poses) == 1:
             return first
-        return PoseFrame(first.image, first.timestamp, first.frame_id, first.width, first.height, first.world,
-                         others=tuple(poses[1:]))
+        return PoseFrame(
+            first.image,
+            first.timestamp,
+            first.frame_id,
+            first.width,
+            first.height,
+            first.world,
+            others=tuple(poses[1:]),
+        )
 
     def detect(self, frame: Frame) -> PoseFrame | None:
         """Synchronous detection (VIDEO mode)."""
-        img = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+        img = self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb)
+        )
         try:
             if self._warm:
                 result = self._landmarker.detect_for_video(img, self._ts_ms(frame))
@@ -234,8 +260,12 @@ class MediaPipeEstimator:
         return self._to_pose(result, frame)
 
     # LIVE_STREAM: results arrive on MediaPipe's own thread. Never touch widgets there.
-    def detect_async(self, frame: Frame, on_result: Callable[[PoseFrame | None, int], None]) -> None:
-        img = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+    def detect_async(
+        self, frame: Frame, on_result: Callable[[PoseFrame | None, int], None]
+    ) -> None:
+        img = self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb)
+        )
         ts = self._ts_ms(frame)
         with self._live_lock:
             self._live_out = on_result
@@ -302,8 +332,11 @@ class Track:
             t, fid = float(self.timestamps[i]), int(self.frame_ids[i])
             others: tuple[PoseFrame, ...] = ()
             if self.others is not None:
-                others = tuple(PoseFrame(o, t, fid, self.width, self.height) for o in self.others[i]
-                               if not np.isnan(o[0, 0]))
+                others = tuple(
+                    PoseFrame(o, t, fid, self.width, self.height)
+                    for o in self.others[i]
+                    if not np.isnan(o[0, 0])
+                )
             out.append(PoseFrame(img, t, fid, self.width, self.height, w, others=others))
         return out
 
@@ -340,7 +373,13 @@ class Track:
 
     @classmethod
     def from_poses(
-        cls, poses: list[PoseFrame | None], timestamps: list[float], width: int, height: int, fps: float, source: str = ""
+        cls,
+        poses: list[PoseFrame | None],
+        timestamps: list[float],
+        width: int,
+        height: int,
+        fps: float,
+        source: str = "",
     ) -> Track:
         n = len(poses)
         image = np.full((n, NUM_LANDMARKS, 4), np.nan, dtype=np.float32)
@@ -356,7 +395,14 @@ class Track:
                     for j, o in enumerate(p.others):
                         others[i, j] = o.image
         return cls(
-            image, world, np.asarray(timestamps, dtype=np.float64), np.arange(n, dtype=np.int64), width, height, fps, source,
+            image,
+            world,
+            np.asarray(timestamps, dtype=np.float64),
+            np.arange(n, dtype=np.int64),
+            width,
+            height,
+            fps,
+            source,
             others,
         )
 
@@ -381,8 +427,19 @@ class ReplayEstimator:
         p = self._poses[i]
         if p is None:
             return None
-        others = tuple(PoseFrame(o.image, frame.timestamp, frame.frame_id, frame.width, frame.height) for o in p.others)
-        return PoseFrame(p.image, frame.timestamp, frame.frame_id, frame.width, frame.height, p.world, others=others)
+        others = tuple(
+            PoseFrame(o.image, frame.timestamp, frame.frame_id, frame.width, frame.height)
+            for o in p.others
+        )
+        return PoseFrame(
+            p.image,
+            frame.timestamp,
+            frame.frame_id,
+            frame.width,
+            frame.height,
+            p.world,
+            others=others,
+        )
 
     def close(self) -> None:
         pass

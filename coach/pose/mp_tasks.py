@@ -19,7 +19,12 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-_SHELLS = ("mediapipe", "mediapipe.tasks", "mediapipe.tasks.python", "mediapipe.tasks.python.vision")
+_SHELLS = (
+    "mediapipe",
+    "mediapipe.tasks",
+    "mediapipe.tasks.python",
+    "mediapipe.tasks.python.vision",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +73,9 @@ def load() -> PoseTasks:
     image_frame = importlib.import_module("mediapipe.python._framework_bindings.image_frame")
     base_options = importlib.import_module("mediapipe.tasks.python.core.base_options")
     landmarker = importlib.import_module("mediapipe.tasks.python.vision.pose_landmarker")
-    running_mode = importlib.import_module("mediapipe.tasks.python.vision.core.vision_task_running_mode")
+    running_mode = importlib.import_module(
+        "mediapipe.tasks.python.vision.core.vision_task_running_mode"
+    )
     return PoseTasks(
         Image=image.Image,
         ImageFormat=image_frame.ImageFormat,

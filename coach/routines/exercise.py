@@ -138,14 +138,28 @@ class Signal(_Frozen):
         if metric.unit == "deg" and span < 10.0:
             raise ValueError("for an angle, 'rest' and 'work' must be at least 10 degrees apart")
         up = self.work > self.rest
-        if self.work_limit is not None and (self.work_limit > self.work) == up and self.work_limit != self.work:
-            raise ValueError("'work_limit' must lie between 'rest' and 'work' (a smaller range, not a larger one)")
-        if self.rest_limit is not None and (self.rest_limit < self.rest) == up and self.rest_limit != self.rest:
-            raise ValueError("'rest_limit' must lie between 'rest' and 'work' (a smaller range, not a larger one)")
+        if (
+            self.work_limit is not None
+            and (self.work_limit > self.work) == up
+            and self.work_limit != self.work
+        ):
+            raise ValueError(
+                "'work_limit' must lie between 'rest' and 'work' (a smaller range, not a larger one)"
+            )
+        if (
+            self.rest_limit is not None
+            and (self.rest_limit < self.rest) == up
+            and self.rest_limit != self.rest
+        ):
+            raise ValueError(
+                "'rest_limit' must lie between 'rest' and 'work' (a smaller range, not a larger one)"
+            )
         lo = self.rest_limit if self.rest_limit is not None else self.rest
         hi = self.work_limit if self.work_limit is not None else self.work
         if abs(hi - lo) < max(2 * self.hysteresis, 10.0 if metric.unit == "deg" else 0.02):
-            raise ValueError("'rest_limit' and 'work_limit' leave too small a range to count reliably")
+            raise ValueError(
+                "'rest_limit' and 'work_limit' leave too small a range to count reliably"
+            )
         return self
 
 

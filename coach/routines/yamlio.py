@@ -536,7 +536,7 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 
 def _wide_encoding(raw: bytes) -> str | None:
-    """"UTF-16"/"UTF-32" when ``raw`` is text in one of them (with or without a byte-order
+    """ "UTF-16"/"UTF-32" when ``raw`` is text in one of them (with or without a byte-order
     mark), else None. Such files are full of zero bytes and would otherwise be called binary."""
     if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "UTF-32"

@@ -49,7 +49,6 @@ if TYPE_CHECKING:  # the history reads and writes through the recorder, which im
     from coach.store.history import History
 
 
-
 def next_morning_ok(
     pains: Sequence[PainLike], rules: PainRules | None = None
 ) -> tuple[bool | None, str]:

@@ -34,8 +34,13 @@ def result_summary(result: Any) -> dict[str, Any]:
 class SessionRecording:
     """Writes one :class:`~coach.core.session.SessionRunner`'s events into the history."""
 
-    def __init__(self, history: Any, routine_id: str, runner: SessionRunner,
-                 routine_version: int | None = None) -> None:
+    def __init__(
+        self,
+        history: Any,
+        routine_id: str,
+        runner: SessionRunner,
+        routine_version: int | None = None,
+    ) -> None:
         self.runner = runner
         self.rec = history.recorder()
         planned = [
@@ -97,16 +102,23 @@ class SessionRecording:
         if self._exercise is None:
             return
         item = getattr(self, "_item", self.runner.item)
-        res = result if result is not None else self.runner.results[min(item, len(self.runner.results) - 1)]
+        res = (
+            result
+            if result is not None
+            else self.runner.results[min(item, len(self.runner.results) - 1)]
+        )
         ex = self.runner.plan[min(item, len(self.runner.plan) - 1)].exercise
         cues = {f.id: (f.severity, f.cue) for f in ex.faults}
         # Reps and holds were written one by one as they were counted; the summary adds the rest.
         summary = result_summary(res)
-        self.rec.end_exercise(summary, fault_info=cues, status=res.status.value,
-                              stop_reason=res.stop_reason or None)
+        self.rec.end_exercise(
+            summary, fault_info=cues, status=res.status.value, stop_reason=res.stop_reason or None
+        )
         self._exercise = None
 
-    def close(self, status: SessionStatus | str = SessionStatus.STOPPED_EARLY, reason: str = "") -> None:
+    def close(
+        self, status: SessionStatus | str = SessionStatus.STOPPED_EARLY, reason: str = ""
+    ) -> None:
         """End the record: the open exercise, then the session with its status and reason."""
         if self._done:
             return
@@ -114,5 +126,7 @@ class SessionRecording:
         if self._exercise is not None:
             self._end_exercise()
         st = SessionStatus(status)
-        self.rec.end_session(st.value if st is not SessionStatus.IN_PROGRESS else "stopped_early",
-                             stop_reason=reason or None)
+        self.rec.end_session(
+            st.value if st is not SessionStatus.IN_PROGRESS else "stopped_early",
+            stop_reason=reason or None,
+        )

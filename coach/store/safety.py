@@ -52,8 +52,11 @@ def apply_block(settings: Any, path: Path | None = None) -> bool:
     if done is not None and float(done) > block["since"] and not settings.screening_blocked:
         return False  # screened again since, without a red flag: sync() will lift it
     settings.screening_blocked = True
-    settings.screening_advice = settings.screening_advice or block["advice"] or (
-        "Sessions are paused because of your screening answers. Please contact your clinician.")
+    settings.screening_advice = (
+        settings.screening_advice
+        or block["advice"]
+        or ("Sessions are paused because of your screening answers. Please contact your clinician.")
+    )
     return True
 
 
@@ -65,8 +68,12 @@ def sync(settings: Any, path: Path | None = None) -> None:
         if block is None:
             p.parent.mkdir(parents=True, exist_ok=True)
             tmp = p.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"blocked": True, "advice": settings.screening_advice,
-                                       "since": time.time()}), encoding="utf-8")
+            tmp.write_text(
+                json.dumps(
+                    {"blocked": True, "advice": settings.screening_advice, "since": time.time()}
+                ),
+                encoding="utf-8",
+            )
             os.replace(tmp, p)
         return
     done = getattr(settings, "screening_done_at", None)

@@ -30,8 +30,10 @@ def _install_excepthook(window_getter: Callable[[], MainWindow | None]) -> None:
         win = window_getter()
         if win is not None:
             with contextlib.suppress(Exception):  # the banner itself failed: nothing more to do
-                win.show_banner("Something went wrong, but your session data is safe. "
-                                "The details were written to coach's log file.")
+                win.show_banner(
+                    "Something went wrong, but your session data is safe. "
+                    "The details were written to coach's log file."
+                )
 
     sys.excepthook = hook
 
@@ -85,9 +87,11 @@ def build_window(
         for problem in catalogue.problems:
             log.warning("catalogue: %s", problem)
         n = len(catalogue.problems)
-        ctx.warnings.append(f"{n} exercise file{'s' if n != 1 else ''} could not be read and "
-                            f"{'were' if n != 1 else 'was'} left out. The details are in coach's "
-                            "log file; 'coach exercises' lists them.")
+        ctx.warnings.append(
+            f"{n} exercise file{'s' if n != 1 else ''} could not be read and "
+            f"{'were' if n != 1 else 'was'} left out. The details are in coach's "
+            "log file; 'coach exercises' lists them."
+        )
     try:
         from coach.store.history import open_history
 
@@ -155,8 +159,10 @@ def run_app(source: str | None = None, exercise: str | None = None) -> int:
         print(f"startup_s={time.perf_counter() - t0:.3f}", flush=True)
         QTimer.singleShot(0, app.quit)
     if source is None and not list_cameras():
-        win.show_banner("No camera was found. You can still use coach: open a recorded video from the "
-                        "home screen (\"Use a video file…\"), or do the breathing exercise.")
+        win.show_banner(
+            "No camera was found. You can still use coach: open a recorded video from the "
+            'home screen ("Use a video file…"), or do the breathing exercise.'
+        )
     if source is not None and exercise:
         # A therapist or tester replaying a recording goes straight to the player.
         try:

@@ -87,93 +87,299 @@ _RULA_FORCE = (
 )
 
 RULA_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("upper_arm", "Upper arm flexion", "angle", 10.0, "Arm and wrist (group A)",
-              tip="Degrees forward of the trunk; negative = behind the body (extension)."),
+    FieldSpec(
+        "upper_arm",
+        "Upper arm flexion",
+        "angle",
+        10.0,
+        "Arm and wrist (group A)",
+        tip="Degrees forward of the trunk; negative = behind the body (extension).",
+    ),
     FieldSpec("shoulder_raised", "Shoulder raised", "flag", False, "Arm and wrist (group A)"),
-    FieldSpec("arm_abducted", "Upper arm out to the side", "flag", False, "Arm and wrist (group A)"),
-    FieldSpec("arm_supported", "Arm supported or leaning (−1)", "flag", False, "Arm and wrist (group A)",
-              tip="Webcam default: not supported (DOMAIN §3.7)."),
-    FieldSpec("lower_arm", "Elbow flexion", "flexion", 90.0, "Arm and wrist (group A)", lo=0.0,
-              tip="0° = arm straight; 60–100° scores best."),
-    FieldSpec("arm_across_midline_or_out", "Working across the body or out to the side", "flag", False,
-              "Arm and wrist (group A)"),
-    FieldSpec("wrist", "Wrist flexion/extension", "optional_angle", None, "Arm and wrist (group A)",
-              tip="Unticked: not observed, scored 2 (typing, 0–15°) as DOMAIN §3.7."),
+    FieldSpec(
+        "arm_abducted", "Upper arm out to the side", "flag", False, "Arm and wrist (group A)"
+    ),
+    FieldSpec(
+        "arm_supported",
+        "Arm supported or leaning (−1)",
+        "flag",
+        False,
+        "Arm and wrist (group A)",
+        tip="Webcam default: not supported (DOMAIN §3.7).",
+    ),
+    FieldSpec(
+        "lower_arm",
+        "Elbow flexion",
+        "flexion",
+        90.0,
+        "Arm and wrist (group A)",
+        lo=0.0,
+        tip="0° = arm straight; 60–100° scores best.",
+    ),
+    FieldSpec(
+        "arm_across_midline_or_out",
+        "Working across the body or out to the side",
+        "flag",
+        False,
+        "Arm and wrist (group A)",
+    ),
+    FieldSpec(
+        "wrist",
+        "Wrist flexion/extension",
+        "optional_angle",
+        None,
+        "Arm and wrist (group A)",
+        tip="Unticked: not observed, scored 2 (typing, 0–15°) as DOMAIN §3.7.",
+    ),
     FieldSpec("wrist_deviated", "Wrist bent sideways", "flag", False, "Arm and wrist (group A)"),
-    FieldSpec("wrist_twist_end_range", "Wrist twisted near the end of its range", "flag", False,
-              "Arm and wrist (group A)", tip="Webcam default: mid-range (DOMAIN §3.7)."),
-    FieldSpec("muscle_use_a", "Arm posture static > 1 min or repeated ≥ 4×/min", "flag", False,
-              "Arm and wrist (group A)"),
-    FieldSpec("force_a", "Force / load (arms)", "score", 0, "Arm and wrist (group A)", choices=_RULA_FORCE),
-    FieldSpec("neck", "Neck flexion", "angle", 10.0, "Neck, trunk and legs (group B)",
-              tip="Negative = neck in extension (scores 4)."),
+    FieldSpec(
+        "wrist_twist_end_range",
+        "Wrist twisted near the end of its range",
+        "flag",
+        False,
+        "Arm and wrist (group A)",
+        tip="Webcam default: mid-range (DOMAIN §3.7).",
+    ),
+    FieldSpec(
+        "muscle_use_a",
+        "Arm posture static > 1 min or repeated ≥ 4×/min",
+        "flag",
+        False,
+        "Arm and wrist (group A)",
+    ),
+    FieldSpec(
+        "force_a", "Force / load (arms)", "score", 0, "Arm and wrist (group A)", choices=_RULA_FORCE
+    ),
+    FieldSpec(
+        "neck",
+        "Neck flexion",
+        "angle",
+        10.0,
+        "Neck, trunk and legs (group B)",
+        tip="Negative = neck in extension (scores 4).",
+    ),
     FieldSpec("neck_twisted", "Neck twisted", "flag", False, "Neck, trunk and legs (group B)"),
-    FieldSpec("neck_side_bent", "Neck bent sideways", "flag", False, "Neck, trunk and legs (group B)"),
+    FieldSpec(
+        "neck_side_bent", "Neck bent sideways", "flag", False, "Neck, trunk and legs (group B)"
+    ),
     FieldSpec("trunk", "Trunk flexion", "angle", 5.0, "Neck, trunk and legs (group B)"),
-    FieldSpec("trunk_supported", "Sitting well supported (hip–trunk ≥ 90°)", "flag", False,
-              "Neck, trunk and legs (group B)"),
+    FieldSpec(
+        "trunk_supported",
+        "Sitting well supported (hip–trunk ≥ 90°)",
+        "flag",
+        False,
+        "Neck, trunk and legs (group B)",
+    ),
     FieldSpec("trunk_twisted", "Trunk twisted", "flag", False, "Neck, trunk and legs (group B)"),
-    FieldSpec("trunk_side_bent", "Trunk bent sideways", "flag", False, "Neck, trunk and legs (group B)"),
-    FieldSpec("legs_supported", "Legs and feet supported, weight even", "flag", True,
-              "Neck, trunk and legs (group B)", tip="Webcam default: seated, supported (DOMAIN §3.7)."),
-    FieldSpec("muscle_use_b", "Body posture static > 1 min or repeated ≥ 4×/min", "flag", False,
-              "Neck, trunk and legs (group B)"),
-    FieldSpec("force_b", "Force / load (body)", "score", 0, "Neck, trunk and legs (group B)", choices=_RULA_FORCE),
+    FieldSpec(
+        "trunk_side_bent", "Trunk bent sideways", "flag", False, "Neck, trunk and legs (group B)"
+    ),
+    FieldSpec(
+        "legs_supported",
+        "Legs and feet supported, weight even",
+        "flag",
+        True,
+        "Neck, trunk and legs (group B)",
+        tip="Webcam default: seated, supported (DOMAIN §3.7).",
+    ),
+    FieldSpec(
+        "muscle_use_b",
+        "Body posture static > 1 min or repeated ≥ 4×/min",
+        "flag",
+        False,
+        "Neck, trunk and legs (group B)",
+    ),
+    FieldSpec(
+        "force_b",
+        "Force / load (body)",
+        "score",
+        0,
+        "Neck, trunk and legs (group B)",
+        choices=_RULA_FORCE,
+    ),
 )
 
 REBA_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("trunk", "Trunk flexion", "angle", 5.0, "Trunk, neck and legs (group A)",
-              tip="Negative = extension (leaning back)."),
+    FieldSpec(
+        "trunk",
+        "Trunk flexion",
+        "angle",
+        5.0,
+        "Trunk, neck and legs (group A)",
+        tip="Negative = extension (leaning back).",
+    ),
     FieldSpec("trunk_twisted", "Trunk twisted", "flag", False, "Trunk, neck and legs (group A)"),
-    FieldSpec("trunk_side_bent", "Trunk bent sideways", "flag", False, "Trunk, neck and legs (group A)"),
+    FieldSpec(
+        "trunk_side_bent", "Trunk bent sideways", "flag", False, "Trunk, neck and legs (group A)"
+    ),
     FieldSpec("neck", "Neck flexion", "angle", 10.0, "Trunk, neck and legs (group A)"),
     FieldSpec("neck_twisted", "Neck twisted", "flag", False, "Trunk, neck and legs (group A)"),
-    FieldSpec("neck_side_bent", "Neck bent sideways", "flag", False, "Trunk, neck and legs (group A)"),
-    FieldSpec("sitting", "Sitting", "flag", True, "Trunk, neck and legs (group A)",
-              tip="Seated legs score 1 (DOMAIN §3.7); no +2 for knees over 60°."),
-    FieldSpec("legs_unilateral", "Weight on one leg, or unstable", "flag", False, "Trunk, neck and legs (group A)"),
-    FieldSpec("knee_flex", "Knee flexion", "optional_angle", None, "Trunk, neck and legs (group A)", lo=0.0,
-              tip="Unticked: not observed (no knee adjustment)."),
-    FieldSpec("load_kg", "Load or force", "number", 0.0, "Trunk, neck and legs (group A)", lo=0.0, hi=100.0,
-              step=0.5, unit=" kg", tip="Webcam default: 0 kg (office work, DOMAIN §3.7)."),
-    FieldSpec("shock", "Shock or rapid build-up of force", "flag", False, "Trunk, neck and legs (group A)"),
+    FieldSpec(
+        "neck_side_bent", "Neck bent sideways", "flag", False, "Trunk, neck and legs (group A)"
+    ),
+    FieldSpec(
+        "sitting",
+        "Sitting",
+        "flag",
+        True,
+        "Trunk, neck and legs (group A)",
+        tip="Seated legs score 1 (DOMAIN §3.7); no +2 for knees over 60°.",
+    ),
+    FieldSpec(
+        "legs_unilateral",
+        "Weight on one leg, or unstable",
+        "flag",
+        False,
+        "Trunk, neck and legs (group A)",
+    ),
+    FieldSpec(
+        "knee_flex",
+        "Knee flexion",
+        "optional_angle",
+        None,
+        "Trunk, neck and legs (group A)",
+        lo=0.0,
+        tip="Unticked: not observed (no knee adjustment).",
+    ),
+    FieldSpec(
+        "load_kg",
+        "Load or force",
+        "number",
+        0.0,
+        "Trunk, neck and legs (group A)",
+        lo=0.0,
+        hi=100.0,
+        step=0.5,
+        unit=" kg",
+        tip="Webcam default: 0 kg (office work, DOMAIN §3.7).",
+    ),
+    FieldSpec(
+        "shock", "Shock or rapid build-up of force", "flag", False, "Trunk, neck and legs (group A)"
+    ),
     FieldSpec("upper_arm", "Upper arm flexion", "angle", 10.0, "Arms and wrists (group B)"),
-    FieldSpec("arm_abducted", "Upper arm out to the side", "flag", False, "Arms and wrists (group B)"),
+    FieldSpec(
+        "arm_abducted", "Upper arm out to the side", "flag", False, "Arms and wrists (group B)"
+    ),
     FieldSpec("arm_rotated", "Upper arm rotated", "flag", False, "Arms and wrists (group B)"),
     FieldSpec("shoulder_raised", "Shoulder raised", "flag", False, "Arms and wrists (group B)"),
-    FieldSpec("arm_supported", "Arm supported, leaning or gravity-assisted (−1)", "flag", False,
-              "Arms and wrists (group B)"),
+    FieldSpec(
+        "arm_supported",
+        "Arm supported, leaning or gravity-assisted (−1)",
+        "flag",
+        False,
+        "Arms and wrists (group B)",
+    ),
     FieldSpec("lower_arm", "Elbow flexion", "flexion", 90.0, "Arms and wrists (group B)", lo=0.0),
-    FieldSpec("wrist", "Wrist flexion/extension", "optional_angle", None, "Arms and wrists (group B)",
-              tip="Unticked: not observed, scored 1 as DOMAIN §3.7."),
+    FieldSpec(
+        "wrist",
+        "Wrist flexion/extension",
+        "optional_angle",
+        None,
+        "Arms and wrists (group B)",
+        tip="Unticked: not observed, scored 1 as DOMAIN §3.7.",
+    ),
     FieldSpec("wrist_deviated", "Wrist bent sideways", "flag", False, "Arms and wrists (group B)"),
     FieldSpec("wrist_twisted", "Wrist twisted", "flag", False, "Arms and wrists (group B)"),
-    FieldSpec("coupling", "Hand hold (coupling)", "choice", "fair", "Arms and wrists (group B)",
-              choices=(("Good – well-fitting handle", "good"), ("Fair – acceptable, not ideal", "fair"),
-                       ("Poor – not acceptable but possible", "poor"),
-                       ("Unacceptable – awkward, unsafe, no handle", "unacceptable")),
-              tip="Webcam default: fair (DOMAIN §3.7)."),
+    FieldSpec(
+        "coupling",
+        "Hand hold (coupling)",
+        "choice",
+        "fair",
+        "Arms and wrists (group B)",
+        choices=(
+            ("Good – well-fitting handle", "good"),
+            ("Fair – acceptable, not ideal", "fair"),
+            ("Poor – not acceptable but possible", "poor"),
+            ("Unacceptable – awkward, unsafe, no handle", "unacceptable"),
+        ),
+        tip="Webcam default: fair (DOMAIN §3.7).",
+    ),
     FieldSpec("static_posture", "A body part held still > 1 min", "flag", False, "Activity"),
     FieldSpec("repeated_actions", "Small actions repeated > 4×/min", "flag", False, "Activity"),
-    FieldSpec("rapid_changes", "Rapid large posture changes or unstable base", "flag", False, "Activity"),
+    FieldSpec(
+        "rapid_changes", "Rapid large posture changes or unstable base", "flag", False, "Activity"
+    ),
 )
 
 NIOSH_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("load_kg", "Weight of the load", "number", 10.0, "The lift", lo=0.0, hi=100.0, step=0.5, unit=" kg"),
-    FieldSpec("h_cm", "H: hands in front of the ankles", "number", 30.0, "The lift", lo=0.0, hi=150.0, unit=" cm",
-              tip="Horizontal distance from the mid-point between the inner ankles to the hands."),
-    FieldSpec("v_cm", "V: hand height at the start", "number", 75.0, "The lift", lo=0.0, hi=250.0, unit=" cm"),
-    FieldSpec("d_cm", "D: vertical travel", "number", 50.0, "The lift", lo=0.0, hi=250.0, unit=" cm",
-              tip="|V at the destination − V at the start|."),
-    FieldSpec("a_deg", "A: twist away from straight ahead", "number", 0.0, "The lift", lo=0.0, hi=180.0),
-    FieldSpec("frequency_per_min", "Lifts per minute", "number", 1.0, "How often", lo=0.0, hi=20.0, step=0.1,
-              unit=" /min"),
-    FieldSpec("duration", "Work duration", "choice", "short", "How often",
-              choices=(("Short – up to 1 hour", "short"), ("Moderate – 1 to 2 hours", "moderate"),
-                       ("Long – 2 to 8 hours", "long"))),
-    FieldSpec("coupling", "Hand hold (coupling)", "choice", "fair", "How often",
-              choices=(("Good", "good"), ("Fair", "fair"), ("Poor", "poor")),
-              tip="Default: fair (DOMAIN §3.7, §4.3)."),
+    FieldSpec(
+        "load_kg",
+        "Weight of the load",
+        "number",
+        10.0,
+        "The lift",
+        lo=0.0,
+        hi=100.0,
+        step=0.5,
+        unit=" kg",
+    ),
+    FieldSpec(
+        "h_cm",
+        "H: hands in front of the ankles",
+        "number",
+        30.0,
+        "The lift",
+        lo=0.0,
+        hi=150.0,
+        unit=" cm",
+        tip="Horizontal distance from the mid-point between the inner ankles to the hands.",
+    ),
+    FieldSpec(
+        "v_cm",
+        "V: hand height at the start",
+        "number",
+        75.0,
+        "The lift",
+        lo=0.0,
+        hi=250.0,
+        unit=" cm",
+    ),
+    FieldSpec(
+        "d_cm",
+        "D: vertical travel",
+        "number",
+        50.0,
+        "The lift",
+        lo=0.0,
+        hi=250.0,
+        unit=" cm",
+        tip="|V at the destination − V at the start|.",
+    ),
+    FieldSpec(
+        "a_deg", "A: twist away from straight ahead", "number", 0.0, "The lift", lo=0.0, hi=180.0
+    ),
+    FieldSpec(
+        "frequency_per_min",
+        "Lifts per minute",
+        "number",
+        1.0,
+        "How often",
+        lo=0.0,
+        hi=20.0,
+        step=0.1,
+        unit=" /min",
+    ),
+    FieldSpec(
+        "duration",
+        "Work duration",
+        "choice",
+        "short",
+        "How often",
+        choices=(
+            ("Short – up to 1 hour", "short"),
+            ("Moderate – 1 to 2 hours", "moderate"),
+            ("Long – 2 to 8 hours", "long"),
+        ),
+    ),
+    FieldSpec(
+        "coupling",
+        "Hand hold (coupling)",
+        "choice",
+        "fair",
+        "How often",
+        choices=(("Good", "good"), ("Fair", "fair"), ("Poor", "poor")),
+        tip="Default: fair (DOMAIN §3.7, §4.3).",
+    ),
 )
 
 
@@ -255,7 +461,9 @@ class CalculatorForm(QWidget):
         if spec.kind in ("choice", "score"):
             combo = QComboBox()
             # long choices are elided in the closed box rather than widening the page
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(12)
             for text, value in spec.choices:
                 combo.addItem(text, value)
@@ -335,7 +543,9 @@ class ResultPanel(QFrame):
         self.table.setHorizontalHeaderLabels(["Worksheet step", "Value"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -395,8 +605,13 @@ def _bullets(lines: tuple[str, ...] | list[str], empty: str) -> str:
 class _CalculatorTab(QWidget):
     """A form on the left, a result panel on the right, recomputed on every change."""
 
-    def __init__(self, intro: str, fields: tuple[FieldSpec, ...], score_name: str,
-                 update: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self,
+        intro: str,
+        fields: tuple[FieldSpec, ...],
+        score_name: str,
+        update: Callable[[dict[str, Any]], None],
+    ) -> None:
         super().__init__()
         self._update = update
         lay = QHBoxLayout(self)
@@ -440,9 +655,11 @@ class CalculatorsPage(QWidget):
         self.reba_result: RebaResult | None = None
         self.niosh_result: NioshResult | None = None
         outer = QVBoxLayout(self)
-        note = QLabel("Screening tools for a workstation or a lifting task. Angles are in degrees; "
-                      "inputs a webcam cannot see start at the usual defaults. The scores are a guide "
-                      "for a conversation with your clinician or employer, not a diagnosis.")
+        note = QLabel(
+            "Screening tools for a workstation or a lifting task. Angles are in degrees; "
+            "inputs a webcam cannot see start at the usual defaults. The scores are a guide "
+            "for a conversation with your clinician or employer, not a diagnosis."
+        )
         note.setWordWrap(True)
         note.setProperty("role", "muted")
         outer.addWidget(note)
@@ -450,15 +667,24 @@ class CalculatorsPage(QWidget):
         self.rula = _CalculatorTab(
             "RULA (McAtamney & Corlett 1993) scores upper-body posture at a desk or workstation from 1 "
             "(fine) to 7 (change now). Score one side; use the worse side or the loaded arm.",
-            RULA_FIELDS, "RULA grand score", self._rula)
+            RULA_FIELDS,
+            "RULA grand score",
+            self._rula,
+        )
         self.reba = _CalculatorTab(
             "REBA (Hignett & McAtamney 2000) scores whole-body postures, including load, grip and "
             "activity, from 1 (negligible) to 15 (very high risk).",
-            REBA_FIELDS, "REBA score", self._reba)
+            REBA_FIELDS,
+            "REBA score",
+            self._reba,
+        )
         self.niosh = _CalculatorTab(
             "The revised NIOSH lifting equation gives the recommended weight limit (RWL) for a two-handed "
             "lift and the lifting index LI = load ÷ RWL. Metric units; evaluate at the start of the lift.",
-            NIOSH_FIELDS, "Lifting index", self._niosh)
+            NIOSH_FIELDS,
+            "Lifting index",
+            self._niosh,
+        )
         self.tabs.addTab(self.rula, "RULA – desk posture")
         self.tabs.addTab(self.reba, "REBA – whole body")
         self.tabs.addTab(self.niosh, "NIOSH – lifting")
@@ -481,11 +707,17 @@ class CalculatorsPage(QWidget):
         panel.score.setText(f"RULA {r.grand_score} of 7")
         panel.level.setText(f"Action level {r.action_level} of 4")
         panel.action.setText(r.action + ".")
-        panel.colour(0 if r.action_level == 1 else 1 if r.action_level == 2 else 2, self.ctx.settings.high_contrast)
+        panel.colour(
+            0 if r.action_level == 1 else 1 if r.action_level == 2 else 2,
+            self.ctx.settings.high_contrast,
+        )
         rows = [
             ("Upper arm", str(r.upper_arm)),
             ("Lower arm", str(r.lower_arm)),
-            ("Wrist", str(r.wrist) + ("" if v["wrist"] is not None else " (not observed: default)")),
+            (
+                "Wrist",
+                str(r.wrist) + ("" if v["wrist"] is not None else " (not observed: default)"),
+            ),
             ("Wrist twist", str(r.wrist_twist)),
             ("Table A: arm and wrist posture", str(r.posture_a)),
             ("+ muscle use (arms)", str(r.muscle_a)),
@@ -501,7 +733,9 @@ class CalculatorsPage(QWidget):
             ("Table C: grand score", str(r.grand_score)),
         ]
         panel.show_rows(rows, bold={7, 14, 15})
-        panel.drivers.setText(_bullets(r.drivers, "Nothing stands out: every item is in its best band."))
+        panel.drivers.setText(
+            _bullets(r.drivers, "Nothing stands out: every item is in its best band.")
+        )
         panel.notes.setText("Table C caps Score C at 8 and Score D at 7.")
 
     def _reba(self, v: dict[str, Any]) -> None:
@@ -516,7 +750,10 @@ class CalculatorsPage(QWidget):
         panel.score.setText(f"REBA {r.reba_score} of 15")
         panel.level.setText(f"Action level {r.action_level} of 4: {r.risk} risk")
         panel.action.setText(f"Action: {r.action}.")
-        panel.colour(0 if r.action_level <= 1 else 1 if r.action_level == 2 else 2, self.ctx.settings.high_contrast)
+        panel.colour(
+            0 if r.action_level <= 1 else 1 if r.action_level == 2 else 2,
+            self.ctx.settings.high_contrast,
+        )
         rows = [
             ("Trunk", str(r.trunk)),
             ("Neck", str(r.neck)),
@@ -526,7 +763,10 @@ class CalculatorsPage(QWidget):
             ("= Score A", str(r.score_a)),
             ("Upper arm", str(r.upper_arm)),
             ("Lower arm", str(r.lower_arm)),
-            ("Wrist", str(r.wrist) + ("" if v["wrist"] is not None else " (not observed: default)")),
+            (
+                "Wrist",
+                str(r.wrist) + ("" if v["wrist"] is not None else " (not observed: default)"),
+            ),
             ("Table B: arm and wrist posture", str(r.posture_b)),
             ("+ coupling", str(r.coupling)),
             ("= Score B", str(r.score_b)),
@@ -535,7 +775,9 @@ class CalculatorsPage(QWidget):
             ("= REBA score", str(r.reba_score)),
         ]
         panel.show_rows(rows, bold={5, 11, 14})
-        panel.drivers.setText(_bullets(r.drivers, "Nothing stands out: every item is in its best band."))
+        panel.drivers.setText(
+            _bullets(r.drivers, "Nothing stands out: every item is in its best band.")
+        )
         panel.notes.setText("")
 
     def _niosh(self, v: dict[str, Any]) -> None:
@@ -549,7 +791,9 @@ class CalculatorsPage(QWidget):
         self.niosh_result = r
         li = "∞" if math.isinf(r.lifting_index) else f"{r.lifting_index:.2f}"
         panel.score.setText(f"Lifting index {li}")
-        panel.level.setText(f"Recommended weight limit {r.rwl_kg:.1f} kg for a {v['load_kg']:g} kg load")
+        panel.level.setText(
+            f"Recommended weight limit {r.rwl_kg:.1f} kg for a {v['load_kg']:g} kg load"
+        )
         panel.action.setText(r.interpretation + ".")
         sev = 0 if r.lifting_index <= 1.0 else 1 if r.lifting_index <= 3.0 else 2
         panel.colour(sev, self.ctx.settings.high_contrast)
@@ -565,7 +809,9 @@ class CalculatorsPage(QWidget):
             ("LI = load ÷ RWL", li),
         ]
         panel.show_rows(rows, bold={7, 8})
-        panel.drivers.setText(_bullets(r.drivers, "Every multiplier is 1.00: the lift is as good as it gets."))
+        panel.drivers.setText(
+            _bullets(r.drivers, "Every multiplier is 1.00: the lift is as good as it gets.")
+        )
         panel.notes.setText(_bullets(r.notes, ""))
 
     def refresh(self) -> None:

@@ -24,8 +24,13 @@ class Navigator(Protocol):
     def back(self) -> None: ...
     def open_program(self, program: str) -> None: ...
     def open_exercise(self, exercise_id: str) -> None: ...
-    def start_session(self, plan: list[PlanItem], title: str, routine_id: str | None = None,
-                      routine_version: int | None = None) -> None: ...
+    def start_session(
+        self,
+        plan: list[PlanItem],
+        title: str,
+        routine_id: str | None = None,
+        routine_version: int | None = None,
+    ) -> None: ...
     def open_learn(self, topic: str | None = None) -> None: ...
     def open_history(self) -> None: ...
     def open_onboarding(self) -> None: ...
@@ -54,8 +59,13 @@ class DetachedNavigator:
     def open_exercise(self, exercise_id: str) -> None:
         self._nowhere()
 
-    def start_session(self, plan: list[PlanItem], title: str, routine_id: str | None = None,
-                      routine_version: int | None = None) -> None:
+    def start_session(
+        self,
+        plan: list[PlanItem],
+        title: str,
+        routine_id: str | None = None,
+        routine_version: int | None = None,
+    ) -> None:
         self._nowhere()
 
     def open_learn(self, topic: str | None = None) -> None:

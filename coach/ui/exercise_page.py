@@ -33,8 +33,14 @@ from coach.ui.illustration import SkeletonAnimation
 KIND_WORDS = {"reps": "Repetitions", "hold": "Holds", "timed": "Timed", "breathing": "Breathing"}
 LEVEL_WORDS = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
 #: What kind of exercise it is, in words (the exercise's ``program`` field names a category).
-PROGRAM_WORDS = {"aerobic": "Aerobic", "core": "Core strength", "flexibility": "Flexibility",
-                 "posture": "Posture", "lifting": "Lifting", "breathing": "Breathing"}
+PROGRAM_WORDS = {
+    "aerobic": "Aerobic",
+    "core": "Core strength",
+    "flexibility": "Flexibility",
+    "posture": "Posture",
+    "lifting": "Lifting",
+    "breathing": "Breathing",
+}
 VIEW_WORDS = {
     "side": "from the side",
     "front": "from the front",
@@ -48,8 +54,10 @@ POST_OP_NOTES = {
     "loads_extension": "arches your back",
     "lifting": "involves lifting",
 }
-GENERAL_STOP = ("Stop if pain rises above 5 out of 10, spreads down your leg, or you feel dizzy, "
-                "faint or have chest pain.")
+GENERAL_STOP = (
+    "Stop if pain rises above 5 out of 10, spreads down your leg, or you feel dizzy, "
+    "faint or have chest pain."
+)
 
 
 def _num(x: float) -> str:
@@ -88,13 +96,19 @@ def dose_words(ex: Any, item: Any = None) -> str:
     hold = getattr(item, "hold_s", None) if item is not None else d.hold_s
     rest = getattr(item, "rest_s", None) if item is not None else d.rest_s
     duration = (getattr(item, "duration_s", None) if item is not None else None) or d.duration_s
-    sides = {"both": " on each side", "alternate": ", alternating sides", "left": " on your left side",
-             "right": " on your right side"}.get(ex.sides, "")
+    sides = {
+        "both": " on each side",
+        "alternate": ", alternating sides",
+        "left": " on your left side",
+        "right": " on your right side",
+    }.get(ex.sides, "")
     if ex.kind == "breathing":
         text = f"{_seconds(duration or 300)} of slow breathing"
         b = ex.breathing
         if b is not None:
-            text += f": breathe in for {_num(b.inhale_s)} seconds, out for {_num(b.exhale_s)} seconds"
+            text += (
+                f": breathe in for {_num(b.inhale_s)} seconds, out for {_num(b.exhale_s)} seconds"
+            )
         return text
     if ex.kind == "timed":
         text = f"{_seconds(duration or 60)}{sides}"
@@ -177,9 +191,11 @@ class _KeyboardPage(QWidget):
 def _blocked_note(ctx: AppContext) -> QLabel | None:
     if not ctx.settings.screening_blocked:
         return None
-    note = _label(ctx.settings.screening_advice
-                  or "Sessions are paused because of your screening answers. Please contact your clinician.",
-                  "banner")
+    note = _label(
+        ctx.settings.screening_advice
+        or "Sessions are paused because of your screening answers. Please contact your clinician.",
+        "banner",
+    )
     note.setAccessibleName("Sessions are paused")
     return note
 
@@ -195,8 +211,12 @@ class ProgramPage(_KeyboardPage):
         lay = _scroller(self)
         pdef = cat.programs.get(program)
         lay.addWidget(_label(self.title_for(program), "title"))
-        lay.addWidget(_label(pdef.purpose if pdef is not None else
-                             "There is no program with this name.", "subtitle"))
+        lay.addWidget(
+            _label(
+                pdef.purpose if pdef is not None else "There is no program with this name.",
+                "subtitle",
+            )
+        )
         if pdef is not None and pdef.why:
             lay.addWidget(_label(pdef.why, "muted"))
         self.plan, self.plan_title = plan_for_program(ctx, program)
@@ -219,17 +239,24 @@ class ProgramPage(_KeyboardPage):
         rule = post_op_rule_for(ctx)
         # every exercise of the program file, in its order; those restricted after a back operation
         # are shown (and counted) but marked, and "Start" leaves them out
-        listed = [cat.exercises[i.exercise] for i in (pdef.items if pdef is not None else ())
-                  if i.exercise in cat.exercises]
+        listed = [
+            cat.exercises[i.exercise]
+            for i in (pdef.items if pdef is not None else ())
+            if i.exercise in cat.exercises
+        ]
         planned = list(self.plan)
         left_out = [e for e in listed if not rule.allows(e)]
         if listed:
             lay.addWidget(_label(f"In this program ({len(listed)})", "heading"))
             if left_out:
-                lay.addWidget(_label(
-                    f"{len(left_out)} of them {'are' if len(left_out) != 1 else 'is'} left out for now because "
-                    "of your back operation (marked below); \"Start this program\" does the others. A routine "
-                    "file from your physiotherapist can include them.", "muted"))
+                lay.addWidget(
+                    _label(
+                        f"{len(left_out)} of them {'are' if len(left_out) != 1 else 'is'} left out for now because "
+                        'of your back operation (marked below); "Start this program" does the others. A routine '
+                        "file from your physiotherapist can include them.",
+                        "muted",
+                    )
+                )
             for n, ex in enumerate(listed, start=1):
                 if rule.allows(ex) and planned and planned[0].exercise.id == ex.id:
                     lay.addWidget(self._row(ex, planned.pop(0), n))
@@ -239,7 +266,9 @@ class ProgramPage(_KeyboardPage):
         kind = pdef.program if pdef is not None else None
         more = [e for e in cat.by_program(kind) if e.id not in in_plan] if kind else []
         if more:
-            lay.addWidget(_label("Not part of this program: other exercises of the same kind", "heading"))
+            lay.addWidget(
+                _label("Not part of this program: other exercises of the same kind", "heading")
+            )
             for ex in more:
                 lay.addWidget(self._row(ex, None, None))
         if not listed and not more:
@@ -258,8 +287,13 @@ class ProgramPage(_KeyboardPage):
         grid.setHorizontalSpacing(16)
         name = _label(f"{number}. {ex.name}" if number else ex.name)
         name.setStyleSheet("font-weight: 600;")
-        facts = " · ".join((LEVEL_WORDS.get(ex.level, ex.level), KIND_WORDS.get(ex.kind, ex.kind),
-                            dose_words(ex, item)))
+        facts = " · ".join(
+            (
+                LEVEL_WORDS.get(ex.level, ex.level),
+                KIND_WORDS.get(ex.kind, ex.kind),
+                dose_words(ex, item),
+            )
+        )
         grid.addWidget(name, 0, 0)
         grid.addWidget(_label(facts, "muted"), 1, 0)
         grid.addWidget(_label(ex.purpose), 2, 0)
@@ -289,8 +323,13 @@ class ExercisePage(_KeyboardPage):
         self.exercise = ex = exercise
         lay = _scroller(self)
         lay.addWidget(_label(ex.name, "title"))
-        facts = " · ".join((PROGRAM_WORDS.get(ex.program, ex.program.capitalize()),
-                            LEVEL_WORDS.get(ex.level, ex.level), KIND_WORDS.get(ex.kind, ex.kind)))
+        facts = " · ".join(
+            (
+                PROGRAM_WORDS.get(ex.program, ex.program.capitalize()),
+                LEVEL_WORDS.get(ex.level, ex.level),
+                KIND_WORDS.get(ex.kind, ex.kind),
+            )
+        )
         lay.addWidget(_label(facts, "muted"))
         lay.addWidget(_label(ex.purpose, "subtitle"))
 
@@ -333,7 +372,9 @@ class ExercisePage(_KeyboardPage):
         if tempo:
             cl.addWidget(_label(tempo))
         if ex.kind == "hold":
-            cl.addWidget(_label("Breathe normally while you hold; do not hold your breath.", "muted"))
+            cl.addWidget(
+                _label("Breathe normally while you hold; do not hold your breath.", "muted")
+            )
         left.addWidget(c)
 
         # Camera
@@ -343,7 +384,9 @@ class ExercisePage(_KeyboardPage):
         if ex.needs_camera:
             cl.addWidget(_label(ex.camera.placement))
             if ex.camera.whole_body:
-                cl.addWidget(_label("Your whole body should be in the picture, head to feet.", "muted"))
+                cl.addWidget(
+                    _label("Your whole body should be in the picture, head to feet.", "muted")
+                )
         left.addWidget(c)
 
         # Cautions
@@ -354,8 +397,10 @@ class ExercisePage(_KeyboardPage):
             safety.append(GENERAL_STOP)
         for tag, what in POST_OP_NOTES.items():
             if tag in ex.tags:
-                safety.append(f"This exercise {what}. After back surgery, do it only when your surgeon or "
-                              "physiotherapist has said you can.")
+                safety.append(
+                    f"This exercise {what}. After back surgery, do it only when your surgeon or "
+                    "physiotherapist has said you can."
+                )
         self.safety_labels = [_label(f"•  {s}") for s in safety]
         for lab in self.safety_labels:
             cl.addWidget(lab)
@@ -369,10 +414,16 @@ class ExercisePage(_KeyboardPage):
             cl.addWidget(_label("If it sees one of these, coach will say:", "muted"))
             self.fault_labels = [_label(f"•  “{cue}”") for cue in cues]
         elif ex.needs_camera:
-            self.fault_labels = [_label("coach counts your repetitions and times your holds. It does not "
-                                        "check your form for this exercise, so go by how it feels.")]
+            self.fault_labels = [
+                _label(
+                    "coach counts your repetitions and times your holds. It does not "
+                    "check your form for this exercise, so go by how it feels."
+                )
+            ]
         else:
-            self.fault_labels = [_label("No camera is used: coach guides the timing with words and sounds.")]
+            self.fault_labels = [
+                _label("No camera is used: coach guides the timing with words and sounds.")
+            ]
         for lab in self.fault_labels:
             cl.addWidget(lab)
         left.addWidget(c)
@@ -397,8 +448,10 @@ class ExercisePage(_KeyboardPage):
         self.animation = SkeletonAnimation(ex, high_contrast=ctx.settings.high_contrast)
         self.animation.setMinimumSize(300, 260)
         cl.addWidget(self.animation, 1)
-        cap = _label("A simple moving drawing of the movement. The ringed joint is the one that moves.",
-                     "muted")
+        cap = _label(
+            "A simple moving drawing of the movement. The ringed joint is the one that moves.",
+            "muted",
+        )
         cl.addWidget(cap)
         right.addWidget(c)
         self.learn_buttons: dict[str, QPushButton] = {}

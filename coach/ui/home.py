@@ -62,7 +62,11 @@ def plan_for_program(ctx: AppContext, program_id: str) -> tuple[list[PlanItem], 
         ex = cat.exercises.get(it.exercise)
         if ex is None or not rule.allows(ex):
             continue
-        plan.append(plan_from_exercise(ex, sets=it.sets, reps=it.reps, hold_s=it.hold_s, duration_s=it.duration_s))
+        plan.append(
+            plan_from_exercise(
+                ex, sets=it.sets, reps=it.reps, hold_s=it.hold_s, duration_s=it.duration_s
+            )
+        )
     return plan, prog.name
 
 
@@ -78,8 +82,10 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
         except FileProblems as exc:  # a broken routine never blocks the home screen
             from coach.routines.routine import patient_notice
 
-            ctx.warnings.append(f"Your routine file {Path(path).name} could not be used. "
-                                f"{patient_notice(exc.problems).sentence}")
+            ctx.warnings.append(
+                f"Your routine file {Path(path).name} could not be used. "
+                f"{patient_notice(exc.problems).sentence}"
+            )
         else:
             ctx.pain_rules = resolved.pain_rules
             ctx.resolved_routine = resolved
@@ -94,20 +100,28 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
                     for d in plan_next_session(ctx.history, resolved, record=False):
                         doses[d.position] = d.after
                         if d.kind != "hold":
-                            ctx.dose_changes.append(f"{d.exercise_id.replace('_', ' ')}: {d.reason}")
+                            ctx.dose_changes.append(
+                                f"{d.exercise_id.replace('_', ' ')}: {d.reason}"
+                            )
                 except Exception as exc:  # history trouble never blocks today's routine
                     log.warning("progression unavailable: %s", exc)
             plan = [plan_item_from_resolved(r, doses.get(r.position)) for r in resolved.active]
             if plan:
-                return plan, resolved.routine.title, f"from your therapist's routine ({Path(path).name})"
+                return (
+                    plan,
+                    resolved.routine.title,
+                    f"from your therapist's routine ({Path(path).name})",
+                )
     ctx.resolved_routine = None
     plan, title = plan_for_program(ctx, DEFAULT_PROGRAM)
     origin = "the built-in starter routine"
     prog = ctx.catalogue.programs.get(DEFAULT_PROGRAM)
     left_out = len(prog.items) - len(plan) if prog is not None else 0
     if left_out > 0 and post_op_rule_for(ctx).locked_tags:
-        origin += (f". {left_out} of its exercises {'are' if left_out != 1 else 'is'} left out for now "
-                   "because of your back operation")
+        origin += (
+            f". {left_out} of its exercises {'are' if left_out != 1 else 'is'} left out for now "
+            "because of your back operation"
+        )
     return plan, title, origin
 
 
@@ -126,7 +140,9 @@ class HomePage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # reflow, never sideways
+        scroll.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )  # reflow, never sideways
         inner = QWidget()
         self.lay = QVBoxLayout(inner)
         self.lay.setSpacing(16)
@@ -143,8 +159,11 @@ class HomePage(QWidget):
         title = QLabel(greet)
         title.setProperty("role", "title")
         lay.addWidget(title)
-        note = wrapped_label("coach helps you do the exercises your physiotherapist prescribed. It does not "
-                            "diagnose or treat any condition. Stop if pain rises above 5 out of 10.", "muted")
+        note = wrapped_label(
+            "coach helps you do the exercises your physiotherapist prescribed. It does not "
+            "diagnose or treat any condition. Stop if pain rises above 5 out of 10.",
+            "muted",
+        )
         lay.addWidget(note)
 
         # Today's routine
@@ -225,7 +244,9 @@ class HomePage(QWidget):
             cl.addWidget(d, 1)
             locked = n - len(plan_for_program(self.ctx, prog.id)[0])
             if locked > 0:
-                cl.addWidget(wrapped_label(f"{locked} left out for now after your back operation", "muted"))
+                cl.addWidget(
+                    wrapped_label(f"{locked} left out for now after your back operation", "muted")
+                )
             cl.addWidget(b)
             self.program_grid.add(c)
         lay.addWidget(self.program_grid)
@@ -239,10 +260,12 @@ class HomePage(QWidget):
         tools = QWidget()
         tools.setProperty("role", "transparent")  # the card's colour shows through
         tool_row = FlowLayout(tools)
-        for text, slot in (("History and progress", self.ctx.nav.open_history),
-                           ("Ergonomics calculators", self.ctx.nav.open_calculators),
-                           ("Routine editor (for therapists)", self.ctx.nav.open_routine_editor),
-                           ("About and safety", lambda: self.ctx.nav.open_learn("safety"))):
+        for text, slot in (
+            ("History and progress", self.ctx.nav.open_history),
+            ("Ergonomics calculators", self.ctx.nav.open_calculators),
+            ("Routine editor (for therapists)", self.ctx.nav.open_routine_editor),
+            ("About and safety", lambda: self.ctx.nav.open_learn("safety")),
+        ):
             b = QPushButton(text)
             b.clicked.connect(slot)
             tool_row.addWidget(b)
@@ -255,13 +278,17 @@ class HomePage(QWidget):
         pending = None
         if self.ctx.history is not None:
             try:
-                pending = self.ctx.history.pending_next_morning_check(dt.datetime.now(dt.timezone.utc))
+                pending = self.ctx.history.pending_next_morning_check(
+                    dt.datetime.now(dt.timezone.utc)
+                )
             except Exception as exc:  # a damaged history never blocks the home screen
                 log.warning("next-morning check unavailable: %s", exc)
         self.morning.setVisible(pending is not None)
         if pending is not None:
-            self.morning_text.setText("How is your back today, the morning after your last session? "
-                                      "Your answer decides whether the next session steps up or eases off.")
+            self.morning_text.setText(
+                "How is your back today, the morning after your last session? "
+                "Your answer decides whether the next session steps up or eases off."
+            )
         self.ctx.dose_changes = []
         plan, title, origin = todays_plan(self.ctx)
         changes = getattr(self.ctx, "dose_changes", [])
@@ -272,17 +299,25 @@ class HomePage(QWidget):
         self.today_origin.setText(origin[0].upper() + origin[1:] + ".")
         resolved = self.ctx.resolved_routine if self.ctx.settings.routine_path else None
         sched = todays_schedule(getattr(resolved, "routine", None), self.ctx.catalogue)
-        self.schedule_label.setText(f"How often: {sched.words[0].lower() + sched.words[1:]}." if sched.words else "")
+        self.schedule_label.setText(
+            f"How often: {sched.words[0].lower() + sched.words[1:]}." if sched.words else ""
+        )
         self.schedule_label.setVisible(bool(sched.words))
         # no line break inside one exercise's name
-        names = [f"{i + 1}.\u00a0{p.exercise.name}".replace(" ", "\u00a0").replace("-", "\u2011")
-                 for i, p in enumerate(plan)]
+        names = [
+            f"{i + 1}.\u00a0{p.exercise.name}".replace(" ", "\u00a0").replace("-", "\u2011")
+            for i, p in enumerate(plan)
+        ]
         self.today_list.setText("  ·  ".join(names))
         src = self.ctx.source
         if src and not str(src).isdigit():
-            self.source_label.setText(f"Sessions will play the video file {Path(src).name} instead of the camera.")
+            self.source_label.setText(
+                f"Sessions will play the video file {Path(src).name} instead of the camera."
+            )
         else:
-            self.source_label.setText("Sessions use your camera. No camera? Use a recorded video instead.")
+            self.source_label.setText(
+                "Sessions use your camera. No camera? Use a recorded video instead."
+            )
         self.start_btn.setEnabled(bool(plan) and not self.ctx.settings.screening_blocked)
         if self.ctx.settings.screening_blocked:
             self.start_btn.setToolTip(self.ctx.settings.screening_advice)
@@ -305,7 +340,9 @@ class HomePage(QWidget):
             self.ctx.nav.start_session(self._plan, self._title, f"program:{DEFAULT_PROGRAM}")
 
     def _open_routine(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a routine file", str(Path.home()), "Routine files (*.yaml *.yml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a routine file", str(Path.home()), "Routine files (*.yaml *.yml)"
+        )
         if not path:
             return
         from coach.routines.routine import load_routine
@@ -322,7 +359,9 @@ class HomePage(QWidget):
         self.refresh()
 
     def _choose_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a video", str(Path.home()), "Videos (*.mp4 *.avi *.mov *.mkv *.webm)"
+        )
         if path:
             self.ctx.source = path
             self.refresh()

@@ -81,7 +81,9 @@ class _WrappingList(QListWidget):
         fm = self.fontMetrics()
         for i in range(self.count()):
             item = self.item(i)
-            r = fm.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), item.text())
+            r = fm.boundingRect(
+                QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), item.text()
+            )
             item.setSizeHint(QSize(width, r.height() + 12))
 
 
@@ -129,11 +131,15 @@ class LearnPage(QWidget):
         self.list.currentRowChanged.connect(self._show_row)
         self.current: str | None = None
         if not self.topics:
-            self.browser.setMarkdown("The guides could not be found. Reinstalling coach should restore them.")
+            self.browser.setMarkdown(
+                "The guides could not be found. Reinstalling coach should restore them."
+            )
             return
         ids = [t.id for t in self.topics]
         if topic is not None and topic not in ids:
-            self.missing.setText(f"That guide (\"{topic}\") was not found, so the first guide is shown.")
+            self.missing.setText(
+                f'That guide ("{topic}") was not found, so the first guide is shown.'
+            )
             self.missing.show()
         self.list.setCurrentRow(ids.index(topic) if topic in ids else 0)
         self.list.setFocus()

@@ -88,8 +88,11 @@ class MainWindow(QMainWindow):
     # -- plumbing --------------------------------------------------------------------------------
 
     def _shortcuts(self) -> None:
-        for keys, slot in ((QKeySequence("Alt+Left"), self.back), (QKeySequence("Alt+Home"), self.home),
-                           (QKeySequence("Ctrl+Q"), self.close)):
+        for keys, slot in (
+            (QKeySequence("Alt+Left"), self.back),
+            (QKeySequence("Alt+Home"), self.home),
+            (QKeySequence("Ctrl+Q"), self.close),
+        ):
             a = QAction(self)
             a.setShortcut(keys)
             a.triggered.connect(slot)
@@ -142,8 +145,10 @@ class MainWindow(QMainWindow):
         if self._pending_session is not None and self.ctx.settings.onboarded:
             self.resume_pending_session()
         elif self.ctx.settings.screening_blocked:
-            self.show_banner(self.ctx.settings.screening_advice or
-                             "Sessions are paused because of your screening answers. Please contact your clinician.")
+            self.show_banner(
+                self.ctx.settings.screening_advice
+                or "Sessions are paused because of your screening answers. Please contact your clinician."
+            )
 
     def back(self) -> None:
         cur = self.stack.currentWidget()
@@ -171,8 +176,13 @@ class MainWindow(QMainWindow):
         ex = self.ctx.catalogue.get(exercise_id)
         self._push(ExercisePage(self.ctx, ex), ex.name)
 
-    def start_session(self, plan: list[PlanItem], title: str, routine_id: str | None = None,
-                      routine_version: int | None = None) -> None:
+    def start_session(
+        self,
+        plan: list[PlanItem],
+        title: str,
+        routine_id: str | None = None,
+        routine_version: int | None = None,
+    ) -> None:
         """Every route into a session comes here; nobody starts one unscreened.
 
         ``routine_id`` is stored with the session: a routine file's id, ``program:ID`` for a

@@ -56,7 +56,7 @@ DISCLAIMER = (
     "coach does not diagnose or treat any condition and is not a substitute for professional medical "
     "advice. Follow the programme your physiotherapist or doctor gave you.",
     "Before starting, check with your healthcare provider that you are cleared to exercise, especially "
-    "after back surgery, if you are pregnant, or if you answer \"yes\" to any of the questions that follow.",
+    'after back surgery, if you are pregnant, or if you answer "yes" to any of the questions that follow.',
     "Stop and seek emergency care if you notice numbness around the groin or buttocks, new bladder or "
     "bowel problems, or new leg weakness.",
     "Stop the exercise if pain rises above 5 out of 10, spreads down your leg, or you feel dizzy, faint "
@@ -94,8 +94,13 @@ class ChoiceButtons(QWidget):
     between its buttons; Space or Enter chooses. ``chosen`` is emitted with the choice's value.
     """
 
-    def __init__(self, choices: list[tuple[object, str]], accessible: str, flow: bool = False,
-                 min_width: int = 96) -> None:
+    def __init__(
+        self,
+        choices: list[tuple[object, str]],
+        accessible: str,
+        flow: bool = False,
+        min_width: int = 96,
+    ) -> None:
         super().__init__()
         self.values = [v for v, _ in choices]
         self.buttons: list[QPushButton] = []
@@ -152,7 +157,12 @@ class ChoiceButtons(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and obj in self.buttons:
             key = event.key()  # type: ignore[attr-defined]
-            step = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}.get(key)
+            step = {
+                Qt.Key.Key_Left: -1,
+                Qt.Key.Key_Up: -1,
+                Qt.Key.Key_Right: 1,
+                Qt.Key.Key_Down: 1,
+            }.get(key)
             if step is not None:
                 i = (self.buttons.index(obj) + step) % len(self.buttons)
                 self.buttons[i].setFocus(Qt.FocusReason.OtherFocusReason)
@@ -163,8 +173,9 @@ class ChoiceButtons(QWidget):
 class QuestionRow(QFrame):
     """One yes/no question: the text and two large buttons, Yes and No (neither chosen at first)."""
 
-    def __init__(self, question: screening.Question,
-                 on_answer: Callable[[QuestionRow, bool], None]) -> None:
+    def __init__(
+        self, question: screening.Question, on_answer: Callable[[QuestionRow, bool], None]
+    ) -> None:
         super().__init__()
         self.question = question
         self.setProperty("role", "card")
@@ -201,7 +212,8 @@ class OnboardingPage(QWidget):
         pal = palette(ctx.settings.high_contrast)
         # Checked Yes/No buttons must be unmistakable, not just a thicker border.
         self.setStyleSheet(
-            choice_style(pal) + f'QLabel[urgent="true"] {{ border: 3px solid {pal.bad}; font-weight: 600; }}'
+            choice_style(pal)
+            + f'QLabel[urgent="true"] {{ border: 3px solid {pal.bad}; font-weight: 600; }}'
         )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -260,9 +272,14 @@ class OnboardingPage(QWidget):
     def _build_welcome(self) -> None:
         _, lay, bottom = self._scroll_page()
         lay.addWidget(_label("Welcome to coach", "title"))
-        lay.addWidget(_label("coach helps you do the exercises your physiotherapist or doctor prescribed, "
-                             "using your camera to count, time and guide you. Before you start, please read "
-                             "these points. It takes about five minutes to set up.", "subtitle"))
+        lay.addWidget(
+            _label(
+                "coach helps you do the exercises your physiotherapist or doctor prescribed, "
+                "using your camera to count, time and guide you. Before you start, please read "
+                "these points. It takes about five minutes to set up.",
+                "subtitle",
+            )
+        )
         self.disclaimer_labels: list[QLabel] = []
         for i, text in enumerate(DISCLAIMER):
             row = QHBoxLayout()
@@ -277,8 +294,12 @@ class OnboardingPage(QWidget):
             lay.addLayout(row)
         lay.addStretch(1)
         # the tick box stays in view below the points, however small the window
-        self.ack = Toggle("I have read and understood these points", False,
-                          "✓  I have read and understood these points", "I have read and understood these points")
+        self.ack = Toggle(
+            "I have read and understood these points",
+            False,
+            "✓  I have read and understood these points",
+            "I have read and understood these points",
+        )
         self.ack.setMinimumHeight(52)
         self.ack.toggled.connect(lambda _on: self._update_nav())
         row = QHBoxLayout()
@@ -297,8 +318,13 @@ class OnboardingPage(QWidget):
         if group.id == "back":
             self._build_surgery_follow_up(lay)
             self.back_scroll = scroll
-        lay.addWidget(_label("Press Y for yes or N for no to answer and move to the next question. "
-                             "Tab moves between questions; the arrow keys move between the answers.", "muted"))
+        lay.addWidget(
+            _label(
+                "Press Y for yes or N for no to answer and move to the next question. "
+                "Tab moves between questions; the arrow keys move between the answers.",
+                "muted",
+            )
+        )
         lay.addStretch(1)
         banner = _label("", "banner")
         banner.setAccessibleName("Important advice")
@@ -332,7 +358,9 @@ class OnboardingPage(QWidget):
         self.surgery_when.tab_stop().setFocus()
 
     def _surgery_answered(self) -> None:
-        rule = post_op_rule(str(self.surgery_when.value() or ""), str(self.surgery_type.value() or ""))
+        rule = post_op_rule(
+            str(self.surgery_when.value() or ""), str(self.surgery_type.value() or "")
+        )
         self.surgery_note.setText(rule.advice if self.surgery_type.value() is not None else "")
         self._update_nav()
         if self.surgery_when.value() is not None and self.surgery_type.value() is None:
@@ -349,9 +377,13 @@ class OnboardingPage(QWidget):
     def _build_camera(self) -> None:
         _, lay, _bottom = self._scroll_page()
         lay.addWidget(_label("Your camera", "title"))
-        lay.addWidget(_label("coach watches your movement through a camera. The camera picture is turned "
-                             "into body points on this computer and is never stored or sent anywhere.",
-                             "subtitle"))
+        lay.addWidget(
+            _label(
+                "coach watches your movement through a camera. The camera picture is turned "
+                "into body points on this computer and is never stored or sent anywhere.",
+                "subtitle",
+            )
+        )
         self.cameras = camera_choices()
         self.camera_combo = QComboBox()
         self.camera_combo.setAccessibleName("Camera")
@@ -369,8 +401,9 @@ class OnboardingPage(QWidget):
             self.camera_combo.setEnabled(False)
             self.camera_note = _label(
                 "No camera was found on this computer. That is fine: you can still use coach with a "
-                "recorded video file (choose \"Use a video file…\" on the home screen), and the breathing "
-                "exercise needs no camera. If you plug in a camera later, choose it in Settings.")
+                'recorded video file (choose "Use a video file…" on the home screen), and the breathing '
+                "exercise needs no camera. If you plug in a camera later, choose it in Settings."
+            )
         lay.addWidget(self.camera_note)
         lay.addSpacing(12)
         lay.addWidget(_label("Give this set-up a name"))
@@ -380,9 +413,13 @@ class OnboardingPage(QWidget):
         self.profile_name.setPlaceholderText("for example: kitchen table, laptop")
         self.profile_name.setMaximumWidth(520)  # a name, not a paragraph
         lay.addWidget(self.profile_name)
-        lay.addWidget(_label("A set-up is where you exercise and how the camera is placed, for example "
-                             "\"kitchen table\". coach remembers your posture calibration for each set-up.",
-                             "muted"))
+        lay.addWidget(
+            _label(
+                "A set-up is where you exercise and how the camera is placed, for example "
+                '"kitchen table". coach remembers your posture calibration for each set-up.',
+                "muted",
+            )
+        )
         lay.addStretch(1)
 
     def _build_done(self) -> None:
@@ -417,7 +454,11 @@ class OnboardingPage(QWidget):
         self.result = screening.evaluate({k: v for k, v in self.answers.items() if v is not None})
         for g in GROUPS:
             banner = self.banners[g.id]
-            tiers = [screening.BY_ID[q].tier for q in self.result.flagged if screening.BY_ID[q].group == g.id]
+            tiers = [
+                screening.BY_ID[q].tier
+                for q in self.result.flagged
+                if screening.BY_ID[q].group == g.id
+            ]
             if not tiers:
                 banner.hide()
                 continue
@@ -440,11 +481,15 @@ class OnboardingPage(QWidget):
             return
         rows = self._step_rows()
         if row in rows:
-            for r in rows[rows.index(row) + 1:]:
+            for r in rows[rows.index(row) + 1 :]:
                 if r.answer() is None:
                     r.choice.tab_stop().setFocus()
                     return
-        if self.step_id() == "back" and self.answers.get("back_surgery") and self.surgery_when.value() is None:
+        if (
+            self.step_id() == "back"
+            and self.answers.get("back_surgery")
+            and self.surgery_when.value() is None
+        ):
             self.show_surgery_questions()
             return
         if self._complete():
@@ -479,17 +524,25 @@ class OnboardingPage(QWidget):
             if screening.unanswered(self.answers, step):
                 return False
             if step == "back" and self.answers.get("back_surgery"):
-                return self.surgery_when.value() is not None and self.surgery_type.value() is not None
+                return (
+                    self.surgery_when.value() is not None and self.surgery_type.value() is not None
+                )
             return True
         return True
 
     def next(self) -> None:
         """Go on to the next step (or finish on the last)."""
         if not self._complete():
-            self.hint.setText("Please answer every question on this page (Y for yes, N for no)"
-                              + (", and say when and which operation you had."
-                                 if self.step_id() == "back" and self.answers.get("back_surgery") else ".")
-                              if self.step_id() != "welcome" else "Please tick the box to say you have read this.")
+            self.hint.setText(
+                "Please answer every question on this page (Y for yes, N for no)"
+                + (
+                    ", and say when and which operation you had."
+                    if self.step_id() == "back" and self.answers.get("back_surgery")
+                    else "."
+                )
+                if self.step_id() != "welcome"
+                else "Please tick the box to say you have read this."
+            )
             return
         step = self.step_id()
         if step == "done":
@@ -533,7 +586,8 @@ class OnboardingPage(QWidget):
         i = self.stack.currentIndex()
         step = self.step_id()
         title = {"welcome": "Welcome", "camera": "Camera", "done": "Done"}.get(
-            step, next((g.title for g in GROUPS if g.id == step), step))
+            step, next((g.title for g in GROUPS if g.id == step), step)
+        )
         self.step_label.setText(f"Step {i + 1} of {len(STEPS)}: {title}")
         self.prev_btn.setEnabled(bool(self._trail))
         self.next_btn.setText("&Finish" if step == "done" else "&Next ›")
@@ -545,8 +599,10 @@ class OnboardingPage(QWidget):
         r = self.result
         if r.blocked:
             self.done_title.setText("Please read this before anything else")
-            self.done_more.setText("Exercise sessions are paused until this has been done. When a clinician "
-                                   "has checked you, run the screening again from Settings.")
+            self.done_more.setText(
+                "Exercise sessions are paused until this has been done. When a clinician "
+                "has checked you, run the screening again from Settings."
+            )
         elif r.parq_flagged:
             self.done_title.setText("You're set up")
             self.done_more.setText("Press Finish to go to the home screen.")
@@ -575,7 +631,9 @@ class OnboardingPage(QWidget):
             name = self.profile_name.text().strip()[:40] or s.profile().name
             camera = self.camera_combo.currentData()
             try:
-                set_profile_camera(self.ctx, str(camera) if camera is not None else s.profile().camera, name)
+                set_profile_camera(
+                    self.ctx, str(camera) if camera is not None else s.profile().camera, name
+                )
             except ValueError as exc:  # a name the profile model refuses: keep the old one
                 log.warning("set-up name not accepted: %s", exc)
         self.ctx.save()
@@ -595,8 +653,12 @@ class OnboardingPage(QWidget):
             # Enter presses a focused Yes/No or Previous button; elsewhere (like the tick box,
             # where Space ticks) it means "go on", as in a form.
             w = self.focusWidget()
-            if isinstance(w, QAbstractButton) and not isinstance(w, Toggle) and w.isEnabled() \
-                    and w is not self.next_btn:
+            if (
+                isinstance(w, QAbstractButton)
+                and not isinstance(w, Toggle)
+                and w.isEnabled()
+                and w is not self.next_btn
+            ):
                 w.click()
             else:
                 self.next()

@@ -86,15 +86,27 @@ class HoldRing(QWidget):
         qp.setPen(QPen(QColor(pal.border), 12))
         qp.drawEllipse(r)
         frac = 0.0 if self.target <= 0 else min(1.0, self.seconds / self.target)
-        qp.setPen(QPen(QColor(pal.good if frac >= 1 else pal.accent), 12, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        qp.setPen(
+            QPen(
+                QColor(pal.good if frac >= 1 else pal.accent),
+                12,
+                Qt.PenStyle.SolidLine,
+                Qt.PenCapStyle.RoundCap,
+            )
+        )
         qp.drawArc(r, 90 * 16, -int(frac * 360 * 16))
         qp.setPen(QColor(pal.text))
         f = QFont(self.font())
         f.setPointSizeF(side / (8 if self.target > 0 else 5))
         f.setBold(True)
         qp.setFont(f)
-        qp.drawText(r, Qt.AlignmentFlag.AlignCenter,
-                    f"{int(self.seconds)} / {int(self.target)} s" if self.target > 0 else f"{int(self.seconds)} s")
+        qp.drawText(
+            r,
+            Qt.AlignmentFlag.AlignCenter,
+            f"{int(self.seconds)} / {int(self.target)} s"
+            if self.target > 0
+            else f"{int(self.seconds)} s",
+        )
         qp.end()
 
 
@@ -138,9 +150,13 @@ class PainPanel(QFrame):
         lay.addLayout(grid)
         row = QHBoxLayout()
         self.spreading = QCheckBox()
-        self.spreading.setAccessibleName("The pain is spreading down my leg, or I have new numbness or tingling")
+        self.spreading.setAccessibleName(
+            "The pain is spreading down my leg, or I have new numbness or tingling"
+        )
         row.addWidget(self.spreading, 0, Qt.AlignmentFlag.AlignTop)
-        text = _BoxText("The pain is spreading down my leg, or I have new numbness or tingling", self.spreading)
+        text = _BoxText(
+            "The pain is spreading down my leg, or I have new numbness or tingling", self.spreading
+        )
         text.setWordWrap(True)
         text.setBuddy(self.spreading)
         row.addWidget(text, 1)
@@ -153,7 +169,7 @@ class PainPanel(QFrame):
 
 
 class ConfirmPanel(QFrame):
-    """"End the session now?" inline (never a modal dialog)."""
+    """ "End the session now?" inline (never a modal dialog)."""
 
     def __init__(self, on_end: Callable[[], None], on_keep: Callable[[], None]) -> None:
         super().__init__()
@@ -182,8 +198,14 @@ class ConfirmPanel(QFrame):
 class SessionPage(QWidget):
     """Renders one :class:`LiveSession` and forwards what the person does."""
 
-    def __init__(self, ctx: AppContext, plan: list[PlanItem], title: str, routine_id: str | None = None,
-                 routine_version: int | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        plan: list[PlanItem],
+        title: str,
+        routine_id: str | None = None,
+        routine_version: int | None = None,
+    ) -> None:
         super().__init__()
         from coach.pipeline.session import LiveSession
 
@@ -194,9 +216,17 @@ class SessionPage(QWidget):
         spec = ctx.source if ctx.source is not None else s.profile().camera
         if routine_id is None and len(plan) == 1:
             routine_id = f"exercise:{plan[0].exercise.id}"
-        self.session = LiveSession(plan, title, source=spec if needs_camera else None, settings=s,
-                                   history=ctx.history, paced=ctx.paced_recordings, pain_rules=ctx.pain_rules,
-                                   routine_id=routine_id or title, routine_version=routine_version)
+        self.session = LiveSession(
+            plan,
+            title,
+            source=spec if needs_camera else None,
+            settings=s,
+            history=ctx.history,
+            paced=ctx.paced_recordings,
+            pain_rules=ctx.pain_rules,
+            routine_id=routine_id or title,
+            routine_version=routine_version,
+        )
         self.runner = self.session.runner
         self._banners: dict[str, str] = {}
         self._summarised = False
@@ -325,7 +355,9 @@ class SessionPage(QWidget):
         self.stop_btn = QPushButton("End session (Esc)")
         self.stop_btn.setProperty("role", "danger")
         self.stop_btn.clicked.connect(self.request_stop)
-        for i, b in enumerate((self.start_btn, self.pause_btn, self.skip_btn, self.pain_btn, self.stop_btn)):
+        for i, b in enumerate(
+            (self.start_btn, self.pause_btn, self.skip_btn, self.pain_btn, self.stop_btn)
+        ):
             b.setMinimumHeight(44)
             grid.addWidget(b, i // 2, i % 2)
         self.controls = QWidget()
@@ -337,9 +369,14 @@ class SessionPage(QWidget):
 
     def _shortcuts(self) -> None:
         keys = {
-            "Space": self.toggle_pause, "S": self.session.skip, "Escape": self.request_stop,
-            "P": self.ask_pain, "Return": self._enter_key, "Enter": self._enter_key,
-            "V": self._toggle_voice, "K": self._toggle_skeleton,
+            "Space": self.toggle_pause,
+            "S": self.session.skip,
+            "Escape": self.request_stop,
+            "P": self.ask_pain,
+            "Return": self._enter_key,
+            "Enter": self._enter_key,
+            "V": self._toggle_voice,
+            "K": self._toggle_skeleton,
         }
         for k, fn in keys.items():
             sc = QShortcut(QKeySequence(k), self)
@@ -370,8 +407,9 @@ class SessionPage(QWidget):
         self.video.message = "No camera picture."
 
     def _choose_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()),
-                                              "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a video", str(Path.home()), "Videos (*.mp4 *.avi *.mov *.mkv *.webm)"
+        )
         if path:
             self.open_video(path)
 
@@ -407,7 +445,9 @@ class SessionPage(QWidget):
             if k is LiveEventKind.SOURCE_FAILED:
                 self._show_source_problem(lev.message)
             elif k is LiveEventKind.SOURCE_LOST:
-                self._set_banner("source", lev.message + " Press Space to carry on when it is back.")
+                self._set_banner(
+                    "source", lev.message + " Press Space to carry on when it is back."
+                )
             elif k is LiveEventKind.SOURCE_BACK:
                 self._set_banner("source", None)
                 self.status_line.setText(lev.message + " Press Space to carry on.")
@@ -431,16 +471,21 @@ class SessionPage(QWidget):
             if pipe.ready.is_set() and self.stats_label.isVisible():
                 st = pipe.stats()
                 self.stats_label.setText(
-                    f"{st.fps:.0f} frames/s · delay {st.latency_ms_median:.0f} ms · dropped {st.frames_dropped}")
+                    f"{st.fps:.0f} frames/s · delay {st.latency_ms_median:.0f} ms · dropped {st.frames_dropped}"
+                )
         self._render(self.session.snapshot())
         self.video.update()
 
     def _render(self, s: Snapshot) -> None:
         self.ex_name.setText(s.exercise_name)
         side = f" · {s.side} side" if s.side else ""
-        self.set_label.setText(f"Exercise {s.item_index + 1} of {s.items} · set {s.set_index + 1} of {s.sets}{side}")
+        self.set_label.setText(
+            f"Exercise {s.item_index + 1} of {s.items} · set {s.set_index + 1} of {s.sets}{side}"
+        )
         phase = s.phase
-        pain_phase = phase in (Phase.PAIN_BEFORE, Phase.PAIN_AFTER, Phase.PAIN_END) or self._on_demand_pain
+        pain_phase = (
+            phase in (Phase.PAIN_BEFORE, Phase.PAIN_AFTER, Phase.PAIN_END) or self._on_demand_pain
+        )
         confirming = self.confirm_panel.isVisible()
         was_asking = self.pain_panel.isVisible()
         self.pain_panel.setVisible(pain_phase and not confirming)
@@ -448,11 +493,17 @@ class SessionPage(QWidget):
         # still work), so the answers and the leg question are always in view.
         self.controls.setVisible(not (pain_phase or confirming))
         if self.pain_panel.isVisible() and not was_asking:
-            QTimer.singleShot(0, lambda: self.side_scroll.ensureWidgetVisible(self.pain_panel, 0, 0))
+            QTimer.singleShot(
+                0, lambda: self.side_scroll.ensureWidgetVisible(self.pain_panel, 0, 0)
+            )
         if phase is Phase.PAIN_BEFORE:
-            self.pain_panel.question.setText("Before we start: how much pain do you have right now?")
+            self.pain_panel.question.setText(
+                "Before we start: how much pain do you have right now?"
+            )
         elif phase is Phase.PAIN_AFTER:
-            self.pain_panel.question.setText(f"After {s.exercise_name}: how much pain do you have now?")
+            self.pain_panel.question.setText(
+                f"After {s.exercise_name}: how much pain do you have now?"
+            )
         elif phase is Phase.PAIN_END:
             self.pain_panel.question.setText("Last question: how much pain do you have now?")
         elif self._on_demand_pain:
@@ -470,7 +521,9 @@ class SessionPage(QWidget):
             self.counter.setText("")
         # The counter and ring make room for a question.
         self.counter.setVisible(not pain_phase and not confirming and bool(self.counter.text()))
-        self.ring.setVisible(phase is Phase.ACTIVE and kind == "hold" and not pain_phase and not confirming)
+        self.ring.setVisible(
+            phase is Phase.ACTIVE and kind == "hold" and not pain_phase and not confirming
+        )
         self.ring.set(s.hold_s, s.hold_target or 10.0)
         msg = s.message
         if s.paused and not confirming:
@@ -485,7 +538,13 @@ class SessionPage(QWidget):
         elif pain_phase:
             msg = ""  # the question is in the pain panel; never ask it twice
         self._set_cue(msg, "stop" if stop and ended and not by_person else "")
-        in_set = phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST, Phase.SWITCH_SIDE)
+        in_set = phase in (
+            Phase.INTRO,
+            Phase.CAMERA_CHECK,
+            Phase.ACTIVE,
+            Phase.REST,
+            Phase.SWITCH_SIDE,
+        )
         self.start_btn.setEnabled(phase in (Phase.INTRO, Phase.REST, Phase.SWITCH_SIDE))
         self.pause_btn.setEnabled(in_set)
         self.skip_btn.setEnabled(in_set)
@@ -493,7 +552,9 @@ class SessionPage(QWidget):
         self.stop_btn.setEnabled(in_set or phase is Phase.PAIN_AFTER)
         self.pause_btn.setText("Resume (Space)" if s.paused else "Pause (Space)")
         self.regress_btn.setVisible(
-            s.decision is not None and s.decision.action is Action.OFFER_REGRESSION and bool(self.runner.current.regression)
+            s.decision is not None
+            and s.decision.action is Action.OFFER_REGRESSION
+            and bool(self.runner.current.regression)
             and phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST)
         )
         amber: set[int] = set()
@@ -501,7 +562,9 @@ class SessionPage(QWidget):
         for fid in s.active_faults:
             spec = next((f for f in self.runner.current.exercise.faults if f.id == fid), None)
             if spec is not None:
-                (red if spec.severity == "red" else amber).update(landmarks_for_metric(spec.when.metric))
+                (red if spec.severity == "red" else amber).update(
+                    landmarks_for_metric(spec.when.metric)
+                )
         self.video.set_fault_joints(amber, red)
         if phase is Phase.SUMMARY and not self._summarised:
             self._summarised = True
@@ -510,7 +573,11 @@ class SessionPage(QWidget):
     def _set_cue(self, text: str, tone: str) -> None:
         """The cue in large text; a long instruction one size smaller so it fits beside the video."""
         role = "cue_long" if len(text) > 70 else "cue"
-        if text != self.cue.text() or role != self.cue.property("role") or tone != self.cue.property("tone"):
+        if (
+            text != self.cue.text()
+            or role != self.cue.property("role")
+            or tone != self.cue.property("tone")
+        ):
             self.cue.setText(text)
             self.cue.setVisible(bool(text))
             if role != self.cue.property("role") or tone != self.cue.property("tone"):
@@ -633,8 +700,10 @@ class SessionPage(QWidget):
     def _saved_note(self) -> str | None:
         """What the summary says about saving (None: saved, the usual sentence)."""
         if self.session.session_id is None:
-            return ("Nothing from this session was saved: it ended before the first question was "
-                    "answered, or your history could not be opened.")
+            return (
+                "Nothing from this session was saved: it ended before the first question was "
+                "answered, or your history could not be opened."
+            )
         if self.session.save_error:
             return f"Part of this session could not be saved ({self.session.save_error})."
         return None

@@ -55,12 +55,17 @@ def surgery_words(s: Settings) -> str:
     if not when:
         return ""
     kind = dict(SURGERY_TYPE).get(s.surgery_type, "")
-    text = f"Back operation: {when[0].lower() + when[1:]}" + (f" ({kind[0].lower() + kind[1:]})." if kind else ".")
+    text = f"Back operation: {when[0].lower() + when[1:]}" + (
+        f" ({kind[0].lower() + kind[1:]})." if kind else "."
+    )
     locked = post_op_rule(s.surgery_when, s.surgery_type).locked_tags
     if locked:
         words = [LOCK_WORDS[t] for t in LOCK_WORDS if t in locked]
-        text += (" The built-in programs leave out exercises that involve "
-                 + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]) + " for now.")
+        text += (
+            " The built-in programs leave out exercises that involve "
+            + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1])
+            + " for now."
+        )
     return text
 
 
@@ -79,7 +84,9 @@ class Toggle(QPushButton):
     Same API as a check box: ``isChecked``, ``setChecked``, ``toggled``.
     """
 
-    def __init__(self, name: str, checked: bool = False, on_text: str = "On", off_text: str = "Off") -> None:
+    def __init__(
+        self, name: str, checked: bool = False, on_text: str = "On", off_text: str = "Off"
+    ) -> None:
         super().__init__()
         self._on, self._off = on_text, off_text
         self.setCheckable(True)
@@ -157,7 +164,9 @@ class SettingsPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # reflow, never sideways
+        scroll.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )  # reflow, never sideways
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.setSpacing(16)
@@ -178,16 +187,21 @@ class SettingsPage(QWidget):
         c, cl = card()
         cl.addWidget(_label("Reading the screen", "heading"))
         self.large_text = self._check(cl, "Large text", s.large_text, self._set_large_text)
-        self.high_contrast = self._check(cl, "High contrast colours (white on black)", s.high_contrast,
-                                         self._set_high_contrast)
+        self.high_contrast = self._check(
+            cl, "High contrast colours (white on black)", s.high_contrast, self._set_high_contrast
+        )
         cl.addStretch(1)
         grid.add(c)
 
         # Sound
         c, cl = card()
         cl.addWidget(_label("Voice and sounds", "heading"))
-        self.voice = self._check(cl, "Spoken cues: coach says the instructions out loud", s.voice, self._set_voice)
-        self.sounds = self._check(cl, "Sounds: a soft tone for each repetition", s.sounds, self._set_sounds)
+        self.voice = self._check(
+            cl, "Spoken cues: coach says the instructions out loud", s.voice, self._set_voice
+        )
+        self.sounds = self._check(
+            cl, "Sounds: a soft tone for each repetition", s.sounds, self._set_sounds
+        )
         row = QHBoxLayout()
         self.sample_btn = QPushButton("Hear the voice")
         self.sample_btn.setToolTip("coach says a short sentence, as it would during a session")
@@ -201,22 +215,34 @@ class SettingsPage(QWidget):
         # Picture
         c, cl = card()
         cl.addWidget(_label("The picture during a session", "heading"))
-        self.skeleton_only = self._check(cl, "Show only the stick figure, not the video", s.skeleton_only,
-                                         lambda on: self._set("skeleton_only", on))
-        self.mirror = self._check(cl, "Mirror the picture, like a mirror", s.mirror,
-                                  lambda on: self._set("mirror", on))
+        self.skeleton_only = self._check(
+            cl,
+            "Show only the stick figure, not the video",
+            s.skeleton_only,
+            lambda on: self._set("skeleton_only", on),
+        )
+        self.mirror = self._check(
+            cl, "Mirror the picture, like a mirror", s.mirror, lambda on: self._set("mirror", on)
+        )
         self.show_performance = self._check(
-            cl, "Show performance figures under the video (frames per second, delay)",
-            s.show_performance, lambda on: self._set("show_performance", on))
-        cl.addWidget(_label("Mirroring only changes what you see; coach still knows your left from your right.",
-                            "muted"))
+            cl,
+            "Show performance figures under the video (frames per second, delay)",
+            s.show_performance,
+            lambda on: self._set("show_performance", on),
+        )
+        cl.addWidget(
+            _label(
+                "Mirroring only changes what you see; coach still knows your left from your right.",
+                "muted",
+            )
+        )
         cl.addStretch(1)
         grid.add(c)
 
         # Camera
         c, cl = card()
         cl.addWidget(_label("Camera", "heading"))
-        cl.addWidget(_label(f"For your set-up \"{s.profile().name}\".", "muted"))
+        cl.addWidget(_label(f'For your set-up "{s.profile().name}".', "muted"))
         self.camera = QComboBox()
         self.camera.setAccessibleName("Camera")
         self.camera_note = _label("", "muted")
@@ -237,7 +263,8 @@ class SettingsPage(QWidget):
             self.model.addItem(text, variant)
         self.model.setCurrentIndex(max(0, self.model.findData(s.model_variant)))
         self.model.currentIndexChanged.connect(
-            lambda _i: self._set("model_variant", self.model.currentData()))
+            lambda _i: self._set("model_variant", self.model.currentData())
+        )
         cl.addWidget(self.model)
         cl.addWidget(_label("Picture size for tracking", "muted"))
         self.resolution = QComboBox()
@@ -248,10 +275,16 @@ class SettingsPage(QWidget):
             self.resolution.addItem(f"{s.processing_max_side} pixels", s.processing_max_side)
         self.resolution.setCurrentIndex(self.resolution.findData(s.processing_max_side))
         self.resolution.currentIndexChanged.connect(
-            lambda _i: self._set("processing_max_side", int(self.resolution.currentData())))
+            lambda _i: self._set("processing_max_side", int(self.resolution.currentData()))
+        )
         cl.addWidget(self.resolution)
-        cl.addWidget(_label("Smaller and lighter settings keep coach smooth on a slower computer. "
-                            "Changes apply from the next session.", "muted"))
+        cl.addWidget(
+            _label(
+                "Smaller and lighter settings keep coach smooth on a slower computer. "
+                "Changes apply from the next session.",
+                "muted",
+            )
+        )
         cl.addStretch(1)
         grid.add(c)
 
@@ -261,13 +294,20 @@ class SettingsPage(QWidget):
         self.screening_status = _label(self._screening_text())
         cl.addWidget(self.screening_status)
         if s.screening_blocked:
-            cl.addWidget(_label(s.screening_advice or "Sessions are paused. Please contact your clinician.",
-                                "banner"))
+            cl.addWidget(
+                _label(
+                    s.screening_advice or "Sessions are paused. Please contact your clinician.",
+                    "banner",
+                )
+            )
         self.surgery_note = _label(surgery_words(s), "muted")
         self.surgery_note.setVisible(bool(self.surgery_note.text()))
         cl.addWidget(self.surgery_note)
-        self.rerun = QPushButton("Run the health screening again" if s.screening_done_at is not None
-                                 else "Run the health screening")
+        self.rerun = QPushButton(
+            "Run the health screening again"
+            if s.screening_done_at is not None
+            else "Run the health screening"
+        )
         self.rerun.clicked.connect(self.ctx.nav.open_onboarding)
         cl.addWidget(self.rerun)
         cl.addStretch(1)
@@ -290,7 +330,9 @@ class SettingsPage(QWidget):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _check(self, lay: QVBoxLayout, text: str, value: bool, slot: Callable[[bool], None]) -> Toggle:
+    def _check(
+        self, lay: QVBoxLayout, text: str, value: bool, slot: Callable[[bool], None]
+    ) -> Toggle:
         row = QHBoxLayout()
         row.addWidget(_label(text), 1)
         box = Toggle(text, value)
@@ -341,8 +383,10 @@ class SettingsPage(QWidget):
         if not cams:
             self.camera.addItem(f"Camera {current} (not found now)", current)
             self.camera.setEnabled(False)
-            self.camera_note.setText("No camera was found. You can still use coach with a recorded video "
-                                     "(\"Use a video file…\" on the home screen), or do the breathing exercise.")
+            self.camera_note.setText(
+                "No camera was found. You can still use coach with a recorded video "
+                '("Use a video file…" on the home screen), or do the breathing exercise.'
+            )
         elif self.camera.findData(current) < 0:
             self.camera.addItem(f"Camera {current} (not found now)", current)
         self.camera.setCurrentIndex(max(0, self.camera.findData(current)))
@@ -365,8 +409,10 @@ class SettingsPage(QWidget):
         if s.screening_blocked:
             return f"Done on {when}. Sessions are paused because of your answers."
         if s.parq_flagged:
-            return (f"Done on {when}. You answered \"yes\" to a health question: please check with your "
-                    "doctor before starting, if you have not already.")
+            return (
+                f'Done on {when}. You answered "yes" to a health question: please check with your '
+                "doctor before starting, if you have not already."
+            )
         return f"Done on {when}. Nothing in your answers needed a doctor first."
 
     def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802

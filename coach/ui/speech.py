@@ -71,7 +71,9 @@ def espeak_binary() -> str | None:
     return shutil.which("espeak-ng") or shutil.which("espeak")
 
 
-def render_cue_wav(text: str, path: Path, rate_wpm: int = ESPEAK_RATE_WPM, binary: str | None = None) -> Path:
+def render_cue_wav(
+    text: str, path: Path, rate_wpm: int = ESPEAK_RATE_WPM, binary: str | None = None
+) -> Path:
     """Render ``text`` to a WAV file with espeak-ng (blocking: call it off the GUI thread).
 
     Raises ``RuntimeError`` with a one-line reason when espeak-ng is missing or fails.
@@ -81,8 +83,13 @@ def render_cue_wav(text: str, path: Path, rate_wpm: int = ESPEAK_RATE_WPM, binar
         raise RuntimeError("espeak-ng is not installed")
     try:
         # text on stdin, never as an option: a cue starting with "-" must not be read as one
-        out = subprocess.run([exe, "-s", str(int(rate_wpm)), "-w", str(path), "--stdin"],
-                             input=text, capture_output=True, text=True, timeout=ESPEAK_TIMEOUT_S)
+        out = subprocess.run(
+            [exe, "-s", str(int(rate_wpm)), "-w", str(path), "--stdin"],
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=ESPEAK_TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired:
         raise RuntimeError("espeak-ng did not finish in time") from None
     except OSError as exc:
@@ -158,7 +165,9 @@ def probe_speech(engine: str = "", timeout: float = PROBE_TIMEOUT_S) -> tuple[bo
     try:
         out = subprocess.run(
             [sys.executable, "-c", _PROBE, engine],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         )
     except subprocess.TimeoutExpired:
@@ -176,7 +185,9 @@ class Speaker(QObject):
     unavailable = Signal(str)  # emitted once, with a calm explanation
     _rendered = Signal(str, str, str)  # (text, wav path or "", error): worker thread -> GUI thread
 
-    def __init__(self, parent: QObject | None = None, enabled: bool = True, sounds: bool = True) -> None:
+    def __init__(
+        self, parent: QObject | None = None, enabled: bool = True, sounds: bool = True
+    ) -> None:
         super().__init__(parent)
         self.enabled = enabled
         self.sounds_enabled = sounds
@@ -204,7 +215,7 @@ class Speaker(QObject):
 
     @property
     def backend(self) -> str:
-        """"espeak-ng", "qt", "none", or "" while still finding out."""
+        """ "espeak-ng", "qt", "none", or "" while still finding out."""
         if self._espeak is not None:
             return "espeak-ng"
         if self._tts:
@@ -217,12 +228,16 @@ class Speaker(QObject):
         if self._choice == "espeak":
             return True
         # Qt's Linux back-end (speech-dispatcher) hangs on many machines; espeak-ng does not.
-        return self._choice == "" and sys.platform.startswith("linux") and espeak_binary() is not None
+        return (
+            self._choice == "" and sys.platform.startswith("linux") and espeak_binary() is not None
+        )
 
     def _start_espeak(self) -> None:
         self._espeak_dir = tempfile.TemporaryDirectory(prefix="coach-cues-")
-        self._espeak = _EspeakWorker(Path(self._espeak_dir.name),
-                                     lambda text, path, err: self._rendered.emit(text, str(path or ""), err))
+        self._espeak = _EspeakWorker(
+            Path(self._espeak_dir.name),
+            lambda text, path, err: self._rendered.emit(text, str(path or ""), err),
+        )
         self._probe = (True, "espeak-ng")
 
     def _run_probe(self) -> None:
@@ -300,7 +315,9 @@ class Speaker(QObject):
             log.info("espeak-ng failed: %s", error)
             if not self._said_unavailable:
                 self._said_unavailable = True
-                self.unavailable.emit("Spoken cues are not available on this computer, so cues are shown as text only.")
+                self.unavailable.emit(
+                    "Spoken cues are not available on this computer, so cues are shown as text only."
+                )
             return
         try:
             from PySide6.QtMultimedia import QSoundEffect
@@ -323,7 +340,9 @@ class Speaker(QObject):
             length = 5.0
         self._cue_serial += 1
         serial = self._cue_serial
-        QTimer.singleShot(int((length + WATCHDOG_SLACK_S) * 1000), self, lambda: self._watchdog(serial))
+        QTimer.singleShot(
+            int((length + WATCHDOG_SLACK_S) * 1000), self, lambda: self._watchdog(serial)
+        )
 
     def _watchdog(self, serial: int) -> None:
         if self._busy and serial == self._cue_serial:

@@ -57,8 +57,10 @@ class SummaryPage(QWidget):
         pain.setProperty("role", "subtitle")
         outer.addWidget(pain)
         if before is not None and after is not None and after - before >= 2:
-            warn = QLabel("Your pain went up by 2 points or more. Rest today, and if it has not settled by "
-                          "tomorrow morning, take it easier next time and tell your physiotherapist.")
+            warn = QLabel(
+                "Your pain went up by 2 points or more. Rest today, and if it has not settled by "
+                "tomorrow morning, take it easier next time and tell your physiotherapist."
+            )
             warn.setWordWrap(True)
             warn.setProperty("role", "banner")
             outer.addWidget(warn)
@@ -107,8 +109,11 @@ class SummaryPage(QWidget):
         lay.addStretch(1)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
-        note = QLabel(saved or "Saved to your history. Tomorrow morning coach will ask how your back "
-                      "feels: the next-day response matters most.")
+        note = QLabel(
+            saved
+            or "Saved to your history. Tomorrow morning coach will ask how your back "
+            "feels: the next-day response matters most."
+        )
         note.setWordWrap(True)
         note.setProperty("role", "muted")
         outer.addWidget(note)

@@ -24,13 +24,29 @@ class Palette:
 
 
 CALM = Palette(
-    bg="#f4f6f5", panel="#ffffff", text="#1d2b2a", muted="#5b6b69", accent="#1f6f66",
-    accent_text="#ffffff", good="#2e8b57", warn="#d98e04", bad="#c0392b", border="#d5dddb",
+    bg="#f4f6f5",
+    panel="#ffffff",
+    text="#1d2b2a",
+    muted="#5b6b69",
+    accent="#1f6f66",
+    accent_text="#ffffff",
+    good="#2e8b57",
+    warn="#d98e04",
+    bad="#c0392b",
+    border="#d5dddb",
     video_bg="#e9eeed",
 )
 HIGH_CONTRAST = Palette(
-    bg="#000000", panel="#000000", text="#ffffff", muted="#e0e0e0", accent="#ffd400",
-    accent_text="#000000", good="#00e676", warn="#ffd400", bad="#ff5252", border="#ffffff",
+    bg="#000000",
+    panel="#000000",
+    text="#ffffff",
+    muted="#e0e0e0",
+    accent="#ffd400",
+    accent_text="#000000",
+    good="#00e676",
+    warn="#ffd400",
+    bad="#ff5252",
+    border="#ffffff",
     video_bg="#101010",
 )
 
@@ -48,14 +64,18 @@ def base_px(large_text: bool) -> int:
     return LARGE_PX if large_text else BASE_PX
 
 
-_ARROW = ('<svg xmlns="http://www.w3.org/2000/svg" width="12" height="8" viewBox="0 0 12 8">'
-          '<path d="{d}" fill="{c}"/></svg>')
+_ARROW = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="12" height="8" viewBox="0 0 12 8">'
+    '<path d="{d}" fill="{c}"/></svg>'
+)
 
 
 def _arrows(colour: str) -> tuple[str, str]:
     """Up and down arrow images in ``colour`` (Qt style sheets draw arrows only from images once a
     spin box or combo box is styled). Written once per colour to the temporary folder."""
-    folder = Path(tempfile.gettempdir()) / f"coach-theme-{hashlib.sha1(colour.encode()).hexdigest()[:8]}"
+    folder = (
+        Path(tempfile.gettempdir()) / f"coach-theme-{hashlib.sha1(colour.encode()).hexdigest()[:8]}"
+    )
     up, down = folder / "up.svg", folder / "down.svg"
     try:
         if not down.exists():

@@ -22,10 +22,20 @@ from coach.ui.theme import Palette, palette
 
 # Which landmarks each metric looks at, to colour the joints a fault is about.
 _PARTS = {
-    "knee": ("KNEE",), "hip": ("HIP",), "trunk": ("SHOULDER", "HIP"), "shank": ("KNEE", "ANKLE"),
-    "thigh": ("HIP", "KNEE"), "leg": ("HIP", "ANKLE"), "arm": ("SHOULDER", "ELBOW", "WRIST"),
-    "shoulder": ("SHOULDER", "ELBOW"), "elbow": ("ELBOW",), "neck": ("EAR", "SHOULDER"),
-    "cva": ("EAR", "SHOULDER"), "ear": ("EAR", "SHOULDER"), "fppa": ("KNEE",), "head": ("EAR",),
+    "knee": ("KNEE",),
+    "hip": ("HIP",),
+    "trunk": ("SHOULDER", "HIP"),
+    "shank": ("KNEE", "ANKLE"),
+    "thigh": ("HIP", "KNEE"),
+    "leg": ("HIP", "ANKLE"),
+    "arm": ("SHOULDER", "ELBOW", "WRIST"),
+    "shoulder": ("SHOULDER", "ELBOW"),
+    "elbow": ("ELBOW",),
+    "neck": ("EAR", "SHOULDER"),
+    "cva": ("EAR", "SHOULDER"),
+    "ear": ("EAR", "SHOULDER"),
+    "fppa": ("KNEE",),
+    "head": ("EAR",),
 }
 
 
@@ -59,8 +69,12 @@ class VideoView(QWidget):
         self.message = ""
         self.setAccessibleName("Camera view")
 
-    def set_frame(self, rgb: npt.NDArray[np.uint8] | None, points: npt.NDArray[np.floating[Any]] | None,
-                  vis: npt.NDArray[np.floating[Any]] | None) -> None:
+    def set_frame(
+        self,
+        rgb: npt.NDArray[np.uint8] | None,
+        points: npt.NDArray[np.floating[Any]] | None,
+        vis: npt.NDArray[np.floating[Any]] | None,
+    ) -> None:
         if rgb is not None and not self.skeleton_only:
             h, w = rgb.shape[:2]
             self._rgb = np.ascontiguousarray(rgb)
@@ -81,7 +95,11 @@ class VideoView(QWidget):
     _aspect = 16 / 9
 
     def _target(self) -> QRectF:
-        aspect = (self._image.width() / self._image.height()) if self._image is not None else self._aspect
+        aspect = (
+            (self._image.width() / self._image.height())
+            if self._image is not None
+            else self._aspect
+        )
         w, h = self.width(), self.height()
         tw: float
         th: float
@@ -133,15 +151,24 @@ class VideoView(QWidget):
         for a, b in SKELETON_EDGES:
             if not (ok[a] and ok[b]):
                 continue
-            col = QColor(pal.bad) if (a in self._red or b in self._red) else (
-                QColor(pal.warn) if (a in self._amber or b in self._amber) else base)
+            col = (
+                QColor(pal.bad)
+                if (a in self._red or b in self._red)
+                else (QColor(pal.warn) if (a in self._amber or b in self._amber) else base)
+            )
             qp.setPen(QPen(col, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             qp.drawLine(QPointF(px[a], py[a]), QPointF(px[b], py[b]))
         rad = width * 1.1
         for i in range(11, 33):
             if not ok[i]:
                 continue
-            col = QColor(pal.bad) if i in self._red else QColor(pal.warn) if i in self._amber else QColor(pal.panel)
+            col = (
+                QColor(pal.bad)
+                if i in self._red
+                else QColor(pal.warn)
+                if i in self._amber
+                else QColor(pal.panel)
+            )
             qp.setPen(QPen(base, 2))
             qp.setBrush(col)
             qp.drawEllipse(QPointF(px[i], py[i]), rad, rad)

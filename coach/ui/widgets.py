@@ -160,8 +160,11 @@ class WheelGuard(QObject):
     slider that has not been clicked first scrolls the page instead (installed app-wide)."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (event.type() == QEvent.Type.Wheel and isinstance(obj, (QComboBox, QAbstractSpinBox, QSlider))
-                and not obj.hasFocus()):
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(obj, (QComboBox, QAbstractSpinBox, QSlider))
+            and not obj.hasFocus()
+        ):
             area = obj.parentWidget()
             while area is not None and not isinstance(area, QAbstractScrollArea):
                 area = area.parentWidget()

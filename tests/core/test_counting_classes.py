@@ -31,7 +31,9 @@ def track(name: str) -> Track:
     return Track.load(TRACKS / f"{name}.npz")
 
 
-def knee_series(segments: list[tuple[float, float]], fps: float = 30.0, **figure) -> list[PoseFrame]:
+def knee_series(
+    segments: list[tuple[float, float]], fps: float = 30.0, **figure
+) -> list[PoseFrame]:
     """(knee_flex, seconds) segments joined by linear moves of 0.5 s; hip_flex follows the knee."""
     angles: list[float] = []
     last = None
@@ -54,14 +56,26 @@ def run(exercise, poses, config=FAST):
 # -- 1. A second person in the picture ------------------------------------------------------------
 
 
-def with_bystander(poses: list[PoseFrame], scale: float = 1.3, dx: float = -330.0) -> list[PoseFrame]:
+def with_bystander(
+    poses: list[PoseFrame], scale: float = 1.3, dx: float = -330.0
+) -> list[PoseFrame]:
     """Each frame gains a larger person standing still nearer the camera, and the estimator
     lists that person first (as MediaPipe may)."""
     out = []
     for p in poses:
-        other = side_figure(knee_flex=2.0, scale=scale, dx=dx, dy=-60, t=p.timestamp, frame_id=p.frame_id)
-        out.append(PoseFrame(other.image, p.timestamp, p.frame_id, p.width, p.height,
-                             others=(PoseFrame(p.image, p.timestamp, p.frame_id, p.width, p.height),)))
+        other = side_figure(
+            knee_flex=2.0, scale=scale, dx=dx, dy=-60, t=p.timestamp, frame_id=p.frame_id
+        )
+        out.append(
+            PoseFrame(
+                other.image,
+                p.timestamp,
+                p.frame_id,
+                p.width,
+                p.height,
+                others=(PoseFrame(p.image, p.timestamp, p.frame_id, p.width, p.height),),
+            )
+        )
     return out
 
 
@@ -138,10 +152,20 @@ def test_cat_cow_one_cycle_is_one_rep(catalogue):
 def test_standing_before_the_first_sit_is_not_a_rep(catalogue):
     # sit-to-stand: rest = seated. Standing first, sitting down, then two stand-sit cycles.
     seated, standing = 90.0, 0.0
-    poses = knee_series([(standing, 1.0), (seated, 1.0), (standing, 0.8), (seated, 1.0),
-                         (standing, 0.8), (seated, 1.0)])
-    poses = [side_figure(knee_flex=k, hip_flex=k, t=p.timestamp, frame_id=p.frame_id)
-             for p, k in zip(poses, [_knee(p) for p in poses])]
+    poses = knee_series(
+        [
+            (standing, 1.0),
+            (seated, 1.0),
+            (standing, 0.8),
+            (seated, 1.0),
+            (standing, 0.8),
+            (seated, 1.0),
+        ]
+    )
+    poses = [
+        side_figure(knee_flex=k, hip_flex=k, t=p.timestamp, frame_id=p.frame_id)
+        for p, k in zip(poses, [_knee(p) for p in poses])
+    ]
     e, _ = run(catalogue.get("sit_to_stand"), poses)
     assert len(e.reps) == 2
 
@@ -162,8 +186,10 @@ def test_fast_sit_to_stand_with_brief_stands_counts_each_with_a_fault(catalogue)
     for stand in (16, 14, 18, 15, 17):
         segs += [(stand, 0.1), (90.0, 0.4)]
     poses = knee_series(segs)
-    poses = [side_figure(knee_flex=k, hip_flex=k, t=p.timestamp, frame_id=p.frame_id)
-             for p, k in zip(poses, [_knee(p) for p in poses])]
+    poses = [
+        side_figure(knee_flex=k, hip_flex=k, t=p.timestamp, frame_id=p.frame_id)
+        for p, k in zip(poses, [_knee(p) for p in poses])
+    ]
     e, _ = run(catalogue.get("sit_to_stand"), poses)
     assert len(e.reps) == 5
     assert e.fault_counts().get(SMALL_RANGE, 0) >= 3  # the ones short of the prescribed 15 deg
@@ -172,8 +198,10 @@ def test_fast_sit_to_stand_with_brief_stands_counts_each_with_a_fault(catalogue)
 def test_a_smaller_range_than_the_limit_is_still_not_a_rep(catalogue):
     segs = [(90.0, 0.6)] + [(40.0, 0.3), (90.0, 0.6)] * 3  # half-way up only
     poses = knee_series(segs)
-    poses = [side_figure(knee_flex=k, hip_flex=k, t=p.timestamp, frame_id=p.frame_id)
-             for p, k in zip(poses, [_knee(p) for p in poses])]
+    poses = [
+        side_figure(knee_flex=k, hip_flex=k, t=p.timestamp, frame_id=p.frame_id)
+        for p, k in zip(poses, [_knee(p) for p in poses])
+    ]
     e, _ = run(catalogue.get("sit_to_stand"), poses)
     assert len(e.reps) == 0 and e.partial_reps == 3
 
@@ -204,8 +232,12 @@ def test_side_plank_hold_goes_on_in_the_close_up(catalogue):
 
 def test_a_zoom_with_the_joints_in_view_keeps_counting(catalogue):
     poses = knee_series([(0, 1.0)] + [(60, 0.6), (0, 0.8)] * 4)
-    zoomed = [side_figure(knee_flex=_knee(p), scale=1.8, dy=-250, t=p.timestamp, frame_id=p.frame_id)
-              if 60 <= i <= 130 else p for i, p in enumerate(poses)]
+    zoomed = [
+        side_figure(knee_flex=_knee(p), scale=1.8, dy=-250, t=p.timestamp, frame_id=p.frame_id)
+        if 60 <= i <= 130
+        else p
+        for i, p in enumerate(poses)
+    ]
     e, statuses = run(catalogue.get("mini_squat"), zoomed)
     assert len(e.reps) == 4
     assert not any(s.state is State.NOT_VISIBLE for s in statuses)
@@ -282,8 +314,14 @@ def test_deadlift_set_up_at_the_bar_counts_both_lifts(catalogue):
     t = track("lifting_barbell_deadlift_oblique_gym")
     assert score_track(t, catalogue.get("hip_hinge_drill"))["reps"] == 2
     det = LiftDetector()
-    events = [ev for p, ts in zip(t.poses(), t.timestamps.tolist()) if (ev := det.update(p, ts)) is not None]
-    assert len(events) == 2 and events[0].start < 1.0  # from the first frames, before the pull at 1.0 s
+    events = [
+        ev
+        for p, ts in zip(t.poses(), t.timestamps.tolist())
+        if (ev := det.update(p, ts)) is not None
+    ]
+    assert (
+        len(events) == 2 and events[0].start < 1.0
+    )  # from the first frames, before the pull at 1.0 s
 
 
 def test_a_floor_start_that_never_stands_is_not_a_lift():
@@ -296,4 +334,13 @@ def test_a_floor_start_that_never_stands_is_not_a_lift():
 
 def test_recorded_tracks_are_numbers_only():
     with np.load(TRACKS / "dead_bug_beginner_closeup_partial.npz") as z:
-        assert set(z.files) <= {"image", "timestamps", "frame_ids", "size", "fps", "source", "world", "others"}
+        assert set(z.files) <= {
+            "image",
+            "timestamps",
+            "frame_ids",
+            "size",
+            "fps",
+            "source",
+            "world",
+            "others",
+        }

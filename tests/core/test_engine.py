@@ -53,7 +53,10 @@ def test_jitter_around_a_threshold_never_counts(squat):
 
 def test_jitter_at_rest_never_counts(squat):
     rng = np.random.default_rng(2)
-    poses = [side_figure(knee_flex=max(0, 12 + rng.normal(0, 4)), t=i / 30, frame_id=i) for i in range(600)]
+    poses = [
+        side_figure(knee_flex=max(0, 12 + rng.normal(0, 4)), t=i / 30, frame_id=i)
+        for i in range(600)
+    ]
     e, _ = run(squat, poses)
     assert len(e.reps) == 0 and e.partial_reps == 0
 
@@ -169,7 +172,10 @@ def test_hold_timer_measures_time_in_position():
     poses, end = hold_series([(0, 1), (60, 5), (0, 2), (60, 3), (0, 1)])
     e = run_hold(poses, end)
     # timed from when the position is reached and still, to when the person leaves it
-    assert [h.seconds for h in e.holds] == [pytest.approx(5.0, abs=0.5), pytest.approx(3.0, abs=0.5)]
+    assert [h.seconds for h in e.holds] == [
+        pytest.approx(5.0, abs=0.5),
+        pytest.approx(3.0, abs=0.5),
+    ]
 
 
 def test_hold_timer_pauses_while_unseen_and_reports_it():

@@ -21,7 +21,9 @@ from tests.synth import side_figure
 
 
 def view(pose, facing=None):
-    return FrameView(pose.pixels().tolist(), pose.image[:, 3].tolist(), pose.width, pose.height, facing=facing)
+    return FrameView(
+        pose.pixels().tolist(), pose.image[:, 3].tolist(), pose.width, pose.height, facing=facing
+    )
 
 
 def test_included_angle_known_values():

@@ -5,11 +5,17 @@ import pytest
 from coach.core.pain import Action, Level, before_session, during_session
 
 
-@pytest.mark.parametrize(("v", "level", "action"), [
-    (0, Level.GREEN, Action.CONTINUE), (3, Level.GREEN, Action.CONTINUE),
-    (4, Level.AMBER, Action.OFFER_REGRESSION), (5, Level.AMBER, Action.OFFER_REGRESSION),
-    (6, Level.RED, Action.STOP_EXERCISE), (10, Level.RED, Action.STOP_EXERCISE),
-])
+@pytest.mark.parametrize(
+    ("v", "level", "action"),
+    [
+        (0, Level.GREEN, Action.CONTINUE),
+        (3, Level.GREEN, Action.CONTINUE),
+        (4, Level.AMBER, Action.OFFER_REGRESSION),
+        (5, Level.AMBER, Action.OFFER_REGRESSION),
+        (6, Level.RED, Action.STOP_EXERCISE),
+        (10, Level.RED, Action.STOP_EXERCISE),
+    ],
+)
 def test_during_bands(v, level, action):
     d = during_session(v, before=v)
     assert (d.level, d.action) == (level, action)

@@ -496,7 +496,9 @@ def test_without_the_view_gate_the_zoom_would_read_as_forward_head():
 
 def test_a_real_slouch_is_not_taken_for_a_change_of_view():
     mon = PostureMonitor()
-    frames = timeline(lambda t: seated_side(t, trunk=0.0 if t < 10 else 28.0, cva=UPRIGHT_CVA), 0.0, 80.0)
+    frames = timeline(
+        lambda t: seated_side(t, trunk=0.0 if t < 10 else 28.0, cva=UPRIGHT_CVA), 0.0, 80.0
+    )
     out = run(mon, frames)
     assert mon.view_changes == 0
     assert [s.alert.issue for s in out if s.alert] == ["slouch"]

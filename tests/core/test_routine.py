@@ -646,7 +646,8 @@ def test_an_empty_block_or_routine_is_one_plain_sentence(tmp_path: Path) -> None
     head, _, _ = text.partition("blocks:")
     _, errors = _check(tmp_path, head + "blocks:\n  - name: Core\n    items: []\n")
     assert len(errors) == 1 and errors[0].endswith(
-        "blocks.0.items: this block has no exercises yet; add at least one exercise to it")
+        "blocks.0.items: this block has no exercises yet; add at least one exercise to it"
+    )
     _, errors = _check(tmp_path, head + "blocks: []\n")
     assert len(errors) == 1 and "this routine has no exercises yet" in errors[0]
     assert not any("list should have" in e for e in errors)

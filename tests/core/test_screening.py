@@ -96,7 +96,16 @@ def test_a_misspelt_question_id_is_an_error_not_a_silent_no() -> None:
 
 
 def test_advice_never_names_a_diagnosis() -> None:
-    names = ("cauda equina", "infection", "cancer", "fracture", "clot", "sciatica", "tumour", "stenosis")
+    names = (
+        "cauda equina",
+        "infection",
+        "cancer",
+        "fracture",
+        "clot",
+        "sciatica",
+        "tumour",
+        "stenosis",
+    )
     for tier in Tier:
         text = ADVICE[tier].lower()
         for name in names:
@@ -106,7 +115,10 @@ def test_advice_never_names_a_diagnosis() -> None:
 
 def test_blocking_tiers() -> None:
     assert {Tier.SEE_CLINICIAN, Tier.URGENT, Tier.EMERGENCY} == BLOCKING
-    ranks = [screening.RANK[t] for t in (Tier.NONE, Tier.PARQ, Tier.SEE_CLINICIAN, Tier.URGENT, Tier.EMERGENCY)]
+    ranks = [
+        screening.RANK[t]
+        for t in (Tier.NONE, Tier.PARQ, Tier.SEE_CLINICIAN, Tier.URGENT, Tier.EMERGENCY)
+    ]
     assert ranks == sorted(ranks)
 
 

@@ -48,8 +48,10 @@ def test_full_session_counts_reps_and_ends_with_a_summary(catalogue):
 
 
 def test_pain_of_seven_stops_the_exercise(catalogue):
-    plan = [plan_from_exercise(catalogue.get("mini_squat"), sets=2, reps=20),
-            plan_from_exercise(catalogue.get("glute_bridge"))]
+    plan = [
+        plan_from_exercise(catalogue.get("mini_squat"), sets=2, reps=20),
+        plan_from_exercise(catalogue.get("glute_bridge")),
+    ]
     r = SessionRunner(plan, engine_config=EngineConfig(setup_s=0.2))
     r.rate_pain(3, 0.0)
     r.start_now(0.1)
@@ -98,8 +100,10 @@ def test_breathing_runs_without_a_camera(catalogue):
 
 
 def test_stop_keeps_what_was_done(catalogue):
-    r = SessionRunner([plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=50)],
-                      engine_config=EngineConfig(setup_s=0.2))
+    r = SessionRunner(
+        [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=50)],
+        engine_config=EngineConfig(setup_s=0.2),
+    )
     r.rate_pain(1, 0.0)
     r.start_now(0.0)
     r.tick(0.0)

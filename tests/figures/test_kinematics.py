@@ -40,7 +40,9 @@ def holds(c, x: float) -> bool:
         ("cat_cow", "neck_flex_proxy", -12, 12),
     ],
 )
-def test_known_answers_for_the_primary_joint(exercise_id: str, metric: str, rest: float, work: float) -> None:
+def test_known_answers_for_the_primary_joint(
+    exercise_id: str, metric: str, rest: float, work: float
+) -> None:
     ex = CATALOGUE.get(exercise_id)
     assert measure(pose_for(ex, 0.0), metric) == pytest.approx(rest, abs=2.0)
     assert measure(pose_for(ex, 1.0), metric) == pytest.approx(work, abs=2.0)
@@ -76,10 +78,18 @@ def test_a_hold_ends_in_position(ex) -> None:
 @pytest.mark.parametrize(
     ("exercise_id", "family"),
     [
-        ("mini_squat", "standing"), ("marching_in_place", "standing"), ("sit_tall", "seated"),
-        ("chin_tuck", "seated"), ("glute_bridge", "supine"), ("knee_to_chest", "supine"),
-        ("bird_dog", "quadruped"), ("childs_pose", "quadruped"), ("superman", "prone"),
-        ("modified_plank", "prone"), ("side_bridge", "side_lying"), ("relaxed_breathing", "breathing"),
+        ("mini_squat", "standing"),
+        ("marching_in_place", "standing"),
+        ("sit_tall", "seated"),
+        ("chin_tuck", "seated"),
+        ("glute_bridge", "supine"),
+        ("knee_to_chest", "supine"),
+        ("bird_dog", "quadruped"),
+        ("childs_pose", "quadruped"),
+        ("superman", "prone"),
+        ("modified_plank", "prone"),
+        ("side_bridge", "side_lying"),
+        ("relaxed_breathing", "breathing"),
     ],
 )
 def test_posture_family_comes_from_the_definition(exercise_id: str, family: str) -> None:

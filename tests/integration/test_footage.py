@@ -36,8 +36,14 @@ def test_pose_found_on_nine_in_ten_frames(tracked, clip):
     assert stats.mean_visibility > 0.8
 
 
-@pytest.mark.parametrize("still", ["still_desk_upright_side.jpg", "still_desk_hunched_forward_side.jpg",
-                                   "still_desk_slumped_office.jpg"])
+@pytest.mark.parametrize(
+    "still",
+    [
+        "still_desk_upright_side.jpg",
+        "still_desk_hunched_forward_side.jpg",
+        "still_desk_slumped_office.jpg",
+    ],
+)
 def test_pose_found_in_stills(tracked, still):
     _, stats = tracked(still)
     assert stats.frames == 1 and stats.frames_with_pose == 1
@@ -60,7 +66,9 @@ def test_accuracy_on_every_exercise_clip(media, tracked):
     rep_rows = [r for r in rows if r.mode in ("reps", "lifting")]
     assert rep_rows, "no rep clips evaluated"
     for r in rep_rows:
-        assert r.within_one, f"{r.clip} ({r.exercise}): counted {r.reps}, a person counted {r.expected_reps}"
+        assert r.within_one, (
+            f"{r.clip} ({r.exercise}): counted {r.reps}, a person counted {r.expected_reps}"
+        )
     assert sum(r.exact for r in rep_rows) >= 0.9 * len(rep_rows)
     for r in rows:
         if r.mode == "hold":
@@ -77,7 +85,10 @@ def test_close_up_time_is_paused_and_reported(media, tracked, catalogue):
     assert report["holds_detail"][0]["not_visible_s"] > 4.0
 
 
-@pytest.mark.parametrize(("clip", "exercise"), [("squat_side_be.mp4", "mini_squat"), ("knee_to_chest_stretch_side.mp4", "knee_to_chest")])
+@pytest.mark.parametrize(
+    ("clip", "exercise"),
+    [("squat_side_be.mp4", "mini_squat"), ("knee_to_chest_stretch_side.mp4", "knee_to_chest")],
+)
 def test_parallel_analysis_matches_a_single_pass(media, tracked, catalogue, clip, exercise):
     """Two model instances on overlapping segments, seams where the person is still: the same
     reps, holds and faults as one pass (which `tracked` computes with the default workers; here

@@ -359,7 +359,10 @@ def test_cli_status_json(tmp_cache: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_cli_install_error_is_one_line_exit_2(
-    tmp_cache: Path, no_package: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_cache: Path,
+    no_package: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
     monkeypatch.setenv(pm.ENV_WHEEL, "/nonexistent/mediapipe.whl")

@@ -48,7 +48,12 @@ def no_provisioning(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("download_official", "_run_pip_download", "fetch_wheel"):
         monkeypatch.setattr(fetch, name, boom)
-    for name in ("_from_registry_wheel", "build_bundle_from_package", "build_bundle_from_wheel", "_provision"):
+    for name in (
+        "_from_registry_wheel",
+        "build_bundle_from_package",
+        "build_bundle_from_wheel",
+        "_provision",
+    ):
         monkeypatch.setattr(provision, name, boom)
 
 
@@ -80,7 +85,9 @@ def test_missing_variant_names_its_install_command(tmp_cache: Path, no_provision
         pm.ensure_model("heavy")
 
 
-def test_installed_full_model_serves_a_missing_variant(tmp_cache: Path, no_provisioning: None) -> None:
+def test_installed_full_model_serves_a_missing_variant(
+    tmp_cache: Path, no_provisioning: None
+) -> None:
     full = pm.bundle_path("full")
     full.parent.mkdir(parents=True)
     bundle.write_aligned_zip(full, [(m, b"\0\0\0\0TFL3" + bytes(64)) for m in pm.BUNDLE_MEMBERS])
@@ -106,7 +113,9 @@ def test_damaged_cached_model_is_kept_and_named(tmp_cache: Path, no_provisioning
     assert target.read_bytes() == b"not a zip"
 
 
-def test_offline_install_failure_never_mentions_pip(tmp_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_install_failure_never_mentions_pip(
+    tmp_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(pm.ENV_OFFLINE, "1")
     monkeypatch.setattr(provision, "package_variants", lambda: [])
 
@@ -122,8 +131,11 @@ def test_offline_install_failure_never_mentions_pip(tmp_cache: Path, monkeypatch
     assert pm.ENV_OFFLINE in msg
 
 
-@pytest.mark.skipif(not pm.package_variants(), reason="the installed mediapipe ships no pose models "
-                    f"(coach pins mediapipe {pm.MP_WHEEL_VERSION}, which does)")
+@pytest.mark.skipif(
+    not pm.package_variants(),
+    reason="the installed mediapipe ships no pose models "
+    f"(coach pins mediapipe {pm.MP_WHEEL_VERSION}, which does)",
+)
 def test_install_builds_from_the_installed_package_without_network(
     tmp_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -157,9 +169,21 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _analyze(media: Path, tmp_path: Path, workers: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "coach", "analyze", str(media / "squat_side_be.mp4"), "--workers", workers]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=_env(tmp_path, **extra), check=False)
+def _analyze(
+    media: Path, tmp_path: Path, workers: str, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "coach",
+        "analyze",
+        str(media / "squat_side_be.mp4"),
+        "--workers",
+        workers,
+    ]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, env=_env(tmp_path, **extra), check=False
+    )
 
 
 def _assert_one_line_exit_2(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -173,7 +197,9 @@ def _assert_one_line_exit_2(proc: subprocess.CompletedProcess[str], *needles: st
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("offline", ["", "1"])
-def test_analyze_without_model_ends_at_once(media: Path, tmp_path: Path, workers: str, offline: str) -> None:
+def test_analyze_without_model_ends_at_once(
+    media: Path, tmp_path: Path, workers: str, offline: str
+) -> None:
     t0 = time.monotonic()
     proc = _analyze(media, tmp_path, workers, COACH_OFFLINE=offline)
     _assert_one_line_exit_2(proc, "coach models install")
@@ -183,19 +209,25 @@ def test_analyze_without_model_ends_at_once(media: Path, tmp_path: Path, workers
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_analyze_with_a_folder_for_the_model_ends_at_once(media: Path, tmp_path: Path, workers: str) -> None:
+def test_analyze_with_a_folder_for_the_model_ends_at_once(
+    media: Path, tmp_path: Path, workers: str
+) -> None:
     (tmp_path / "cache" / "coach" / "models" / "pose_landmarker_full.task").mkdir(parents=True)
     _assert_one_line_exit_2(_analyze(media, tmp_path, workers), "folder")
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_worker_that_cannot_load_the_model_ends_the_run(media: Path, tmp_path: Path, workers: str) -> None:
+def test_worker_that_cannot_load_the_model_ends_the_run(
+    media: Path, tmp_path: Path, workers: str
+) -> None:
     """The file passes the cheap check (a zip of two TFLite-tagged members) but MediaPipe rejects it
     inside the worker: one line and exit 2, not a pool restarting workers for ever."""
     fake = tmp_path / "fake.task"
     bundle.write_aligned_zip(fake, [(m, b"\0\0\0\0TFL3" + bytes(256)) for m in pm.BUNDLE_MEMBERS])
     assert pm.is_valid_bundle(fake)
-    _assert_one_line_exit_2(_analyze(media, tmp_path, workers, COACH_POSE_MODEL=str(fake)), "could not be loaded")
+    _assert_one_line_exit_2(
+        _analyze(media, tmp_path, workers, COACH_POSE_MODEL=str(fake)), "could not be loaded"
+    )
 
 
 # -------------------------------------------------- wheel route: temp folders on signals
@@ -224,13 +256,25 @@ _HANGING_INSTALL = textwrap.dedent(
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_wheel_temp_folder_removed_on_signal(tmp_path: Path, sig: signal.Signals) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in (pm.ENV_OFFLINE, pm.ENV_WHEEL, pm.ENV_MODEL)}
-    proc = subprocess.Popen([sys.executable, "-c", _HANGING_INSTALL, str(tmp_path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    env = {
+        k: v for k, v in os.environ.items() if k not in (pm.ENV_OFFLINE, pm.ENV_WHEEL, pm.ENV_MODEL)
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HANGING_INSTALL, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
     try:
         assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "fetching", proc.stderr.read() if proc.stderr else ""
-        assert list(tmp_path.glob("coach-mpwheel-*")), "the wheel folder should exist while fetching"
+        assert proc.stdout.readline().strip() == "fetching", (
+            proc.stderr.read() if proc.stderr else ""
+        )
+        assert list(tmp_path.glob("coach-mpwheel-*")), (
+            "the wheel folder should exist while fetching"
+        )
         proc.send_signal(sig)
         proc.wait(timeout=30)
     finally:
@@ -260,9 +304,10 @@ def test_models_install_cli_offline_without_package_is_one_line(
     assert "Traceback" not in err and not _mentions_pip(err)
 
 
-
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
     return [int(x) for x in out.split()]
 
 
@@ -278,8 +323,19 @@ def _alive(pid: int) -> bool:
 def test_sigterm_during_analyze_leaves_no_worker_behind(media: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in (pm.ENV_MODEL, pm.ENV_WHEEL)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "coach", "analyze", str(media / "side_plank_front_variations_inset.mp4"), "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "coach",
+            "analyze",
+            str(media / "side_plank_front_variations_inset.mp4"),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 60

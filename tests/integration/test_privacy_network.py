@@ -35,7 +35,9 @@ pytestmark = [pytest.mark.network, pytest.mark.footage]
 TRACED_CALLS = "connect,sendto,sendmsg,sendmmsg"
 STRACE_OPTIONS = ("-f", "-qq", "-e", f"trace={TRACED_CALLS}")
 
-_CALL = re.compile(r"^(?:\[pid\s+)?(?P<pid>\d+)\]?\s+(?P<call>connect|sendto|sendmsg|sendmmsg)\((?P<rest>.*)$")
+_CALL = re.compile(
+    r"^(?:\[pid\s+)?(?P<pid>\d+)\]?\s+(?P<call>connect|sendto|sendmsg|sendmmsg)\((?P<rest>.*)$"
+)
 _FAMILY = re.compile(r"sa_family=(AF_\w+)")
 _IPV4 = re.compile(r'inet_addr\("([^"]+)"\)')
 _IPV6 = re.compile(r'inet_pton\(AF_INET6,\s*"([^"]+)"')
@@ -88,7 +90,9 @@ def network_violations(trace: str) -> list[Violation]:
         if families & {"AF_INET", "AF_INET6"} and not addresses:
             found.append(Violation(line, "internet socket with an address strace could not show"))
             continue
-        if "AF_UNIX" in families and any(p.startswith(_RESOLVER_SOCKETS) for p in _UNIX_PATH.findall(rest)):
+        if "AF_UNIX" in families and any(
+            p.startswith(_RESOLVER_SOCKETS) for p in _UNIX_PATH.findall(rest)
+        ):
             found.append(Violation(line, "name lookup through systemd-resolved"))
     return found
 
@@ -96,14 +100,20 @@ def network_violations(trace: str) -> list[Violation]:
 def _strace() -> str:
     path = shutil.which("strace")
     if path is None:
-        pytest.fail("strace is not installed; run scripts/setup.sh (it installs it) to run the privacy guard")
+        pytest.fail(
+            "strace is not installed; run scripts/setup.sh (it installs it) to run the privacy guard"
+        )
     return path
 
 
-def run_traced(argv: list[str], trace_file: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+def run_traced(
+    argv: list[str], trace_file: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` under ``strace -f`` writing the trace to ``trace_file``."""
     cmd = [_strace(), *STRACE_OPTIONS, "-o", str(trace_file), *argv]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture
@@ -117,7 +127,12 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     cfg = tmp_path / "config"
     cfg.mkdir()
     # Onboarded and screened, sound off: the app goes straight into the session.
-    settings = {"onboarded": True, "screening_done_at": time.time(), "voice": False, "sounds": False}
+    settings = {
+        "onboarded": True,
+        "screening_done_at": time.time(),
+        "voice": False,
+        "sounds": False,
+    }
     (cfg / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     env.update(
         QT_QPA_PLATFORM="offscreen",
@@ -161,7 +176,7 @@ def test_detector_flags_the_old_mediapipe_lookup() -> None:
 def test_detector_flags_any_outside_address_and_local_dns() -> None:
     trace = (
         '1 connect(3, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("142.250.74.46")}, 16) = 0\n'
-        '2 connect(3, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), '
+        "2 connect(3, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
         'inet_pton(AF_INET6, "2a00:1450:4001::200e", &sin6_addr), sin6_scope_id=0}, 28) <unfinished ...>\n'
         '3 sendto(5, "\\1\\2", 2, 0, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")}, 16) = 2\n'
         '4 connect(6, {sa_family=AF_UNIX, sun_path="/run/systemd/resolve/io.systemd.Resolve"}, 110) = 0\n'
@@ -186,25 +201,50 @@ def _coach(*args: str) -> list[str]:
     return [sys.executable, "-m", "coach", *args]
 
 
-def test_analyze_makes_no_connection(media: Path, tmp_path: Path, clean_env: dict[str, str]) -> None:
+def test_analyze_makes_no_connection(
+    media: Path, tmp_path: Path, clean_env: dict[str, str]
+) -> None:
     """``coach analyze`` with its worker pool (the default on a multi-core machine)."""
     trace = tmp_path / "analyze.strace"
     proc = run_traced(
-        _coach("analyze", str(media / "squat_side_be.mp4"), "--exercise", "mini_squat", "--workers", "2", "--json"),
-        trace, clean_env, timeout=300,
+        _coach(
+            "analyze",
+            str(media / "squat_side_be.mp4"),
+            "--exercise",
+            "mini_squat",
+            "--workers",
+            "2",
+            "--json",
+        ),
+        trace,
+        clean_env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert '"reps"' in proc.stdout  # the model really ran
     _assert_private(trace, "coach analyze")
 
 
-def test_session_makes_no_connection(media: Path, tmp_path: Path, clean_env: dict[str, str]) -> None:
+def test_session_makes_no_connection(
+    media: Path, tmp_path: Path, clean_env: dict[str, str]
+) -> None:
     """``coach session``: the app's session object, headless, storing into a history."""
     trace = tmp_path / "session.strace"
     proc = run_traced(
-        _coach("session", "--source", str(media / "squat_front_overlay.mp4"), "--exercise", "mini_squat",
-               "--screened", "--db", str(tmp_path / "history.sqlite3"), "--json"),
-        trace, clean_env, timeout=300,
+        _coach(
+            "session",
+            "--source",
+            str(media / "squat_front_overlay.mp4"),
+            "--exercise",
+            "mini_squat",
+            "--screened",
+            "--db",
+            str(tmp_path / "history.sqlite3"),
+            "--json",
+        ),
+        trace,
+        clean_env,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     _assert_private(trace, "coach session")
@@ -256,17 +296,25 @@ def test_app_makes_no_connection(media: Path, tmp_path: Path, clean_env: dict[st
     trace = tmp_path / "app.strace"
     proc = run_traced(
         [sys.executable, "-c", _APP_DRIVER, str(media / "squat_side_be.mp4"), "mini_squat", "10"],
-        trace, clean_env, timeout=180,
+        trace,
+        clean_env,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     m = re.search(r"detect_calls=(\d+)", proc.stdout)
-    assert m and int(m[1]) > 0, f"the app never ran the pose model: {proc.stdout[-500:]} {proc.stderr[-1500:]}"
+    assert m and int(m[1]) > 0, (
+        f"the app never ran the pose model: {proc.stdout[-500:]} {proc.stderr[-1500:]}"
+    )
     _assert_private(trace, "the app")
 
 
 if __name__ == "__main__":  # python -m tests.integration.test_privacy_network TRACE...
-    problems = [v for f in sys.argv[1:] for v in network_violations(Path(f).read_text(errors="replace"))]
+    problems = [
+        v for f in sys.argv[1:] for v in network_violations(Path(f).read_text(errors="replace"))
+    ]
     for v in problems:
         print(v)
-    print("no connection outside this machine" if not problems else f"{len(problems)} network call(s)")
+    print(
+        "no connection outside this machine" if not problems else f"{len(problems)} network call(s)"
+    )
     raise SystemExit(1 if problems else 0)

@@ -110,7 +110,11 @@ def test_camera_missing_or_busy_gives_a_clear_message(monkeypatch):
 
 
 def test_camera_unplugged_mid_set_pauses_and_recovers_keeping_reps():
-    frames = [(rgb(i), i) for i in range(60)] + [None] * 40 + [(rgb(100 + i), 100 + i) for i in range(30)]
+    frames = (
+        [(rgb(i), i) for i in range(60)]
+        + [None] * 40
+        + [(rgb(100 + i), 100 + i) for i in range(30)]
+    )
     src = FakeCamera(frames)
     pipe = LivePipeline(src, replay_factory(), paced=False)
     pipe.start()
@@ -173,7 +177,12 @@ def test_a_second_person_walking_in_is_never_counted(catalogue):
     poses = squat_series([60, 60, 60, 60])
     for i, p in enumerate(poses):
         if 95 <= i <= 200:  # someone else, two metres to the side, squatting deeper
-            p = side_figure(knee_flex=min(80.0, (i - 95) * 3.0) if i < 150 else 0.0, dx=420, t=p.timestamp, frame_id=i)
+            p = side_figure(
+                knee_flex=min(80.0, (i - 95) * 3.0) if i < 150 else 0.0,
+                dx=420,
+                t=p.timestamp,
+                frame_id=i,
+            )
         e.update(p, p.timestamp)
     assert e.person_jumps >= 1
     # the patient's squats 1, 3 and 4 count; squat 2 (hidden by the stranger) and the stranger's
@@ -189,7 +198,9 @@ def test_partly_out_of_frame_uses_only_what_is_seen(catalogue):
     """The bird-dog close-up: hand and foot leave the picture; the reaching arm still counts."""
     from coach.analysis import score_track
 
-    r = score_track(Track.load(FIXTURES / "tracks" / "bird_dog_closeup_partial.npz"), catalogue.get("bird_dog"))
+    r = score_track(
+        Track.load(FIXTURES / "tracks" / "bird_dog_closeup_partial.npz"), catalogue.get("bird_dog")
+    )
     assert r["reps"] == 3
 
 
@@ -232,7 +243,9 @@ def test_mediapipe_raising_mid_session_is_survived_and_logged(catalogue, caplog)
 
 def test_model_that_cannot_load_is_reported_not_raised():
     def broken():
-        raise PoseError("The pose model /x.task could not be loaded. Run 'coach models install --force'.")
+        raise PoseError(
+            "The pose model /x.task could not be loaded. Run 'coach models install --force'."
+        )
 
     pipe = LivePipeline(FakeCamera([(rgb(0), 0)]), broken, paced=False)
     pipe.start()
@@ -357,7 +370,9 @@ def test_timestamps_stay_monotonic_across_sleep_and_resume(catalogue):
     asleep = t + 3600.0
     for k, p in enumerate(poses[-60:]):
         e.update(PoseFrame(p.image, asleep + k / 30, 0, p.width, p.height), asleep + k / 30)
-    e.update(PoseFrame(poses[-1].image, asleep - 5.0, 0, 1000, 1000), asleep - 5.0)  # clock steps back
+    e.update(
+        PoseFrame(poses[-1].image, asleep - 5.0, 0, 1000, 1000), asleep - 5.0
+    )  # clock steps back
     e.finish()
     assert e.holds and e.holds[0].seconds < 10.0
     assert e.not_visible_s >= 3600.0
@@ -366,7 +381,16 @@ def test_timestamps_stay_monotonic_across_sleep_and_resume(catalogue):
 # -- 7. Privacy and safety -------------------------------------------------------------------------
 
 
-NETWORK_MODULES = {"urllib", "urllib.request", "http", "http.client", "socket", "requests", "ssl", "ftplib"}
+NETWORK_MODULES = {
+    "urllib",
+    "urllib.request",
+    "http",
+    "http.client",
+    "socket",
+    "requests",
+    "ssl",
+    "ftplib",
+}
 
 
 def test_only_the_model_download_touches_the_network():
@@ -397,7 +421,19 @@ def test_analysis_runs_with_the_network_blocked(monkeypatch, media, tmp_path):
     from coach.cli import main
 
     out = tmp_path / "track.npz"
-    assert main(["analyze", str(media / "plank_hold_side.mp4"), "--workers", "1", "--landmarks", str(out)]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(media / "plank_hold_side.mp4"),
+                "--workers",
+                "1",
+                "--landmarks",
+                str(out),
+            ]
+        )
+        == 0
+    )
     # the only file written is the one asked for, and it holds numbers, not pictures
     with np.load(out) as z:
         assert z["image"].shape[1:] == (33, 4)

@@ -32,8 +32,12 @@ AT_ONCE = 5
 
 def _env(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(COACH_CONFIG_DIR=str(tmp / "cfg"), COACH_DATA_DIR=str(tmp / "data"),
-               COACH_LOG_DIR=str(tmp / "logs"), PYTHONUNBUFFERED="1")
+    env.update(
+        COACH_CONFIG_DIR=str(tmp / "cfg"),
+        COACH_DATA_DIR=str(tmp / "data"),
+        COACH_LOG_DIR=str(tmp / "logs"),
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -41,9 +45,25 @@ def _start(db: Path, tmp: Path, n: int) -> tuple[subprocess.Popen[str], Path]:
     err = tmp / f"stderr-{n}.txt"
     with open(err, "w", encoding="utf-8") as f:
         p = subprocess.Popen(
-            [sys.executable, "-m", "coach", "session", "--source", str(TRACK), "--exercise", "mini_squat",
-             "--screened", "--realtime", "--db", str(db)],
-            stdout=subprocess.DEVNULL, stderr=f, text=True, env=_env(tmp))
+            [
+                sys.executable,
+                "-m",
+                "coach",
+                "session",
+                "--source",
+                str(TRACK),
+                "--exercise",
+                "mini_squat",
+                "--screened",
+                "--realtime",
+                "--db",
+                str(db),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=f,
+            text=True,
+            env=_env(tmp),
+        )
     return p, err
 
 
@@ -92,8 +112,10 @@ def _check_every_place_agrees(h: History, tmp: Path) -> None:
 
     sessions = h.sessions()
     truth = {s.id: len(h.reps(session_id=s.id)) for s in sessions}
-    listed = {r["session_id"]: r["exercises"][0]["reps"] for r in
-              (h.session_record(s.id) for s in sessions)}
+    listed = {
+        r["session_id"]: r["exercises"][0]["reps"]
+        for r in (h.session_record(s.id) for s in sessions)
+    }
     assert listed == truth
     csv_dir = tmp / "csv"
     export_csv(h, csv_dir)
@@ -102,7 +124,8 @@ def _check_every_place_agrees(h: History, tmp: Path) -> None:
     assert {k: int(r["reps_total"]) for k, r in rows.items()} == truth
     assert {k: r["status"] for k, r in rows.items()} == {s.id: s.status for s in sessions}
     assert {k: r["stop_reason"] for k, r in rows.items()} == {
-        s.id: (s.stop_reason or "") if s.status != "completed" else "" for s in sessions}
+        s.id: (s.stop_reason or "") if s.status != "completed" else "" for s in sessions
+    }
     json_dir = tmp / "json"
     for path in export_json(h, json_dir):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -120,7 +143,9 @@ def _check_every_place_agrees(h: History, tmp: Path) -> None:
 def test_sigkill_mid_session_keeps_every_rep_and_marks_it_interrupted(tmp_path):
     db = tmp_path / "h.sqlite3"
     runs = _run_and_signal(db, tmp_path, signal.SIGKILL, seed=11)
-    assert all(code == -signal.SIGKILL for code, _, _ in runs), [(c, e[-300:]) for c, _, e in runs if c != -signal.SIGKILL]
+    assert all(code == -signal.SIGKILL for code, _, _ in runs), [
+        (c, e[-300:]) for c, _, e in runs if c != -signal.SIGKILL
+    ]
     h, warning = open_history(db)  # the next start marks sessions of dead processes at once
     try:
         assert warning is None
@@ -204,8 +229,10 @@ def test_closing_the_window_mid_session_stores_it_as_stopped_early(qtbot, track_
     try:
         sessions = sorted(h.sessions(), key=lambda s: s.started_at)
         assert len(sessions) == RUNS
-        assert all(s.status == "stopped_early" and s.stop_reason == "coach was closed during the session."
-                   for s in sessions)
+        assert all(
+            s.status == "stopped_early" and s.stop_reason == "coach was closed during the session."
+            for s in sessions
+        )
         stored = [len(h.reps(session_id=s.id)) for s in sessions]
         # the counter on screen a moment before closing never shows more than was stored
         assert all(st >= sh for st, sh in zip(stored, shown)), (stored, shown)

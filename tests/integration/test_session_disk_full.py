@@ -30,13 +30,40 @@ def test_a_full_disk_is_said_and_counting_goes_on(tmp_path):
     fs = tmp_path / "fs"
     fs.mkdir()
     err = tmp_path / "err.txt"
-    env = dict(os.environ, COACH_CONFIG_DIR=str(tmp_path / "cfg"), COACH_DATA_DIR=str(tmp_path / "data"),
-               PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        COACH_CONFIG_DIR=str(tmp_path / "cfg"),
+        COACH_DATA_DIR=str(tmp_path / "data"),
+        PYTHONUNBUFFERED="1",
+    )
     run = subprocess.run(
-        ["unshare", "-rm", "bash", "-c", SCRIPT, "fill", str(fs), str(err),
-         sys.executable, "-m", "coach", "session", "--source", str(TRACK), "--exercise", "mini_squat",
-         "--screened", "--realtime", "--db", str(fs / "h.sqlite3")],
-        capture_output=True, text=True, env=env, timeout=120)
+        [
+            "unshare",
+            "-rm",
+            "bash",
+            "-c",
+            SCRIPT,
+            "fill",
+            str(fs),
+            str(err),
+            sys.executable,
+            "-m",
+            "coach",
+            "session",
+            "--source",
+            str(TRACK),
+            "--exercise",
+            "mini_squat",
+            "--screened",
+            "--realtime",
+            "--db",
+            str(fs / "h.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     log = err.read_text(encoding="utf-8")
     assert run.returncode == 0, (run.stdout, log)
     assert "Traceback" not in log

@@ -31,8 +31,19 @@ def test_session_counts_what_analyze_counts(clip, exercise, media, isolated, cap
     expected = single_pass(clip, exercise)
 
     db = isolated / "h.sqlite3"
-    code = main(["session", "--source", str(path), "--exercise", exercise, "--screened", "--json",
-                 "--db", str(db)])
+    code = main(
+        [
+            "session",
+            "--source",
+            str(path),
+            "--exercise",
+            exercise,
+            "--screened",
+            "--json",
+            "--db",
+            str(db),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     record = json.loads(out)

@@ -48,7 +48,11 @@ class FakeCapture:
             want = (getattr(self, "_want_w", self.w), int(value))
             # the driver picks the nearest mode it has at least as large, like V4L2 does
             fit = [m for m in self.modes if m[0] >= want[0] and m[1] >= want[1]]
-            self.w, self.h = min(fit, key=lambda m: m[0] * m[1]) if fit else max(self.modes, key=lambda m: m[0] * m[1])
+            self.w, self.h = (
+                min(fit, key=lambda m: m[0] * m[1])
+                if fit
+                else max(self.modes, key=lambda m: m[0] * m[1])
+            )
         return True
 
     def get(self, prop: int) -> float:
@@ -106,7 +110,9 @@ def test_another_process_holding_the_device_is_seen(tmp_path):
     dev = tmp_path / "video9"
     dev.write_bytes(b"")
     assert camera_users(str(dev)) == []
-    holder = subprocess.Popen([sys.executable, "-c", f"f = open({str(dev)!r}); import time; time.sleep(30)"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"f = open({str(dev)!r}); import time; time.sleep(30)"]
+    )
     try:
         deadline = time.monotonic() + 10
         while holder.pid not in camera_users(str(dev)) and time.monotonic() < deadline:

@@ -30,8 +30,15 @@ SQUAT = TRACKS / "squat_side_be.npz"  # 8 squats in 14.5 s (MANIFEST.tsv)
 
 
 def screened(**over):
-    base = {"onboarded": True, "screening_done_at": 1.0, "screening_blocked": False,
-            "screening_advice": "", "model_variant": "full", "model_path": None, "processing_max_side": 0}
+    base = {
+        "onboarded": True,
+        "screening_done_at": 1.0,
+        "screening_blocked": False,
+        "screening_advice": "",
+        "model_variant": "full",
+        "model_path": None,
+        "processing_max_side": 0,
+    }
     base.update(over)
     return SimpleNamespace(**base)
 
@@ -56,8 +63,14 @@ def wait_for(cond, timeout=10.0, session=None):
 
 def test_a_recording_is_held_on_its_first_frame_until_counting_begins(catalogue, history):
     ex = catalogue.get("mini_squat")
-    s = LiveSession([plan_for_recording(ex)], "t", source=str(SQUAT), settings=screened(),
-                    history=history, paced=True)
+    s = LiveSession(
+        [plan_for_recording(ex)],
+        "t",
+        source=str(SQUAT),
+        settings=screened(),
+        history=history,
+        paced=True,
+    )
     s.start()
     try:
         # Model loading, the pain question and the introduction take as long as they take ...
@@ -83,8 +96,14 @@ def test_a_recording_is_held_on_its_first_frame_until_counting_begins(catalogue,
 
 def test_headless_session_counts_the_whole_recording_and_stores_it(catalogue, history):
     ex = catalogue.get("mini_squat")
-    s = LiveSession([plan_for_recording(ex)], "mini_squat", source=str(SQUAT), settings=screened(),
-                    history=history, paced=False)
+    s = LiveSession(
+        [plan_for_recording(ex)],
+        "mini_squat",
+        source=str(SQUAT),
+        settings=screened(),
+        history=history,
+        paced=False,
+    )
     run_headless(s, pain=1)
     assert s.state is SessionState.FINISHED
     rec = history.session_record(s.session_id)
@@ -95,21 +114,34 @@ def test_headless_session_counts_the_whole_recording_and_stores_it(catalogue, hi
 
 def test_no_session_starts_before_the_screening(catalogue, history):
     plan = [plan_from_exercise(catalogue.get("glute_bridge"))]
-    for settings in (screened(onboarded=False), screened(screening_done_at=None),
-                     screened(screening_blocked=True, screening_advice="Call 999 now.")):
+    for settings in (
+        screened(onboarded=False),
+        screened(screening_done_at=None),
+        screened(screening_blocked=True, screening_advice="Call 999 now."),
+    ):
         assert safety_gate(settings) is not None
         with pytest.raises(SafetyGateError, match=re.escape(str(safety_gate(settings)))):
             LiveSession(plan, "t", source=str(SQUAT), settings=settings, history=history)
     with pytest.raises(SafetyGateError, match="Call 999"):
-        LiveSession(plan, "t", source=None, settings=screened(screening_blocked=True,
-                                                              screening_advice="Call 999 now."))
+        LiveSession(
+            plan,
+            "t",
+            source=None,
+            settings=screened(screening_blocked=True, screening_advice="Call 999 now."),
+        )
     assert history.sessions() == []
 
 
 def test_stopped_with_no_rep_is_stopped_early_never_completed(catalogue, history):
     ex = catalogue.get("mini_squat")
-    s = LiveSession([plan_from_exercise(ex, sets=1, reps=5)], "t", source=str(SQUAT),
-                    settings=screened(), history=history, paced=True)
+    s = LiveSession(
+        [plan_from_exercise(ex, sets=1, reps=5)],
+        "t",
+        source=str(SQUAT),
+        settings=screened(),
+        history=history,
+        paced=True,
+    )
     s.start()
     s.rate_pain(0)
     s.poll()
@@ -125,8 +157,14 @@ def test_stopped_with_no_rep_is_stopped_early_never_completed(catalogue, history
 
 def test_leaving_before_the_first_answer_stores_nothing(catalogue, history):
     ex = catalogue.get("mini_squat")
-    s = LiveSession([plan_for_recording(ex)], "t", source=str(SQUAT), settings=screened(),
-                    history=history, paced=True)
+    s = LiveSession(
+        [plan_for_recording(ex)],
+        "t",
+        source=str(SQUAT),
+        settings=screened(),
+        history=history,
+        paced=True,
+    )
     s.start()
     s.poll()
     s.finish()
@@ -135,8 +173,14 @@ def test_leaving_before_the_first_answer_stores_nothing(catalogue, history):
 
 def test_pain_stop_is_the_reason_stored_and_shown(catalogue, history):
     ex = catalogue.get("mini_squat")
-    s = LiveSession([plan_from_exercise(ex, sets=1, reps=50)], "t", source=str(SQUAT),
-                    settings=screened(), history=history, paced=False)
+    s = LiveSession(
+        [plan_from_exercise(ex, sets=1, reps=50)],
+        "t",
+        source=str(SQUAT),
+        settings=screened(),
+        history=history,
+        paced=False,
+    )
     s.start()
     s.rate_pain(2)
     s.start_now()
@@ -155,8 +199,14 @@ def test_pain_stop_is_the_reason_stored_and_shown(catalogue, history):
 
 def test_a_failing_save_is_reported_and_the_session_goes_on(catalogue, history, monkeypatch):
     ex = catalogue.get("mini_squat")
-    s = LiveSession([plan_for_recording(ex)], "t", source=str(SQUAT), settings=screened(),
-                    history=history, paced=False)
+    s = LiveSession(
+        [plan_for_recording(ex)],
+        "t",
+        source=str(SQUAT),
+        settings=screened(),
+        history=history,
+        paced=False,
+    )
     s.start()
     s.rate_pain(0)
     s.start_now()
@@ -174,7 +224,9 @@ def test_a_failing_save_is_reported_and_the_session_goes_on(catalogue, history, 
         seen += s.poll()[1]
         time.sleep(0.01)
     banner = [e for e in seen if e.kind is LiveEventKind.SAVE_FAILED]
-    assert banner and banner[0].message.startswith("This session is not being saved: could not save")
+    assert banner and banner[0].message.startswith(
+        "This session is not being saved: could not save"
+    )
     assert "disk is full" in banner[0].message
     assert s.runner.results[0].reps + s.runner.snapshot().count == 8  # counting went on
     monkeypatch.setattr(History, "_tx", real_tx)

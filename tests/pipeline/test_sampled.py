@@ -114,8 +114,9 @@ class Run:
                 self.alerts.append((st.timestamp, st.alert.issue))
             return st
 
-        self.pipe = SampledPipeline(open_reader, lambda: self.model, consume, policy, clock=self.clock,
-                                    camera_busy=busy)
+        self.pipe = SampledPipeline(
+            open_reader, lambda: self.model, consume, policy, clock=self.clock, camera_busy=busy
+        )
 
     def state_at(self, t: float) -> PostureState:
         last = PostureState.AWAY
@@ -133,7 +134,9 @@ def test_steady_posture_is_sampled_rarely_and_a_change_at_once():
     run = Run(SamplingPolicy())
     run.pipe.run_for(240.0)
     steady = [ts for ts, _ in run.samples if 20 <= ts < 120]
-    assert len(steady) <= 100 / SamplingPolicy().slow_s + 4, f"{len(steady)} samples in 100 steady seconds"
+    assert len(steady) <= 100 / SamplingPolicy().slow_s + 4, (
+        f"{len(steady)} samples in 100 steady seconds"
+    )
     # the posture change at 120 s is shown within 5 s (slow interval + dwell)
     seen = run.first_time(PostureState.SLOUCHED, 120.0)
     assert 120.0 < seen <= 120.0 + SamplingPolicy().slow_s + 0.8
@@ -240,10 +243,15 @@ def test_sampler_reasons():
 
 def test_presence_gaps_widened_only_for_long_intervals():
     fixed = monitor_config(SamplingPolicy.fixed(4.0))
-    assert fixed.presence_keep_s == MonitorConfig().presence_keep_s and fixed.away_after_s == MonitorConfig().away_after_s
+    assert (
+        fixed.presence_keep_s == MonitorConfig().presence_keep_s
+        and fixed.away_after_s == MonitorConfig().away_after_s
+    )
     ad = monitor_config(SamplingPolicy(slow_s=2.0))
     assert ad.presence_keep_s >= 3.0 and ad.away_after_s >= 2.5
-    assert ad.presence_gap_s == MonitorConfig().presence_gap_s  # a new detection is confirmed as before
+    assert (
+        ad.presence_gap_s == MonitorConfig().presence_gap_s
+    )  # a new detection is confirmed as before
     assert ad.alert_after_s == 60.0 and ad.realert_s == 600.0  # DOMAIN §3.4 unchanged
 
 

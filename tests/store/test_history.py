@@ -485,8 +485,12 @@ def test_a_session_whose_process_died_is_interrupted_at_the_next_start(tmp_path:
     h2, _ = open_history(path, now=T0 + timedelta(hours=9))
     assert h2.sessions()[0].status == "in_progress"
     # The owner is a process that has exited: marked at once, not hours later.
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     h2._conn.execute("UPDATE sessions SET owner_pid = ?", (int(dead.stdout),))
     h2.close()
     h3, _ = open_history(path, now=T0 + timedelta(minutes=5))

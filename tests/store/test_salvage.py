@@ -45,10 +45,13 @@ def _snapshot(h: History) -> tuple[list[str], list[tuple[str, int, float | None]
 def _pages(path: Path, *names: str) -> list[int]:
     c = sqlite3.connect(path)
     try:
-        return [int(r[0]) for r in c.execute(
-            f"SELECT pageno FROM dbstat WHERE name IN ({','.join('?' * len(names))}) AND pagetype = 'leaf'",
-            names,
-        )]
+        return [
+            int(r[0])
+            for r in c.execute(
+                f"SELECT pageno FROM dbstat WHERE name IN ({','.join('?' * len(names))}) AND pagetype = 'leaf'",
+                names,
+            )
+        ]
     finally:
         c.close()
 
@@ -65,7 +68,9 @@ def _scribble(path: Path, pages: list[int], seed: int = 7) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list[str], list[tuple[str, int, float | None]]]:
+def template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[bytes, list[str], list[tuple[str, int, float | None]]]:
     """One history written through the recorder (an fsync per rep: built once per module)."""
     path = tmp_path_factory.mktemp("template") / "history.sqlite3"
     h = _fill(path)
@@ -185,4 +190,3 @@ def test_read_only_open_of_garbage_says_so_and_leaves_it(tmp_path: Path) -> None
     assert "cannot be read" in warning and "left as it is" in warning
     h.close()
     assert [p.name for p in tmp_path.iterdir()] == ["history.sqlite3"]
-

@@ -18,8 +18,15 @@ from PySide6.QtCore import QCoreApplication, QEvent  # noqa: E402
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox  # noqa: E402
 
 _MESSAGE_BOXES = ("about", "aboutQt", "critical", "information", "question", "warning")
-_FILE_DIALOGS = ("getOpenFileName", "getOpenFileNames", "getSaveFileName", "getExistingDirectory",
-                 "getOpenFileUrl", "getSaveFileUrl", "getExistingDirectoryUrl")
+_FILE_DIALOGS = (
+    "getOpenFileName",
+    "getOpenFileNames",
+    "getSaveFileName",
+    "getExistingDirectory",
+    "getOpenFileUrl",
+    "getSaveFileUrl",
+    "getExistingDirectoryUrl",
+)
 _INPUT_DIALOGS = ("getText", "getInt", "getDouble", "getItem", "getMultiLineText")
 
 
@@ -73,7 +80,9 @@ def two_cameras(monkeypatch):
     """Pretend the computer has two cameras."""
     from coach.capture import sources
 
-    monkeypatch.setattr(sources, "list_cameras", lambda *a, **k: [(0, "Built-in webcam"), (2, "USB camera")])
+    monkeypatch.setattr(
+        sources, "list_cameras", lambda *a, **k: [(0, "Built-in webcam"), (2, "USB camera")]
+    )
 
 
 @pytest.fixture

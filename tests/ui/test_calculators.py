@@ -41,7 +41,9 @@ def _rula_kw(values: dict) -> dict:
 def test_defaults_are_the_webcam_defaults(page: CalculatorsPage) -> None:
     rula = page.rula.form.values()
     assert rula["wrist"] is None and rula["wrist_twist_end_range"] is False  # DOMAIN §3.7
-    assert rula["force_a"] == 0 and rula["legs_supported"] is True and rula["arm_supported"] is False
+    assert (
+        rula["force_a"] == 0 and rula["legs_supported"] is True and rula["arm_supported"] is False
+    )
     reba = page.reba.form.values()
     assert reba["coupling"] == "fair" and reba["wrist"] is None and reba["load_kg"] == 0.0
     assert page.niosh.form.values()["coupling"] == "fair"
@@ -69,7 +71,10 @@ def test_rula_updates_live_and_matches_the_core(page: CalculatorsPage) -> None:
     panel = page.rula.result
     assert panel.score.text() == f"RULA {expected.grand_score} of 7"
     assert f"Action level {expected.action_level}" in panel.level.text()
-    shown = {panel.table.item(i, 0).text(): panel.table.item(i, 1).text() for i in range(panel.table.rowCount())}
+    shown = {
+        panel.table.item(i, 0).text(): panel.table.item(i, 1).text()
+        for i in range(panel.table.rowCount())
+    }
     assert shown["Table A: arm and wrist posture"] == str(expected.posture_a)
     assert shown["Table B: neck, trunk and legs posture"] == str(expected.posture_b)
     assert shown["Table C: grand score"] == str(expected.grand_score)
@@ -79,8 +84,19 @@ def test_rula_updates_live_and_matches_the_core(page: CalculatorsPage) -> None:
 
 
 def test_reba_matches_the_core(page: CalculatorsPage) -> None:
-    page.reba.form.set_values({"trunk": 45.0, "neck": 25.0, "sitting": False, "knee_flex": 70.0, "load_kg": 12.0,
-                               "upper_arm": 60.0, "lower_arm": 40.0, "coupling": "poor", "static_posture": True})
+    page.reba.form.set_values(
+        {
+            "trunk": 45.0,
+            "neck": 25.0,
+            "sitting": False,
+            "knee_flex": 70.0,
+            "load_kg": 12.0,
+            "upper_arm": 60.0,
+            "lower_arm": 40.0,
+            "coupling": "poor",
+            "static_posture": True,
+        }
+    )
     expected = compute_reba(RebaInput(**page.reba.form.values()))
     assert page.reba_result == expected
     assert page.reba.result.score.text() == f"REBA {expected.reba_score} of 15"
@@ -89,8 +105,18 @@ def test_reba_matches_the_core(page: CalculatorsPage) -> None:
 
 def test_niosh_shows_every_multiplier(page: CalculatorsPage) -> None:
     # CCOHS-style example (DOMAIN §4.3): 10 kg, H 20, V 75, D 0, A 90°, 10 lifts/min, moderate, fair
-    page.niosh.form.set_values({"load_kg": 10.0, "h_cm": 20.0, "v_cm": 75.0, "d_cm": 0.0, "a_deg": 90.0,
-                                "frequency_per_min": 10.0, "duration": "moderate", "coupling": "fair"})
+    page.niosh.form.set_values(
+        {
+            "load_kg": 10.0,
+            "h_cm": 20.0,
+            "v_cm": 75.0,
+            "d_cm": 0.0,
+            "a_deg": 90.0,
+            "frequency_per_min": 10.0,
+            "duration": "moderate",
+            "coupling": "fair",
+        }
+    )
     expected = compute_niosh(NioshInput(**page.niosh.form.values()))
     r = page.niosh_result
     assert r == expected

@@ -13,7 +13,9 @@ def calls(window, monkeypatch):
     """Record navigation that would leave the page (sessions, learn) instead of doing it."""
     win, _ctx = window
     log: list[tuple] = []
-    monkeypatch.setattr(win, "start_session", lambda plan, title, *ids: log.append(("start", plan, title)))
+    monkeypatch.setattr(
+        win, "start_session", lambda plan, title, *ids: log.append(("start", plan, title))
+    )
     monkeypatch.setattr(win, "open_learn", lambda topic=None: log.append(("learn", topic)))
     return log
 
@@ -112,7 +114,9 @@ def test_every_exercise_page_opens_with_its_steps_visible(qtbot, window, calls) 
             assert any(fault.cue in lab.text() for lab in page.fault_labels), (ex.id, fault.id)
         for note in ex.safety:
             assert any(note in lab.text() for lab in page.safety_labels), ex.id
-        assert any("5 out of 10" in lab.text() or "5/10" in lab.text() for lab in page.safety_labels), ex.id
+        assert any(
+            "5 out of 10" in lab.text() or "5/10" in lab.text() for lab in page.safety_labels
+        ), ex.id
         assert page.animation.is_running()
 
         page.start_btn.click()
@@ -129,7 +133,10 @@ def test_exercise_page_content_in_plain_words(qtbot, window) -> None:
     win, _ctx = window
     win.open_exercise("glute_bridge")
     page = win.current_page()
-    assert page.dose_label.text() == "2 sets of 5, hold each for 5 seconds, rest 45 seconds between sets"
+    assert (
+        page.dose_label.text()
+        == "2 sets of 5, hold each for 5 seconds, rest 45 seconds between sets"
+    )
     assert set(page.learn_buttons) == {"why_exercise", "pain_rules", "how_coach_sees"}
     win.open_exercise("cat_cow")
     texts = " ".join(lab.text() for lab in win.current_page().safety_labels)
@@ -144,7 +151,10 @@ def test_exercise_page_content_in_plain_words(qtbot, window) -> None:
         ("marching_in_place", "3 minutes, alternating sides"),
         ("side_bridge", "5 holds of 10 seconds on each side"),
         ("hip_hinge_drill", "2 sets of 8, rest 1 minute between sets"),
-        ("relaxed_breathing", "5 minutes of slow breathing: breathe in for 4 seconds, out for 6 seconds"),
+        (
+            "relaxed_breathing",
+            "5 minutes of slow breathing: breathe in for 4 seconds, out for 6 seconds",
+        ),
     ],
 )
 def test_dose_in_plain_words(catalogue, exercise_id: str, words: str) -> None:
@@ -184,7 +194,9 @@ def test_a_blocked_screening_disables_start_and_shows_the_advice(qtbot, window) 
     assert not page.start_btn.isEnabled()
     from PySide6.QtWidgets import QLabel
 
-    assert any(lab.text() == "Please contact your doctor today." and lab.isVisible()
-               for lab in page.findChildren(QLabel))
+    assert any(
+        lab.text() == "Please contact your doctor today." and lab.isVisible()
+        for lab in page.findChildren(QLabel)
+    )
     win.open_program("core")
     assert not win.current_page().start_btn.isEnabled()

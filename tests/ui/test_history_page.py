@@ -63,15 +63,47 @@ def fill(h: History) -> dict:
         rec.record_pain(before, "before", when=when)
         rec.start_exercise("glute_bridge", position=0, sets_planned=2, reps_planned=8, when=when)
         for i in range(1, 9 + k):
-            rec.record_rep({"index": i, "start": i * 3.0, "end": i * 3 + 2.0, "range": 20.0 + 2 * k,
-                            "faults": ["over_arching"] if i % 4 == 0 else []})
-        rec.end_exercise({"reps": 8 + k, "faults": {"over_arching": 2},
-                          "cues": [{"t": 1.0, "fault": "over_arching", "text": "Lift only until your body is straight."}]},
-                         when=when + timedelta(minutes=5))
-        rec.start_exercise("pelvic_tilt", position=1, sets_planned=1, reps_planned=5, when=when + timedelta(minutes=6))
+            rec.record_rep(
+                {
+                    "index": i,
+                    "start": i * 3.0,
+                    "end": i * 3 + 2.0,
+                    "range": 20.0 + 2 * k,
+                    "faults": ["over_arching"] if i % 4 == 0 else [],
+                }
+            )
+        rec.end_exercise(
+            {
+                "reps": 8 + k,
+                "faults": {"over_arching": 2},
+                "cues": [
+                    {
+                        "t": 1.0,
+                        "fault": "over_arching",
+                        "text": "Lift only until your body is straight.",
+                    }
+                ],
+            },
+            when=when + timedelta(minutes=5),
+        )
+        rec.start_exercise(
+            "pelvic_tilt",
+            position=1,
+            sets_planned=1,
+            reps_planned=5,
+            when=when + timedelta(minutes=6),
+        )
         for i in range(1, 6):
-            rec.record_hold({"index": i, "start": i * 10.0, "end": i * 10 + 5.0 + k, "seconds": 5.0 + k,
-                             "not_visible_s": 0.0, "faults": []})
+            rec.record_hold(
+                {
+                    "index": i,
+                    "start": i * 10.0,
+                    "end": i * 10 + 5.0 + k,
+                    "seconds": 5.0 + k,
+                    "not_visible_s": 0.0,
+                    "faults": [],
+                }
+            )
         rec.end_exercise({"reps": 0, "holds": [5.0 + k] * 5}, when=when + timedelta(minutes=8))
         rec.record_pain(after, "end", when=when + timedelta(minutes=9))
         rec.end_session(when=when + timedelta(minutes=10))
@@ -81,7 +113,9 @@ def fill(h: History) -> dict:
     rec.start_session("clbp-starter-template", 1, when=NOW - timedelta(days=1, hours=1))
     rec.end_session(status="stopped_early", when=NOW - timedelta(days=1))
     today = NOW.astimezone().date()
-    h.add_posture_time(today - timedelta(days=1), {"upright": 3600.0, "slouched": 900.0}, breaks=3, alerts=1)
+    h.add_posture_time(
+        today - timedelta(days=1), {"upright": 3600.0, "slouched": 900.0}, breaks=3, alerts=1
+    )
     h.add_posture_time(today, {"upright": 1800.0, "forward_head": 600.0}, breaks=1, alerts=2)
     return {"sessions": 4, "completed": 3, "pain_sessions": 3, "starts": starts}
 
@@ -104,7 +138,10 @@ def test_empty_history_is_friendly(qtbot, history) -> None:
 def test_no_history_says_so(qtbot) -> None:
     page = HistoryPage(_ctx(None))
     qtbot.addWidget(page)
-    assert "not available" in page.unavailable_label.text() or "could not open" in page.unavailable_label.text()
+    assert (
+        "not available" in page.unavailable_label.text()
+        or "could not open" in page.unavailable_label.text()
+    )
     page.refresh()
 
 
@@ -184,21 +221,31 @@ def test_reports_and_exports_write_files(qtbot, history, tmp_path, monkeypatch) 
     page.date_from.setDate(QDate.currentDate().addDays(-30))
     pdf = tmp_path / "out" / "report.pdf"
     pdf.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(pdf), "PDF files (*.pdf)")))
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a, **k: (str(pdf), "PDF files (*.pdf)")),
+    )
     page.report_btn.click()
     assert pdf.read_bytes().startswith(b"%PDF"), page.report_status.text()
     assert "Saved the report (3 completed session(s))" in page.report_status.text()
     fhir = tmp_path / "out" / "bundle.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(fhir), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(fhir), ""))
+    )
     page.fhir_btn.click()
     assert fhir.exists() and '"Bundle"' in fhir.read_text(), page.report_status.text()
     csv_dir = tmp_path / "csv"
     csv_dir.mkdir()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(csv_dir)))
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(csv_dir))
+    )
     page.csv_btn.click()
     assert (csv_dir / "sessions.csv").exists(), page.report_status.text()
     assert len((csv_dir / "sessions.csv").read_text().strip().splitlines()) == 1 + 4
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(fhir), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(fhir), ""))
+    )
     page.import_btn.click()
     shown = page.imported.toPlainText()
     assert "FHIR Bundle with 4 session(s)" in shown and "Glute bridge" in shown
@@ -243,12 +290,18 @@ def _points(series) -> list[tuple[float, float]]:  # noqa: ANN001
     return [(p.x(), p.y()) for p in series.points()]
 
 
-def test_pain_chart_one_point_per_session_in_time_order_and_both_series_visible(qtbot, history) -> None:
+def test_pain_chart_one_point_per_session_in_time_order_and_both_series_visible(
+    qtbot, history
+) -> None:
     from PySide6.QtCharts import QCategoryAxis, QLineSeries
 
     day = (NOW - timedelta(days=2)).replace(hour=9, minute=0)
     # two sessions on one day (morning and evening), one the next day; same pain before and after
-    for when, (b, a) in ((day, (3, 3)), (day + timedelta(hours=9), (4, 4)), (day + timedelta(days=1), (2, 2))):
+    for when, (b, a) in (
+        (day, (3, 3)),
+        (day + timedelta(hours=9), (4, 4)),
+        (day + timedelta(days=1), (2, 2)),
+    ):
         _session(history, when, b, a)
     page = HistoryPage(_ctx(history))
     qtbot.addWidget(page)
@@ -257,8 +310,12 @@ def test_pain_chart_one_point_per_session_in_time_order_and_both_series_visible(
     before, after = _points(lines["Before the session"]), _points(lines["After the session"])
     assert [y for _, y in before] == [3, 4, 2] and [y for _, y in after] == [3, 4, 2]  # time order
     xs_before = [x for x, _ in before]
-    assert xs_before == sorted(xs_before) and len(set(round(x) for x in xs_before)) == 3  # 3 separate points
-    assert all(abs(xa - xb) > 0.1 for (xa, _), (xb, _) in zip(after, before))  # side by side, never hidden
+    assert (
+        xs_before == sorted(xs_before) and len(set(round(x) for x in xs_before)) == 3
+    )  # 3 separate points
+    assert all(
+        abs(xa - xb) > 0.1 for (xa, _), (xb, _) in zip(after, before)
+    )  # side by side, never hidden
     axis = next(a for a in chart.axes() if isinstance(a, QCategoryAxis))
     labels = axis.categoriesLabels()
     assert labels[1].endswith("(2)") and labels[0] == labels[1].removesuffix(" (2)")

@@ -27,7 +27,9 @@ def test_routine_file_becomes_todays_session(qtbot, strict_ui, no_cameras):
     win.close()
 
 
-def test_broken_routine_file_falls_back_with_a_clear_warning(qtbot, strict_ui, no_cameras, tmp_path):
+def test_broken_routine_file_falls_back_with_a_clear_warning(
+    qtbot, strict_ui, no_cameras, tmp_path
+):
     from coach.settings import Settings, save_settings
     from coach.ui.app import build_window
 

@@ -10,8 +10,16 @@ from PySide6.QtGui import QDesktopServices
 
 from coach.ui.learn import LearnPage, list_topics
 
-TOPICS = {"why_exercise", "posture", "lifting", "pain_rules", "red_flags", "follow_up", "safety",
-          "how_coach_sees"}
+TOPICS = {
+    "why_exercise",
+    "posture",
+    "lifting",
+    "pain_rules",
+    "red_flags",
+    "follow_up",
+    "safety",
+    "how_coach_sees",
+}
 
 
 def test_the_guides_exist() -> None:
@@ -65,7 +73,9 @@ def test_the_list_switches_topics_and_links_work(qtbot, window, monkeypatch) -> 
     page._link(QUrl("pain_rules"))
     assert page.current == "pain_rules"
     opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString())))
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toString()))
+    )
     page._link(QUrl("https://www.csp.org.uk/"))
     assert opened == ["https://www.csp.org.uk/"] and page.current == "pain_rules"
 
@@ -99,5 +109,10 @@ def test_one_privacy_text_everywhere(qtbot, window) -> None:
 
     for topic in list_topics():
         words = " ".join(topic.text().split()).lower()
-        for promise in ("choose to record", "turn it on in settings", "recordings stay", "unless you record"):
+        for promise in (
+            "choose to record",
+            "turn it on in settings",
+            "recordings stay",
+            "unless you record",
+        ):
             assert promise not in words, (topic.id, promise)

@@ -282,4 +282,6 @@ def test_back_surgery_asks_when_and_which_and_sets_the_safety_rules(qtbot, windo
     page.next_btn.click()  # Finish
     assert saved()["surgery_when"] == "under_6_weeks" and saved()["surgery_type"] == "discectomy"
     core = [it.exercise for it in plan_for_program(ctx, "flexibility")[0]]
-    assert core and not any({"loads_flexion", "loads_rotation", "lifting"} & set(e.tags) for e in core)
+    assert core and not any(
+        {"loads_flexion", "loads_rotation", "lifting"} & set(e.tags) for e in core
+    )

@@ -43,7 +43,9 @@ def isolated(tmp_path, monkeypatch):
 @pytest.fixture
 def clip() -> Path:
     if not CLIP.exists():
-        pytest.fail(f"missing footage: {CLIP} (the shared media folder must sit beside the repository)")
+        pytest.fail(
+            f"missing footage: {CLIP} (the shared media folder must sit beside the repository)"
+        )
     return CLIP
 
 
@@ -55,7 +57,9 @@ def ctx(tmp_path):
     from coach.ui.context import AppContext
 
     h, _ = open_history(tmp_path / "history.sqlite3")
-    c = AppContext(settings=Settings(posture_rate_hz=RATE_HZ), catalogue=load_catalogue(), nav=None, history=h)  # type: ignore[arg-type]
+    c = AppContext(
+        settings=Settings(posture_rate_hz=RATE_HZ), catalogue=load_catalogue(), nav=None, history=h
+    )  # type: ignore[arg-type]
     yield c
     h.close()
 
@@ -119,10 +123,16 @@ def test_tracks_a_video_pauses_and_resumes(qtbot, controller, ctx, clip) -> None
     assert not source._cap.isOpened()
     assert controller.widget.pause_btn.text() == "Resume"
     day = ctx.history.posture_days()
-    assert day and day[-1].seconds.get("upright", 0.0) > 0  # totals saved when the camera was released
+    assert (
+        day and day[-1].seconds.get("upright", 0.0) > 0
+    )  # totals saved when the camera was released
     # resume reopens it
     controller.resume()
-    assert controller.tracking and controller.reader is not None and controller.reader.source is not source
+    assert (
+        controller.tracking
+        and controller.reader is not None
+        and controller.reader.source is not source
+    )
     frames_before = controller.frames
     qtbot.waitUntil(lambda: controller.frames >= frames_before + 4, timeout=30_000)
     # snooze releases it too, and says until when
@@ -137,7 +147,11 @@ def test_tracks_a_video_pauses_and_resumes(qtbot, controller, ctx, clip) -> None
     assert controller.tracking
     # an exercise session takes the camera; the monitor gives it back afterwards by itself
     controller.session_active(True)
-    assert controller.state == MonitorState.PAUSED and not controller.tracking and controller.reader is None
+    assert (
+        controller.state == MonitorState.PAUSED
+        and not controller.tracking
+        and controller.reader is None
+    )
     controller.session_active(False)
     assert controller.tracking
 
@@ -158,15 +172,27 @@ def test_calibration_is_stored_per_profile(qtbot, controller, ctx, clip) -> None
 
     reloaded, warning = load_settings()
     assert warning is None and reloaded.profile().posture_baseline == stored  # saved to disk
-    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.reference == "calibrated", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: controller.latest is not None and controller.latest.reference == "calibrated",
+        timeout=10_000,
+    )
 
 
 def test_baseline_settings_round_trip() -> None:
-    b = PostureBaseline(view="front", shoulder_tilt=1.5, head_tilt=-2.0, ipd_px=60.0, frames=12, seconds=3.0)
+    b = PostureBaseline(
+        view="front", shoulder_tilt=1.5, head_tilt=-2.0, ipd_px=60.0, frames=12, seconds=3.0
+    )
     d = baseline_to_settings(b, 0.12)
-    assert all(isinstance(v, float) for v in d.values())  # Profile.posture_baseline is dict[str, float]
+    assert all(
+        isinstance(v, float) for v in d.values()
+    )  # Profile.posture_baseline is dict[str, float]
     back, scale = baseline_from_settings(d)
-    assert back is not None and back.view == "front" and back.shoulder_tilt == 1.5 and back.frames == 12
+    assert (
+        back is not None
+        and back.view == "front"
+        and back.shoulder_tilt == 1.5
+        and back.frames == 12
+    )
     assert scale == 0.12
 
 
@@ -197,7 +223,9 @@ def test_the_strip_shows_one_stable_state_and_never_flickers(controller, monkeyp
     from coach.core.posture import PostureStatus
 
     def status(state: PostureState) -> PostureStatus:
-        return PostureStatus(0.0, state, state, (), (), "calibrated", "side", 0.0, 0.0, float("nan"))
+        return PostureStatus(
+            0.0, state, state, (), (), "calibrated", "side", 0.0, 0.0, float("nan")
+        )
 
     controller.ctx.settings.profile().posture_baseline = {"view_front": 0.0, "cva": 80.0}
     clock = [1000.0]
@@ -256,9 +284,14 @@ def test_strip_fits_a_1366x768_window_without_clipping(qtbot, tmp_path, monkeypa
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
-@pytest.mark.parametrize("look", [(False, False), (True, False), (True, True)],
-                         ids=("normal", "large-text", "large-high-contrast"))
-@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(
+    "look",
+    [(False, False), (True, False), (True, True)],
+    ids=("normal", "large-text", "large-high-contrast"),
+)
+@pytest.mark.parametrize(
+    "size", [(1280, 720), (1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}"
+)
 def test_strip_passes_the_layout_check(qtbot, tmp_path, monkeypatch, size, look) -> None:
     """The app's layout checker (overlaps, cut text, sideways scrolling) on the main window with
     the strip showing, at the laptop and desktop sizes, in normal and large text."""

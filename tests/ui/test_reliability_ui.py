@@ -19,6 +19,7 @@ def test_unhandled_exception_in_a_slot_is_caught_logged_and_calm(qtbot, window, 
     old = sys.excepthook
     _install_excepthook(lambda: win)
     try:
+
         def boom():
             raise RuntimeError("a bug in a slot")
 
@@ -50,7 +51,18 @@ def test_a_session_writes_no_picture_to_disk(qtbot, strict_ui, no_cameras, media
     pictures = []
     for root, _dirs, files in os.walk(strict_ui):
         for f in files:
-            if Path(f).suffix.lower() in {".png", ".jpg", ".jpeg", ".bmp", ".mp4", ".avi", ".mkv", ".webm", ".npz", ".npy"}:
+            if Path(f).suffix.lower() in {
+                ".png",
+                ".jpg",
+                ".jpeg",
+                ".bmp",
+                ".mp4",
+                ".avi",
+                ".mkv",
+                ".webm",
+                ".npz",
+                ".npy",
+            }:
                 pictures.append(os.path.join(root, f))
     assert pictures == []
     if log_path.exists():

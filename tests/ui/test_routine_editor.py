@@ -57,7 +57,8 @@ def test_build_a_routine_from_the_catalogue(page: RoutineEditorPage, tmp_path: P
     page.new_routine()
     # an empty routine is not ready, and says so in a plain sentence, not validator jargon
     assert [p.message for p in page.errors] == [
-        "blocks.0.items: this block has no exercises yet; add at least one exercise to it"]
+        "blocks.0.items: this block has no exercises yet; add at least one exercise to it"
+    ]
     page.add_exercise("pelvic_tilt")
     page.add_exercise("glute_bridge")
     page.add_exercise("cat_cow")
@@ -110,10 +111,15 @@ def test_invalid_values_show_problems(page: RoutineEditorPage) -> None:
     page.f_reps.setValue(30)
     page.validate_now()
     msgs = [p.text() for p in page.errors]
-    assert any("over the per-item limit of 100" in p.text() and "Glute bridge" in p.where for p in page.errors), msgs
+    assert any(
+        "over the per-item limit of 100" in p.text() and "Glute bridge" in p.where
+        for p in page.errors
+    ), msgs
     page.f_sets.setValue(8)  # above the envelope's 6 sets
     page.validate_now()
-    assert any("sets" in p.where and "at most 6" in p.text() for p in page.errors), [p.text() for p in page.errors]
+    assert any("sets" in p.where and "at most 6" in p.text() for p in page.errors), [
+        p.text() for p in page.errors
+    ]
     page.f_sets.setValue(2)
     page.f_reps.setValue(10)
     page.p_amber.setValue(7)  # would let exercise continue at 7/10
@@ -154,7 +160,9 @@ def test_save_then_load_round_trip(page: RoutineEditorPage, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_example_saved_unchanged_is_the_same_routine(page: RoutineEditorPage, tmp_path: Path, example: Path) -> None:
+def test_example_saved_unchanged_is_the_same_routine(
+    page: RoutineEditorPage, tmp_path: Path, example: Path
+) -> None:
     copy = tmp_path / example.name
     shutil.copy(example, copy)
     assert page.load_file(copy)
@@ -165,7 +173,9 @@ def test_example_saved_unchanged_is_the_same_routine(page: RoutineEditorPage, tm
     assert copy.read_text() == example.read_text()  # untouched: byte for byte
 
 
-def test_editing_a_hand_written_file_keeps_its_comments(page: RoutineEditorPage, tmp_path: Path) -> None:
+def test_editing_a_hand_written_file_keeps_its_comments(
+    page: RoutineEditorPage, tmp_path: Path
+) -> None:
     src = ROUTINES / "early_post_microdiscectomy.yaml"
     copy = tmp_path / src.name
     shutil.copy(src, copy)
@@ -177,15 +187,22 @@ def test_editing_a_hand_written_file_keeps_its_comments(page: RoutineEditorPage,
     page.p_green.setValue(3)
     assert page.save_to(copy), page.status.text()
     text = copy.read_text()
-    for comment in ("# surgeon's review date", "# bump on every edit", "# 10 s x 8-10 [SpineHealth-microD]",
-                    "# not in the catalogue: defined here, Exercise schema", "# Early home programme after"):
+    for comment in (
+        "# surgeon's review date",
+        "# bump on every edit",
+        "# 10 s x 8-10 [SpineHealth-microD]",
+        "# not in the catalogue: defined here, Exercise schema",
+        "# Early home programme after",
+    ):
         assert comment in text
     r = _load(copy)
     assert r.version == _load(src).version + 1  # every edit is a new version
     assert r.safety.pain_rules.green_max == 3
     core = r.blocks[1].items
     assert [i.exercise_id for i in core[:2]] == ["abdominal_bracing", "pelvic_tilt"]
-    assert core[1].reps == 9 and core[1].thresholds.faults["hips_lifting"].value == 8  # untouched keys kept
+    assert (
+        core[1].reps == 9 and core[1].thresholds.faults["hips_lifting"].value == 8
+    )  # untouched keys kept
     assert r.blocks[0].items[-1].exercise == "chin_tuck"
     assert r.blocks[1].items[2].custom is not None  # the custom exercise survived
 
@@ -212,10 +229,12 @@ def _mistakes(tmp_path: Path) -> Path:
     """The starter routine with four typical mistakes: a misspelt key, an unknown exercise id,
     a negative count and a misspelt schedule key."""
     text = (ROUTINES / "clbp_starter.yaml").read_text()
-    for old, new in (("  times_per_day: 1", "  times_per_dya: 1"),
-                     ("- exercise: abdominal_bracing", "- exercize: abdominal_bracing"),
-                     ("- exercise: pelvic_tilt\n        reps: 5", "- exercise: pelvic_tlt\n        reps: 5"),
-                     ("        sets: 2\n        reps: 8", "        sets: 2\n        reps: -5")):
+    for old, new in (
+        ("  times_per_day: 1", "  times_per_dya: 1"),
+        ("- exercise: abdominal_bracing", "- exercize: abdominal_bracing"),
+        ("- exercise: pelvic_tilt\n        reps: 5", "- exercise: pelvic_tlt\n        reps: 5"),
+        ("        sets: 2\n        reps: 8", "        sets: 2\n        reps: -5"),
+    ):
         assert old in text, old
         text = text.replace(old, new, 1)
     bad = tmp_path / "mistakes.yaml"
@@ -223,7 +242,9 @@ def _mistakes(tmp_path: Path) -> Path:
     return bad
 
 
-def test_editor_and_cli_list_the_same_problems(page: RoutineEditorPage, tmp_path: Path, capsys) -> None:
+def test_editor_and_cli_list_the_same_problems(
+    page: RoutineEditorPage, tmp_path: Path, capsys
+) -> None:
     import argparse
 
     from coach.cli.routine import cmd_check
@@ -235,6 +256,7 @@ def test_editor_and_cli_list_the_same_problems(page: RoutineEditorPage, tmp_path
     assert any("did you mean 'exercise'?" in line for line in cli)
     assert any("did you mean 'pelvic_tilt'?" in line for line in cli)
     assert page.load_file(bad)
+
     # the same problems, in the same order and words, with the file's line numbers
     def as_editor(line: str) -> str:  # FILE:LINE:COL: message — hint  ->  line LINE: message — hint
         ln, _col, tail = line.removeprefix(f"{bad}:").split(":", 2)
@@ -261,13 +283,17 @@ def test_editor_and_cli_list_the_same_problems(page: RoutineEditorPage, tmp_path
     page.f_reps.setValue(8)
     page.validate_now()
     assert [p.text() for p in page.errors] == [
-        "line 20: schedule.times_per_dya: unknown key — did you mean 'times_per_day'?"]
+        "line 20: schedule.times_per_dya: unknown key — did you mean 'times_per_day'?"
+    ]
     out = tmp_path / "fixed.yaml"
     page.rest["schedule"]["times_per_day"] = page.rest["schedule"].pop("times_per_dya")
     assert page.save_to(out), page.status.text()
     r = check_routine_file(out, page.catalogue, page.today)
     assert r.ok and [i.exercise_id for i in r.routine.blocks[1].items[:3]] == [
-        "abdominal_bracing", "pelvic_tilt", "glute_bridge"]
+        "abdominal_bracing",
+        "pelvic_tilt",
+        "glute_bridge",
+    ]
     assert r.routine.blocks[1].items[2].reps == 8
 
 
@@ -286,22 +312,30 @@ def test_a_patient_opening_a_bad_file_sees_one_sentence_and_details_on_request(
     win.show()
     home = win.home_page
     bad = _mistakes(tmp_path)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), ""))
+    )
     home._open_routine()
     notice = home.routine_notice
     assert notice.isVisible()
     sentence = notice.sentence.text()
     first = check_routine_file(bad, ctx.catalogue).errors[0]
-    assert sentence == (f"This routine file has 4 mistakes in it, so coach cannot use it. "
-                        f"Ask your physiotherapist to check line {first.line}.")
+    assert sentence == (
+        f"This routine file has 4 mistakes in it, so coach cannot use it. "
+        f"Ask your physiotherapist to check line {first.line}."
+    )
     assert "blocks." not in sentence and "exercize" not in sentence  # no checker jargon
     assert not notice.details.isVisible()
     notice.details_btn.click()  # the therapist's detail, exactly as 'coach routine check' prints it
     assert notice.details.isVisible()
-    assert notice.details.toPlainText().splitlines() == [str(p) for p in check_routine_file(bad, ctx.catalogue).errors]
+    assert notice.details.toPlainText().splitlines() == [
+        str(p) for p in check_routine_file(bad, ctx.catalogue).errors
+    ]
     assert ctx.settings.routine_path in (None, "")  # the bad file was not taken
     good = ROUTINES / "clbp_starter.yaml"
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(good), ""))
+    )
     home._open_routine()
     assert not notice.isVisible() and ctx.settings.routine_path == str(good)
     win.close()
@@ -313,15 +347,28 @@ def test_patient_notice_words() -> None:
     from coach.routines.routine import patient_notice
     from coach.routines.yamlio import Problem
 
-    expired = Problem("r.yaml", 5, 14, "valid_until: this routine expired on 2025-01-01 (today is 2026-11-21)",
-                      "ask your therapist for an updated routine, or extend valid_until")
+    expired = Problem(
+        "r.yaml",
+        5,
+        14,
+        "valid_until: this routine expired on 2025-01-01 (today is 2026-11-21)",
+        "ask your therapist for an updated routine, or extend valid_until",
+    )
     assert patient_notice([expired]).sentence == (
-        "This routine ended on 2025-01-01, so coach will not run it. Ask your physiotherapist for an updated routine.")
-    binary = Problem("r.yaml", 1, 1, "this is a binary file, not YAML text", "open the .yaml file instead")
+        "This routine ended on 2025-01-01, so coach will not run it. Ask your physiotherapist for an updated routine."
+    )
+    binary = Problem(
+        "r.yaml", 1, 1, "this is a binary file, not YAML text", "open the .yaml file instead"
+    )
     assert patient_notice([binary]).sentence.startswith("coach cannot read this file as a routine.")
-    one = Problem("r.yaml", 9, 3, "schedule.times_per_dya: unknown key", "did you mean 'times_per_day'?")
+    one = Problem(
+        "r.yaml", 9, 3, "schedule.times_per_dya: unknown key", "did you mean 'times_per_day'?"
+    )
     n = patient_notice([one])
-    assert n.sentence.endswith("Ask your physiotherapist to check line 9.") and "a mistake" in n.sentence
+    assert (
+        n.sentence.endswith("Ask your physiotherapist to check line 9.")
+        and "a mistake" in n.sentence
+    )
     assert n.details == str(one)
 
 
@@ -337,7 +384,12 @@ def test_patient_identity_is_edited_and_saved(page: RoutineEditorPage, tmp_path:
     assert page.save_to(out), page.status.text()
     p = _load(out).patient
     assert (p.display_name, p.birth_year, p.external_ids) == (
-        "J. Doe", 1971, {"clinic": "23-4543", "nhs": "943 476 5919"})
+        "J. Doe",
+        1971,
+        {"clinic": "23-4543", "nhs": "943 476 5919"},
+    )
     page.new_routine()
     assert page.load_file(out)
-    assert page.d_birth.value() == 1971 and page.d_ids.text() == "clinic: 23-4543; nhs: 943 476 5919"
+    assert (
+        page.d_birth.value() == 1971 and page.d_ids.text() == "clinic: 23-4543; nhs: 943 476 5919"
+    )

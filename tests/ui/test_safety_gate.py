@@ -116,7 +116,9 @@ def test_the_top_bar_does_not_leave_a_running_session_without_asking(qtbot, wind
 
     win, ctx = window
     ctx.settings.onboarded, ctx.settings.screening_done_at = True, 1.0
-    ctx.source = str(Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz")
+    ctx.source = str(
+        Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz"
+    )
     win.start_session([plan_for_recording(ctx.catalogue.get("mini_squat"))], "Mini-squat")
     page = win.current_page()
     page.pain_panel.buttons[0].click()

@@ -78,7 +78,9 @@ def test_reps_appear_on_the_counter_and_the_session_is_saved(qtbot, replay):
 def test_a_pain_answer_of_seven_ends_the_exercise(qtbot, replay_track):
     win, ctx = replay_track
     page = start(win, ctx, reps=50)
-    qtbot.waitUntil(lambda: page.runner.results[0].reps + page.runner.snapshot().count >= 2, timeout=30000)
+    qtbot.waitUntil(
+        lambda: page.runner.results[0].reps + page.runner.snapshot().count >= 2, timeout=30000
+    )
     page.ask_pain()
     assert page.pain_panel.isVisible()
     page.pain_panel.buttons[7].click()
@@ -142,7 +144,9 @@ def test_missing_camera_offers_a_video_file(qtbot, strict_ui, no_cameras, monkey
     win.close()
 
 
-def test_a_failing_save_shows_a_banner_and_the_session_goes_on(qtbot, strict_ui, no_cameras, monkeypatch):
+def test_a_failing_save_shows_a_banner_and_the_session_goes_on(
+    qtbot, strict_ui, no_cameras, monkeypatch
+):
     """The history stops taking writes mid-set (as on a full disk): a banner says so at once and
     the counter keeps counting; when writes work again the banner goes."""
     import sqlite3

@@ -50,8 +50,9 @@ def _run_window(qtbot, media, clip, exercise):
 
 
 @pytest.mark.parametrize(("clip", "exercise"), manifest_exercise_clips())
-def test_the_window_shows_what_analyze_counts(qtbot, strict_ui, no_cameras, media, single_pass,
-                                              clip, exercise):
+def test_the_window_shows_what_analyze_counts(
+    qtbot, strict_ui, no_cameras, media, single_pass, clip, exercise
+):
     expected = single_pass(clip, exercise)
     win, ctx, shown, summary = _run_window(qtbot, media, clip, exercise)
     try:

@@ -135,7 +135,10 @@ def test_screening_card_says_what_follows_from_a_back_operation(qtbot, window) -
     note = win.current_page().surgery_note
     assert note.isVisible()
     assert note.text().startswith("Back operation: 6 weeks to 3 months ago (joining bones together")
-    assert "leave out exercises that involve bending forward, twisting, arching your back or lifting" in note.text()
+    assert (
+        "leave out exercises that involve bending forward, twisting, arching your back or lifting"
+        in note.text()
+    )
     win.home()
     ctx.settings.surgery_when = ""
     win.open_settings()

@@ -29,7 +29,9 @@ def _close(win, ctx) -> None:  # noqa: ANN001
         ctx.history.close()
 
 
-def test_bad_settings_values_start_the_app_and_name_what_was_reset(qtbot, strict_ui, no_cameras) -> None:  # noqa: ANN001
+def test_bad_settings_values_start_the_app_and_name_what_was_reset(
+    qtbot, strict_ui, no_cameras
+) -> None:  # noqa: ANN001
     cfg = strict_ui / "config"
     cfg.mkdir(parents=True, exist_ok=True)
     (cfg / "settings.json").write_text(
@@ -67,7 +69,12 @@ def test_a_damaged_history_is_salvaged_at_start(qtbot, strict_ui, no_cameras) ->
     h._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     h.close()
     c = sqlite3.connect(path)
-    pages = [int(r[0]) for r in c.execute("SELECT pageno FROM dbstat WHERE name = 'pain_ratings' AND pagetype = 'leaf'")]
+    pages = [
+        int(r[0])
+        for r in c.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'pain_ratings' AND pagetype = 'leaf'"
+        )
+    ]
     c.close()
     data = bytearray(path.read_bytes())
     rng = random.Random(3)
