@@ -20,6 +20,11 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coach.core.contracts import ExerciseLike
+    from coach.pose.estimator import Track
 
 EXIT_USAGE = 2
 
@@ -175,6 +180,21 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             print(json.dumps(report, indent=2))
         return _err(f"{args.video}: no person found in any of its {stats.frames} frames")
 
+    _add_analyses(report, track, exercise, args)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_report(report)
+    return 0
+
+
+def _add_analyses(
+    report: dict[str, object],
+    track: Track,
+    exercise: ExerciseLike | None,
+    args: argparse.Namespace,
+) -> None:
+    """Add the asked-for analyses of ``track`` to ``report``: exercise scoring, posture, lifting."""
     if exercise is not None:
         from coach.analysis import score_track
 
@@ -187,12 +207,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         from coach.analysis.lifting import analyze_lifting
 
         report.update(analyze_lifting(track))
-
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        _print_report(report)
-    return 0
 
 
 def _print_report(r: dict[str, object]) -> None:

@@ -161,8 +161,24 @@ _DAY_NAMES = {
 
 def format_resolved(resolved: Any) -> str:
     """The resolved routine as readable text (what ``coach routine show`` prints)."""
+    out = _header_lines(resolved)
+    out.append(_schedule_line(resolved.routine.schedule))
+    out += _safety_lines(resolved)
+    block = None
+    for it in resolved.items:
+        if it.block != block:
+            block = it.block
+            out.append("")
+            out.append(block)
+        out += _item_lines(it)
+    for w in resolved.warnings:
+        out.append(f"warning: {'.'.join(map(str, w.loc))}: {w.message}")
+    return "\n".join(out)
+
+
+def _header_lines(resolved: Any) -> list[str]:
+    """Title, author, patient and the dates the routine is valid."""
     r = resolved.routine
-    s = r.safety
     out: list[str] = [f"{r.title}  (id {r.id}, version {r.version})"]
     a = r.author
     out.append(f"prescribed by {a.name} ({a.role})" + (f", {a.contact}" if a.contact else ""))
@@ -174,7 +190,11 @@ def format_resolved(resolved: Any) -> str:
         out.append(f"  EXPIRED on {r.valid_until}")
     if resolved.not_yet_valid:
         out.append(f"  not valid yet: starts on {r.valid_from}")
-    sc = r.schedule
+    return out
+
+
+def _schedule_line(sc: Any) -> str:
+    """Days, times a day, reminder and sessions a week on one line."""
     days = (
         "every day"
         if (sc.days and len(sc.days) == 7) or (not sc.days and (sc.days_per_week or 7) == 7)
@@ -187,7 +207,13 @@ def format_resolved(resolved: Any) -> str:
     line = f"schedule: {days}, {sc.times_per_day} time{'s' if sc.times_per_day > 1 else ''} a day"
     if sc.reminder_time:
         line += f", reminder {sc.reminder_time}"
-    out.append(f"{line} ({sc.sessions_per_week} sessions a week)")
+    return f"{line} ({sc.sessions_per_week} sessions a week)"
+
+
+def _safety_lines(resolved: Any) -> list[str]:
+    """Surgery, restrictions, unlocks, pain rules and the clinician's contact."""
+    s = resolved.routine.safety
+    out: list[str] = []
     if s.surgery is not None:
         lvl = f" ({s.surgery.level})" if s.surgery.level else ""
         out.append(f"surgery: {s.surgery.type}{lvl} on {s.surgery.date}")
@@ -221,33 +247,31 @@ def format_resolved(resolved: Any) -> str:
     )
     if s.clinician_contact:
         out.append(f"contact: {s.clinician_contact}")
-    block = None
-    for it in resolved.items:
-        if it.block != block:
-            block = it.block
-            out.append("")
-            out.append(block)
-        src = " (custom)" if it.source == "custom" else ""
-        head = f"  {it.position + 1}. {it.exercise.name} [{it.exercise_id}]{src} — {it.dose.describe()}"
-        out.append(head)
-        if it.locked:
-            for reason in it.lock_reasons:
-                out.append(f"     LOCKED: {reason}")
-        for o in it.overrides:
-            out.append(f"     threshold: {o}")
-        for c in it.cues:
-            out.append(f"     cue: {c}")
-        if it.notes:
-            out.append(f"     note: {it.notes}")
-        out.append(f"     progress: {describe_progress(it)}")
-        if it.regress.enabled:
-            to = f"; easier option: {it.regress_to}" if it.regress_to else ""
-            out.append(
-                f"     regress: to {it.regress.volume:.0%} of the volume after a red session or a bad next morning{to}"
-            )
-    for w in resolved.warnings:
-        out.append(f"warning: {'.'.join(map(str, w.loc))}: {w.message}")
-    return "\n".join(out)
+    return out
+
+
+def _item_lines(it: Any) -> list[str]:
+    """One exercise of the routine: its dose, locks, overrides, cues, notes and progression."""
+    src = " (custom)" if it.source == "custom" else ""
+    out = [
+        f"  {it.position + 1}. {it.exercise.name} [{it.exercise_id}]{src} — {it.dose.describe()}"
+    ]
+    if it.locked:
+        for reason in it.lock_reasons:
+            out.append(f"     LOCKED: {reason}")
+    for o in it.overrides:
+        out.append(f"     threshold: {o}")
+    for c in it.cues:
+        out.append(f"     cue: {c}")
+    if it.notes:
+        out.append(f"     note: {it.notes}")
+    out.append(f"     progress: {describe_progress(it)}")
+    if it.regress.enabled:
+        to = f"; easier option: {it.regress_to}" if it.regress_to else ""
+        out.append(
+            f"     regress: to {it.regress.volume:.0%} of the volume after a red session or a bad next morning{to}"
+        )
+    return out
 
 
 def describe_progress(item: Any) -> str:

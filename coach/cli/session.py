@@ -21,7 +21,10 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coach.pipeline.session import LiveSession
 
 EXIT_BAD = 2
 
@@ -136,35 +139,20 @@ def _plan(args: argparse.Namespace) -> tuple[list[Any], str, Any, int | None] | 
 
 
 def cmd_session(args: argparse.Namespace) -> int:
-    from coach.capture.base import SourceError
-    from coach.capture.sources import open_source
-    from coach.core.session import EventKind
-    from coach.pipeline.session import LiveSession, SafetyGateError, run_headless
+    from coach.pipeline.session import LiveSession, SafetyGateError
     from coach.store.history import open_history
 
     src_path = Path(args.source)
-    if not src_path.exists():
-        return _err(f"{args.source}: no such file")
-    if src_path.is_file() is False and not src_path.is_dir():
-        return _err(f"{args.source}: not a video file or an image folder")
+    problem = _path_problem(args.source, src_path)
+    if problem is not None:
+        return _err(problem)
     planned = _plan(args)
     if isinstance(planned, str):
         return _err(planned)
     plan, routine_id, rules, version = planned
-    # Open the recording once up front so a wrong file is one line, before anything is stored.
-    try:
-        if src_path.suffix.lower() == ".npz":
-            from coach.capture.track import TrackSource
-
-            probe: Any = TrackSource(src_path)
-        else:
-            probe = open_source(str(src_path))
-    except SourceError as exc:
-        return _err(str(exc))
-    live = probe.is_live
-    probe.close()
-    if live:
-        return _err(f"{args.source}: coach session takes a recording, not a camera")
+    problem = _probe_problem(args.source, src_path)
+    if problem is not None:
+        return _err(problem)
     if args.db is not None and not args.db.parent.is_dir():
         return _err(f"{args.db.parent}: no such folder for the history database")
     history, warning = open_history(args.db)
@@ -185,6 +173,64 @@ def cmd_session(args: argparse.Namespace) -> int:
     except SafetyGateError as exc:
         history.close()
         return _err(f"{exc} (run the app once, or pass --screened if the screening was done)")
+    problems = _run(session, args.pain)
+    if session.model_error:
+        problems.append(session.model_error)
+    sid = session.session_id
+    record = history.session_record(sid) if sid is not None else None
+    history.close()
+    if record is None:
+        return _err("the session could not be stored: " + (session.save_error or "no history"))
+    if session.save_error:
+        print(
+            f"coach: warning: this session was not fully saved: {session.save_error}",
+            file=sys.stderr,
+        )
+    if args.json:
+        print(json.dumps(record, indent=2))
+    else:
+        _print(record)
+    model_problem = next((p for p in problems if p != "interrupted"), None)
+    if model_problem is not None:
+        return _err(model_problem)
+    return 130 if "interrupted" in problems else 0
+
+
+def _path_problem(source: str, src_path: Path) -> str | None:
+    """Why ``src_path`` cannot be a recording at all (missing, or neither file nor folder)."""
+    if not src_path.exists():
+        return f"{source}: no such file"
+    if src_path.is_file() is False and not src_path.is_dir():
+        return f"{source}: not a video file or an image folder"
+    return None
+
+
+def _probe_problem(source: str, src_path: Path) -> str | None:
+    """Open the recording once up front so a wrong file is one line, before anything is stored."""
+    from coach.capture.base import SourceError
+    from coach.capture.sources import open_source
+
+    try:
+        if src_path.suffix.lower() == ".npz":
+            from coach.capture.track import TrackSource
+
+            probe: Any = TrackSource(src_path)
+        else:
+            probe = open_source(str(src_path))
+    except SourceError as exc:
+        return str(exc)
+    live = probe.is_live
+    probe.close()
+    if live:
+        return f"{source}: coach session takes a recording, not a camera"
+    return None
+
+
+def _run(session: LiveSession, pain: int) -> list[str]:
+    """Run ``session`` to its end, printing each rep and hold; ``["interrupted"]`` on Ctrl-C/TERM."""
+    from coach.core.session import EventKind
+    from coach.pipeline.session import run_headless
+
     problems: list[str] = []
 
     def on_term(signum: int, _frame: Any) -> None:
@@ -206,7 +252,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     try:
         run_headless(
             session,
-            pain=args.pain,
+            pain=pain,
             on_event=progress,
             on_live=lambda lev: print(f"coach: {lev.message}", file=sys.stderr, flush=True),
         )
@@ -214,26 +260,7 @@ def cmd_session(args: argparse.Namespace) -> int:
         problems.append("interrupted")
     finally:
         signal.signal(signal.SIGTERM, old)
-    if session.model_error:
-        problems.append(session.model_error)
-    sid = session.session_id
-    record = history.session_record(sid) if sid is not None else None
-    history.close()
-    if record is None:
-        return _err("the session could not be stored: " + (session.save_error or "no history"))
-    if session.save_error:
-        print(
-            f"coach: warning: this session was not fully saved: {session.save_error}",
-            file=sys.stderr,
-        )
-    if args.json:
-        print(json.dumps(record, indent=2))
-    else:
-        _print(record)
-    model_problem = next((p for p in problems if p != "interrupted"), None)
-    if model_problem is not None:
-        return _err(model_problem)
-    return 130 if "interrupted" in problems else 0
+    return problems
 
 
 def _print(record: dict[str, Any]) -> None:
