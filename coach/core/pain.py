@@ -3,7 +3,8 @@
 The traffic-light rules, encoded exactly: 0–3 green (continue), 4–5 amber (continue, no
 progression, offer the easier version), 6–10 red (stop this exercise); a rise of 2 points or more
 over the pre-session rating is amber even when low; symptoms spreading down the leg stop the
-exercise. Before the session, 8 or more suggests rest or gentle walking only; a red-flag answer
+exercise. Before the session, 8 or more suggests rest or gentle walking only and below that the
+session starts as planned (the table has no other rule before a session); a red-flag answer
 blocks the session (that is decided by the screening, not here).
 
 Thresholds come from the routine's ``pain_rules`` when a therapist set them (within the safety
@@ -62,7 +63,14 @@ def _check(value: int) -> None:
 
 
 def before_session(value: int, rules: PainRulesLike | None = None) -> PainDecision:
-    """The rating before starting."""
+    """The rating before starting (DOMAIN §5.1, "Before session").
+
+    The table has one pain rule before a session: at ``rest_day_at`` (8 by default) or more,
+    suggest rest or gentle walking only and offer to tell the therapist. Below it the session
+    starts as planned; the bands only colour the rating and set the tone of the words. During
+    the session the usual rules apply (above ``amber_max`` stops an exercise, a rise of
+    ``relative_rise_amber`` points is amber), so a high start is said plainly, not acted on here.
+    """
     _check(value)
     r = rules or DefaultPainRules()
     if value >= r.rest_day_at:
@@ -70,14 +78,16 @@ def before_session(value: int, rules: PainRulesLike | None = None) -> PainDecisi
             Level.RED,
             Action.REST_DAY,
             f"Your pain is {value} out of 10. Today, rest or take a gentle walk instead of the "
-            "exercises. If it stays this high, contact your physiotherapist or doctor.",
+            "exercises. It may help to tell your physiotherapist or doctor how you are, "
+            "especially if the pain stays this high.",
         )
     if value > r.amber_max:
         return PainDecision(
             Level.RED,
-            Action.OFFER_REGRESSION,
-            f"Your pain is {value} out of 10 before starting. Go gently: the easier versions are "
-            "offered, and we will stop any exercise that makes it worse.",
+            Action.CONTINUE,
+            f"Your pain is {value} out of 10 before starting. You can start; go gently. If it is "
+            f"above {r.amber_max} when coach asks again, that exercise stops, and if that happens "
+            "twice the session ends for today.",
         )
     if value > r.green_max:
         return PainDecision(

@@ -36,10 +36,41 @@ def test_second_red_ends_the_session():
     assert during_session(7, before=3, reds_so_far=1).action is Action.END_SESSION
 
 
-def test_before_session():
-    assert before_session(8).action is Action.REST_DAY
-    assert before_session(2).action is Action.CONTINUE
-    assert before_session(6).action is Action.OFFER_REGRESSION
+@pytest.mark.parametrize(
+    ("v", "level", "action"),
+    [
+        (0, Level.GREEN, Action.CONTINUE),
+        (3, Level.GREEN, Action.CONTINUE),
+        (4, Level.AMBER, Action.CONTINUE),
+        (5, Level.AMBER, Action.CONTINUE),
+        # DOMAIN §5.1 has no rule before a session below 8: 6 and 7 start as planned (no
+        # "easier versions only"); the in-session rules stop an exercise if it stays above 5
+        (6, Level.RED, Action.CONTINUE),
+        (7, Level.RED, Action.CONTINUE),
+        (8, Level.RED, Action.REST_DAY),
+        (10, Level.RED, Action.REST_DAY),
+    ],
+)
+def test_before_session_bands(v, level, action):
+    d = before_session(v)
+    assert (d.level, d.action) == (level, action)
+    assert f"{v} out of 10" in d.reason
+
+
+def test_before_session_words_say_what_happens():
+    seven = before_session(7).reason
+    assert "You can start" in seven and "above 5" in seven and "easier" not in seven
+    eight = before_session(8).reason
+    assert "rest or take a gentle walk" in eight and "physiotherapist" in eight
+
+
+def test_before_session_follows_the_therapists_rules():
+    from coach.core.pain import DefaultPainRules
+
+    strict = DefaultPainRules(amber_max=4, rest_day_at=6)
+    assert before_session(5, strict).action is Action.CONTINUE
+    assert "above 4" in before_session(5, strict).reason
+    assert before_session(6, strict).action is Action.REST_DAY
 
 
 def test_rejects_out_of_range():

@@ -71,6 +71,15 @@ def test_pain_eight_before_means_rest_day(catalogue):
     assert d.action is Action.REST_DAY and r.phase is Phase.REST_DAY
 
 
+def test_pain_seven_before_starts_the_session_as_planned(catalogue):
+    """DOMAIN §5.1: below 8 before a session there is no rule, so the plan starts unchanged."""
+    r = SessionRunner([plan_from_exercise(catalogue.get("mini_squat"))])
+    d = r.rate_pain(7, 0.0)
+    assert r.phase is Phase.INTRO and r.current.exercise.id == "mini_squat"
+    assert d.action is Action.CONTINUE and r.snapshot(0.0).decision is d
+    assert r.stop_reason == ""
+
+
 def test_pause_freezes_the_rest_countdown(catalogue):
     item = plan_from_exercise(catalogue.get("mini_squat"), sets=2, reps=1, rest_s=30)
     r = SessionRunner([item], engine_config=EngineConfig(setup_s=0.2))
