@@ -116,3 +116,48 @@ def test_one_privacy_text_everywhere(qtbot, window) -> None:
             "unless you record",
         ):
             assert promise not in words, (topic.id, promise)
+
+
+def _numbered_lists(doc) -> list[tuple[str, list[str]]]:  # noqa: ANN001
+    """Every numbered list of a rendered guide: (the heading above it, its item labels)."""
+    from PySide6.QtGui import QTextListFormat
+
+    numbered = {QTextListFormat.Style.ListDecimal}
+    lists: dict[int, tuple[str, list[str]]] = {}
+    heading = ""
+    block = doc.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel():
+            heading = block.text()
+        tl = block.textList()
+        if tl is not None and tl.format().style() in numbered:
+            lists.setdefault(id(tl), (heading, []))[1].append(tl.itemText(block).strip())
+        block = block.next()
+    return list(lists.values())
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_numbered_lists_count_from_one(qtbot, topic: str) -> None:
+    """As shown: each numbered list starts at 1 and counts up, in its own section (the Privacy
+    section once showed "6." because it continued the Safety list)."""
+    page = LearnPage(_ctx())
+    qtbot.addWidget(page)
+    assert page.show_topic(topic)
+    for heading, labels in _numbered_lists(page.browser.document()):
+        assert labels == [f"{i}." for i in range(1, len(labels) + 1)], (topic, heading, labels)
+
+
+def test_safety_numbering_is_safety_only(qtbot) -> None:
+    page = LearnPage(_ctx())
+    qtbot.addWidget(page)
+    page.show_topic("safety")
+    lists = _numbered_lists(page.browser.document())
+    assert [(h, len(items)) for h, items in lists] == [("Safety", 5)]
+
+
+def _ctx():  # noqa: ANN202
+    from coach.routines.catalogue import load_catalogue
+    from coach.settings import Settings
+    from coach.ui.context import AppContext
+
+    return AppContext(settings=Settings(), catalogue=load_catalogue(), nav=None, history=None)  # type: ignore[arg-type]
