@@ -76,6 +76,19 @@ class PipelineEvent:
     t: float = field(default_factory=time.monotonic)
 
 
+@dataclass(slots=True)
+class _CaptureState:
+    """What the capture thread remembers from one frame to the next."""
+
+    start_wall: float | None = None  # wall clock of the first paced frame (None: re-anchor)
+    first_ts: float = 0.0  # that frame's timestamp
+    misses: int = 0  # reads in a row that gave no frame (live)
+    last_sig: bytes | None = None  # sparse sample of the last live picture
+    same_since: float | None = None  # when the live picture stopped changing
+    frozen: bool = False
+    waiting: Frame | None = None  # the frame a held recording shows, delivered on release
+
+
 class LivePipeline:
     """Runs one source through one pose estimator and (optionally) one scoring engine.
 
@@ -222,102 +235,30 @@ class LivePipeline:
     # -- threads ---------------------------------------------------------------------------------
 
     def _capture_loop(self) -> None:
+        """Read frames from the source into the mailbox until stopped or the source ends."""
         src = self.source
-        start_wall: float | None = None
-        first_ts = 0.0
-        misses = 0
-        last_sig: bytes | None = None
-        same_since: float | None = None
-        frozen = False
-        waiting: Frame | None = None  # the frame a held recording shows, delivered on release
+        st = _CaptureState()
         try:
             while not self._stop.is_set():
                 if not src.is_live and (self._paused.is_set() or self._held.is_set()):
-                    if waiting is None and self._held.is_set() and not self._source_ended:
-                        waiting = src.read()
-                        if waiting is not None:  # shown at once, scored only when released
-                            self._results.put(
-                                LiveResult(
-                                    waiting,
-                                    None,
-                                    None,
-                                    0.0,
-                                    float(waiting.rgb[::16, ::16, 1].mean()),
-                                )
-                            )
-                    self._stop.wait(0.02)
-                    start_wall = None  # re-anchor the pacing clock after a pause or a hold
+                    self._wait_while_held(st)
                     continue
                 frame: Frame | None
-                if waiting is not None:
-                    frame, waiting = waiting, None
+                if st.waiting is not None:
+                    frame, st.waiting = st.waiting, None
                 else:
                     frame = src.read()
                 if frame is None:
-                    if src.is_live:
-                        misses += 1
-                        if misses == 15:
-                            self._event(
-                                PipelineEvent(
-                                    PipelineEventKind.SOURCE_LOST,
-                                    message=f"{src.name} stopped sending pictures.",
-                                )
-                            )
-                        time.sleep(0.05)
+                    if self._source_gave_nothing(st):
                         continue
-                    if self.loop and hasattr(src, "seek"):
-                        src.seek(0)
-                        start_wall = None
-                        continue
-                    # Reported by the worker once it has scored the last frame (see _work_loop).
-                    self._source_ended = True
                     break
-                if misses >= 15:
-                    self._event(
-                        PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is back.")
-                    )
-                misses = 0
-                if src.is_live:
-                    # A camera that keeps sending the very same picture has frozen. Real sensors
-                    # always have some noise, so an exact match of a sparse sample is telling.
-                    sig = frame.rgb[::24, ::24].tobytes()
-                    now = time.monotonic()
-                    if sig == last_sig:
-                        same_since = same_since or now
-                        if not frozen and now - same_since >= FROZEN_AFTER_S:
-                            frozen = True
-                            self._event(
-                                PipelineEvent(
-                                    PipelineEventKind.SOURCE_LOST,
-                                    message=f"The picture from {src.name} has frozen.",
-                                )
-                            )
-                    else:
-                        if frozen:
-                            self._event(
-                                PipelineEvent(
-                                    PipelineEventKind.SOURCE_BACK,
-                                    message=f"{src.name} is moving again.",
-                                )
-                            )
-                        frozen, same_since = False, None
-                    last_sig = sig
+                self._note_frame(st, frame)
                 if self.paced and not src.is_live:
-                    now = time.monotonic()
-                    if start_wall is None:
-                        start_wall, first_ts = now - 0.0, frame.timestamp
-                    due = start_wall + (frame.timestamp - first_ts)
-                    if due > now and self._stop.wait(due - now):
+                    paced = self._pace(st, frame)
+                    if paced is None:
                         break
-                    # stamp with the time it was "captured", like a camera would
-                    frame = Frame(frame.rgb, frame.timestamp, frame.frame_id, time.monotonic())
-                self._captured += 1
-                self._frames.put(frame)
-                if (not self.paced or self.lossless) and not src.is_live:
-                    # Unpaced: decode the next frame while the model works on this one, but never
-                    # replace a frame the model has not taken yet (a file must not drop frames).
-                    while not self._stop.is_set() and not self._frames.wait_taken(0.1):
-                        pass
+                    frame = paced
+                self._deliver(frame)
         except Exception as exc:  # a camera that dies mid-read: report, never crash the app
             log.exception("capture failed")
             self._event(
@@ -325,6 +266,102 @@ class LivePipeline:
             )
         finally:
             self._frames.close()
+
+    def _wait_while_held(self, st: _CaptureState) -> None:
+        """A paused or held recording: show the frame it is held on once, then wait a moment."""
+        src = self.source
+        if st.waiting is None and self._held.is_set() and not self._source_ended:
+            st.waiting = src.read()
+            if st.waiting is not None:  # shown at once, scored only when released
+                self._results.put(
+                    LiveResult(
+                        st.waiting,
+                        None,
+                        None,
+                        0.0,
+                        float(st.waiting.rgb[::16, ::16, 1].mean()),
+                    )
+                )
+        self._stop.wait(0.02)
+        st.start_wall = None  # re-anchor the pacing clock after a pause or a hold
+
+    def _source_gave_nothing(self, st: _CaptureState) -> bool:
+        """Handle a read that returned no frame; True to keep reading, False when the file ended."""
+        src = self.source
+        if src.is_live:
+            st.misses += 1
+            if st.misses == 15:
+                self._event(
+                    PipelineEvent(
+                        PipelineEventKind.SOURCE_LOST,
+                        message=f"{src.name} stopped sending pictures.",
+                    )
+                )
+            time.sleep(0.05)
+            return True
+        if self.loop and hasattr(src, "seek"):
+            src.seek(0)
+            st.start_wall = None
+            return True
+        # Reported by the worker once it has scored the last frame (see _work_loop).
+        self._source_ended = True
+        return False
+
+    def _note_frame(self, st: _CaptureState, frame: Frame) -> None:
+        """A frame arrived: say a lost camera is back, and watch a live picture for freezing."""
+        src = self.source
+        if st.misses >= 15:
+            self._event(
+                PipelineEvent(PipelineEventKind.SOURCE_BACK, message=f"{src.name} is back.")
+            )
+        st.misses = 0
+        if not src.is_live:
+            return
+        # A camera that keeps sending the very same picture has frozen. Real sensors
+        # always have some noise, so an exact match of a sparse sample is telling.
+        sig = frame.rgb[::24, ::24].tobytes()
+        now = time.monotonic()
+        if sig == st.last_sig:
+            st.same_since = st.same_since or now
+            if not st.frozen and now - st.same_since >= FROZEN_AFTER_S:
+                st.frozen = True
+                self._event(
+                    PipelineEvent(
+                        PipelineEventKind.SOURCE_LOST,
+                        message=f"The picture from {src.name} has frozen.",
+                    )
+                )
+        else:
+            if st.frozen:
+                self._event(
+                    PipelineEvent(
+                        PipelineEventKind.SOURCE_BACK,
+                        message=f"{src.name} is moving again.",
+                    )
+                )
+            st.frozen, st.same_since = False, None
+        st.last_sig = sig
+
+    def _pace(self, st: _CaptureState, frame: Frame) -> Frame | None:
+        """Wait until a recording's frame is due; the frame restamped, or None when stopped."""
+        now = time.monotonic()
+        if st.start_wall is None:
+            st.start_wall, st.first_ts = now - 0.0, frame.timestamp
+        due = st.start_wall + (frame.timestamp - st.first_ts)
+        if due > now and self._stop.wait(due - now):
+            return None
+        # stamp with the time it was "captured", like a camera would
+        return Frame(frame.rgb, frame.timestamp, frame.frame_id, time.monotonic())
+
+    def _deliver(self, frame: Frame) -> None:
+        """Hand ``frame`` to the worker; an unpaced file waits until the worker has taken it."""
+        self._captured += 1
+        self._frames.put(frame)
+        if (not self.paced or self.lossless) and not self.source.is_live:
+            # Unpaced: decode the next frame while the model works on this one, but never
+            # replace a frame the model has not taken yet (a file must not drop frames).
+            while not self._stop.is_set() and not self._frames.wait_taken(0.1):
+                pass
 
     def _work_loop(self) -> None:
         try:
