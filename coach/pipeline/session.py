@@ -131,7 +131,7 @@ class LiveSession:
     pain_rules, routine_id, routine_version : the routine's rules and identity.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         plan: Sequence[PlanItem],
         title: str,
@@ -146,6 +146,12 @@ class LiveSession:
         routine_version: int | None = None,
         open_source: Callable[[str], FrameSource] | None = None,
     ) -> None:
+        """Check the safety gate and build the runner (nothing is opened or started yet).
+
+        The many arguments stay: they are one session's independent options, keyword-only, so
+        every caller (app, CLI, bench, tests) names what it sets and a wrapper object would only
+        move the same list elsewhere.
+        """
         why = safety_gate(settings)
         if why is not None:
             raise SafetyGateError(why)
@@ -267,7 +273,8 @@ class LiveSession:
             self.recording = SessionRecording(
                 self.history, self._routine_id, self.runner, routine_version=self._routine_version
             )
-        except Exception as exc:  # history problems never stop a session
+        except Exception as exc:  # noqa: BLE001 -- any history failure (damaged file, full disk, a
+            # fake in tests) is shown as a save error; it never stops a session
             log.warning("history unavailable: %s", exc)
             self.recording = None
             self._note_save_error(str(exc))
