@@ -152,10 +152,11 @@ def test_sessions_and_charts_show_the_history(qtbot, history) -> None:
     assert page.table.rowCount() == n["sessions"]
     assert page.sessions_empty.isHidden()
     newest = page.table.item(0, 5).text()
-    assert "stopped early" in newest
-    # the red session (pain 7 after) is listed with its light and pain
+    assert newest == "Stopped early"
+    # the red session (pain 7 after) is listed with its pain, coloured by its light, and its result
     row = next(r for r in range(page.table.rowCount()) if page.table.item(r, 4).text() == "7/10")
-    assert "Red" in page.table.item(row, 5).text()
+    assert page.table.item(row, 5).text() == "Completed"
+    assert page.table.item(row, 4).toolTip().startswith("Red.")
     page.table.selectRow(row)
     detail = page.detail.toPlainText()
     assert "Glute bridge" in detail and "10 repetitions of 16 planned" in detail

@@ -8,6 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from coach.core.session import (
+    STOP_APP_CLOSED,
+    STOP_BY_PERSON,
+    STOP_NO_CAMERA,
+    STOP_NOTHING_COUNTED,
+    STOP_RECORDING_ENDED,
+    STOP_SIGNAL,
+)
+
 #: How far back the weekly and daily charts look (bounded, whatever the history's length).
 WEEKS_SHOWN = 12
 POSTURE_DAYS_SHOWN = 14
@@ -25,6 +34,33 @@ _STATUS_WORDS = {
     "in_progress": "In progress",
 }
 _LIGHT_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
+
+
+def result_words(status: str, stop_reason: str = "") -> str:
+    """The Sessions table's "Result": how the session ended, in two or three words.
+
+    From the status the store records and, for a session stopped early, its stored reason
+    ("Stopped: pain", "Stopped by you", "Rest day"...). The traffic light is not a result: it is
+    the colour of the pain ratings.
+    """
+    if status != "stopped_early":
+        return _STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+    reason = stop_reason.strip()
+    low = reason.lower()
+    if low.startswith("rest day"):
+        return "Rest day"
+    if "pain" in low:
+        return "Stopped: pain"
+    return {
+        STOP_BY_PERSON: "Stopped by you",
+        "Skipped by you.": "Stopped by you",
+        "Skipped.": "Stopped by you",
+        STOP_NO_CAMERA: "Stopped: no camera",
+        STOP_NOTHING_COUNTED: "Nothing counted",
+        STOP_RECORDING_ENDED: "Recording ended",
+        STOP_APP_CLOSED: "Stopped: app closed",
+        STOP_SIGNAL: "Stopped: app closed",
+    }.get(reason, "Stopped early")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,6 +281,13 @@ def _dur(seconds: float | None) -> str:
 
 def _when(t: datetime) -> str:
     return t.strftime("%a %d %b %Y, %H:%M").replace(" 0", " ")
+
+
+def _when_short(t: datetime, today: date) -> str:
+    """The table's date: the year only when it is not this year ("Mon 30 Nov, 9:00")."""
+    if t.year == today.year:
+        return t.strftime("%a %d %b, %H:%M").replace(" 0", " ")
+    return _when(t)
 
 
 def _count(n: int, word: str) -> str:

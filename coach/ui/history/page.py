@@ -61,7 +61,9 @@ from coach.ui.history.data import (
     _dur,
     _n,
     _when,
+    _when_short,
     collect,
+    result_words,
 )
 from coach.ui.history.progress import ProgressTab
 from coach.ui.history.reports import ReportsTab
@@ -82,6 +84,9 @@ class HistoryPage(ProgressTab, ReportsTab):
     check_card : NextMorningCard or None
     now_fn : callable returning an aware datetime ("now" for the next-morning check).
     """
+
+    #: The Sessions table's columns ("Result": how the session ended, see :func:`result_words`).
+    COLUMNS = ("Date", "Routine", "Time", "Pain before", "Pain after", "Result")
 
     EMPTY_TEXT = (
         "No sessions yet. When you finish your first session it appears here, "
@@ -138,25 +143,26 @@ class HistoryPage(ProgressTab, ReportsTab):
         self.sessions_empty.setProperty("role", "subtitle")
         lay.addWidget(self.sessions_empty)
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(
-            ["Date", "Routine", "Time", "Pain before", "Pain after", "Result"]
-        )
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
+        # Every column fits its words; the routine name takes what is left (elided, and in full
+        # in the detail), so the Result words stay readable with large text at 1366x768.
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(self.COLUMNS.index("Routine"), QHeaderView.ResizeMode.Stretch)
+        hh.setMinimumSectionSize(40)
         self.table.itemSelectionChanged.connect(self._show_selected)
         split.addWidget(self.table)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 1)
         self.sessions_split = split
         lay.addWidget(split, 1)
         return w
@@ -247,33 +253,35 @@ class HistoryPage(ProgressTab, ReportsTab):
         self.sessions_split.setVisible(bool(rows))
         p = palette(self.ctx.settings.high_contrast)
         self.table.setRowCount(len(rows))
+        today = self.now_fn().astimezone().date()
         for i, s in enumerate(rows):
-            light = _LIGHT_WORDS.get(s.light or "", "Not rated")
-            if s.status in ("stopped_early", "interrupted"):
-                light += f" ({_STATUS_WORDS[s.status].lower()})"
             cells = [
-                _when(s.started_at),
+                _when_short(s.started_at, today),
                 s.routine,
                 _dur(s.duration_s),
                 _n(s.pain_before),
                 _n(s.pain_after),
-                f"● {light}",
+                result_words(s.status, s.stop_reason),
             ]
             for j, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 if j == 0:
                     it.setData(Qt.ItemDataRole.UserRole, s.id)
+                    it.setToolTip(_when(s.started_at))
+                if j == 1:
+                    it.setToolTip(s.routine)
                 if j in (3, 4):
                     it.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if j == 5:
-                    colour = {"green": p.good, "amber": p.warn, "red": p.bad}.get(
-                        s.light or "", p.muted
-                    )
+                if j == 4 and s.light:
+                    # the traffic light colours the pain afterwards; its word is in the detail
+                    colour = {"green": p.good, "amber": p.warn, "red": p.bad}.get(s.light, p.muted)
                     it.setForeground(QColor(colour))
                     it.setToolTip(
-                        "Green: pain stayed low. Amber: pain rose a little. Red: pain was too high "
-                        "or spread down the leg."
+                        f"{_LIGHT_WORDS.get(s.light, s.light)}. Green: pain stayed low. Amber: "
+                        "pain rose a little. Red: pain was too high or spread down the leg."
                     )
+                if j == 5 and s.stop_reason and s.status != "completed":
+                    it.setToolTip(s.stop_reason)
                 self.table.setItem(i, j, it)
         if rows:
             self.table.selectRow(0)
