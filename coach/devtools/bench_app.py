@@ -26,9 +26,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.devtools.bench_monitor import MEDIA, rss_bytes
+
+if TYPE_CHECKING:
+    from coach.ui.context import AppContext
+    from coach.ui.main_window import MainWindow
 
 DEFAULT_CLIP = MEDIA / "squat_side_be.mp4"
 DEFAULT_EXERCISE = "mini_squat"
@@ -124,9 +128,7 @@ def bench_app(
     from PySide6.QtWidgets import QApplication
 
     import coach.capture.sources as sources
-    from coach.core.session import plan_from_exercise
     from coach.ui.app import build_window
-    from coach.ui.session_page import SessionPage
 
     app = QApplication.instance() or QApplication([])
     sources.list_cameras = lambda *a, **k: [(0, "bench camera")]  # the clip stands in for it
@@ -145,17 +147,42 @@ def bench_app(
     win.resize(1366, 768)
     win.show()
     _pump(app, 5.0)  # settle: first paint, deferred loads
+    idle = _measure_idle(app, win, idle_s)
+    session = _measure_session(app, win, ctx, clip, exercise, session_min, every_s, opened)
+    return {"idle": idle, "session": session, "platform": QApplication.platformName()}
+
+
+def _measure_idle(app: Any, win: MainWindow, idle_s: float) -> dict[str, Any]:
+    """The home screen left alone for ``idle_s``: CPU, the timers running, RSS."""
     timers = _timers(win)
     cpu0, wall0 = time.process_time(), time.monotonic()
     _pump_idle(app, idle_s)
     idle_cpu = time.process_time() - cpu0
     idle_wall = time.monotonic() - wall0
-    idle = {
+    return {
         "seconds": round(idle_wall, 1),
         "cpu_percent_of_core": round(100.0 * idle_cpu / idle_wall, 3),
         "active_timers": timers,
         "rss_mib": round(rss_bytes() / 2**20, 1),
     }
+
+
+def _measure_session(
+    app: Any,
+    win: MainWindow,
+    ctx: AppContext,
+    clip: Path,
+    exercise: str,
+    session_min: float,
+    every_s: float,
+    opened: list[LoopingClipCamera],
+) -> dict[str, Any]:
+    """A session of ``exercise`` run for ``session_min`` minutes, RSS sampled every ``every_s``;
+    the window is closed at the end."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from coach.core.session import plan_from_exercise
+    from coach.ui.session_page import SessionPage
 
     ex = ctx.catalogue.get(exercise)
     win.start_session([plan_from_exercise(ex, sets=1, reps=100_000)], "bench session")
@@ -164,7 +191,6 @@ def bench_app(
         raise RuntimeError(f"the bench session did not start ({type(page).__name__} is shown)")
     page.pain_panel.buttons[2].click()  # pain before: 2
     page.start_btn.click()  # skip the introduction
-    from PySide6.QtCore import QEventLoop, QTimer
 
     samples: list[tuple[float, float]] = []
     t0 = time.monotonic()
@@ -198,7 +224,7 @@ def bench_app(
     mib = [m for _, m in samples]
     half = [(t, m) for t, m in samples if t >= wall / 2]
     growth = (half[-1][1] - half[0][1]) if len(half) >= 2 else 0.0
-    session = {
+    return {
         "clip": str(clip),
         "exercise": exercise,
         "minutes": round(wall / 60.0, 2),
@@ -212,7 +238,6 @@ def bench_app(
         "rss_mib_growth_second_half": round(growth, 1),
         "rss_mib_samples": [[round(t, 1), round(m, 1)] for t, m in samples],
     }
-    return {"idle": idle, "session": session, "platform": QApplication.platformName()}
 
 
 def _pump_idle(app: Any, seconds: float) -> None:

@@ -197,71 +197,68 @@ def evaluate(
             elif ex_id == "none":
                 rows.append(Row(spec.file, ex_id, "none", pose_ratio=ratio))
             elif ex_id == "lifting":
-                from coach.analysis.lifting import analyze_lifting
-
-                rep = analyze_lifting(track)
-                lifts = rep["lifting"]["count"]
-                if spec.reps is None:
-                    rows.append(
-                        Row(
-                            spec.file,
-                            ex_id,
-                            "skipped",
-                            reps=lifts,
-                            pose_ratio=ratio,
-                            note="no lift count given",
-                        )
-                    )
-                else:
-                    rows.append(
-                        Row(spec.file, ex_id, "lifting", spec.reps, lifts, pose_ratio=ratio)
-                    )
+                rows.append(_lifting_row(spec, track, ratio))
             else:
                 try:
                     exercise = cat.get(ex_id)
                 except KeyError:
                     rows.append(Row(spec.file, ex_id, "skipped", note="not in the catalogue"))
                     continue
-                report = score_track(track, exercise)
-                nv = float(report["not_visible_s"])  # type: ignore[arg-type]
-                if spec.reps is not None:
-                    rows.append(
-                        Row(
-                            spec.file,
-                            ex_id,
-                            "reps",
-                            spec.reps,
-                            int(report["reps"]),  # type: ignore[call-overload]
-                            not_visible_s=nv,
-                            pose_ratio=ratio,
-                        )
-                    )
-                elif spec.holds:
-                    rows.append(
-                        Row(
-                            spec.file,
-                            ex_id,
-                            "hold",
-                            expected_holds=spec.holds,
-                            holds=list(report["holds"]),  # type: ignore[call-overload]
-                            not_visible_s=nv,
-                            pose_ratio=ratio,
-                        )
-                    )
-                else:
-                    rows.append(
-                        Row(
-                            spec.file,
-                            ex_id,
-                            "skipped",
-                            reps=int(report["reps"]),  # type: ignore[call-overload]
-                            holds=list(report["holds"]),
-                            not_visible_s=nv,
-                            pose_ratio=ratio,  # type: ignore[call-overload]
-                            note="no count or holds in the manifest",
-                        )
-                    )
+                rows.append(_exercise_row(spec, ex_id, score_track(track, exercise), ratio))
     return rows
+
+
+def _lifting_row(spec: ClipSpec, track: Any, ratio: float) -> Row:
+    """The lifts counted in ``track`` against the manifest's count (skipped when it has none)."""
+    from coach.analysis.lifting import analyze_lifting
+
+    rep = analyze_lifting(track)
+    lifts = rep["lifting"]["count"]
+    if spec.reps is None:
+        return Row(
+            spec.file,
+            "lifting",
+            "skipped",
+            reps=lifts,
+            pose_ratio=ratio,
+            note="no lift count given",
+        )
+    return Row(spec.file, "lifting", "lifting", spec.reps, lifts, pose_ratio=ratio)
+
+
+def _exercise_row(spec: ClipSpec, ex_id: str, report: dict[str, Any], ratio: float) -> Row:
+    """One exercise's scoring ``report`` against the manifest's reps or holds."""
+    nv = float(report["not_visible_s"])
+    if spec.reps is not None:
+        return Row(
+            spec.file,
+            ex_id,
+            "reps",
+            spec.reps,
+            int(report["reps"]),
+            not_visible_s=nv,
+            pose_ratio=ratio,
+        )
+    if spec.holds:
+        return Row(
+            spec.file,
+            ex_id,
+            "hold",
+            expected_holds=spec.holds,
+            holds=list(report["holds"]),
+            not_visible_s=nv,
+            pose_ratio=ratio,
+        )
+    return Row(
+        spec.file,
+        ex_id,
+        "skipped",
+        reps=int(report["reps"]),
+        holds=list(report["holds"]),
+        not_visible_s=nv,
+        pose_ratio=ratio,
+        note="no count or holds in the manifest",
+    )
 
 
 def summary(rows: list[Row]) -> dict[str, dict[str, int]]:
