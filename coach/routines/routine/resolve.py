@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from coach.core.metrics import parse_metric
 from coach.routines.catalogue import Catalogue, unknown_message
-from coach.routines.exercise import Exercise
+from coach.routines.exercise import Exercise, Fault
 from coach.routines.routine.dose import ItemDose
 from coach.routines.routine.models import (
     _LOCK_WORDS,
@@ -20,12 +20,14 @@ from coach.routines.routine.models import (
     DoseMax,
     DoseStep,
     E,
+    FaultOverride,
     Item,
     PainRules,
     ProgressRule,
     RegressRule,
     Routine,
     Safety,
+    SignalOverride,
     Thresholds,
 )
 from coach.routines.yamlio import (
@@ -183,28 +185,7 @@ def _apply_thresholds(
                 )
             )
         else:
-            m, _ = parse_metric(base.signal.metric)
-            limit = E.max_shift_deg if m.unit == "deg" else E.max_shift_ratio
-            unit = "°" if m.unit == "deg" else ""
-            for name in ("rest", "work"):
-                new = getattr(th.signal, name)
-                if new is None:
-                    continue
-                old = float(getattr(base.signal, name))
-                if abs(new - old) > limit + 1e-9:
-                    issues.append(
-                        Issue(
-                            (*tloc, "signal", name),
-                            f"{name} {new:g}{unit} is outside the safety envelope: at most ±{limit:g}{unit} from the catalogue's {old:g}{unit}",
-                            f"use a value between {old - limit:g} and {old + limit:g}",
-                        )
-                    )
-                    continue
-                data["signal"][name] = new
-                # per-view thresholds move by the same amount, so side and front views agree
-                for view in data["signal"].get("views", {}).values():
-                    view[name] = view[name] + (new - old)
-                described.append(f"{base.signal.metric} {name} {old:g} → {new:g}{unit}")
+            _override_signal(base, th.signal, data, tloc, issues, described)
     faults = {f.id: f for f in base.faults}
     for fid, ov in th.faults.items():
         floc = (*tloc, "faults", fid)
@@ -219,60 +200,108 @@ def _apply_thresholds(
                 )
             )
             continue
-        fault = faults[fid]
-        m, _ = parse_metric(fault.when.metric)
-        limit = E.max_shift_deg if m.unit == "deg" else E.max_shift_ratio
-        unit = "°" if m.unit == "deg" else ""
         idx = next(i for i, f in enumerate(base.faults) if f.id == fid)
         when = data["faults"][idx]["when"]
-        if fault.when.range is not None:
-            if ov.range is None:
-                issues.append(
-                    Issue(
-                        floc,
-                        f"fault '{fid}' is a range check ({fault.when.op}); override it with 'range: [low, high]'",
-                    )
-                )
-                continue
-            old_r = fault.when.range
-            bad = [n for n, o in zip(ov.range, old_r, strict=True) if abs(n - o) > limit + 1e-9]
-            if bad:
-                issues.append(
-                    Issue(
-                        (*floc, "range"),
-                        f"range [{ov.range[0]:g}, {ov.range[1]:g}] is outside the safety envelope: each end at most ±{limit:g}{unit} from the catalogue's [{old_r[0]:g}, {old_r[1]:g}]",
-                        f"keep the low end in {old_r[0] - limit:g}..{old_r[0] + limit:g} and the high end in {old_r[1] - limit:g}..{old_r[1] + limit:g}",
-                    )
-                )
-                continue
-            when["range"] = tuple(ov.range)
-            described.append(
-                f"{fid}: {fault.when.metric} range [{old_r[0]:g}, {old_r[1]:g}] → [{ov.range[0]:g}, {ov.range[1]:g}]"
-            )
-        else:
-            if ov.value is None:
-                issues.append(
-                    Issue(
-                        floc,
-                        f"fault '{fid}' compares with one value ({fault.when.op}); override it with 'value: N'",
-                    )
-                )
-                continue
-            old_v = float(fault.when.value or 0.0)
-            if abs(ov.value - old_v) > limit + 1e-9:
-                issues.append(
-                    Issue(
-                        (*floc, "value"),
-                        f"value {ov.value:g}{unit} is outside the safety envelope: at most ±{limit:g}{unit} from the catalogue's {old_v:g}{unit}",
-                        f"use a value between {old_v - limit:g} and {old_v + limit:g}",
-                    )
-                )
-                continue
-            when["value"] = ov.value
-            described.append(
-                f"{fid}: {fault.when.metric} {fault.when.op} {old_v:g} → {ov.value:g}{unit}"
-            )
+        _override_fault(faults[fid], ov, when, floc, issues, described)
     return data, described
+
+
+def _envelope(metric: str) -> tuple[float, str]:
+    """How far a threshold on ``metric`` may move from the catalogue's, and its unit sign."""
+    m, _ = parse_metric(metric)
+    limit = E.max_shift_deg if m.unit == "deg" else E.max_shift_ratio
+    unit = "°" if m.unit == "deg" else ""
+    return limit, unit
+
+
+def _override_signal(
+    base: Exercise,
+    sig: SignalOverride,
+    data: dict[str, Any],
+    tloc: tuple[Any, ...],
+    issues: list[Issue],
+    described: list[str],
+) -> None:
+    """Apply the movement signal's rest/work overrides that stay in the envelope to ``data``."""
+    assert base.signal is not None
+    limit, unit = _envelope(base.signal.metric)
+    for name in ("rest", "work"):
+        new = getattr(sig, name)
+        if new is None:
+            continue
+        old = float(getattr(base.signal, name))
+        if abs(new - old) > limit + 1e-9:
+            issues.append(
+                Issue(
+                    (*tloc, "signal", name),
+                    f"{name} {new:g}{unit} is outside the safety envelope: at most ±{limit:g}{unit} from the catalogue's {old:g}{unit}",
+                    f"use a value between {old - limit:g} and {old + limit:g}",
+                )
+            )
+            continue
+        data["signal"][name] = new
+        # per-view thresholds move by the same amount, so side and front views agree
+        for view in data["signal"].get("views", {}).values():
+            view[name] = view[name] + (new - old)
+        described.append(f"{base.signal.metric} {name} {old:g} → {new:g}{unit}")
+
+
+def _override_fault(
+    fault: Fault,
+    ov: FaultOverride,
+    when: dict[str, Any],
+    floc: tuple[Any, ...],
+    issues: list[Issue],
+    described: list[str],
+) -> None:
+    """Apply one fault's range or value override to its ``when`` data if it stays in the envelope."""
+    fid = fault.id
+    limit, unit = _envelope(fault.when.metric)
+    if fault.when.range is not None:
+        if ov.range is None:
+            issues.append(
+                Issue(
+                    floc,
+                    f"fault '{fid}' is a range check ({fault.when.op}); override it with 'range: [low, high]'",
+                )
+            )
+            return
+        old_r = fault.when.range
+        bad = [n for n, o in zip(ov.range, old_r, strict=True) if abs(n - o) > limit + 1e-9]
+        if bad:
+            issues.append(
+                Issue(
+                    (*floc, "range"),
+                    f"range [{ov.range[0]:g}, {ov.range[1]:g}] is outside the safety envelope: each end at most ±{limit:g}{unit} from the catalogue's [{old_r[0]:g}, {old_r[1]:g}]",
+                    f"keep the low end in {old_r[0] - limit:g}..{old_r[0] + limit:g} and the high end in {old_r[1] - limit:g}..{old_r[1] + limit:g}",
+                )
+            )
+            return
+        when["range"] = tuple(ov.range)
+        described.append(
+            f"{fid}: {fault.when.metric} range [{old_r[0]:g}, {old_r[1]:g}] → [{ov.range[0]:g}, {ov.range[1]:g}]"
+        )
+        return
+    if ov.value is None:
+        issues.append(
+            Issue(
+                floc,
+                f"fault '{fid}' compares with one value ({fault.when.op}); override it with 'value: N'",
+            )
+        )
+        return
+    old_v = float(fault.when.value or 0.0)
+    if abs(ov.value - old_v) > limit + 1e-9:
+        issues.append(
+            Issue(
+                (*floc, "value"),
+                f"value {ov.value:g}{unit} is outside the safety envelope: at most ±{limit:g}{unit} from the catalogue's {old_v:g}{unit}",
+                f"use a value between {old_v - limit:g} and {old_v + limit:g}",
+            )
+        )
+        return
+    when["value"] = ov.value
+    described.append(f"{fid}: {fault.when.metric} {fault.when.op} {old_v:g} → {ov.value:g}{unit}")
 
 
 def _effective_dose(
@@ -381,27 +410,7 @@ def _resolve(
 ) -> tuple[list[ResolvedItem], list[Issue]]:
     issues: list[Issue] = []
     items: list[ResolvedItem] = []
-    customs: dict[str, Exercise] = {}
-    for loc, _block, item in routine.items():
-        if item.custom is not None:
-            cid = item.custom.id
-            if cid in catalogue.exercises:
-                issues.append(
-                    Issue(
-                        (*loc, "custom", "id"),
-                        f"custom exercise id '{cid}' is already a catalogue exercise",
-                        f"choose another id, e.g. 'my_{cid}'",
-                    )
-                )
-            elif cid in customs and item.custom != customs[cid]:
-                issues.append(
-                    Issue(
-                        (*loc, "custom", "id"),
-                        f"custom exercise id '{cid}' is defined twice with different content",
-                        "give each custom exercise its own id",
-                    )
-                )
-            customs.setdefault(cid, item.custom)
+    customs = _custom_exercises(routine, catalogue, issues)
     known = [*catalogue.exercises, *customs]
     position = 0
     for loc, block, item in routine.items():
@@ -422,30 +431,7 @@ def _resolve(
             base, source = found, "catalogue"
         data, described = _apply_thresholds(base, item.thresholds, loc, issues)
         dose = _effective_dose(base, item, loc, source, issues)
-        data["dose"] = {
-            "sets": dose.sets,
-            "reps": dose.reps_for_set(0),
-            "hold_s": dose.hold_s,
-            "rest_s": dose.rest_s,
-            "duration_s": dose.duration_s,
-            "tempo": dose.tempo,
-        }
-        if dose.side != "none" and base.sides != "none":
-            data["sides"] = dose.side
-        try:
-            effective = Exercise.model_validate(data)
-        except ValidationError as exc:
-            why = "; ".join(
-                str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors()
-            )
-            issues.append(
-                Issue(
-                    (*loc, "thresholds"),
-                    f"with these overrides '{base.id}' is invalid: {why}",
-                    "move the thresholds back toward the catalogue's",
-                )
-            )
-            effective = base
+        effective = _effective_exercise(base, data, dose, loc, issues)
         regress_to = item.regress.to or base.regression
         if item.regress.to is not None and item.regress.to not in known:
             issues.append(
@@ -476,6 +462,77 @@ def _resolve(
             )
         )
         position += 1
+    _check_unlocks(routine, catalogue, customs, known, items, issues)
+    _check_safety_dates(routine, today, issues)
+    return items, issues
+
+
+def _custom_exercises(
+    routine: Routine, catalogue: Catalogue, issues: list[Issue]
+) -> dict[str, Exercise]:
+    """The routine's custom exercises by id (first definition wins); clashes go to ``issues``."""
+    customs: dict[str, Exercise] = {}
+    for loc, _block, item in routine.items():
+        if item.custom is not None:
+            cid = item.custom.id
+            if cid in catalogue.exercises:
+                issues.append(
+                    Issue(
+                        (*loc, "custom", "id"),
+                        f"custom exercise id '{cid}' is already a catalogue exercise",
+                        f"choose another id, e.g. 'my_{cid}'",
+                    )
+                )
+            elif cid in customs and item.custom != customs[cid]:
+                issues.append(
+                    Issue(
+                        (*loc, "custom", "id"),
+                        f"custom exercise id '{cid}' is defined twice with different content",
+                        "give each custom exercise its own id",
+                    )
+                )
+            customs.setdefault(cid, item.custom)
+    return customs
+
+
+def _effective_exercise(
+    base: Exercise, data: dict[str, Any], dose: ItemDose, loc: tuple[Any, ...], issues: list[Issue]
+) -> Exercise:
+    """``base`` with the overridden thresholds and the routine's dose; ``base`` itself (and an
+    issue) when the overrides make it invalid."""
+    data["dose"] = {
+        "sets": dose.sets,
+        "reps": dose.reps_for_set(0),
+        "hold_s": dose.hold_s,
+        "rest_s": dose.rest_s,
+        "duration_s": dose.duration_s,
+        "tempo": dose.tempo,
+    }
+    if dose.side != "none" and base.sides != "none":
+        data["sides"] = dose.side
+    try:
+        return Exercise.model_validate(data)
+    except ValidationError as exc:
+        why = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
+        issues.append(
+            Issue(
+                (*loc, "thresholds"),
+                f"with these overrides '{base.id}' is invalid: {why}",
+                "move the thresholds back toward the catalogue's",
+            )
+        )
+        return base
+
+
+def _check_unlocks(
+    routine: Routine,
+    catalogue: Catalogue,
+    customs: dict[str, Exercise],
+    known: list[str],
+    items: list[ResolvedItem],
+    issues: list[Issue],
+) -> None:
+    """Every unlocked exercise must exist, and should be in the routine."""
     in_routine = {i.exercise_id for i in items}
     for k, uid in enumerate(routine.safety.unlock):
         if uid not in catalogue.exercises and uid not in customs:
@@ -488,6 +545,10 @@ def _resolve(
                     severity="warning",
                 )
             )
+
+
+def _check_safety_dates(routine: Routine, today: date, issues: list[Issue]) -> None:
+    """Restrictions that restrict nothing, a surgery in the future, restrictions ending before it."""
     r = routine.safety.restrictions
     if r is not None and not any(r.active(n) for n in _RESTRICTION_WORDS):
         issues.append(
@@ -516,7 +577,6 @@ def _resolve(
                 "check the dates",
             )
         )
-    return items, issues
 
 
 def check_routine(routine: Routine, catalogue: Catalogue, today: date | None = None) -> list[Issue]:
