@@ -70,7 +70,7 @@ def short_repr(value: Any) -> str:
     """``repr(value)`` cut to a length fit for a one-line message."""
     try:
         r = repr(value)
-    except Exception:  # a repr can fail on exotic input; never let the error report crash
+    except Exception:  # noqa: BLE001 -- a repr can raise anything; never let the error report crash
         r = f"<{type(value).__name__}>"
     return r if len(r) <= _REPR_MAX else r[: _REPR_MAX - 3] + "..."
 
@@ -167,7 +167,11 @@ def _inner_model(ann: Any) -> Any:
     return None
 
 
-def _friendly(err: Any) -> tuple[str, str]:
+def _friendly(err: Any) -> tuple[str, str]:  # noqa: PLR0911
+    """A pydantic error as (what is wrong, how to fix it) in plain words.
+
+    One early return per pydantic error type, so it reads as a table; the returns stay.
+    """
     typ = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
     inp = short_repr(err.get("input"))
@@ -348,7 +352,7 @@ def _bad_scalar(text: str) -> tuple[int, int, str | None]:
         if isinstance(node, yaml.ScalarNode):
             try:
                 loader.construct_object(node, deep=True)
-            except Exception:  # exactly the failure we are locating; any kind is the answer
+            except Exception:  # noqa: BLE001 -- the failure we are locating; any kind is the answer
                 return node.start_mark.line + 1, node.start_mark.column + 1, node.value
         elif isinstance(node, yaml.MappingNode):
             for k, v in node.value:
