@@ -40,6 +40,7 @@ from coach.routines.routine import (
     DoseStep,
     ItemDose,
     PainRules,
+    ProgressRule,
     ResolvedItem,
     ResolvedRoutine,
 )
@@ -203,33 +204,9 @@ def decide(
     name = item.exercise.name
     hold = Decision(item.exercise_id, item.position, "hold", current, current, "")
     # 1. regression: a red session or a failed next morning since the last change
-    if item.regress.enabled:
-        for o in reversed(sessions):
-            why = None
-            if o.light == "red":
-                why = f"the session on {o.session.started_at.astimezone().date()} was red ({'; '.join(o.light_reasons)})"
-            elif o.next_morning is False:
-                why = f"after the session on {o.session.started_at.astimezone().date()}, {o.next_morning_reason}"
-            if why is None:
-                continue
-            after = scale_dose(current, item.regress.volume)
-            easier = (
-                f" An easier option is {item.regress_to.replace('_', ' ')}."
-                if item.regress_to
-                else ""
-            )
-            reason = (
-                f"Reduced {name} to {item.regress.volume:.0%} of the volume ({_fmt_dose_change(current, after)}): "
-                f"{why}.{easier} Please tell your therapist."
-            )
-            return replace(
-                hold,
-                kind="regress",
-                after=after,
-                reason=reason,
-                flag_therapist=True,
-                suggest=item.regress_to,
-            )
+    regressed = _regression(item, current, sessions, hold)
+    if regressed is not None:
+        return regressed
     # 2. progression
     rule = item.progress
     if not rule.enabled or item.progress_step.empty:
@@ -243,30 +220,9 @@ def decide(
         )
     recent = done[-need:]
     for o in recent:
-        day = o.session.started_at.astimezone().date()
-        if o.light != "green":
-            what = o.light or "not rated"
-            extra = f" ({'; '.join(o.light_reasons)})" if o.light_reasons else ""
-            return replace(
-                hold,
-                reason=f"Kept {name} as it is: the session on {day} was {what}{extra}; progression needs {need} green sessions.",
-            )
-        if o.session.next_morning_check and o.next_morning is None:
-            return replace(
-                hold,
-                reason=f"Kept {name} as it is: waiting for the next-morning pain rating after the session on {day}.",
-            )
-        if o.fault_free_ratio < 1.0 - rule.when.max_fault_ratio - 1e-9:
-            return replace(
-                hold,
-                reason=f"Kept {name} as it is: on {day} {o.fault_free_ratio:.0%} of reps were free of form faults; "
-                f"{1 - rule.when.max_fault_ratio:.0%} are needed.",
-            )
-        if rule.when.completed_dose and o.planned and o.reps < o.planned:
-            return replace(
-                hold,
-                reason=f"Kept {name} as it is: on {day} {o.reps} of {o.planned} reps were done.",
-            )
+        why_not = _why_not_progress(o, rule, need)
+        if why_not is not None:
+            return replace(hold, reason=f"Kept {name} as it is: {why_not}")
     after = step_dose(current, item.progress_step, item.progress_max)
     if after == current:
         harder = item.base.progression
@@ -282,6 +238,61 @@ def decide(
         f"and at least {ratio:.0%} of reps were free of form faults."
     )
     return replace(hold, kind="progress", after=after, reason=reason)
+
+
+def _regression(
+    item: ResolvedItem,
+    current: ItemDose,
+    sessions: Sequence[SessionOutcome],
+    hold: Decision,
+) -> Decision | None:
+    """The regression owed to the latest red session or failed next morning, if there is one."""
+    if not item.regress.enabled:
+        return None
+    for o in reversed(sessions):
+        why = None
+        if o.light == "red":
+            why = f"the session on {o.session.started_at.astimezone().date()} was red ({'; '.join(o.light_reasons)})"
+        elif o.next_morning is False:
+            why = f"after the session on {o.session.started_at.astimezone().date()}, {o.next_morning_reason}"
+        if why is None:
+            continue
+        after = scale_dose(current, item.regress.volume)
+        easier = (
+            f" An easier option is {item.regress_to.replace('_', ' ')}." if item.regress_to else ""
+        )
+        reason = (
+            f"Reduced {item.exercise.name} to {item.regress.volume:.0%} of the volume ({_fmt_dose_change(current, after)}): "
+            f"{why}.{easier} Please tell your therapist."
+        )
+        return replace(
+            hold,
+            kind="regress",
+            after=after,
+            reason=reason,
+            flag_therapist=True,
+            suggest=item.regress_to,
+        )
+    return None
+
+
+def _why_not_progress(o: SessionOutcome, rule: ProgressRule, need: int) -> str | None:
+    """Why session ``o`` does not count toward progression (the end of a sentence), or None."""
+    day = o.session.started_at.astimezone().date()
+    if o.light != "green":
+        what = o.light or "not rated"
+        extra = f" ({'; '.join(o.light_reasons)})" if o.light_reasons else ""
+        return f"the session on {day} was {what}{extra}; progression needs {need} green sessions."
+    if o.session.next_morning_check and o.next_morning is None:
+        return f"waiting for the next-morning pain rating after the session on {day}."
+    if o.fault_free_ratio < 1.0 - rule.when.max_fault_ratio - 1e-9:
+        return (
+            f"on {day} {o.fault_free_ratio:.0%} of reps were free of form faults; "
+            f"{1 - rule.when.max_fault_ratio:.0%} are needed."
+        )
+    if rule.when.completed_dose and o.planned and o.reps < o.planned:
+        return f"on {day} {o.reps} of {o.planned} reps were done."
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
