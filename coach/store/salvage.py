@@ -120,63 +120,82 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     cols = [c for c in _columns(dst, table) if c in src_cols]
     if not cols:
         return 0, False
-    col_sql = ", ".join(f'"{c}"' for c in cols)
-    select = f"SELECT rowid, {col_sql} FROM {table}"
-    insert = f"INSERT OR IGNORE INTO {table} ({col_sql}) VALUES ({', '.join('?' * len(cols))})"
-    done: set[int] = set()
-    copied = 0
+    copier = _TableCopier(src, dst, table, cols)
+    last, damaged = copier.scan()
+    if damaged:
+        copier.rescue(last)
+    return copier.copied, damaged
 
-    def put(row: sqlite3.Row | tuple[object, ...]) -> None:
-        nonlocal copied
+
+class _TableCopier:
+    """Copies the readable rows of one table into ``dst``, each rowid at most once."""
+
+    def __init__(
+        self, src: sqlite3.Connection, dst: sqlite3.Connection, table: str, cols: list[str]
+    ) -> None:
+        self.src, self.dst, self.table = src, dst, table
+        col_sql = ", ".join(f'"{c}"' for c in cols)
+        self.select = f"SELECT rowid, {col_sql} FROM {table}"
+        self.insert = (
+            f"INSERT OR IGNORE INTO {table} ({col_sql}) VALUES ({', '.join('?' * len(cols))})"
+        )
+        self.done: set[int] = set()
+        self.copied = 0
+
+    def put(self, row: sqlite3.Row | tuple[object, ...]) -> None:
         rowid = int(row[0])  # type: ignore[arg-type]
-        if rowid in done:
+        if rowid in self.done:
             return
-        done.add(rowid)
+        self.done.add(rowid)
         try:
-            if dst.execute(insert, tuple(row[1:])).rowcount:
-                copied += 1
+            if self.dst.execute(self.insert, tuple(row[1:])).rowcount:
+                self.copied += 1
         except sqlite3.Error:  # garbage that fails a CHECK or NOT NULL: not a row worth keeping
             pass
 
-    last = 0
-    damaged = False
-    try:
-        for row in src.execute(f"{select} ORDER BY rowid"):
-            put(row)
-            last = int(row[0])
-    except sqlite3.DatabaseError:
-        damaged = True
-    if not damaged:
-        return copied, False
-
-    def probe(rowid: int) -> bool:
+    def scan(self) -> tuple[int, bool]:
+        """Read the table in rowid order; (last rowid read, whether the scan broke off)."""
+        last = 0
         try:
-            row = src.execute(f"{select} WHERE rowid = ?", (rowid,)).fetchone()
+            for row in self.src.execute(f"{self.select} ORDER BY rowid"):
+                self.put(row)
+                last = int(row[0])
+        except sqlite3.DatabaseError:
+            return last, True
+        return last, False
+
+    def probe(self, rowid: int) -> bool:
+        """Copy the row ``rowid`` if it can be read; False when it cannot (or is not there)."""
+        try:
+            row = self.src.execute(f"{self.select} WHERE rowid = ?", (rowid,)).fetchone()
         except sqlite3.DatabaseError:
             return False
         if row is None:
             return False
-        put(row)
+        self.put(row)
         return True
 
-    # Rowids the indexes still know (each index is a separate b-tree, often undamaged).
-    for index in _indexes(src, table):
-        rowids: list[int] = []
-        with contextlib.suppress(sqlite3.DatabaseError):
-            for (rid,) in src.execute(f"SELECT rowid FROM {table} INDEXED BY {index}"):
-                rowids.append(int(rid))
-        for rid in rowids:
-            if rid not in done:
-                probe(rid)
-    # Then every rowid after the point where the scan broke off.
-    misses, rid = 0, last + 1
-    while misses < PROBE_WINDOW:
-        if rid in done or probe(rid):
-            misses = 0
-        else:
-            misses += 1
-        rid += 1
-    return copied, True
+    def rescue(self, last: int) -> None:
+        """After a broken scan: fetch the rows the indexes still know, then probe past ``last``."""
+        # Rowids the indexes still know (each index is a separate b-tree, often undamaged).
+        for index in _indexes(self.src, self.table):
+            rowids: list[int] = []
+            with contextlib.suppress(sqlite3.DatabaseError):
+                for (rid,) in self.src.execute(
+                    f"SELECT rowid FROM {self.table} INDEXED BY {index}"
+                ):
+                    rowids.append(int(rid))
+            for rid in rowids:
+                if rid not in self.done:
+                    self.probe(rid)
+        # Then every rowid after the point where the scan broke off.
+        misses, rid = 0, last + 1
+        while misses < PROBE_WINDOW:
+            if rid in self.done or self.probe(rid):
+                misses = 0
+            else:
+                misses += 1
+            rid += 1
 
 
 def _drop_orphans(dst: sqlite3.Connection) -> int:
