@@ -58,45 +58,11 @@ def import_results(path: str | Path, *, max_bytes: int = 50_000_000) -> Imported
         Missing, too big, not JSON, or not a results file / Bundle.
     """
     p = Path(path)
-    try:
-        if p.is_dir():
-            raise ResultsFileError(f"{p}: is a folder, not a results file")
-        if p.stat().st_size > max_bytes:
-            raise ResultsFileError(f"{p}: the file is larger than {max_bytes // 1_000_000} MB")
-        data = _strict_json(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResultsFileError(f"{p}: cannot read the file: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultsFileError(f"{p}: not a JSON file ({exc})") from None
-    except _BadValue as exc:
-        raise ResultsFileError(f"{p}: {exc}") from None
-    except RecursionError:
-        raise ResultsFileError(f"{p}: nested more than {MAX_IMPORT_DEPTH} levels deep") from None
+    data = _read_json(p, max_bytes)
     try:
         _check_depth(data)
-        if isinstance(data, dict) and data.get("resourceType") == "Bundle":
-            sessions = _from_fhir(data)
-            if not sessions:
-                raise ResultsFileError(
-                    f"{p}: the FHIR Bundle holds no coach sessions (no Encounter resources)"
-                )
-            kind: Literal["json", "fhir"] = "fhir"
-        else:
-            items = data if isinstance(data, list) else [data]
-            if not items or not all(
-                isinstance(x, dict) and x.get("schema") == RESULTS_SCHEMA for x in items
-            ):
-                raise ResultsFileError(
-                    f"{p}: not a coach results file (expected 'schema: {RESULTS_SCHEMA}' or a FHIR Bundle)"
-                )
-            sessions = tuple(SessionResults.model_validate(x) for x in items)
-            kind = "json"
-        for i, s in enumerate(sessions):
-            problems = check_imported(s)
-            if problems:
-                where = f"session {i + 1}: " if len(sessions) > 1 else ""
-                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                raise ResultsFileError(f"{p}: {where}{problems[0]}{more}")
+        kind, sessions = _parse_sessions(p, data)
+        _check_sessions(p, sessions)
         return ImportedResults(p, kind, sessions)
     except ValidationError as exc:
         err = exc.errors()[0]
@@ -112,6 +78,55 @@ def import_results(path: str | Path, *, max_bytes: int = 50_000_000) -> Imported
     except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
         # A Bundle that passed the FHIR model but holds values no session can have.
         raise ResultsFileError(f"{p}: not a readable coach Bundle ({_short(str(exc))})") from None
+
+
+def _read_json(p: Path, max_bytes: int) -> Any:
+    """The JSON in ``p`` (strict: no NaN or absurd numbers); one-line errors for anything else."""
+    try:
+        if p.is_dir():
+            raise ResultsFileError(f"{p}: is a folder, not a results file")
+        if p.stat().st_size > max_bytes:
+            raise ResultsFileError(f"{p}: the file is larger than {max_bytes // 1_000_000} MB")
+        return _strict_json(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ResultsFileError(f"{p}: cannot read the file: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsFileError(f"{p}: not a JSON file ({exc})") from None
+    except _BadValue as exc:
+        raise ResultsFileError(f"{p}: {exc}") from None
+    except RecursionError:
+        raise ResultsFileError(f"{p}: nested more than {MAX_IMPORT_DEPTH} levels deep") from None
+
+
+def _parse_sessions(
+    p: Path, data: Any
+) -> tuple[Literal["json", "fhir"], tuple[SessionResults, ...]]:
+    """The sessions of a FHIR Bundle or of a results JSON (one session or a list)."""
+    if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+        sessions = _from_fhir(data)
+        if not sessions:
+            raise ResultsFileError(
+                f"{p}: the FHIR Bundle holds no coach sessions (no Encounter resources)"
+            )
+        return "fhir", sessions
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(
+        isinstance(x, dict) and x.get("schema") == RESULTS_SCHEMA for x in items
+    ):
+        raise ResultsFileError(
+            f"{p}: not a coach results file (expected 'schema: {RESULTS_SCHEMA}' or a FHIR Bundle)"
+        )
+    return "json", tuple(SessionResults.model_validate(x) for x in items)
+
+
+def _check_sessions(p: Path, sessions: tuple[SessionResults, ...]) -> None:
+    """Refuse the file at the first session holding values no real session can have."""
+    for i, s in enumerate(sessions):
+        problems = check_imported(s)
+        if problems:
+            where = f"session {i + 1}: " if len(sessions) > 1 else ""
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ResultsFileError(f"{p}: {where}{problems[0]}{more}")
 
 
 # -- import validation: what a hand-edited or foreign file may not contain -----------------------
@@ -263,6 +278,23 @@ def _from_fhir(data: dict[str, Any]) -> tuple[SessionResults, ...]:
     from fhir.resources.R4B.bundle import Bundle
 
     bundle = Bundle.model_validate(data)
+    encounters, careplans, observations = _index_bundle(bundle)
+    by_enc: dict[str, list[Any]] = {k: [] for k in encounters}
+    for o in observations:
+        ref = o.encounter.reference if o.encounter is not None else None
+        by_enc.setdefault(ref or "", []).append(o)
+    sessions = [
+        _fhir_session(url, enc, by_enc.get(url, []), careplans) for url, enc in encounters.items()
+    ]
+    sessions.sort(key=lambda s: s.start)
+    return tuple(sessions)
+
+
+def _index_bundle(
+    bundle: Any,
+) -> tuple[dict[str, Any], dict[str, tuple[str | None, int | None]], list[Any]]:
+    """The Bundle's Encounters and CarePlans (routine id, version) by full URL, and its
+    Observations in order."""
     encounters: dict[str, Any] = {}
     careplans: dict[str, tuple[str | None, int | None]] = {}
     observations: list[Any] = []
@@ -284,127 +316,128 @@ def _from_fhir(data: dict[str, Any]) -> tuple[SessionResults, ...]:
             careplans[e.fullUrl or ""] = (rid or None, int(ver) if ver.isdigit() else None)
         elif kind == "Observation":
             observations.append(r)
-    by_enc: dict[str, list[Any]] = {k: [] for k in encounters}
-    for o in observations:
-        ref = o.encounter.reference if o.encounter is not None else None
-        by_enc.setdefault(ref or "", []).append(o)
-    sessions = []
-    for url, enc in encounters.items():
-        obs = by_enc.get(url, [])
-        routine: tuple[str | None, int | None] = (None, None)
-        items: list[ItemResult] = []
-        ratings: list[PainRating] = []
-        for o in obs:
-            codes = _codes(o.code)
-            if o.basedOn:
-                routine = careplans.get(o.basedOn[0].reference or "", routine)
-            comps = {(_codes(c.code).get(METRICS_SYSTEM) or ""): c for c in (o.component or [])}
-            if codes.get(LOINC) == "72514-3":
-                if (
-                    o.valueQuantity is None
-                    or o.valueQuantity.value is None
-                    or o.effectiveDateTime is None
-                ):
-                    continue  # not one of ours: a pain score without a number or time says nothing
-                ctx = comps.get("pain-context")
-                spread = comps.get("spreading-down-leg")
-                stiff = comps.get("stiffness")
-                after = comps.get("after-exercise")
-                ratings.append(
-                    PainRating(
-                        at=o.effectiveDateTime,
-                        context=(
-                            ctx.valueString
-                            if ctx is not None and ctx.valueString in _PAIN_CONTEXTS
-                            else "on_demand"
-                        ),
-                        value=int(o.valueQuantity.value),
-                        spreading_down_leg=bool(spread.valueBoolean)
-                        if spread is not None
-                        else False,
-                        stiffness=int(stiff.valueQuantity.value) if stiff is not None else None,
-                        exercise=after.valueString if after is not None else None,
-                    )
-                )
-            elif codes.get(LOINC) == "73985-4":
-                period = o.effectivePeriod
-                start = (
-                    period.start
-                    if period is not None and period.start is not None
-                    else (enc.period.start if enc.period else None)
-                )
-                if start is None:
-                    continue
+    return encounters, careplans, observations
 
-                def num(code: str, comps: dict[str, Any] = comps) -> float | None:
-                    c = comps.get(code)
-                    q = c.valueQuantity if c is not None else None
-                    return float(q.value) if q is not None and q.value is not None else None
 
-                faults = {
-                    code.removeprefix("fault:"): FaultResult(
-                        count=int(num(code) or 0), cue=(c.code.coding[0].display or None)
-                    )
-                    for code, c in comps.items()
-                    if code.startswith("fault:")
-                }
-                rng = num("range-deg-mean")
-                reps = int(num("reps-counted") or 0)
-                items.append(
-                    ItemResult(
-                        exercise=codes.get(EXERCISE_SYSTEM) or (o.code.text or "unknown"),
-                        sets_planned=_int(num("sets-planned")),
-                        reps_planned=_int(num("reps-planned")),
-                        start=start,
-                        end=period.end if period is not None else None,
-                        reps_counted=reps,
-                        reps_partial=int(num("reps-partial") or 0),
-                        holds=int(num("holds-count") or 0),
-                        hold_s_total=float(num("hold-seconds-total") or 0.0),
-                        faults=faults,
-                        sets=[
-                            SetResult(
-                                index=0,
-                                reps_counted=reps,
-                                rom={"range_deg_mean": rng} if rng is not None else {},
-                            )
-                        ],
-                    )
-                )
-        ratings.sort(key=lambda r: r.at)
-        for it_index, it in enumerate(items):
-            after = [
-                r.value
-                for r in ratings
-                if r.context == "after_exercise" and r.exercise == it.exercise
-            ]
-            if after:
-                items[it_index] = it.model_copy(update={"pain_after": after[-1]})
-        before = [r.value for r in ratings if r.context == "before"]
-        post = [r.value for r in ratings if r.context == "end"] or [
-            r.value for r in ratings if r.context == "after_exercise"
+def _fhir_session(
+    url: str,
+    enc: Any,
+    obs: list[Any],
+    careplans: dict[str, tuple[str | None, int | None]],
+) -> SessionResults:
+    """One Encounter and its Observations as a session."""
+    routine: tuple[str | None, int | None] = (None, None)
+    items: list[ItemResult] = []
+    ratings: list[PainRating] = []
+    for o in obs:
+        codes = _codes(o.code)
+        if o.basedOn:
+            routine = careplans.get(o.basedOn[0].reference or "", routine)
+        comps = {(_codes(c.code).get(METRICS_SYSTEM) or ""): c for c in (o.component or [])}
+        if codes.get(LOINC) == "72514-3":
+            rating = _fhir_pain(o, comps)
+            if rating is not None:
+                ratings.append(rating)
+        elif codes.get(LOINC) == "73985-4":
+            item = _fhir_item(o, codes, comps, enc)
+            if item is not None:
+                items.append(item)
+    ratings.sort(key=lambda r: r.at)
+    for it_index, it in enumerate(items):
+        after = [
+            r.value for r in ratings if r.context == "after_exercise" and r.exercise == it.exercise
         ]
-        morning = [r.value for r in ratings if r.context == "next_morning"]
-        ident = (enc.identifier or [None])[0]
-        sessions.append(
-            SessionResults(
-                routine=RoutineRef(id=routine[0], version=routine[1]),
-                session_id=(ident.value if ident is not None and ident.value else url),
-                start=_session_start(enc, items, ratings),
-                end=enc.period.end if enc.period is not None else None,
-                status="completed" if enc.status == "finished" else "in_progress",
-                pain=PainSummary(
-                    pre=before[0] if before else None,
-                    post=post[-1] if post else None,
-                    next_morning=morning[-1] if morning else None,
-                    spreading_reported=any(r.spreading_down_leg for r in ratings),
-                    ratings=ratings,
-                ),
-                items=sorted(items, key=lambda i: i.start),
-            )
+        if after:
+            items[it_index] = it.model_copy(update={"pain_after": after[-1]})
+    before = [r.value for r in ratings if r.context == "before"]
+    post = [r.value for r in ratings if r.context == "end"] or [
+        r.value for r in ratings if r.context == "after_exercise"
+    ]
+    morning = [r.value for r in ratings if r.context == "next_morning"]
+    ident = (enc.identifier or [None])[0]
+    return SessionResults(
+        routine=RoutineRef(id=routine[0], version=routine[1]),
+        session_id=(ident.value if ident is not None and ident.value else url),
+        start=_session_start(enc, items, ratings),
+        end=enc.period.end if enc.period is not None else None,
+        status="completed" if enc.status == "finished" else "in_progress",
+        pain=PainSummary(
+            pre=before[0] if before else None,
+            post=post[-1] if post else None,
+            next_morning=morning[-1] if morning else None,
+            spreading_reported=any(r.spreading_down_leg for r in ratings),
+            ratings=ratings,
+        ),
+        items=sorted(items, key=lambda i: i.start),
+    )
+
+
+def _fhir_pain(o: Any, comps: dict[str, Any]) -> PainRating | None:
+    """A pain-score Observation as a rating; None when it has no number or time (not ours)."""
+    if o.valueQuantity is None or o.valueQuantity.value is None or o.effectiveDateTime is None:
+        return None  # not one of ours: a pain score without a number or time says nothing
+    ctx = comps.get("pain-context")
+    spread = comps.get("spreading-down-leg")
+    stiff = comps.get("stiffness")
+    after = comps.get("after-exercise")
+    return PainRating(
+        at=o.effectiveDateTime,
+        context=(
+            ctx.valueString
+            if ctx is not None and ctx.valueString in _PAIN_CONTEXTS
+            else "on_demand"
+        ),
+        value=int(o.valueQuantity.value),
+        spreading_down_leg=bool(spread.valueBoolean) if spread is not None else False,
+        stiffness=int(stiff.valueQuantity.value) if stiff is not None else None,
+        exercise=after.valueString if after is not None else None,
+    )
+
+
+def _fhir_item(o: Any, codes: dict[str, str], comps: dict[str, Any], enc: Any) -> ItemResult | None:
+    """An exercise Observation as one item result; None when it has no start time at all."""
+    period = o.effectivePeriod
+    start = (
+        period.start
+        if period is not None and period.start is not None
+        else (enc.period.start if enc.period else None)
+    )
+    if start is None:
+        return None
+
+    def num(code: str) -> float | None:
+        c = comps.get(code)
+        q = c.valueQuantity if c is not None else None
+        return float(q.value) if q is not None and q.value is not None else None
+
+    faults = {
+        code.removeprefix("fault:"): FaultResult(
+            count=int(num(code) or 0), cue=(c.code.coding[0].display or None)
         )
-    sessions.sort(key=lambda s: s.start)
-    return tuple(sessions)
+        for code, c in comps.items()
+        if code.startswith("fault:")
+    }
+    rng = num("range-deg-mean")
+    reps = int(num("reps-counted") or 0)
+    return ItemResult(
+        exercise=codes.get(EXERCISE_SYSTEM) or (o.code.text or "unknown"),
+        sets_planned=_int(num("sets-planned")),
+        reps_planned=_int(num("reps-planned")),
+        start=start,
+        end=period.end if period is not None else None,
+        reps_counted=reps,
+        reps_partial=int(num("reps-partial") or 0),
+        holds=int(num("holds-count") or 0),
+        hold_s_total=float(num("hold-seconds-total") or 0.0),
+        faults=faults,
+        sets=[
+            SetResult(
+                index=0,
+                reps_counted=reps,
+                rom={"range_deg_mean": rng} if rng is not None else {},
+            )
+        ],
+    )
 
 
 _PAIN_CONTEXTS = ("before", "after_exercise", "end", "on_demand", "next_morning")
