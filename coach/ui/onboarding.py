@@ -11,9 +11,14 @@ half-way never loses it — and sessions stay blocked until the screening is run
 block only happens when a full run is finished. The questions and the tier logic live in the
 Qt-free :mod:`coach.core.screening`.
 
-Keyboard: Tab moves between answers, Space or Enter presses the focused button, **Y** / **N**
-answer the current question and move to the next, Enter on a finished step goes on; Alt+N / Alt+P
-are Next and Previous.
+Keyboard: a question step starts with the focus on the first question itself, never on an
+answer, and after an answer it moves to the next question. **Y** / **N** answer the current
+question; Tab moves between questions' answers, the arrow keys between the answers of one
+question, and Space chooses the highlighted answer. Enter never chooses an answer (it could say
+"yes" or "no" to a safety question by accident): on an answer it only says how to answer, and
+on a finished step it goes on. Alt+N / Alt+P are Next and Previous.
+
+The bar above the page names the step ("Welcome — step 3 of 8: Your back").
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -67,6 +72,24 @@ DISCLAIMER = (
 )
 
 STEPS = ("welcome", *(g.id for g in GROUPS), "camera", "done")
+#: What each step is called under the page (question steps: their group's title).
+STEP_TITLES = {
+    "welcome": "About coach and safety",
+    **{g.id: g.title for g in GROUPS},
+    "camera": "Camera",
+    "done": "Done",
+}
+#: Its short name in the window's title bar, which must fit beside the buttons with large text.
+STEP_SHORT = {
+    "welcome": "About coach",
+    "general": "Your health",
+    "back": "Your back",
+    "emergency": "Emergency signs",
+    "urgent": "Signs for a doctor today",
+    "review": "Things to check first",
+    "camera": "Camera",
+    "done": "Done",
+}
 QUESTION_STEPS = tuple(g.id for g in GROUPS)
 #: After these steps, a blocking answer skips the rest: there is nothing more to set up today.
 JUMP_TO_DONE_FROM = {"emergency": Tier.EMERGENCY, "urgent": Tier.URGENT}
@@ -113,6 +136,7 @@ class ChoiceButtons(QWidget):
             b = QPushButton(text)
             b.setCheckable(True)
             b.setProperty("role", "choice")
+            b.setProperty("answer", True)  # Enter never presses it (see the page's keys)
             b.setMinimumSize(min_width, 48)
             b.setAccessibleName(f"{text}: {accessible}")
             b.installEventFilter(self)
@@ -171,7 +195,12 @@ class ChoiceButtons(QWidget):
 
 
 class QuestionRow(QFrame):
-    """One yes/no question: the text and two large buttons, Yes and No (neither chosen at first)."""
+    """One yes/no question: the text and two large buttons, Yes and No (neither chosen at first).
+
+    The row itself takes the focus when a step starts or the question before it is answered, so
+    the focus is on the question, not on an answer; Tab does not stop on it (Tab goes between
+    the answers), and the Right or Down arrow moves into its answers.
+    """
 
     def __init__(
         self, question: screening.Question, on_answer: Callable[[QuestionRow, bool], None]
@@ -179,6 +208,10 @@ class QuestionRow(QFrame):
         super().__init__()
         self.question = question
         self.setProperty("role", "card")
+        self.setProperty("question", True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setAccessibleName(question.text)
+        self.setAccessibleDescription("Press Y for yes or N for no.")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(16, 10, 12, 10)
         self.text = _label(question.text)
@@ -192,6 +225,12 @@ class QuestionRow(QFrame):
     def answer(self) -> bool | None:
         v = self.choice.value()
         return None if v is None else bool(v)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() in (Qt.Key.Key_Right, Qt.Key.Key_Down):
+            self.choice.tab_stop().setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        super().keyPressEvent(e)
 
     def set_answer(self, value: bool) -> None:
         self.choice.set_value(value)
@@ -214,6 +253,7 @@ class OnboardingPage(QWidget):
         self.setStyleSheet(
             choice_style(pal)
             + f'QLabel[urgent="true"] {{ border: 3px solid {pal.bad}; font-weight: 600; }}'
+            + f'QFrame[question="true"]:focus {{ border: 3px solid {pal.accent}; }}'
         )
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -483,7 +523,7 @@ class OnboardingPage(QWidget):
         if row in rows:
             for r in rows[rows.index(row) + 1 :]:
                 if r.answer() is None:
-                    r.choice.tab_stop().setFocus()
+                    r.setFocus(Qt.FocusReason.OtherFocusReason)  # the question, not an answer
                     return
         if (
             self.step_id() == "back"
@@ -504,7 +544,7 @@ class OnboardingPage(QWidget):
     def _current_row(self) -> QuestionRow | None:
         w = self.focusWidget()
         for r in self._step_rows():
-            if w is r.yes or w is r.no:
+            if w is r or w is r.yes or w is r.no:
                 return r
         return next((r for r in self._step_rows() if r.answer() is None), None)
 
@@ -574,7 +614,7 @@ class OnboardingPage(QWidget):
             target: QWidget = self.ack
         elif step in QUESTION_STEPS:
             first = next((r for r in self._step_rows() if r.answer() is None), None)
-            target = first.choice.tab_stop() if first is not None else self.next_btn
+            target = first if first is not None else self.next_btn  # the question, not "Yes"
         elif step == "camera":
             target = self.camera_combo if self.camera_combo.isEnabled() else self.profile_name
         else:
@@ -585,15 +625,36 @@ class OnboardingPage(QWidget):
     def _update_nav(self) -> None:
         i = self.stack.currentIndex()
         step = self.step_id()
-        title = {"welcome": "Welcome", "camera": "Camera", "done": "Done"}.get(
-            step, next((g.title for g in GROUPS if g.id == step), step)
-        )
+        title = STEP_TITLES.get(step, step)
         self.step_label.setText(f"Step {i + 1} of {len(STEPS)}: {title}")
+        self._show_title()
         self.prev_btn.setEnabled(bool(self._trail))
         self.next_btn.setText("&Finish" if step == "done" else "&Next ›")
         self.next_btn.setEnabled(self._complete())
         if self._complete():
             self.hint.setText("")
+
+    def page_title(self) -> str:
+        """The title bar's words for the current step, e.g. "Welcome — step 2 of 8: Your
+        health"."""
+        i = self.stack.currentIndex()
+        return f"Welcome — step {i + 1} of {len(STEPS)}: {STEP_SHORT.get(self.step_id(), '')}"
+
+    def _show_title(self) -> None:
+        """Name the step in the main window's title bar (and for its Back), while this page is
+        the one shown. The window sets a fixed title when it opens a page, so this runs again
+        just after the page is shown."""
+        text = self.page_title()
+        self.setProperty("page_title", text)
+        win = self.window()
+        label = getattr(win, "title", None)
+        stack = getattr(win, "stack", None)
+        if isinstance(label, QLabel) and stack is not None and stack.currentWidget() is self:
+            label.setText(text)
+
+    def showEvent(self, e: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(e)
+        QTimer.singleShot(0, self._show_title)
 
     def _fill_done(self) -> None:
         r = self.result
@@ -650,9 +711,16 @@ class OnboardingPage(QWidget):
                 self.answer(row.question.id, key == Qt.Key.Key_Y)
                 return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            # Enter presses a focused Yes/No or Previous button; elsewhere (like the tick box,
-            # where Space ticks) it means "go on", as in a form.
+            # Enter never chooses an answer (Y, N, Space or a click do); it presses a focused
+            # Previous button; elsewhere (like the tick box, where Space ticks) it means "go on",
+            # as in a form, which waits until every question is answered.
             w = self.focusWidget()
+            if isinstance(w, QPushButton) and w.property("answer") is True:
+                self.hint.setText(
+                    "To answer, press Y for yes or N for no, or Space to choose the highlighted "
+                    "answer."
+                )
+                return
             if (
                 isinstance(w, QAbstractButton)
                 and not isinstance(w, Toggle)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import Qt
 
 from coach.core import screening
@@ -227,6 +228,8 @@ def test_tab_moves_between_questions_and_arrows_reach_no(qtbot, window) -> None:
     page = open_onboarding(win)
     walk_to(page, "general")
     rows = [page.rows[q.id] for q in screening.questions_in("general")]
+    assert page.focusWidget() is rows[0]  # the question, not an answer
+    press(qtbot, page, Qt.Key.Key_Right)  # into its answers
     assert page.focusWidget() is rows[0].yes
     press(qtbot, page, Qt.Key.Key_Right)  # within the question: Yes -> No
     assert page.focusWidget() is rows[0].no
@@ -285,3 +288,68 @@ def test_back_surgery_asks_when_and_which_and_sets_the_safety_rules(qtbot, windo
     assert core and not any(
         {"loads_flexion", "loads_rotation", "lifting"} & set(e.tags) for e in core
     )
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_window_title_names_each_step(qtbot, window) -> None:
+    from coach.ui.tour import apply_size
+
+    win, ctx = window
+    ctx.settings.large_text = True  # the longest title still fits beside the buttons
+    win.apply_theme()
+    page = open_onboarding(win)
+    qtbot.waitUntil(lambda: win.title.text() == "Welcome — step 1 of 8: About coach")
+    seen = [win.title.text()]
+
+    def fits() -> None:
+        apply_size(win, 1366, 768)
+        assert (win.width(), win.height()) == (1366, 768)
+        assert win.title.width() >= win.title.sizeHint().width(), win.title.text()
+
+    page.ack.click()
+    page.next_btn.click()
+    while page.step_id() != "done":
+        seen.append(win.title.text())
+        fits()
+        if page.step_id() in QUESTION_STEPS:
+            answer_all(page, False)
+        page.next_btn.click()
+    seen.append(win.title.text())
+    assert seen == [
+        "Welcome — step 1 of 8: About coach",
+        "Welcome — step 2 of 8: Your health",
+        "Welcome — step 3 of 8: Your back",
+        "Welcome — step 4 of 8: Emergency signs",
+        "Welcome — step 5 of 8: Signs for a doctor today",
+        "Welcome — step 6 of 8: Things to check first",
+        "Welcome — step 7 of 8: Camera",
+        "Welcome — step 8 of 8: Done",
+    ]
+    page.prev_btn.click()
+    assert win.title.text() == "Welcome — step 7 of 8: Camera"
+
+
+@pytest.mark.parametrize("step", list(QUESTION_STEPS))
+def test_enter_never_answers_a_safety_question(qtbot, window, step: str) -> None:
+    """Focus starts on the question, not on "Yes"; Enter there, or on a highlighted answer,
+    answers nothing and does not move on."""
+    win, _ctx = window
+    page = open_onboarding(win)
+    walk_to(page, step)
+    rows = [page.rows[q.id] for q in screening.questions_in(step)]
+    assert page.focusWidget() is rows[0]
+    assert page.focusWidget() not in (rows[0].yes, rows[0].no)
+    for _ in range(3):
+        press(qtbot, page, Qt.Key.Key_Return)
+    assert all(r.answer() is None for r in rows) and page.step_id() == step
+    assert "every question" in page.hint.text()
+    press(qtbot, page, Qt.Key.Key_Down)  # into the answers: "Yes" is highlighted, not chosen
+    assert page.focusWidget() is rows[0].yes
+    press(qtbot, page, Qt.Key.Key_Enter)
+    press(qtbot, page, Qt.Key.Key_Return)
+    assert rows[0].answer() is None and page.step_id() == step
+    assert "press Y for yes or N for no" in page.hint.text()
+    press(qtbot, page, Qt.Key.Key_N)  # a deliberate answer moves on to the next question
+    assert rows[0].answer() is False
+    if len(rows) > 1:
+        assert page.focusWidget() is rows[1]
