@@ -148,7 +148,7 @@ def test_exercise_page_content_in_plain_words(qtbot, window) -> None:
     [
         ("mini_squat", "2 sets of 10, rest 75 seconds between sets"),
         ("abdominal_bracing", "10 holds of 10 seconds"),
-        ("marching_in_place", "3 minutes, alternating sides"),
+        ("marching_in_place", "5 minutes, alternating sides"),
         ("side_bridge", "5 holds of 10 seconds on each side"),
         ("hip_hinge_drill", "2 sets of 8, rest 1 minute between sets"),
         (
