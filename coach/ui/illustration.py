@@ -172,34 +172,12 @@ class SkeletonAnimation(QWidget):
         other = self.spec.alternate and self.cycle % 2 == 1
         pose = pose_for(self.exercise, self.phase, other_side=other, spec=self.spec)
         width = max(3.0, side * 0.016)
-        # props: calm, thin, behind the figure
-        prop_pen = QPen(QColor(pal.muted), max(2.0, width * 0.6))
-        prop_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        prop_fill = QColor(pal.border)
-        for kind, x0, y0, x1, y1 in self.spec.props:
-            qp.setPen(prop_pen)
-            if kind == "line":
-                qp.drawLine(pt((x0, y0)), pt((x1, y1)))
-            elif kind == "rect":
-                qp.setBrush(prop_fill)
-                qp.drawRect(QRectF(pt((min(x0, x1), min(y0, y1))), pt((max(x0, x1), max(y0, y1)))))
-                qp.setBrush(Qt.BrushStyle.NoBrush)
+        moving = moving_side(self.spec, other)
+        self._paint_props(qp, pal, pt, pose, moving, width)
         body = QColor(pal.accent)
         far = QColor(pal.muted) if self.spec.view == "side" else QColor(body)
         if not self.high_contrast and self.spec.view == "side":
             far.setAlpha(150)
-        moving = moving_side(self.spec, other)
-        live = VARIANTS[self.spec.variant].props
-        if "strap" in live:
-            qp.setPen(QPen(QColor(pal.warn), max(2.0, width * 0.5)))
-            qp.drawLine(pt(pose[f"{moving}_wrist"]), pt(pose[f"{moving}_toe"]))
-        if "box" in live:
-            w = pose["l_wrist"]
-            half, depth = 0.07 * self.spec.scale, 0.09 * self.spec.scale
-            qp.setPen(prop_pen)
-            qp.setBrush(prop_fill)
-            qp.drawRect(QRectF(pt((w[0] - half, w[1])), pt((w[0] + half, w[1] + depth))))
-            qp.setBrush(Qt.BrushStyle.NoBrush)
         # far limbs first, then the trunk and head, then the near limbs
         for s, colour in (("r", far), ("l", body)):
             pen = QPen(
@@ -228,29 +206,74 @@ class SkeletonAnimation(QWidget):
                     ),
                     side,
                 )
-        # the focus: a soft ring around the joint that moves
-        focus = self._focus_point(pose, moving)
-        if focus is not None and self.show_focus:
-            ring = QColor(pal.good if self.high_contrast else pal.warn)  # distinct from the figure
-            qp.setPen(QPen(ring, max(2.0, width * 0.5)))
+        self._paint_focus(qp, pal, pt, pose, moving, width, side)
+
+    def _paint_props(
+        self,
+        qp: QPainter,
+        pal: Any,
+        pt: Callable[[Point], QPointF],
+        pose: Pose,
+        moving: str,
+        width: float,
+    ) -> None:
+        """The props: calm, thin, behind the figure (the variant's strap or box last)."""
+        prop_pen = QPen(QColor(pal.muted), max(2.0, width * 0.6))
+        prop_pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        prop_fill = QColor(pal.border)
+        for kind, x0, y0, x1, y1 in self.spec.props:
+            qp.setPen(prop_pen)
+            if kind == "line":
+                qp.drawLine(pt((x0, y0)), pt((x1, y1)))
+            elif kind == "rect":
+                qp.setBrush(prop_fill)
+                qp.drawRect(QRectF(pt((min(x0, x1), min(y0, y1))), pt((max(x0, x1), max(y0, y1)))))
+                qp.setBrush(Qt.BrushStyle.NoBrush)
+        live = VARIANTS[self.spec.variant].props
+        if "strap" in live:
+            qp.setPen(QPen(QColor(pal.warn), max(2.0, width * 0.5)))
+            qp.drawLine(pt(pose[f"{moving}_wrist"]), pt(pose[f"{moving}_toe"]))
+        if "box" in live:
+            w = pose["l_wrist"]
+            half, depth = 0.07 * self.spec.scale, 0.09 * self.spec.scale
+            qp.setPen(prop_pen)
+            qp.setBrush(prop_fill)
+            qp.drawRect(QRectF(pt((w[0] - half, w[1])), pt((w[0] + half, w[1] + depth))))
             qp.setBrush(Qt.BrushStyle.NoBrush)
-            r = side * (
-                0.035
-                + (0.01 * self.phase if self.spec.variant in ("brace", "pelvic_tilt") else 0.0)
-            )
-            if self.spec.focus == "head":
-                r = self.spec.head_r * side * 1.45
-            qp.drawEllipse(pt(focus), r, r)
-            if self.spec.variant == "brace" and self.phase >= 0.5:
-                # nothing moves in a brace: arrows show the tummy drawing in and tightening
-                c = pt(focus)
-                for ang in (0.0, 90.0, 180.0):
-                    d = QPointF(math.cos(math.radians(ang)), -math.sin(math.radians(ang)))
-                    tip, tail = c + d * (r * 1.35), c + d * (r * 2.6)
-                    qp.drawLine(tail, tip)
-                    for turn in (-30.0, 30.0):
-                        rad = math.radians(ang + turn)
-                        qp.drawLine(tip, tip + QPointF(math.cos(rad), -math.sin(rad)) * (r * 0.5))
+
+    def _paint_focus(
+        self,
+        qp: QPainter,
+        pal: Any,
+        pt: Callable[[Point], QPointF],
+        pose: Pose,
+        moving: str,
+        width: float,
+        side: float,
+    ) -> None:
+        """The focus: a soft ring around the joint that moves (arrows in for a brace)."""
+        focus = self._focus_point(pose, moving)
+        if focus is None or not self.show_focus:
+            return
+        ring = QColor(pal.good if self.high_contrast else pal.warn)  # distinct from the figure
+        qp.setPen(QPen(ring, max(2.0, width * 0.5)))
+        qp.setBrush(Qt.BrushStyle.NoBrush)
+        r = side * (
+            0.035 + (0.01 * self.phase if self.spec.variant in ("brace", "pelvic_tilt") else 0.0)
+        )
+        if self.spec.focus == "head":
+            r = self.spec.head_r * side * 1.45
+        qp.drawEllipse(pt(focus), r, r)
+        if self.spec.variant == "brace" and self.phase >= 0.5:
+            # nothing moves in a brace: arrows show the tummy drawing in and tightening
+            c = pt(focus)
+            for ang in (0.0, 90.0, 180.0):
+                d = QPointF(math.cos(math.radians(ang)), -math.sin(math.radians(ang)))
+                tip, tail = c + d * (r * 1.35), c + d * (r * 2.6)
+                qp.drawLine(tail, tip)
+                for turn in (-30.0, 30.0):
+                    rad = math.radians(ang + turn)
+                    qp.drawLine(tip, tip + QPointF(math.cos(rad), -math.sin(rad)) * (r * 0.5))
 
     def _paint_trunk(
         self, qp: QPainter, pose: Pose, pt: Callable[[Point], QPointF], pen: QPen, side: float

@@ -94,36 +94,46 @@ def _is_scroll_viewport(w: QWidget) -> bool:
 
 
 def _text_problem(w: QWidget) -> str | None:
+    """Why ``w``'s text does not fit in it (a label, a tab bar or a button), or None."""
     if isinstance(w, QLabel):
-        if w.pixmap() is not None and not w.pixmap().isNull():
-            return None
-        if not w.text().strip():
-            return None
-        if w.wordWrap():
-            need = w.heightForWidth(w.width())
-            if need > w.height() + TOLERANCE_PX:
-                return (
-                    f"wrapped text needs {need} px of height, has {w.height()} (width {w.width()})"
-                )
-            # a single word longer than the label's width cannot wrap
-            word_w = w.minimumSizeHint().width()
-            if word_w > w.width() + TOLERANCE_PX:
-                return f"a word needs {word_w} px of width, has {w.width()}"
-            return None
-        hint = w.sizeHint()
-        if hint.width() > w.width() + TOLERANCE_PX or hint.height() > w.height() + TOLERANCE_PX:
-            return f"text needs {hint.width()}x{hint.height()} px, has {w.width()}x{w.height()}"
-        return None
+        return _label_problem(w)
     if isinstance(w, QTabBar):
-        for i in range(w.count()):
-            need, has = w.tabSizeHint(i).width(), w.tabRect(i).width()
-            if w.isTabVisible(i) and need > has + TOLERANCE_PX:
-                return f"tab '{w.tabText(i)}' needs {need} px of width, has {has} (its text is cut)"
-        return None
+        return _tab_problem(w)
     if isinstance(w, QAbstractButton) and w.text().strip():
-        hint = w.sizeHint()
-        if hint.width() > w.width() + TOLERANCE_PX or hint.height() > w.height() + TOLERANCE_PX:
-            return f"text needs {hint.width()}x{hint.height()} px, has {w.width()}x{w.height()}"
+        return _hint_problem(w)
+    return None
+
+
+def _hint_problem(w: QWidget) -> str | None:
+    """The widget's size hint (its text on one line) is larger than the widget."""
+    hint = w.sizeHint()
+    if hint.width() > w.width() + TOLERANCE_PX or hint.height() > w.height() + TOLERANCE_PX:
+        return f"text needs {hint.width()}x{hint.height()} px, has {w.width()}x{w.height()}"
+    return None
+
+
+def _label_problem(w: QLabel) -> str | None:
+    if w.pixmap() is not None and not w.pixmap().isNull():
+        return None
+    if not w.text().strip():
+        return None
+    if not w.wordWrap():
+        return _hint_problem(w)
+    need = w.heightForWidth(w.width())
+    if need > w.height() + TOLERANCE_PX:
+        return f"wrapped text needs {need} px of height, has {w.height()} (width {w.width()})"
+    # a single word longer than the label's width cannot wrap
+    word_w = w.minimumSizeHint().width()
+    if word_w > w.width() + TOLERANCE_PX:
+        return f"a word needs {word_w} px of width, has {w.width()}"
+    return None
+
+
+def _tab_problem(w: QTabBar) -> str | None:
+    for i in range(w.count()):
+        need, has = w.tabSizeHint(i).width(), w.tabRect(i).width()
+        if w.isTabVisible(i) and need > has + TOLERANCE_PX:
+            return f"tab '{w.tabText(i)}' needs {need} px of width, has {has} (its text is cut)"
     return None
 
 
