@@ -99,7 +99,8 @@ def build_window(
         ctx.history = hist
         if hwarn:
             ctx.warnings.append(hwarn)
-    except Exception as exc:  # history never blocks start-up
+    except Exception as exc:  # noqa: BLE001 -- history never blocks start-up: any failure
+        # (damaged file, locked, unreadable) becomes the warning shown on the home screen
         log.warning("history unavailable: %s", exc)
         ctx.warnings.append("Your history could not be opened, so this session will not be saved.")
     speaker = ctx.speaker = Speaker(enabled=settings.voice, sounds=settings.sounds)

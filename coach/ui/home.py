@@ -103,7 +103,8 @@ def todays_plan(ctx: AppContext) -> tuple[list[PlanItem], str, str]:
                             ctx.dose_changes.append(
                                 f"{d.exercise_id.replace('_', ' ')}: {d.reason}"
                             )
-                except Exception as exc:  # history trouble never blocks today's routine
+                except Exception as exc:  # noqa: BLE001 -- any history trouble (damaged rows
+                    # included) falls back to the prescribed doses; it never blocks today's routine
                     log.warning("progression unavailable: %s", exc)
             plan = [plan_item_from_resolved(r, doses.get(r.position)) for r in resolved.active]
             if plan:
@@ -165,8 +166,17 @@ class HomePage(QWidget):
             "muted",
         )
         lay.addWidget(note)
+        self._build_today()
+        self._build_morning()
+        self._build_source()
+        self._build_programs()
+        self._build_tools()
+        lay.addStretch(1)
+        self.refresh()
 
-        # Today's routine
+    def _build_today(self) -> None:
+        """Today's routine: its title, origin, schedule, exercises, dose changes and Start."""
+        lay = self.lay
         c, cl = card()
         self.today_title = wrapped_label("", "heading")
         self.today_list = wrapped_label()
@@ -197,7 +207,9 @@ class HomePage(QWidget):
         cl.addWidget(self.routine_notice)
         lay.addWidget(c)
 
-        # Next-morning check (DOMAIN §5.1: the 24-hour response matters most)
+    def _build_morning(self) -> None:
+        """Next-morning check (DOMAIN §5.1: the 24-hour response matters most)."""
+        lay = self.lay
         self.morning, ml = card()
         self.morning_text = wrapped_label("")
         mb = QPushButton("Answer now")
@@ -209,7 +221,9 @@ class HomePage(QWidget):
         ml.addLayout(row)
         lay.addWidget(self.morning)
 
-        # Source
+    def _build_source(self) -> None:
+        """Source: the camera or a video file."""
+        lay = self.lay
         c, cl = card()
         self.source_label = wrapped_label()
         row = QHBoxLayout()
@@ -224,7 +238,9 @@ class HomePage(QWidget):
         cl.addLayout(row)
         lay.addWidget(c)
 
-        # Programs: each file in exercises/programs is one card; its count is its own list
+    def _build_programs(self) -> None:
+        """Programs: each file in exercises/programs is one card; its count is its own list."""
+        lay = self.lay
         head = QLabel("Programs")
         head.setProperty("role", "heading")
         lay.addWidget(head)
@@ -251,7 +267,9 @@ class HomePage(QWidget):
             self.program_grid.add(c)
         lay.addWidget(self.program_grid)
 
-        # Posture monitor + tools
+    def _build_tools(self) -> None:
+        """Posture monitor switch and the tool buttons."""
+        lay = self.lay
         c, cl = card()
         self.monitor = QCheckBox("Posture monitor: check how I sit at my desk, and nudge me gently")
         self.monitor.setChecked(self.ctx.settings.posture_monitor)
@@ -271,8 +289,6 @@ class HomePage(QWidget):
             tool_row.addWidget(b)
         cl.addWidget(tools)
         lay.addWidget(c)
-        lay.addStretch(1)
-        self.refresh()
 
     def refresh(self) -> None:
         pending = None
@@ -281,7 +297,7 @@ class HomePage(QWidget):
                 pending = self.ctx.history.pending_next_morning_check(
                     dt.datetime.now(dt.timezone.utc)
                 )
-            except Exception as exc:  # a damaged history never blocks the home screen
+            except Exception as exc:  # noqa: BLE001 -- a damaged history never blocks home
                 log.warning("next-morning check unavailable: %s", exc)
         self.morning.setVisible(pending is not None)
         if pending is not None:
@@ -331,7 +347,7 @@ class HomePage(QWidget):
 
             try:  # record today's dose decisions (and their reasons) for the clinician's report
                 plan_next_session(self.ctx.history, resolved, record=True)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 -- not storing them must never stop the session
                 log.warning("progression events not stored: %s", exc)
         r = getattr(resolved, "routine", None) if self.ctx.settings.routine_path else None
         if r is not None:

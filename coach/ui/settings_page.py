@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+import cv2
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
@@ -125,7 +126,7 @@ def camera_choices() -> list[tuple[str, str]]:
     """(camera spec, label) for every camera found; empty when there is none."""
     try:
         found = sources.list_cameras()
-    except Exception as exc:  # probing hardware must never break the settings screen
+    except (OSError, cv2.error) as exc:  # probing hardware must never break the settings screen
         log.warning("camera probe failed: %s", exc)
         return []
     return [(str(idx), f"Camera {idx}: {label}") for idx, label in found]
@@ -183,7 +184,18 @@ class SettingsPage(QWidget):
         grid = ResponsiveGrid(min_column=520, spacing=16, max_columns=2)
         lay.addWidget(grid)
 
-        # Reading
+        grid.add(self._reading_card())
+        grid.add(self._sound_card())
+        grid.add(self._picture_card())
+        grid.add(self._camera_card())
+        grid.add(self._tracking_card())
+        grid.add(self._screening_card())
+        lay.addWidget(self._privacy_card())  # the privacy card spans the page
+        lay.addStretch(1)
+
+    def _reading_card(self) -> QFrame:
+        """Reading the screen: large text, high contrast."""
+        s = self.ctx.settings
         c, cl = card()
         cl.addWidget(_label("Reading the screen", "heading"))
         self.large_text = self._check(cl, "Large text", s.large_text, self._set_large_text)
@@ -191,9 +203,11 @@ class SettingsPage(QWidget):
             cl, "High contrast colours (white on black)", s.high_contrast, self._set_high_contrast
         )
         cl.addStretch(1)
-        grid.add(c)
+        return c
 
-        # Sound
+    def _sound_card(self) -> QFrame:
+        """Voice and sounds, with a button to hear the voice."""
+        s = self.ctx.settings
         c, cl = card()
         cl.addWidget(_label("Voice and sounds", "heading"))
         self.voice = self._check(
@@ -210,9 +224,11 @@ class SettingsPage(QWidget):
         row.addStretch(1)
         cl.addLayout(row)
         cl.addStretch(1)
-        grid.add(c)
+        return c
 
-        # Picture
+    def _picture_card(self) -> QFrame:
+        """The picture during a session: stick figure only, mirror, performance figures."""
+        s = self.ctx.settings
         c, cl = card()
         cl.addWidget(_label("The picture during a session", "heading"))
         self.skeleton_only = self._check(
@@ -237,9 +253,11 @@ class SettingsPage(QWidget):
             )
         )
         cl.addStretch(1)
-        grid.add(c)
+        return c
 
-        # Camera
+    def _camera_card(self) -> QFrame:
+        """The camera of the active set-up profile."""
+        s = self.ctx.settings
         c, cl = card()
         cl.addWidget(_label("Camera", "heading"))
         cl.addWidget(_label(f'For your set-up "{s.profile().name}".', "muted"))
@@ -251,9 +269,11 @@ class SettingsPage(QWidget):
         cl.addWidget(self.camera)
         cl.addWidget(self.camera_note)
         cl.addStretch(1)
-        grid.add(c)
+        return c
 
-        # Tracking
+    def _tracking_card(self) -> QFrame:
+        """Tracking: the body-tracking model and the picture size it gets."""
+        s = self.ctx.settings
         c, cl = card()
         cl.addWidget(_label("Tracking", "heading"))
         cl.addWidget(_label("Body-tracking model", "muted"))
@@ -286,9 +306,11 @@ class SettingsPage(QWidget):
             )
         )
         cl.addStretch(1)
-        grid.add(c)
+        return c
 
-        # Screening
+    def _screening_card(self) -> QFrame:
+        """Health screening: its state, a surgery note, and a button to run it again."""
+        s = self.ctx.settings
         c, cl = card()
         cl.addWidget(_label("Health screening", "heading"))
         self.screening_status = _label(self._screening_text())
@@ -311,9 +333,10 @@ class SettingsPage(QWidget):
         self.rerun.clicked.connect(self.ctx.nav.open_onboarding)
         cl.addWidget(self.rerun)
         cl.addStretch(1)
-        grid.add(c)
+        return c
 
-        # Privacy
+    def _privacy_card(self) -> QFrame:
+        """Privacy: what stays on this computer, and a link to the safety page."""
         c, cl = card()
         cl.addWidget(_label("Privacy", "heading"))
         self.privacy_note = _label(PRIVACY_NOTE)
@@ -325,8 +348,7 @@ class SettingsPage(QWidget):
         row.addStretch(1)
         cl.addLayout(row)
         cl.addStretch(1)
-        lay.addWidget(c)  # the privacy card spans the page
-        lay.addStretch(1)
+        return c
 
     # -- helpers ---------------------------------------------------------------------------------
 

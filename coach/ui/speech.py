@@ -265,7 +265,8 @@ class Speaker(QObject):
                 raise RuntimeError(tts.errorString() or "the speech engine failed to start")
             tts.stateChanged.connect(self._on_state)
             self._tts = tts
-        except Exception as exc:  # missing module, no engine, audio system missing
+        except Exception as exc:  # noqa: BLE001 -- missing module, no engine, audio system
+            # missing: whatever fails, the person is told cues are text only; the app goes on
             self._tts = False
             if not self._said_unavailable:
                 self._said_unavailable = True
