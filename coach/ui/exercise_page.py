@@ -343,90 +343,11 @@ class ExercisePage(_KeyboardPage):
         cols.addLayout(right, 2)
         lay.addLayout(cols)
 
-        # Steps
-        c, cl = card()
-        cl.addWidget(_label("How to do it", "heading"))
-        self.step_labels: list[QLabel] = []
-        steps = QGridLayout()
-        steps.setHorizontalSpacing(12)
-        steps.setVerticalSpacing(10)
-        for i, text in enumerate(ex.instructions):
-            n = _label(f"{i + 1}.", wrap=False)
-            n.setStyleSheet("font-weight: 600;")
-            n.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
-            s = _label(text)
-            steps.addWidget(n, i, 0)
-            steps.addWidget(s, i, 1)
-            self.step_labels.append(s)
-        steps.setColumnStretch(1, 1)
-        cl.addLayout(steps)
-        left.addWidget(c)
-
-        # Dose
-        c, cl = card()
-        cl.addWidget(_label("How much", "heading"))
-        self.dose_label = _label(dose_words(ex))
-        self.dose_label.setStyleSheet("font-weight: 600;")
-        cl.addWidget(self.dose_label)
-        tempo = _tempo_words(ex.dose.tempo)
-        if tempo:
-            cl.addWidget(_label(tempo))
-        if ex.kind == "hold":
-            cl.addWidget(
-                _label("Breathe normally while you hold; do not hold your breath.", "muted")
-            )
-        left.addWidget(c)
-
-        # Camera
-        c, cl = card()
-        cl.addWidget(_label("Setting up the camera", "heading"))
-        cl.addWidget(_label(view_words(ex)))
-        if ex.needs_camera:
-            cl.addWidget(_label(ex.camera.placement))
-            if ex.camera.whole_body:
-                cl.addWidget(
-                    _label("Your whole body should be in the picture, head to feet.", "muted")
-                )
-        left.addWidget(c)
-
-        # Cautions
-        c, cl = card()
-        cl.addWidget(_label("Take care", "heading"))
-        safety = list(ex.safety)
-        if not any("5 out of 10" in s or "5/10" in s for s in safety):
-            safety.append(GENERAL_STOP)
-        for tag, what in POST_OP_NOTES.items():
-            if tag in ex.tags:
-                safety.append(
-                    f"This exercise {what}. After back surgery, do it only when your surgeon or "
-                    "physiotherapist has said you can."
-                )
-        self.safety_labels = [_label(f"•  {s}") for s in safety]
-        for lab in self.safety_labels:
-            cl.addWidget(lab)
-        left.addWidget(c)
-
-        # Faults watched
-        c, cl = card()
-        cl.addWidget(_label("What coach watches for", "heading"))
-        cues = list(dict.fromkeys(f.cue for f in ex.faults))
-        if cues:
-            cl.addWidget(_label("If it sees one of these, coach will say:", "muted"))
-            self.fault_labels = [_label(f"•  “{cue}”") for cue in cues]
-        elif ex.needs_camera:
-            self.fault_labels = [
-                _label(
-                    "coach counts your repetitions and times your holds. It does not "
-                    "check your form for this exercise, so go by how it feels."
-                )
-            ]
-        else:
-            self.fault_labels = [
-                _label("No camera is used: coach guides the timing with words and sounds.")
-            ]
-        for lab in self.fault_labels:
-            cl.addWidget(lab)
-        left.addWidget(c)
+        left.addWidget(self._steps_card())
+        left.addWidget(self._dose_card())
+        left.addWidget(self._camera_card())
+        left.addWidget(self._cautions_card())
+        left.addWidget(self._faults_card())
         left.addStretch(1)
 
         # Right column: start first (in view without scrolling), then the drawing and links
@@ -467,6 +388,101 @@ class ExercisePage(_KeyboardPage):
                 b.clicked.connect(lambda _=False, eid=other: self.ctx.nav.open_exercise(eid))
                 right.addWidget(b)
         right.addStretch(1)
+
+    def _steps_card(self) -> QFrame:
+        """How to do it: the numbered steps."""
+        ex = self.exercise
+        c, cl = card()
+        cl.addWidget(_label("How to do it", "heading"))
+        self.step_labels: list[QLabel] = []
+        steps = QGridLayout()
+        steps.setHorizontalSpacing(12)
+        steps.setVerticalSpacing(10)
+        for i, text in enumerate(ex.instructions):
+            n = _label(f"{i + 1}.", wrap=False)
+            n.setStyleSheet("font-weight: 600;")
+            n.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+            s = _label(text)
+            steps.addWidget(n, i, 0)
+            steps.addWidget(s, i, 1)
+            self.step_labels.append(s)
+        steps.setColumnStretch(1, 1)
+        cl.addLayout(steps)
+        return c
+
+    def _dose_card(self) -> QFrame:
+        """How much: the dose, the tempo, and breathing for a hold."""
+        ex = self.exercise
+        c, cl = card()
+        cl.addWidget(_label("How much", "heading"))
+        self.dose_label = _label(dose_words(ex))
+        self.dose_label.setStyleSheet("font-weight: 600;")
+        cl.addWidget(self.dose_label)
+        tempo = _tempo_words(ex.dose.tempo)
+        if tempo:
+            cl.addWidget(_label(tempo))
+        if ex.kind == "hold":
+            cl.addWidget(
+                _label("Breathe normally while you hold; do not hold your breath.", "muted")
+            )
+        return c
+
+    def _camera_card(self) -> QFrame:
+        """Setting up the camera: the view and where to put it."""
+        ex = self.exercise
+        c, cl = card()
+        cl.addWidget(_label("Setting up the camera", "heading"))
+        cl.addWidget(_label(view_words(ex)))
+        if ex.needs_camera:
+            cl.addWidget(_label(ex.camera.placement))
+            if ex.camera.whole_body:
+                cl.addWidget(
+                    _label("Your whole body should be in the picture, head to feet.", "muted")
+                )
+        return c
+
+    def _cautions_card(self) -> QFrame:
+        """Take care: the exercise's cautions, the general stop rule and post-operative notes."""
+        ex = self.exercise
+        c, cl = card()
+        cl.addWidget(_label("Take care", "heading"))
+        safety = list(ex.safety)
+        if not any("5 out of 10" in s or "5/10" in s for s in safety):
+            safety.append(GENERAL_STOP)
+        for tag, what in POST_OP_NOTES.items():
+            if tag in ex.tags:
+                safety.append(
+                    f"This exercise {what}. After back surgery, do it only when your surgeon or "
+                    "physiotherapist has said you can."
+                )
+        self.safety_labels = [_label(f"•  {s}") for s in safety]
+        for lab in self.safety_labels:
+            cl.addWidget(lab)
+        return c
+
+    def _faults_card(self) -> QFrame:
+        """What coach watches for: the fault cues (or what it does without them)."""
+        ex = self.exercise
+        c, cl = card()
+        cl.addWidget(_label("What coach watches for", "heading"))
+        cues = list(dict.fromkeys(f.cue for f in ex.faults))
+        if cues:
+            cl.addWidget(_label("If it sees one of these, coach will say:", "muted"))
+            self.fault_labels = [_label(f"•  “{cue}”") for cue in cues]
+        elif ex.needs_camera:
+            self.fault_labels = [
+                _label(
+                    "coach counts your repetitions and times your holds. It does not "
+                    "check your form for this exercise, so go by how it feels."
+                )
+            ]
+        else:
+            self.fault_labels = [
+                _label("No camera is used: coach guides the timing with words and sounds.")
+            ]
+        for lab in self.fault_labels:
+            cl.addWidget(lab)
+        return c
 
     def _start(self) -> None:
         ex = self.exercise

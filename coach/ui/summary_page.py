@@ -31,19 +31,67 @@ def holds_text(holds: list[float]) -> str:
     return f"{n} hold{'s' if n != 1 else ''}: " + ", ".join(f"{h:.0f} s" for h in holds)
 
 
+def _headline(runner: Any, title: str) -> str:
+    """Well done, ended early by the person, or stopped (and why)."""
+    status, reason = runner.outcome()
+    if status is SessionStatus.COMPLETED:
+        return f"{title}: well done"
+    if reason == STOP_BY_PERSON:
+        return f"{title}: you ended the session early"
+    return f"Stopped: {_lower_first(reason)}" if reason else f"{title}: stopped early"
+
+
+def _done_words(res: Any, item: Any) -> str:
+    """What was done of one exercise, on one line: holds or reps, pain afterwards, time unseen."""
+    parts = []
+    if item.exercise.kind == "hold":
+        parts.append(holds_text(res.holds))
+    elif item.exercise.kind == "reps":
+        n = res.reps
+        sets = f" in {res.sets_done} sets" if res.sets_done > 1 else ""
+        parts.append(f"{n} repetition{'s' if n != 1 else ''}{sets}")
+        if res.partial_reps:
+            parts.append(f"{res.partial_reps} not quite full")
+    else:
+        parts.append(f"{res.sets_done} round(s) completed")
+    if res.pain_after is not None:
+        parts.append(f"pain afterwards {res.pain_after}/10")
+    if res.not_visible_s >= 1:
+        parts.append(f"out of view for {res.not_visible_s:.0f} s (not counted)")
+    return " · ".join(parts)
+
+
+def _result_card(res: Any, item: Any) -> QFrame:
+    """One exercise's card: its name, what was done, each fault with its cue, why it stopped."""
+    card = QFrame()
+    card.setProperty("role", "card")
+    cl = QVBoxLayout(card)
+    name = QLabel(res.name)
+    name.setStyleSheet("font-weight: 600;")
+    cl.addWidget(name)
+    if res.skipped:
+        cl.addWidget(QLabel("Skipped."))
+    else:
+        cl.addWidget(QLabel(_done_words(res, item)))
+    for fid, n in res.faults.items():
+        cue = res.fault_cues.get(fid, "")
+        lab = QLabel(f"To work on ({n}×): {cue}")
+        lab.setWordWrap(True)
+        cl.addWidget(lab)
+    if res.stopped_reason:
+        lab = QLabel(res.stopped_reason)
+        lab.setWordWrap(True)
+        lab.setProperty("role", "muted")
+        cl.addWidget(lab)
+    return card
+
+
 class SummaryPage(QWidget):
     def __init__(self, ctx: AppContext, runner: Any, title: str, saved: str | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         outer = QVBoxLayout(self)
-        status, reason = runner.outcome()
-        if status is SessionStatus.COMPLETED:
-            headline = f"{title}: well done"
-        elif reason == STOP_BY_PERSON:
-            headline = f"{title}: you ended the session early"
-        else:
-            headline = f"Stopped: {_lower_first(reason)}" if reason else f"{title}: stopped early"
-        head = QLabel(headline)
+        head = QLabel(_headline(runner, title))
         head.setProperty("role", "title")
         head.setWordWrap(True)
         head.setAccessibleName("Session result")
@@ -70,42 +118,7 @@ class SummaryPage(QWidget):
         inner = QWidget()
         lay = QVBoxLayout(inner)
         for res, item in zip(runner.results, runner.plan):
-            card = QFrame()
-            card.setProperty("role", "card")
-            cl = QVBoxLayout(card)
-            name = QLabel(res.name)
-            name.setStyleSheet("font-weight: 600;")
-            cl.addWidget(name)
-            if res.skipped:
-                cl.addWidget(QLabel("Skipped."))
-            else:
-                parts = []
-                if item.exercise.kind == "hold":
-                    parts.append(holds_text(res.holds))
-                elif item.exercise.kind == "reps":
-                    n = res.reps
-                    sets = f" in {res.sets_done} sets" if res.sets_done > 1 else ""
-                    parts.append(f"{n} repetition{'s' if n != 1 else ''}{sets}")
-                    if res.partial_reps:
-                        parts.append(f"{res.partial_reps} not quite full")
-                else:
-                    parts.append(f"{res.sets_done} round(s) completed")
-                if res.pain_after is not None:
-                    parts.append(f"pain afterwards {res.pain_after}/10")
-                if res.not_visible_s >= 1:
-                    parts.append(f"out of view for {res.not_visible_s:.0f} s (not counted)")
-                cl.addWidget(QLabel(" · ".join(parts)))
-            for fid, n in res.faults.items():
-                cue = res.fault_cues.get(fid, "")
-                lab = QLabel(f"To work on ({n}×): {cue}")
-                lab.setWordWrap(True)
-                cl.addWidget(lab)
-            if res.stopped_reason:
-                lab = QLabel(res.stopped_reason)
-                lab.setWordWrap(True)
-                lab.setProperty("role", "muted")
-                cl.addWidget(lab)
-            lay.addWidget(card)
+            lay.addWidget(_result_card(res, item))
         lay.addStretch(1)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
