@@ -57,8 +57,23 @@ from coach.ui.video_view import VideoView, landmarks_for_metric
 
 if TYPE_CHECKING:  # the pipeline is imported when a session starts, not with the page
     from coach.pipeline.live import LivePipeline
+    from coach.pipeline.session import LiveEvent
 
 log = logging.getLogger(__name__)
+
+
+def _counter_text(s: Snapshot, kind: str) -> str:
+    """The big counter: reps (of the target), holds, or the seconds left of a rest or intro."""
+    phase = s.phase
+    if phase is Phase.ACTIVE and kind in ("reps", "timed"):
+        target = f" / {s.target}" if s.target else ""
+        return f"{s.count}{target}"
+    if phase is Phase.ACTIVE and kind == "hold":
+        held = f"{s.count} hold{'s' if s.count != 1 else ''}"
+        return f"{s.count} / {s.target}" if s.target else held
+    if phase in (Phase.REST, Phase.INTRO, Phase.SWITCH_SIDE):
+        return f"{math.ceil(s.remaining_s)} s"
+    return ""
 
 
 class HoldRing(QWidget):
@@ -297,6 +312,14 @@ class SessionPage(QWidget):
         right.setContentsMargins(0, 0, 4, 0)
         self.side_scroll.setWidget(content)
         side_lay.addWidget(self.side_scroll, 1)
+        self._build_side_panels(right)
+
+        self._build_controls(side_lay)
+        lay.addWidget(side)
+
+    def _build_side_panels(self, right: QVBoxLayout) -> None:
+        """The side column's content: exercise and set, counter, hold ring, cue, the pain,
+        confirm and source panels, and the easier-version button."""
         self.ex_name = QLabel("")
         self.ex_name.setProperty("role", "title")
         self.ex_name.setWordWrap(True)
@@ -340,6 +363,8 @@ class SessionPage(QWidget):
         right.addWidget(self.regress_btn)
         right.addStretch(1)
 
+    def _build_controls(self, side_lay: QVBoxLayout) -> None:
+        """The session controls, two to a row, below the scrolling side column."""
         grid = QGridLayout()
         self.start_btn = QPushButton("Start (Enter)")
         self.start_btn.setProperty("role", "primary")
@@ -365,7 +390,6 @@ class SessionPage(QWidget):
         self.controls.setLayout(grid)
         grid.setContentsMargins(0, 6, 0, 0)
         side_lay.addWidget(self.controls)
-        lay.addWidget(side)
 
     def _shortcuts(self) -> None:
         keys = {
@@ -430,8 +454,6 @@ class SessionPage(QWidget):
     # -- the 30 Hz loop --------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        from coach.pipeline.session import LiveEventKind
-
         events, live = self.session.poll()
         res = self.session.latest()
         if res is not None:
@@ -441,25 +463,35 @@ class SessionPage(QWidget):
         for ev in events:
             self._handle(ev)
         for lev in live:
-            k = lev.kind
-            if k is LiveEventKind.SOURCE_FAILED:
-                self._show_source_problem(lev.message)
-            elif k is LiveEventKind.SOURCE_LOST:
-                self._set_banner(
-                    "source", lev.message + " Press Space to carry on when it is back."
-                )
-            elif k is LiveEventKind.SOURCE_BACK:
-                self._set_banner("source", None)
-                self.status_line.setText(lev.message + " Press Space to carry on.")
-            elif k is LiveEventKind.SOURCE_ENDED:
-                self.status_line.setText("The video has ended.")
-            elif k is LiveEventKind.MODEL_ERROR:
-                self._set_banner("model", lev.message)
-            elif k is LiveEventKind.SAVE_FAILED:
-                self._set_banner("save", lev.message)
-            elif k is LiveEventKind.SAVE_OK:
-                self._set_banner("save", None)
-                self.status_line.setText(lev.message)
+            self._handle_live(lev)
+        self._show_pipeline_state()
+        self._render(self.session.snapshot())
+        self.video.update()
+
+    def _handle_live(self, lev: LiveEvent) -> None:
+        """Show one live event: source trouble, model error, saving trouble or success."""
+        from coach.pipeline.session import LiveEventKind
+
+        k = lev.kind
+        if k is LiveEventKind.SOURCE_FAILED:
+            self._show_source_problem(lev.message)
+        elif k is LiveEventKind.SOURCE_LOST:
+            self._set_banner("source", lev.message + " Press Space to carry on when it is back.")
+        elif k is LiveEventKind.SOURCE_BACK:
+            self._set_banner("source", None)
+            self.status_line.setText(lev.message + " Press Space to carry on.")
+        elif k is LiveEventKind.SOURCE_ENDED:
+            self.status_line.setText("The video has ended.")
+        elif k is LiveEventKind.MODEL_ERROR:
+            self._set_banner("model", lev.message)
+        elif k is LiveEventKind.SAVE_FAILED:
+            self._set_banner("save", lev.message)
+        elif k is LiveEventKind.SAVE_OK:
+            self._set_banner("save", None)
+            self.status_line.setText(lev.message)
+
+    def _show_pipeline_state(self) -> None:
+        """The video's loading or model-error message, and the performance line."""
         pipe = self.session.pipeline
         if pipe is not None:
             if not pipe.ready.is_set():
@@ -473,8 +505,6 @@ class SessionPage(QWidget):
                 self.stats_label.setText(
                     f"{st.fps:.0f} frames/s · delay {st.latency_ms_median:.0f} ms · dropped {st.frames_dropped}"
                 )
-        self._render(self.session.snapshot())
-        self.video.update()
 
     def _render(self, s: Snapshot) -> None:
         self.ex_name.setText(s.exercise_name)
@@ -509,16 +539,7 @@ class SessionPage(QWidget):
         elif self._on_demand_pain:
             self.pain_panel.question.setText("How much pain do you have right now?")
         kind = self.runner.current.exercise.kind
-        if phase is Phase.ACTIVE and kind in ("reps", "timed"):
-            target = f" / {s.target}" if s.target else ""
-            self.counter.setText(f"{s.count}{target}")
-        elif phase is Phase.ACTIVE and kind == "hold":
-            held = f"{s.count} hold{'s' if s.count != 1 else ''}"
-            self.counter.setText(f"{s.count} / {s.target}" if s.target else held)
-        elif phase in (Phase.REST, Phase.INTRO, Phase.SWITCH_SIDE):
-            self.counter.setText(f"{math.ceil(s.remaining_s)} s")
-        else:
-            self.counter.setText("")
+        self.counter.setText(_counter_text(s, kind))
         # The counter and ring make room for a question.
         self.counter.setVisible(not pain_phase and not confirming and bool(self.counter.text()))
         self.ring.setVisible(
@@ -538,6 +559,23 @@ class SessionPage(QWidget):
         elif pain_phase:
             msg = ""  # the question is in the pain panel; never ask it twice
         self._set_cue(msg, "stop" if stop and ended and not by_person else "")
+        self._render_controls(s)
+        amber: set[int] = set()
+        red: set[int] = set()
+        for fid in s.active_faults:
+            spec = next((f for f in self.runner.current.exercise.faults if f.id == fid), None)
+            if spec is not None:
+                (red if spec.severity == "red" else amber).update(
+                    landmarks_for_metric(spec.when.metric)
+                )
+        self.video.set_fault_joints(amber, red)
+        if phase is Phase.SUMMARY and not self._summarised:
+            self._summarised = True
+            QTimer.singleShot(0, self._show_summary)
+
+    def _render_controls(self, s: Snapshot) -> None:
+        """Which controls work in this phase, Pause or Resume, and the easier-version offer."""
+        phase = s.phase
         in_set = phase in (
             Phase.INTRO,
             Phase.CAMERA_CHECK,
@@ -557,18 +595,6 @@ class SessionPage(QWidget):
             and bool(self.runner.current.regression)
             and phase in (Phase.INTRO, Phase.CAMERA_CHECK, Phase.ACTIVE, Phase.REST)
         )
-        amber: set[int] = set()
-        red: set[int] = set()
-        for fid in s.active_faults:
-            spec = next((f for f in self.runner.current.exercise.faults if f.id == fid), None)
-            if spec is not None:
-                (red if spec.severity == "red" else amber).update(
-                    landmarks_for_metric(spec.when.metric)
-                )
-        self.video.set_fault_joints(amber, red)
-        if phase is Phase.SUMMARY and not self._summarised:
-            self._summarised = True
-            QTimer.singleShot(0, self._show_summary)
 
     def _set_cue(self, text: str, tone: str) -> None:
         """The cue in large text; a long instruction one size smaller so it fits beside the video."""
