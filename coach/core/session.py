@@ -114,15 +114,18 @@ class ExerciseResult:
     not_visible_s: float = 0.0
     reps_detail: list[dict[str, Any]] = field(default_factory=list)
     finished: bool = False  # every planned set was done
+    by_clock: bool = False  # done by the clock alone (breathing): a timed set is what counts
 
     @property
     def status(self) -> SessionStatus:
-        """Completed only when the plan was done and something was counted."""
-        if (
-            self.finished
-            and not self.stopped_reason
-            and (self.reps or self.holds or self.sets_done)
-        ):
+        """Completed only when the plan was done and something was counted.
+
+        For an exercise the camera counts (marching's steps included), that means a repetition
+        or a hold: a timed set that ran out with no step counted is not done. Only an exercise
+        done by the clock alone counts its finished sets.
+        """
+        counted = self.reps or self.holds or (self.by_clock and self.sets_done)
+        if self.finished and not self.stopped_reason and counted:
             return SessionStatus.COMPLETED
         return SessionStatus.STOPPED_EARLY
 
@@ -242,7 +245,8 @@ class SessionRunner:
         self.decision: PainDecision | None = None
         self.reds = 0
         self.results: list[ExerciseResult] = [
-            ExerciseResult(p.exercise.id, p.exercise.name) for p in self.plan
+            ExerciseResult(p.exercise.id, p.exercise.name, by_clock=not self._needs_camera(p))
+            for p in self.plan
         ]
         self._events: collections.deque[SessionEvent] = collections.deque(maxlen=EVENTS_MAX)
         self._status: EngineStatus | None = None
@@ -779,6 +783,8 @@ class SessionRunner:
             except KeyError:
                 return False
             self.plan[self.item] = replace(plan_from_exercise(easier), sets=it.sets)
-            self.results[self.item] = ExerciseResult(easier.id, easier.name)
+            self.results[self.item] = ExerciseResult(
+                easier.id, easier.name, by_clock=not self._needs_camera(self.plan[self.item])
+            )
             self._start_item(t)
             return True

@@ -121,3 +121,50 @@ def test_stop_keeps_what_was_done(catalogue):
     # the clip's first squat (at 1.1 s) happens during the 1.5 s camera check: not counted,
     # because counting never starts while the person is still getting into position
     assert r.phase is Phase.PAIN_END and r.results[0].reps == 7
+
+
+def _standing_still(catalogue):  # noqa: ANN001, ANN202
+    """Marching for 2 s, with a person standing still in view the whole time."""
+    from coach.core.landmarks import PoseFrame
+
+    march = plan_from_exercise(catalogue.get("marching_in_place"), duration_s=2.0)
+    r = SessionRunner([march], engine_config=EngineConfig(setup_s=0.2), camera_check=False)
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    still = next(p for p in squat_poses() if p is not None)
+    t = 1.0
+    while r.phase is Phase.ACTIVE and t < 30:
+        r.on_frame(PoseFrame(still.image, t, 0, still.width, still.height, still.world), 120.0, t)
+        r.tick(t)
+        t += 1 / 24
+    return r, t
+
+
+def test_a_timed_set_with_no_step_counted_is_not_done(catalogue):
+    """The set runs out (the person was in view), but no step was counted: the exercise and the
+    session are stopped early, "nothing counted", so they do not count as a session done."""
+    from coach.core.session import STOP_NOTHING_COUNTED, SessionStatus
+
+    r, t = _standing_still(catalogue)
+    assert r.phase is Phase.PAIN_AFTER  # the clock ran out
+    res = r.results[0]
+    assert res.finished and res.sets_done == 1 and res.reps == 0
+    assert res.status is SessionStatus.STOPPED_EARLY
+    assert res.stop_reason == STOP_NOTHING_COUNTED
+    r.rate_pain(2, t)
+    r.rate_pain(2, t + 1)
+    assert r.outcome() == (SessionStatus.STOPPED_EARLY, STOP_NOTHING_COUNTED)
+
+
+def test_breathing_by_the_clock_is_done(catalogue):
+    from coach.core.session import SessionStatus
+
+    item = plan_from_exercise(catalogue.get("relaxed_breathing"), duration_s=1.0)
+    r = SessionRunner([item])
+    r.rate_pain(1, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    r.tick(5.0)
+    assert r.phase is Phase.PAIN_AFTER
+    assert r.results[0].status is SessionStatus.COMPLETED
