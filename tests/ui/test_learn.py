@@ -50,6 +50,9 @@ def test_key_messages_are_there(qtbot, window) -> None:
     page = win.current_page()
     assert "next morning" in page.browser.toPlainText()
     assert "0 to 3" in page.browser.toPlainText()
+    # the rule before a session, as coach.core.pain.before_session applies it (DOMAIN §5.1)
+    before = " ".join(page.browser.toPlainText().split())
+    assert "8 or more before a session" in before and "Below 8 the session starts" in before
     page.show_topic("red_flags")
     assert "emergency" in page.browser.toPlainText().lower()
     page.show_topic("safety")
