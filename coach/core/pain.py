@@ -77,9 +77,8 @@ def before_session(value: int, rules: PainRulesLike | None = None) -> PainDecisi
         return PainDecision(
             Level.RED,
             Action.REST_DAY,
-            f"Your pain is {value} out of 10. Today, rest or take a gentle walk instead of the "
-            "exercises. It may help to tell your physiotherapist or doctor how you are, "
-            "especially if the pain stays this high.",
+            f"Your pain is {value} out of 10. Today, rest or take a gentle walk instead. If it "
+            "stays this high, tell your physiotherapist or doctor.",
         )
     if value > r.amber_max:
         return PainDecision(
