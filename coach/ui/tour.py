@@ -147,7 +147,45 @@ def tour(
         settle()
         return want(name)
 
-    # -- onboarding ------------------------------------------------------------------------------
+    yield from _onboarding(win, show)
+
+    yield from _home_pages(win, ctx, workdir, show)
+    win.home()
+
+    # -- the session ------------------------------------------------------------------------------
+    try:
+        yield from _session(win, ctx, clip, active_timeout_s, show)
+    except (AttributeError, IndexError, TypeError) as exc:
+        if skipped is None:
+            raise
+        skipped.append(f"session: {type(exc).__name__}: {exc}")
+        stop = getattr(win.current_page(), "shutdown", None)
+        if callable(stop):
+            stop()
+
+    # -- history, learn, settings, editor, calculators ------------------------------------------
+    yield from _history(win, show)
+    win.home()
+    win.open_learn("safety")
+    if show("learn"):
+        yield "learn"
+    win.home()
+    win.open_settings()
+    if show("settings"):
+        yield "settings"
+    win.home()
+    win.open_routine_editor()
+    if show("routine-editor"):
+        yield "routine-editor"
+    win.home()
+    yield from _calculators(win, show)
+    win.home()
+
+    yield from _posture_strip(win, show)
+
+
+def _onboarding(win: Any, show: Callable[[str], bool]) -> Iterator[str]:
+    """Every onboarding step, answering one non-blocking "yes" per page; finishes it."""
     from coach.core import screening
     from coach.ui.onboarding import STEPS, OnboardingPage
 
@@ -178,7 +216,9 @@ def tour(
             break
     page.finish()
 
-    # -- home, with a therapist's routine whose title is very long --------------------------------
+
+def _home_pages(win: Any, ctx: Any, workdir: Path, show: Callable[[str], bool]) -> Iterator[str]:
+    """Home, with a therapist's routine whose title is very long; a program; an exercise."""
     ctx.settings.routine_path = str(long_title_routine(workdir))
     win.home()
     if show("home"):
@@ -190,20 +230,10 @@ def tour(
     win.open_exercise("glute_bridge")
     if show("exercise"):
         yield "exercise"
-    win.home()
 
-    # -- the session ------------------------------------------------------------------------------
-    try:
-        yield from _session(win, ctx, clip, active_timeout_s, show)
-    except (AttributeError, IndexError, TypeError) as exc:
-        if skipped is None:
-            raise
-        skipped.append(f"session: {type(exc).__name__}: {exc}")
-        stop = getattr(win.current_page(), "shutdown", None)
-        if callable(stop):
-            stop()
 
-    # -- history, learn, settings, editor, calculators ------------------------------------------
+def _history(win: Any, show: Callable[[str], bool]) -> Iterator[str]:
+    """The history page, every tab (every chart of the progress tab)."""
     win.home()
     win.open_history()
     page = win.current_page()
@@ -223,19 +253,10 @@ def tour(
             continue
         if show(name):
             yield name
-    win.home()
-    win.open_learn("safety")
-    if show("learn"):
-        yield "learn"
-    win.home()
-    win.open_settings()
-    if show("settings"):
-        yield "settings"
-    win.home()
-    win.open_routine_editor()
-    if show("routine-editor"):
-        yield "routine-editor"
-    win.home()
+
+
+def _calculators(win: Any, show: Callable[[str], bool]) -> Iterator[str]:
+    """The ergonomics calculators, every tab."""
     win.open_calculators()
     page = win.current_page()
     tabs = _tabs(page)
@@ -247,9 +268,10 @@ def tour(
             name = "calculators"
         if show(name):
             yield name
-    win.home()
 
-    # -- the posture strip (no camera here: it says so and offers a video) ----------------------
+
+def _posture_strip(win: Any, show: Callable[[str], bool]) -> Iterator[str]:
+    """The posture strip on the home screen (no camera here: it says so and offers a video)."""
     monitor = getattr(win, "posture_monitor", None)
     if monitor is not None:
         monitor.set_enabled(True)
@@ -299,6 +321,13 @@ def _session(
         yield "session-pain-check-in-with-banner"
     win.show_banner("")
     page.pain_panel.buttons[1].click()
+    yield from _session_end(win, page, runner, show)
+
+
+def _session_end(win: Any, page: Any, runner: Any, show: Callable[[str], bool]) -> Iterator[str]:
+    """End the session as a person would: confirm, answer the last pain question, see the summary."""
+    from coach.core.session import Phase
+
     request_stop = getattr(page, "request_stop", None)
     if callable(request_stop):  # Esc / End session asks first
         request_stop()
