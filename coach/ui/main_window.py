@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -246,6 +247,21 @@ class MainWindow(QMainWindow):
         from coach.ui.history_page import HistoryPage
 
         self._push(HistoryPage(self.ctx), "History and progress")
+
+    def open_reports(self) -> None:
+        """History's Reports tab, from home (Back goes home): the report for the physiotherapist.
+
+        A page that may not be left (a running session asks first) keeps the window where it is.
+        """
+        self.home()
+        if self.current_page() is not self.home_page:
+            return
+        self.open_history()
+        tabs = getattr(self.current_page(), "tabs", None)
+        if isinstance(tabs, QTabWidget):
+            for i in range(tabs.count()):
+                if tabs.tabText(i) == "Reports":
+                    tabs.setCurrentIndex(i)
 
     def open_onboarding(self) -> None:
         from coach.ui.onboarding import OnboardingPage

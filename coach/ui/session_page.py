@@ -5,7 +5,8 @@ The page only renders a :class:`~coach.pipeline.session.LiveSession` (the same o
 ``coach session`` drives headless): the session owns the source, the clock, the scoring and the
 recording. A 30 Hz repaint timer takes the newest frame and the session's snapshot and drains its
 events (cues to speak, banners). Keyboard: Space pause/resume, S skip, Esc end (asks first),
-P pain, Enter start now, V voice on/off, K skeleton-only view.
+P pain, Enter start now, V voice on/off, K skeleton-only view. On a rest day (pain too high
+before the session) Enter and Esc go home.
 """
 
 from __future__ import annotations
@@ -210,6 +211,35 @@ class ConfirmPanel(QFrame):
         lay.addLayout(row)
 
 
+class RestDayPanel(QFrame):
+    """Pain too high before the session (DOMAIN §5.1): rest or a gentle walk today.
+
+    The reason itself is said once, in the cue above; this card says what coach can honestly do
+    for the physiotherapist (the answer is kept in the history and the report made for them;
+    coach sends nothing itself) and offers the way home, which has the focus.
+    """
+
+    def __init__(self, on_home: Callable[[], None], on_report: Callable[[], None]) -> None:
+        super().__init__()
+        self.setProperty("role", "card")
+        lay = QVBoxLayout(self)
+        self.note = QLabel(
+            "Your answer is kept in your history. To let your physiotherapist know, make a "
+            "report for them (History, then Reports) and give or send it to them."
+        )
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        self.home_btn = QPushButton("Back to home")
+        self.home_btn.setProperty("role", "primary")
+        self.home_btn.setDefault(True)
+        self.home_btn.clicked.connect(on_home)
+        self.report_btn = QPushButton("Make a report for my physiotherapist")
+        self.report_btn.clicked.connect(on_report)
+        for b in (self.home_btn, self.report_btn):
+            b.setMinimumHeight(48)
+            lay.addWidget(b)
+
+
 class SessionPage(QWidget):
     """Renders one :class:`LiveSession` and forwards what the person does."""
 
@@ -346,6 +376,9 @@ class SessionPage(QWidget):
         self.confirm_panel = ConfirmPanel(self._confirm_end, self._keep_going)
         self.confirm_panel.hide()
         right.addWidget(self.confirm_panel)
+        self.rest_day_panel = RestDayPanel(self.go_home, self.open_reports)
+        self.rest_day_panel.hide()
+        right.addWidget(self.rest_day_panel)
         self.source_panel = QFrame()
         self.source_panel.setProperty("role", "card")
         sp = QVBoxLayout(self.source_panel)
@@ -518,10 +551,13 @@ class SessionPage(QWidget):
         )
         confirming = self.confirm_panel.isVisible()
         was_asking = self.pain_panel.isVisible()
+        rest_day = phase is Phase.REST_DAY
         self.pain_panel.setVisible(pain_phase and not confirming)
         # A question takes the whole column: the controls make room (Esc and the number keys
-        # still work), so the answers and the leg question are always in view.
-        self.controls.setVisible(not (pain_phase or confirming))
+        # still work), so the answers and the leg question are always in view. On a rest day
+        # no control applies: the rest-day card has the way out instead.
+        self.controls.setVisible(not (pain_phase or confirming or rest_day))
+        self._show_rest_day(rest_day)
         if self.pain_panel.isVisible() and not was_asking:
             QTimer.singleShot(
                 0, lambda: self.side_scroll.ensureWidgetVisible(self.pain_panel, 0, 0)
@@ -572,6 +608,17 @@ class SessionPage(QWidget):
         if phase is Phase.SUMMARY and not self._summarised:
             self._summarised = True
             QTimer.singleShot(0, self._show_summary)
+
+    def _show_rest_day(self, rest_day: bool) -> None:
+        """The rest-day card instead of the exercise's set line, once, with the focus on home."""
+        self.set_label.setVisible(not rest_day)
+        if rest_day:
+            self.ex_name.setText("Rest today")
+        if rest_day and not self.rest_day_panel.isVisible():
+            self.rest_day_panel.show()
+            self.rest_day_panel.home_btn.setFocus()
+        elif not rest_day:
+            self.rest_day_panel.hide()
 
     def _render_controls(self, s: Snapshot) -> None:
         """Which controls work in this phase, Pause or Resume, and the easier-version offer."""
@@ -635,7 +682,8 @@ class SessionPage(QWidget):
         self._on_demand_pain = False
         self.setFocus()  # the answer button hides: keep the keys with the page
         d = self.session.rate_pain(value, spreading)
-        self.status_line.setText(d.reason)
+        # On a rest day the reason is the cue itself: never say it twice.
+        self.status_line.setText("" if self.runner.phase is Phase.REST_DAY else d.reason)
         self._render(self.session.snapshot())  # the next step's buttons work at once
 
     def _key_pain(self, v: int) -> None:
@@ -650,10 +698,14 @@ class SessionPage(QWidget):
                 self._confirm_end()
             else:
                 self._keep_going()
+        elif self.runner.phase is Phase.REST_DAY:
+            self.go_home()
         else:
             self.session.start_now()
 
     def ask_pain(self) -> None:
+        if self.runner.phase in (Phase.REST_DAY, Phase.SUMMARY):
+            return  # no exercise today, or already asked at the end
         self._on_demand_pain = True
         self.pain_panel.setVisible(True)
         self.pain_panel.buttons[0].setFocus()
@@ -670,6 +722,9 @@ class SessionPage(QWidget):
     def request_stop(self) -> None:
         """Esc / End session: ask first (pausing meanwhile); a second Esc confirms."""
         if self.runner.phase in (Phase.SUMMARY, Phase.PAIN_END):
+            return
+        if self.runner.phase is Phase.REST_DAY:
+            self.go_home()  # nothing to end: the session never started
             return
         if self.confirm_panel.isVisible():
             self._confirm_end()
@@ -702,6 +757,18 @@ class SessionPage(QWidget):
         if self.runner.paused:
             self.session.resume()
         self.session.stop()
+
+    def go_home(self) -> None:
+        """Leave for home (a rest day's way out; the record is finished as the page is left)."""
+        self.ctx.nav.home()
+
+    def open_reports(self) -> None:
+        """History's Reports, where the report for the physiotherapist is made (a rest day)."""
+        reports = getattr(self.ctx.nav, "open_reports", None)
+        if callable(reports):
+            reports()
+        else:
+            self.ctx.nav.open_history()
 
     def _regress(self) -> None:
         self.session.regress(self.ctx.catalogue.get)

@@ -205,3 +205,50 @@ def test_performance_figures_only_when_asked_for(qtbot, strict_ui, no_cameras):
         assert ("frames/s" in page.stats_label.text()) is wanted
         page.shutdown()
         win.close()
+
+
+def _rest_day(win, ctx):
+    ex = ctx.catalogue.get("mini_squat")
+    win.start_session([plan_from_exercise(ex, sets=1, reps=5)], "Test session")
+    page = win.current_page()
+    page.pain_panel.buttons[9].click()  # pain before: 9, at or above the rest-day line (8)
+    assert page.runner.phase is Phase.REST_DAY
+    return page
+
+
+def test_a_rest_day_says_why_once_and_offers_the_way_home(qtbot, replay_track):
+    """Pain 8 or more before a session: the reason once, no dead controls, "Back to home" has
+    the focus and Enter takes it; the rest day is kept in the history with its pain."""
+    from PySide6.QtCore import Qt
+
+    win, ctx = replay_track
+    page = _rest_day(win, ctx)
+    qtbot.waitUntil(page.rest_day_panel.isVisible, timeout=2000)
+    reason = page.runner.decision.reason
+    shown = [
+        w.text() for w in page.findChildren(type(page.cue)) if w.isVisible() and reason in w.text()
+    ]
+    assert shown == [reason]
+    assert not page.controls.isVisible() and not page.pain_panel.isVisible()
+    assert page.rest_day_panel.home_btn.hasFocus()
+    assert "report" in page.rest_day_panel.note.text()
+    page.ask_pain()  # the P key: no question today
+    assert not page.pain_panel.isVisible()
+    qtbot.keyClick(page.rest_day_panel.home_btn, Qt.Key.Key_Return)
+    assert win.current_page() is win.home_page
+    row = ctx.history.sessions()[0]
+    assert row.status == "stopped_early" and row.stop_reason.startswith("Rest day")
+    assert [p.value for p in ctx.history.pain_ratings(row.id)] == [9]
+
+
+def test_a_rest_day_leads_to_the_report_for_the_physiotherapist(qtbot, replay_track):
+    win, ctx = replay_track
+    page = _rest_day(win, ctx)
+    qtbot.waitUntil(page.rest_day_panel.isVisible, timeout=2000)
+    page.rest_day_panel.report_btn.click()
+    history = win.current_page()
+    assert type(history).__name__ == "HistoryPage"
+    assert history.tabs.tabText(history.tabs.currentIndex()) == "Reports"
+    assert ctx.history.sessions()[0].stop_reason.startswith("Rest day")
+    win.back()
+    assert win.current_page() is win.home_page
