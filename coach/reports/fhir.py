@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from coach.reports.files import DISCLAIMER, _app_version, _replace, _tmp, _unreadable
 from coach.store.history import History, utcnow
+from coach.store.rows import ExerciseResultRow, PainRow, SessionRow
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -95,6 +96,180 @@ def _patient_resource(routine: Any, patient_name: str | None) -> dict[str, Any]:
     return patient
 
 
+def _patient_url(patient: dict[str, Any], patient_name: str | None) -> str:
+    """A stable ``fullUrl`` for the ``Patient``: from its name and identifiers when it has
+    identifiers, else from the name (or ``anonymous``)."""
+    return _uid(
+        "patient",
+        json.dumps([patient.get("name"), patient.get("identifier")], sort_keys=True)
+        if "identifier" in patient
+        else (patient_name or (patient["name"][0]["text"] if "name" in patient else "anonymous")),
+    )
+
+
+def _device_resource(app_version: str) -> dict[str, Any]:
+    """The ``Device``: this app and its version, with the disclaimer as a note."""
+    return {
+        "resourceType": "Device",
+        "deviceName": [{"name": "coach", "type": "manufacturer-name"}],
+        "version": [{"value": app_version}],
+        "note": [{"text": DISCLAIMER}],
+    }
+
+
+def _careplan_resource(s: SessionRow, subject: dict[str, Any], routine: Any) -> dict[str, Any]:
+    """The ``CarePlan`` of a session's routine and version; the title from ``routine`` when it
+    is the same routine."""
+    named = routine.title if routine is not None and routine.id == s.routine_id else None
+    plan: dict[str, Any] = {
+        "resourceType": "CarePlan",
+        "status": "active",
+        "intent": "plan",
+        "subject": subject,
+        # the business identifier is the routine's own id; its version is an extension
+        "identifier": [{"system": ROUTINE_ID_SYSTEM, "value": s.routine_id}],
+        "title": (named or f"Home exercise routine {s.routine_id}")
+        + (f" (version {s.routine_version})" if s.routine_version else ""),
+    }
+    if s.routine_version is not None:
+        plan["extension"] = [{"url": ROUTINE_VERSION_EXT, "valueInteger": int(s.routine_version)}]
+    return plan
+
+
+def _encounter_resource(s: SessionRow, subject: dict[str, Any]) -> dict[str, Any]:
+    """The ``Encounter`` of a session: home health, its period the session's."""
+    period = {
+        "start": s.started_at.isoformat(),
+        **({"end": s.ended_at.isoformat()} if s.ended_at else {}),
+    }
+    return {
+        "resourceType": "Encounter",
+        "status": "finished" if s.status != "in_progress" else "in-progress",
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "HH",
+            "display": "home health",
+        },
+        "identifier": [{"system": SESSION_ID_SYSTEM, "value": s.id}],
+        "subject": subject,
+        "period": period,
+    }
+
+
+def _exercise_components(history: History, er: ExerciseResultRow) -> list[dict[str, Any]]:
+    """The components of an exercise ``Observation``: counts, plan, mean range, each fault."""
+    comps = [
+        _metric("reps-counted", "Repetitions counted", int(er.reps or 0)),
+        _metric("reps-partial", "Partial repetitions", int(er.partial_reps or 0)),
+        _metric("holds-count", "Holds completed", int(er.holds or 0)),
+        _metric(
+            "hold-seconds-total",
+            "Seconds held in position",
+            round(float(er.hold_s_total or 0.0), 2),
+            "s",
+            "s",
+        ),
+    ]
+    if er.sets_planned is not None:
+        comps.append(_metric("sets-planned", "Sets planned", er.sets_planned))
+    if er.reps_planned is not None:
+        comps.append(_metric("reps-planned", "Repetitions planned per set", er.reps_planned))
+    ranges = [r.range_deg for r in history.reps(er.id) if r.range_deg is not None]
+    if ranges:
+        comps.append(
+            _metric(
+                "range-deg-mean",
+                "Mean range of motion",
+                round(sum(ranges) / len(ranges), 1),
+                "deg",
+                "deg",
+            )
+        )
+    for f in history.faults(er.id):
+        comps.append(_metric(f"fault:{f.fault_id}", f.cue or f.fault_id, f.count))
+    return comps
+
+
+def _exercise_observation(
+    history: History, er: ExerciseResultRow, common: dict[str, Any]
+) -> dict[str, Any]:
+    """The ``Observation`` of one exercise performed (LOINC 73985-4 plus the exercise id)."""
+    eff: dict[str, Any] = {"start": er.started_at.isoformat()}
+    if er.ended_at:
+        eff["end"] = er.ended_at.isoformat()
+    return {
+        "resourceType": "Observation",
+        "status": "final" if er.ended_at else "preliminary",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": OBS_CATEGORY,
+                        "code": "activity",
+                        "display": "Activity",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [
+                {
+                    "system": LOINC,
+                    "code": "73985-4",
+                    "display": "Exercise activity",
+                },
+                {"system": EXERCISE_SYSTEM, "code": er.exercise_id},
+            ],
+            "text": er.exercise_id.replace("_", " "),
+        },
+        "effectivePeriod": eff,
+        "component": _exercise_components(history, er),
+        **common,
+    }
+
+
+def _pain_observation(p: PainRow, names: dict[int, str], common: dict[str, Any]) -> dict[str, Any]:
+    """The ``Observation`` of one pain rating (LOINC 72514-3), with its context, "spreading
+    down the leg", stiffness and the exercise it followed as components."""
+    comps = [
+        {
+            "code": {"coding": [{"system": METRICS_SYSTEM, "code": "pain-context"}]},
+            "valueString": p.context,
+        },
+        {
+            "code": {"coding": [{"system": METRICS_SYSTEM, "code": "spreading-down-leg"}]},
+            "valueBoolean": p.spreading_down_leg,
+        },
+    ]
+    if p.stiffness is not None:
+        comps.append(_metric("stiffness", "Stiffness 0-10", p.stiffness, "{score}", "{score}"))
+    if p.exercise_result_id in names:
+        comps.append(
+            {
+                "code": {"coding": [{"system": METRICS_SYSTEM, "code": "after-exercise"}]},
+                "valueString": names[p.exercise_result_id],
+            }
+        )
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{"system": OBS_CATEGORY, "code": "survey", "display": "Survey"}]}],
+        "code": {
+            "coding": [
+                {
+                    "system": LOINC,
+                    "code": "72514-3",
+                    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+                }
+            ]
+        },
+        "effectiveDateTime": p.recorded_at.isoformat(),
+        "valueQuantity": _qty(p.value, "{score}", "{score}"),
+        "component": comps,
+        **common,
+    }
+
+
 def fhir_bundle(
     history: History,
     date_from: date | None = None,
@@ -106,7 +281,9 @@ def fhir_bundle(
     """A FHIR R4 ``Bundle`` (a validated ``fhir.resources`` model) of the sessions in range.
 
     ``routine`` (a ``Routine`` or ``ResolvedRoutine``) gives the ``Patient`` its name, year of
-    birth and identifiers, and its CarePlan its title.
+    birth and identifiers, and its CarePlan its title. Entries in order: Patient, Device, then
+    per session its CarePlan (the first time its routine and version appear), Encounter, one
+    Observation per exercise and one per pain rating.
 
     Raises
     ------
@@ -118,200 +295,45 @@ def fhir_bundle(
     app_version = _app_version()
     r = getattr(routine, "routine", routine)
     patient = _patient_resource(r, patient_name)
-    patient_url = _uid(
-        "patient",
-        json.dumps([patient.get("name"), patient.get("identifier")], sort_keys=True)
-        if "identifier" in patient
-        else (patient_name or (patient["name"][0]["text"] if "name" in patient else "anonymous")),
-    )
+    patient_url = _patient_url(patient, patient_name)
     device_url = _uid("device", "coach", app_version)
-    entries: list[dict[str, Any]] = []
-    entries.append({"fullUrl": patient_url, "resource": patient})
-    entries.append(
-        {
-            "fullUrl": device_url,
-            "resource": {
-                "resourceType": "Device",
-                "deviceName": [{"name": "coach", "type": "manufacturer-name"}],
-                "version": [{"value": app_version}],
-                "note": [{"text": DISCLAIMER}],
-            },
-        }
-    )
+    entries: list[dict[str, Any]] = [
+        {"fullUrl": patient_url, "resource": patient},
+        {"fullUrl": device_url, "resource": _device_resource(app_version)},
+    ]
     subject = {"reference": patient_url}
     careplans: dict[tuple[str | None, int | None], str] = {}
     for s in history.sessions(date_from, date_to):
         key = (s.routine_id, s.routine_version)
         if key not in careplans and s.routine_id:
-            url = _uid("careplan", *key)
-            careplans[key] = url
-            named = r.title if r is not None and r.id == s.routine_id else None
-            plan: dict[str, Any] = {
-                "resourceType": "CarePlan",
-                "status": "active",
-                "intent": "plan",
-                "subject": subject,
-                # the business identifier is the routine's own id; its version is an extension
-                "identifier": [{"system": ROUTINE_ID_SYSTEM, "value": s.routine_id}],
-                "title": (named or f"Home exercise routine {s.routine_id}")
-                + (f" (version {s.routine_version})" if s.routine_version else ""),
-            }
-            if s.routine_version is not None:
-                plan["extension"] = [
-                    {"url": ROUTINE_VERSION_EXT, "valueInteger": int(s.routine_version)}
-                ]
-            entries.append({"fullUrl": url, "resource": plan})
-        based_on = [{"reference": careplans[key]}] if key in careplans else None
+            careplans[key] = _uid("careplan", *key)
+            entries.append(
+                {"fullUrl": careplans[key], "resource": _careplan_resource(s, subject, r)}
+            )
         enc_url = _uid("encounter", s.id)
-        period = {
-            "start": s.started_at.isoformat(),
-            **({"end": s.ended_at.isoformat()} if s.ended_at else {}),
-        }
-        entries.append(
-            {
-                "fullUrl": enc_url,
-                "resource": {
-                    "resourceType": "Encounter",
-                    "status": "finished" if s.status != "in_progress" else "in-progress",
-                    "class": {
-                        "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                        "code": "HH",
-                        "display": "home health",
-                    },
-                    "identifier": [{"system": SESSION_ID_SYSTEM, "value": s.id}],
-                    "subject": subject,
-                    "period": period,
-                },
-            }
-        )
+        entries.append({"fullUrl": enc_url, "resource": _encounter_resource(s, subject)})
         common: dict[str, Any] = {
             "subject": subject,
             "encounter": {"reference": enc_url},
             "device": {"reference": device_url},
         }
-        if based_on:
-            common["basedOn"] = based_on
+        if key in careplans:
+            common["basedOn"] = [{"reference": careplans[key]}]
         pains = history.pain_ratings(s.id)
         results = history.exercise_results(s.id)
         for er in results:
-            comps = [
-                _metric("reps-counted", "Repetitions counted", int(er.reps or 0)),
-                _metric("reps-partial", "Partial repetitions", int(er.partial_reps or 0)),
-                _metric("holds-count", "Holds completed", int(er.holds or 0)),
-                _metric(
-                    "hold-seconds-total",
-                    "Seconds held in position",
-                    round(float(er.hold_s_total or 0.0), 2),
-                    "s",
-                    "s",
-                ),
-            ]
-            if er.sets_planned is not None:
-                comps.append(_metric("sets-planned", "Sets planned", er.sets_planned))
-            if er.reps_planned is not None:
-                comps.append(
-                    _metric("reps-planned", "Repetitions planned per set", er.reps_planned)
-                )
-            ranges = [r.range_deg for r in history.reps(er.id) if r.range_deg is not None]
-            if ranges:
-                comps.append(
-                    _metric(
-                        "range-deg-mean",
-                        "Mean range of motion",
-                        round(sum(ranges) / len(ranges), 1),
-                        "deg",
-                        "deg",
-                    )
-                )
-            for f in history.faults(er.id):
-                comps.append(_metric(f"fault:{f.fault_id}", f.cue or f.fault_id, f.count))
-            eff: dict[str, Any] = {"start": er.started_at.isoformat()}
-            if er.ended_at:
-                eff["end"] = er.ended_at.isoformat()
             entries.append(
                 {
                     "fullUrl": _uid("exercise", s.id, er.id),
-                    "resource": {
-                        "resourceType": "Observation",
-                        "status": "final" if er.ended_at else "preliminary",
-                        "category": [
-                            {
-                                "coding": [
-                                    {
-                                        "system": OBS_CATEGORY,
-                                        "code": "activity",
-                                        "display": "Activity",
-                                    }
-                                ]
-                            }
-                        ],
-                        "code": {
-                            "coding": [
-                                {
-                                    "system": LOINC,
-                                    "code": "73985-4",
-                                    "display": "Exercise activity",
-                                },
-                                {"system": EXERCISE_SYSTEM, "code": er.exercise_id},
-                            ],
-                            "text": er.exercise_id.replace("_", " "),
-                        },
-                        "effectivePeriod": eff,
-                        "component": comps,
-                        **common,
-                    },
+                    "resource": _exercise_observation(history, er, common),
                 }
             )
-        names = {r.id: r.exercise_id for r in results}
+        names = {er.id: er.exercise_id for er in results}
         for p in pains:
-            comps = [
-                {
-                    "code": {"coding": [{"system": METRICS_SYSTEM, "code": "pain-context"}]},
-                    "valueString": p.context,
-                },
-                {
-                    "code": {"coding": [{"system": METRICS_SYSTEM, "code": "spreading-down-leg"}]},
-                    "valueBoolean": p.spreading_down_leg,
-                },
-            ]
-            if p.stiffness is not None:
-                comps.append(
-                    _metric("stiffness", "Stiffness 0-10", p.stiffness, "{score}", "{score}")
-                )
-            if p.exercise_result_id in names:
-                comps.append(
-                    {
-                        "code": {"coding": [{"system": METRICS_SYSTEM, "code": "after-exercise"}]},
-                        "valueString": names[p.exercise_result_id],
-                    }
-                )
             entries.append(
                 {
                     "fullUrl": _uid("pain", p.id, p.recorded_at.isoformat()),
-                    "resource": {
-                        "resourceType": "Observation",
-                        "status": "final",
-                        "category": [
-                            {
-                                "coding": [
-                                    {"system": OBS_CATEGORY, "code": "survey", "display": "Survey"}
-                                ]
-                            }
-                        ],
-                        "code": {
-                            "coding": [
-                                {
-                                    "system": LOINC,
-                                    "code": "72514-3",
-                                    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-                                }
-                            ]
-                        },
-                        "effectiveDateTime": p.recorded_at.isoformat(),
-                        "valueQuantity": _qty(p.value, "{score}", "{score}"),
-                        "component": comps,
-                        **common,
-                    },
+                    "resource": _pain_observation(p, names, common),
                 }
             )
     return Bundle.model_validate(
