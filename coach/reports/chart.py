@@ -22,7 +22,11 @@ def pain_chart(
     amber_max: int = 5,
 ) -> Any:
     """The pain trend: before / after / next morning per session on the 0-10 scale, over the
-    green (0-3), amber (4-5) and red (6-10) bands."""
+    green (0-3), amber (4-5) and red (6-10) bands.
+
+    It stays one function: a drawing read top to bottom (bands, grid, series, dates, legend)
+    on one ``QPainter`` and one coordinate frame (``x``/``y``), which helpers would only pass
+    around."""
     from PySide6.QtCore import QPointF, QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 

@@ -241,6 +241,42 @@ def _exercises_and_faults(
     return exercises, faults
 
 
+def _pain_points(history: History, sessions: list[SessionRow]) -> tuple[list[PainPoint], int]:
+    """The pain chart's points (sessions with a rating) and how many ratings reported pain
+    spreading down the leg."""
+    pain: list[PainPoint] = []
+    spreading = 0
+    for s in sessions:
+        pains: list[PainRow] = history.pain_ratings(s.id)
+        spreading += sum(1 for p in pains if p.spreading_down_leg)
+        point = _pain_point(s, pains)
+        if point is not None:
+            pain.append(point)
+    return pain, spreading
+
+
+def _progression(
+    history: History,
+    routine_id: str | None,
+    names: dict[str, str],
+    date_from: date,
+    date_to: date,
+) -> list[tuple[datetime, str, str, str, str]]:
+    """The progression events in range as (when, exercise name, kind, change, reason)."""
+    return [
+        (
+            e.created_at,
+            names.get(e.exercise_id, e.exercise_id),
+            e.kind,
+            describe_event(e.before, e.after),
+            e.reason,
+        )
+        for e in history.progression_events(
+            routine_id=routine_id, date_from=date_from, date_to=date_to
+        )
+    ]
+
+
 def report_data(
     history: History,
     date_from: date,
@@ -271,32 +307,14 @@ def report_data(
         else None
     )
 
-    pain: list[PainPoint] = []
-    spreading = 0
-    for s in sessions:
-        pains: list[PainRow] = history.pain_ratings(s.id)
-        spreading += sum(1 for p in pains if p.spreading_down_leg)
-        point = _pain_point(s, pains)
-        if point is not None:
-            pain.append(point)
+    pain, spreading = _pain_points(history, sessions)
     exercises, faults = _exercises_and_faults(history, sessions, names)
     posture = history.posture_days(date_from, date_to)
     posture_seconds: dict[str, float] = defaultdict(float)
     for d in posture:
         for k, v in d.seconds.items():
             posture_seconds[k] += v
-    events = [
-        (
-            e.created_at,
-            names.get(e.exercise_id, e.exercise_id),
-            e.kind,
-            describe_event(e.before, e.after),
-            e.reason,
-        )
-        for e in history.progression_events(
-            routine_id=r.id if r is not None else None, date_from=date_from, date_to=date_to
-        )
-    ]
+    events = _progression(history, r.id if r is not None else None, names, date_from, date_to)
     return ReportData(
         date_from=date_from,
         date_to=date_to,

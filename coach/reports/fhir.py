@@ -270,6 +270,52 @@ def _pain_observation(p: PainRow, names: dict[int, str], common: dict[str, Any])
     }
 
 
+def _session_entries(
+    history: History,
+    s: SessionRow,
+    routine: Any,
+    subject: dict[str, Any],
+    device_url: str,
+    careplans: dict[tuple[str | None, int | None], str],
+) -> list[dict[str, Any]]:
+    """A session's entries: its CarePlan the first time its routine and version appear (noted
+    in ``careplans``), its Encounter, one Observation per exercise and one per pain rating."""
+    entries: list[dict[str, Any]] = []
+    key = (s.routine_id, s.routine_version)
+    if key not in careplans and s.routine_id:
+        careplans[key] = _uid("careplan", *key)
+        entries.append(
+            {"fullUrl": careplans[key], "resource": _careplan_resource(s, subject, routine)}
+        )
+    enc_url = _uid("encounter", s.id)
+    entries.append({"fullUrl": enc_url, "resource": _encounter_resource(s, subject)})
+    common: dict[str, Any] = {
+        "subject": subject,
+        "encounter": {"reference": enc_url},
+        "device": {"reference": device_url},
+    }
+    if key in careplans:
+        common["basedOn"] = [{"reference": careplans[key]}]
+    pains = history.pain_ratings(s.id)
+    results = history.exercise_results(s.id)
+    for er in results:
+        entries.append(
+            {
+                "fullUrl": _uid("exercise", s.id, er.id),
+                "resource": _exercise_observation(history, er, common),
+            }
+        )
+    names = {er.id: er.exercise_id for er in results}
+    for p in pains:
+        entries.append(
+            {
+                "fullUrl": _uid("pain", p.id, p.recorded_at.isoformat()),
+                "resource": _pain_observation(p, names, common),
+            }
+        )
+    return entries
+
+
 def fhir_bundle(
     history: History,
     date_from: date | None = None,
@@ -304,38 +350,7 @@ def fhir_bundle(
     subject = {"reference": patient_url}
     careplans: dict[tuple[str | None, int | None], str] = {}
     for s in history.sessions(date_from, date_to):
-        key = (s.routine_id, s.routine_version)
-        if key not in careplans and s.routine_id:
-            careplans[key] = _uid("careplan", *key)
-            entries.append(
-                {"fullUrl": careplans[key], "resource": _careplan_resource(s, subject, r)}
-            )
-        enc_url = _uid("encounter", s.id)
-        entries.append({"fullUrl": enc_url, "resource": _encounter_resource(s, subject)})
-        common: dict[str, Any] = {
-            "subject": subject,
-            "encounter": {"reference": enc_url},
-            "device": {"reference": device_url},
-        }
-        if key in careplans:
-            common["basedOn"] = [{"reference": careplans[key]}]
-        pains = history.pain_ratings(s.id)
-        results = history.exercise_results(s.id)
-        for er in results:
-            entries.append(
-                {
-                    "fullUrl": _uid("exercise", s.id, er.id),
-                    "resource": _exercise_observation(history, er, common),
-                }
-            )
-        names = {er.id: er.exercise_id for er in results}
-        for p in pains:
-            entries.append(
-                {
-                    "fullUrl": _uid("pain", p.id, p.recorded_at.isoformat()),
-                    "resource": _pain_observation(p, names, common),
-                }
-            )
+        entries += _session_entries(history, s, r, subject, device_url, careplans)
     return Bundle.model_validate(
         {
             "resourceType": "Bundle",
