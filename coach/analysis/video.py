@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -181,9 +180,8 @@ MIN_PARALLEL_FRAMES = 120
 _WORKER_ESTIMATOR: MediaPipeEstimator | None = None
 
 
-def _init_worker(variant: str, ready: Any = None) -> None:
-    """Pool initializer: load the model, then say so on ``ready`` (the parent is tracking the first
-    frames meanwhile and cuts the rest of the video between itself and the ready workers)."""
+def _init_worker(variant: str) -> None:
+    """Pool initializer: load the model while the parent is already tracking its segment."""
     global _WORKER_ESTIMATOR
     try:
         _WORKER_ESTIMATOR = MediaPipeEstimator(EstimatorOptions(variant=variant))
@@ -191,8 +189,6 @@ def _init_worker(variant: str, ready: Any = None) -> None:
         # segment task builds the estimator again and its error (one line) ends the run.
         log.debug("worker model load failed", exc_info=True)
         _WORKER_ESTIMATOR = None
-    if ready is not None:
-        ready.put(os.getpid())
 
 
 def _track_segment(
@@ -278,22 +274,6 @@ def _still_seam(path: str | Path, target: int, fps: float, n: int) -> int:
     return int(lo + np.argmin(m * (1.0 + 2.0 * dist)))
 
 
-#: The parent tracks alone while the workers start; if they are not ready before it has done this
-#: share of the video, it finishes alone (a busy machine: a split would not pay).
-HEAD_ALONE_SHARE = 0.5
-
-
-def _drain(q: Any) -> int:
-    """How many "ready" messages are waiting (taken off the queue)."""
-    got = 0
-    while True:
-        try:
-            q.get_nowait()
-        except queue.Empty:
-            return got
-        got += 1
-
-
 class _HeadTracker:
     """The parent's share: frames from 0, tracked one at a time until told where to stop."""
 
@@ -304,7 +284,6 @@ class _HeadTracker:
         self.worlds: list[npt.NDArray[np.float32] | None] = []
         self.others: list[tuple[npt.NDArray[np.float32], ...]] = []
         self.w = self.h = 0
-        self.finished = False
 
     @property
     def done(self) -> int:
@@ -314,7 +293,6 @@ class _HeadTracker:
         """Track the next frame; False at the end of the video."""
         frame = self.source.read()
         if frame is None:
-            self.finished = True
             return False
         self.w, self.h = frame.width, frame.height
         pose = self.est.detect(frame)
@@ -348,16 +326,14 @@ class _HeadTracker:
         self.source.close()
 
 
-def _seams(
-    path: str | Path, done: int, n: int, workers: int, overlap: int, fps: float
-) -> list[int]:
-    """Where each tracker stops (the last is ``n``) when the parent has tracked ``done`` frames:
-    equal work for all, a worker's warm-up overlap counted, each seam where the person is still."""
-    work = (n - done + (workers - 1) * overlap) / workers
-    targets = [done + round(work + i * (work - overlap)) for i in range(workers - 1)]
+def _seams(path: str | Path, n: int, workers: int, overlap: int, fps: float) -> list[int]:
+    """Where each tracker stops (the last is ``n``): equal work for all, a worker's warm-up overlap
+    counted, each seam where the person is still."""
+    work = (n + (workers - 1) * overlap) / workers
+    targets = [round(work + i * (work - overlap)) for i in range(workers - 1)]
     seams: list[int] = []
-    for t in targets:  # a seam never falls in frames already tracked, nor before the one before
-        low = (seams[-1] if seams else done) + 1
+    for t in targets:  # a seam never falls before the one before
+        low = (seams[-1] if seams else 0) + 1
         seams.append(min(n - 1, max(low, _still_seam(path, t, fps, n))))
     return [*seams, n]
 
@@ -395,48 +371,31 @@ def track_video_parallel(
     # Workers are spawned, never forked: a process that has run MediaPipe before (a test run,
     # the app) holds native threads and locks Python cannot see, and a forked worker creating a
     # landmarker then aborts (seen with mediapipe 0.10.21; the pool restarted it for ever).
-    # A spawned worker needs about a second to start Python and load the model. The parent does
-    # not wait for it: it tracks from the first frame at once, and when the workers say they are
-    # ready it cuts the frames still to do between itself and them. The split follows the
-    # start-up this machine really had, so no one waits at the end.
+    # The parent tracks the first segment itself while the workers start and track the others,
+    # so a spawned worker's start-up (Python and the model, ~0.7 s) overlaps work instead of
+    # delaying it. The seams depend on the video alone (never on how fast a worker started), so
+    # the same file always gives the same track.
     ctx = mp.get_context("spawn")
     t0 = time.perf_counter()
-    ready = ctx.Queue()
     # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
     with (
         unwind_on_termination(),
-        ctx.Pool(workers - 1, initializer=_init_worker, initargs=(variant, ready)) as pool,
+        ctx.Pool(workers - 1, initializer=_init_worker, initargs=(variant,)) as pool,
     ):
+        # Chosen with OpenCV on this thread while the workers start (spawned with exec, so no
+        # lock of this process can be copied into them).
+        bounds = _seams(path, n, workers, overlap, fps)
+        jobs = [
+            (str(path), max(0, bounds[i] - overlap), bounds[i + 1], bounds[i], variant, max_side)
+            for i in range(workers - 1)
+        ]
+        pending = pool.map_async(_track_segment, jobs, chunksize=1)
         head = _HeadTracker(path, variant, max_side)
         try:
-            started = 0
-            while started < workers - 1 and head.done < n * HEAD_ALONE_SHARE:
-                if not head.step():
-                    break
-                started += _drain(ready)
-            if started == workers - 1 and not head.finished:
-                # The seams are chosen with OpenCV on this thread while the pool's own threads
-                # only wait (spawned workers are started with exec, so no lock can be copied).
-                bounds = _seams(path, head.done, n, workers, overlap, fps)
-                jobs = [
-                    (
-                        str(path),
-                        max(0, bounds[i] - overlap),
-                        bounds[i + 1],
-                        bounds[i],
-                        variant,
-                        max_side,
-                    )
-                    for i in range(workers - 1)
-                ]
-                pending = pool.map_async(_track_segment, jobs, chunksize=1)
-                head.run_until(bounds[0])
-                tail = pending.get()
-            else:  # the workers were slow to start, or the video is short: finish alone
-                head.run_until(n)
-                tail = []
+            head.run_until(bounds[0])
         finally:
             head.close()
+        tail = pending.get()
     parts = [head.part(), *tail]
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
