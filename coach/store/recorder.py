@@ -342,6 +342,24 @@ class SessionRecorder:
             log.warning("history: %s", self.error)
             return None
 
+    def set_exercise_status(
+        self, exercise_result_id: int, status: str, stop_reason: str | None = None
+    ) -> None:
+        """Change a finished exercise's ``status`` (and ``stop_reason``) after the fact.
+
+        For the pain asked after an exercise: its answer may stop the exercise whose row
+        :meth:`end_exercise` has already written.
+        """
+
+        def run() -> None:
+            with self.history._tx() as c:
+                c.execute(
+                    "UPDATE exercise_results SET status = ?, stop_reason = ? WHERE id = ?",
+                    (status, stop_reason, exercise_result_id),
+                )
+
+        self._write("an exercise's status", run)
+
     def _last_exercise_id(self) -> int | None:
         if self.session_id is None:
             return None

@@ -12,9 +12,13 @@ import logging
 from typing import Any
 
 from coach import __version__
+from coach.core.pain import Action
 from coach.core.session import EventKind, Phase, SessionEvent, SessionRunner, SessionStatus
 
 log = logging.getLogger(__name__)
+
+#: The answers after an exercise that stop it (the session may end too).
+_STOPS = (Action.STOP_EXERCISE.value, Action.END_SESSION.value)
 
 
 def result_summary(result: Any) -> dict[str, Any]:
@@ -51,6 +55,9 @@ class SessionRecording:
             routine_id, routine_version, planned=planned, app_version=__version__
         )
         self._exercise: str | None = None
+        # The exercise last written (its row id and result): the pain answer asked after it may
+        # still stop it, and its stored status follows that answer.
+        self._ended: tuple[int, Any] | None = None
         self._set_open = False
         self._done = False
 
@@ -90,6 +97,8 @@ class SessionRecording:
                 d.get("context", "on_demand"),
                 spreading_down_leg=bool(d.get("spreading")),
             )
+            if d.get("context") == "after_exercise":
+                self._follow_pain_answer(d)
         elif k is EventKind.EXERCISE_DONE:
             if self._set_open:
                 self.rec.end_set()
@@ -111,10 +120,27 @@ class SessionRecording:
         cues = {f.id: (f.severity, f.cue) for f in ex.faults}
         # Reps and holds were written one by one as they were counted; the summary adds the rest.
         summary = result_summary(res)
+        erid = self.rec.exercise_result_id
         self.rec.end_exercise(
             summary, fault_info=cues, status=res.status.value, stop_reason=res.stop_reason or None
         )
+        self._ended = (erid, res) if erid is not None else None
         self._exercise = None
+
+    def _follow_pain_answer(self, d: dict[str, Any]) -> None:
+        """The pain asked after an exercise stopped it (or ended the session): the row written
+        when the exercise finished becomes stopped early, with the answer's reason.
+
+        The runner has applied the answer to the exercise's result by the time its events are
+        handled (they are drained after each call), so the result's own status and reason are
+        stored, the same ones the summary shows.
+        """
+        if self._ended is None or d.get("action") not in _STOPS:
+            return
+        erid, res = self._ended
+        if res.status is SessionStatus.COMPLETED:
+            return  # defensive: the answer was not applied to the result
+        self.rec.set_exercise_status(erid, res.status.value, res.stop_reason or None)
 
     def close(
         self, status: SessionStatus | str = SessionStatus.STOPPED_EARLY, reason: str = ""
