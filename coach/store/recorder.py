@@ -47,7 +47,7 @@ class SessionRecorder:
             rec.record_rep(rep)
         rec.end_exercise(engine.summary(), fault_info={"over_arching": ("amber", "Do not arch")})
         rec.record_pain(3, "after_exercise")
-        rec.end_session()                  # classifies the session green / amber / red
+        rec.end_session("completed")       # classifies the session green / amber / red
 
     A write that fails (disk full, file vanished) is logged and remembered in ``error`` but
     never raises into the app; the call returns ``None``. Calls in the wrong order (a rep
@@ -121,7 +121,7 @@ class SessionRecorder:
 
     def end_session(
         self,
-        status: Literal["completed", "stopped_early"] = "completed",
+        status: Literal["completed", "stopped_early"],
         *,
         stop_reason: str | None = None,
         notes: str | None = None,
@@ -130,6 +130,9 @@ class SessionRecorder:
         when: datetime | None = None,
     ) -> str | None:
         """Finish the session and classify it (green/amber/red) from its pain ratings.
+
+        ``status`` has no default: every caller says whether the session was completed or
+        stopped early (a session is never stored as completed by omission).
 
         ``classification`` overrides the computed light; ``pain_rules`` (a routine's
         :class:`~coach.routines.routine.PainRules`) tunes the computation. Returns the light,
@@ -391,20 +394,9 @@ class SessionRecorder:
         if self.set_id is not None:
             self.end_set(when=when)
         s = dict(summary or {})
-        live_reps, live_holds = self._live_reps, self._live_holds
-        reps_detail = list(s.get("reps_detail") or [])
-        holds_detail = list(s.get("holds_detail") or [])
-        if live_reps == 0:
-            for i, r in enumerate(reps_detail, 1):
-                self.record_rep({"index": i, **r})
-        if live_holds == 0:
-            for i, h in enumerate(holds_detail, 1):
-                self.record_hold({"index": i, **h})
+        self._record_missing_detail(s)
         counts: dict[str, int] = {str(k): int(v) for k, v in dict(s.get("faults") or {}).items()}
-        cues: dict[str, str] = {}
-        for c in s.get("cues") or []:
-            if isinstance(c, Mapping) and c.get("fault") and c.get("text"):
-                cues.setdefault(str(c["fault"]), str(c["text"]))
+        cues = _first_cues(s)
         info = dict(fault_info or {})
         holds_list = s.get("holds")
         hold_seconds = [float(h) for h in holds_list] if isinstance(holds_list, list) else None
@@ -440,17 +432,51 @@ class SessionRecorder:
                         erid,
                     ),
                 )
-                for fid in sorted(set(counts) | set(info)):
-                    sev, cue = info.get(fid, (None, None))
-                    c.execute(
-                        "INSERT INTO faults (exercise_result_id, fault_id, count, severity, cue) VALUES (?, ?, ?, ?, ?)"
-                        " ON CONFLICT(exercise_result_id, fault_id) DO UPDATE SET count = excluded.count,"
-                        " severity = COALESCE(excluded.severity, severity), cue = COALESCE(excluded.cue, cue)",
-                        (erid, fid, counts.get(fid, 0), sev, cue or cues.get(fid)),
-                    )
+                _upsert_faults(c, erid, counts, info, cues)
 
         self._write("the exercise result", run)
         self.exercise_result_id = None
+
+    def _record_missing_detail(self, s: Mapping[str, Any]) -> None:
+        """Reps and holds that were not recorded live, filled in from the summary's
+        ``reps_detail`` / ``holds_detail``."""
+        live_reps, live_holds = self._live_reps, self._live_holds
+        reps_detail = list(s.get("reps_detail") or [])
+        holds_detail = list(s.get("holds_detail") or [])
+        if live_reps == 0:
+            for i, r in enumerate(reps_detail, 1):
+                self.record_rep({"index": i, **r})
+        if live_holds == 0:
+            for i, h in enumerate(holds_detail, 1):
+                self.record_hold({"index": i, **h})
+
+
+def _first_cues(s: Mapping[str, Any]) -> dict[str, str]:
+    """The first cue text spoken for each fault, from the summary's ``cues``."""
+    cues: dict[str, str] = {}
+    for c in s.get("cues") or []:
+        if isinstance(c, Mapping) and c.get("fault") and c.get("text"):
+            cues.setdefault(str(c["fault"]), str(c["text"]))
+    return cues
+
+
+def _upsert_faults(
+    c: sqlite3.Connection,
+    erid: int,
+    counts: Mapping[str, int],
+    info: Mapping[str, tuple[str | None, str | None]],
+    cues: Mapping[str, str],
+) -> None:
+    """One ``faults`` row per fault counted or described; a known severity or cue is kept
+    when the new one is missing."""
+    for fid in sorted(set(counts) | set(info)):
+        sev, cue = info.get(fid, (None, None))
+        c.execute(
+            "INSERT INTO faults (exercise_result_id, fault_id, count, severity, cue) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(exercise_result_id, fault_id) DO UPDATE SET count = excluded.count,"
+            " severity = COALESCE(excluded.severity, severity), cue = COALESCE(excluded.cue, cue)",
+            (erid, fid, counts.get(fid, 0), sev, cue or cues.get(fid)),
+        )
 
 
 def _insert_pain(
