@@ -158,6 +158,28 @@ def add_image_metadata(model_buf: bytes, spec: dict[str, Any]) -> bytes:
     graph = model.subgraphs[0]
     n_outputs = len(graph.outputs) if graph.outputs is not None else 0
 
+    subgraph = meta.SubGraphMetadataT()
+    subgraph.name = spec["model_name"]
+    subgraph.inputTensorMetadata = [_image_input_metadata(meta, spec)]
+    subgraph.outputTensorMetadata = _output_metadata(meta, spec["outputs"], n_outputs)
+
+    model_meta = meta.ModelMetadataT()
+    model_meta.name = spec["model_name"]
+    model_meta.description = spec["description"]
+    model_meta.version = f"mediapipe-{MP_WHEEL_VERSION}"
+    model_meta.license = "Apache License, Version 2.0"
+    model_meta.subgraphMetadata = [subgraph]
+    model_meta.minParserVersion = _MIN_PARSER_VERSION
+
+    mb = flatbuffers.Builder(0)
+    mb.Finish(model_meta.Pack(mb), _METADATA_IDENTIFIER)
+    _set_metadata_buffer(model, schema, bytes(mb.Output()))
+    return _pack_model_aligned(model, schema, flatbuffers)
+
+
+def _image_input_metadata(meta: Any, spec: dict[str, Any]) -> Any:
+    """The input tensor's metadata: an RGB image, its normalization (``mean``, ``std``) and
+    value range."""
     image = meta.TensorMetadataT()
     image.name = "image"
     image.description = "Input RGB image."
@@ -174,8 +196,12 @@ def add_image_metadata(model_buf: bytes, spec: dict[str, Any]) -> bytes:
     image.stats = meta.StatsT()
     image.stats.min = [float(spec["range"][0])]
     image.stats.max = [float(spec["range"][1])]
+    return image
 
-    names: Sequence[str] = spec["outputs"]
+
+def _output_metadata(meta: Any, names: Sequence[str], n_outputs: int) -> list[Any]:
+    """One feature-tensor metadata per output, named from ``names`` (``output_<i>`` past
+    its end)."""
     outputs = []
     for i in range(n_outputs):
         out = meta.TensorMetadataT()
@@ -184,26 +210,14 @@ def add_image_metadata(model_buf: bytes, spec: dict[str, Any]) -> bytes:
         out.content.contentPropertiesType = meta.ContentProperties.FeatureProperties
         out.content.contentProperties = meta.FeaturePropertiesT()
         outputs.append(out)
+    return outputs
 
-    subgraph = meta.SubGraphMetadataT()
-    subgraph.name = spec["model_name"]
-    subgraph.inputTensorMetadata = [image]
-    subgraph.outputTensorMetadata = outputs
 
-    model_meta = meta.ModelMetadataT()
-    model_meta.name = spec["model_name"]
-    model_meta.description = spec["description"]
-    model_meta.version = f"mediapipe-{MP_WHEEL_VERSION}"
-    model_meta.license = "Apache License, Version 2.0"
-    model_meta.subgraphMetadata = [subgraph]
-    model_meta.minParserVersion = _MIN_PARSER_VERSION
-
-    mb = flatbuffers.Builder(0)
-    mb.Finish(model_meta.Pack(mb), _METADATA_IDENTIFIER)
-    metadata_buf = mb.Output()
-
+def _set_metadata_buffer(model: Any, schema: Any, metadata_buf: bytes) -> None:
+    """Store ``metadata_buf`` as the model's ``TFLITE_METADATA`` buffer, replacing an
+    existing one or appending a new buffer and metadata entry."""
     buffer = schema.BufferT()
-    buffer.data = bytes(metadata_buf)
+    buffer.data = metadata_buf
     if model.buffers is None:
         model.buffers = []
     if model.metadata is None:
@@ -219,8 +233,6 @@ def add_image_metadata(model_buf: bytes, spec: dict[str, Any]) -> bytes:
         entry.name = _METADATA_NAME
         entry.buffer = len(model.buffers) - 1
         model.metadata.append(entry)
-
-    return _pack_model_aligned(model, schema, flatbuffers)
 
 
 def _pack_model_aligned(model: Any, schema: Any, flatbuffers: Any) -> bytes:
