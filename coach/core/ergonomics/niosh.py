@@ -226,33 +226,8 @@ class NioshResult:
     drivers: tuple[str, ...] = ()
 
 
-def compute_niosh(inp: NioshInput) -> NioshResult:
-    """Evaluate the revised NIOSH lifting equation at one point (origin or destination).
-
-    ``RWL = LC·HM·VM·DM·AM·FM·CM`` with LC = 23 kg, ``LI = load / RWL``.
-    [S: NIOSH94; Waters1993]
-
-    Parameters
-    ----------
-    inp : NioshInput
-
-    Returns
-    -------
-    NioshResult
-    """
-    if not isinstance(inp, NioshInput):
-        raise ValueError(f"compute_niosh needs a NioshInput, got {type(inp).__name__}")
-    hm = niosh_hm(inp.h_cm)
-    vm = niosh_vm(inp.v_cm)
-    dm = niosh_dm(inp.d_cm)
-    am = niosh_am(inp.a_deg)
-    fm = niosh_fm(inp.frequency_per_min, inp.duration, inp.v_cm)
-    cm = niosh_cm(inp.coupling, inp.v_cm)
-    category = niosh_duration_category(inp.duration)
-    rwl = NIOSH_LOAD_CONSTANT_KG * hm * vm * dm * am * fm * cm
-    # An impossible lift (RWL = 0) has an infinite index unless nothing is lifted.
-    li = inp.load_kg / rwl if rwl > 0.0 else (math.inf if inp.load_kg > 0.0 else 0.0)
-
+def _niosh_notes(inp: NioshInput, fm: float, category: str) -> tuple[str, ...]:
+    """Why a multiplier was clamped, zeroed or interpolated, one line each, in input order."""
     notes: list[str] = []
     if inp.h_cm < 25.0:
         notes.append(f"H {_fmt(inp.h_cm)} cm < 25 cm: HM set to 1.0")
@@ -280,7 +255,13 @@ def compute_niosh(inp: NioshInput) -> NioshResult:
             f"duration {_fmt(inp.duration)} h exceeds 8 h: outside the equation's limits "
             "(long-duration FM used)"
         )
+    return tuple(notes)
 
+
+def _niosh_drivers(
+    hm: float, vm: float, dm: float, am: float, fm: float, cm: float
+) -> tuple[str, ...]:
+    """The multipliers below 1.0, smallest (the biggest reduction) first, each with its cause."""
     names = (
         ("HM", hm, "load held away from the body"),
         ("VM", vm, "hands far from knuckle height (75 cm)"),
@@ -289,11 +270,42 @@ def compute_niosh(inp: NioshInput) -> NioshResult:
         ("FM", fm, "lifting frequency for this duration"),
         ("CM", cm, "hand coupling not good"),
     )
-    drivers = tuple(
+    return tuple(
         f"{label} {value:.2f}: {why}"
         for label, value, why in sorted(names, key=lambda n: n[1])
         if value < 1.0
     )
+
+
+def compute_niosh(inp: NioshInput) -> NioshResult:
+    """Evaluate the revised NIOSH lifting equation at one point (origin or destination).
+
+    ``RWL = LC·HM·VM·DM·AM·FM·CM`` with LC = 23 kg, ``LI = load / RWL``.
+    [S: NIOSH94; Waters1993]
+
+    Parameters
+    ----------
+    inp : NioshInput
+
+    Returns
+    -------
+    NioshResult
+    """
+    if not isinstance(inp, NioshInput):
+        raise ValueError(f"compute_niosh needs a NioshInput, got {type(inp).__name__}")
+    hm = niosh_hm(inp.h_cm)
+    vm = niosh_vm(inp.v_cm)
+    dm = niosh_dm(inp.d_cm)
+    am = niosh_am(inp.a_deg)
+    fm = niosh_fm(inp.frequency_per_min, inp.duration, inp.v_cm)
+    cm = niosh_cm(inp.coupling, inp.v_cm)
+    category = niosh_duration_category(inp.duration)
+    rwl = NIOSH_LOAD_CONSTANT_KG * hm * vm * dm * am * fm * cm
+    # An impossible lift (RWL = 0) has an infinite index unless nothing is lifted.
+    li = inp.load_kg / rwl if rwl > 0.0 else (math.inf if inp.load_kg > 0.0 else 0.0)
+
+    notes = _niosh_notes(inp, fm, category)
+    drivers = _niosh_drivers(hm, vm, dm, am, fm, cm)
     return NioshResult(
         hm=hm,
         vm=vm,
@@ -305,6 +317,6 @@ def compute_niosh(inp: NioshInput) -> NioshResult:
         lifting_index=li,
         interpretation=niosh_interpretation(li),
         duration_category=category,
-        notes=tuple(notes),
+        notes=notes,
         drivers=drivers,
     )

@@ -357,7 +357,9 @@ def _reba_scores(inp: RebaInput) -> RebaResult:
     )
 
 
-def _reba_drivers(inp: RebaInput, res: RebaResult) -> tuple[str, ...]:
+def _reba_group_a_candidates(inp: RebaInput) -> list[_Candidate]:
+    """Group A and load: trunk, neck, legs and knees, load and shock, each with the input
+    that removes it."""
     rep = dataclasses.replace
     c: list[_Candidate] = []
     t = inp.trunk
@@ -409,6 +411,13 @@ def _reba_drivers(inp: RebaInput, res: RebaResult) -> tuple[str, ...]:
         phrase = "load 5–10 kg" if load_base == 1 else "load over 10 kg"
         c.append((phrase, load_base, rep(inp, load_kg=0.0)))
     c.append(("shock or rapid build-up of force", int(inp.shock), rep(inp, shock=False)))
+    return c
+
+
+def _reba_group_b_candidates(inp: RebaInput) -> list[_Candidate]:
+    """Group B and coupling: upper arm, shoulder, elbow, wrist and the hand hold."""
+    rep = dataclasses.replace
+    c: list[_Candidate] = []
     ua_base = _rula_upper_arm_base(inp.upper_arm)
     if ua_base > 1:
         c.append((_arm_phrase(inp.upper_arm), ua_base - 1, rep(inp, upper_arm=0.0)))
@@ -435,6 +444,13 @@ def _reba_drivers(inp: RebaInput, res: RebaResult) -> tuple[str, ...]:
     cs = reba_coupling_score(inp.coupling)
     if cs:
         c.append((f"{inp.coupling} hand hold (coupling)", cs, rep(inp, coupling="good")))
+    return c
+
+
+def _reba_activity_candidates(inp: RebaInput) -> list[_Candidate]:
+    """The activity score's three items: static posture, repeated actions, rapid changes."""
+    rep = dataclasses.replace
+    c: list[_Candidate] = []
     c.append(
         ("posture held more than 1 min", int(inp.static_posture), rep(inp, static_posture=False))
     )
@@ -452,6 +468,16 @@ def _reba_drivers(inp: RebaInput, res: RebaResult) -> tuple[str, ...]:
             rep(inp, rapid_changes=False),
         )
     )
+    return c
+
+
+def _reba_drivers(inp: RebaInput, res: RebaResult) -> tuple[str, ...]:
+    """What raises the REBA score, ranked by how much the score drops without it."""
+    c = [
+        *_reba_group_a_candidates(inp),
+        *_reba_group_b_candidates(inp),
+        *_reba_activity_candidates(inp),
+    ]
     return _rank_drivers(c, res.reba_score, lambda i: _reba_scores(i).reba_score)
 
 
