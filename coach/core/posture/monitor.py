@@ -228,61 +228,18 @@ class PostureMonitor:
     def update(self, pose: PoseFrame | None, timestamp: float | None = None) -> PostureStatus:
         """Process one frame; ``pose`` None means nobody was found (then ``timestamp`` is needed).
 
-        It stays one function (about 90 lines) so the per-frame order of the steps (presence,
-        scale, measures, verdict, static and sitting clocks, shown state, alerts, RULA) reads top
-        to bottom in one place; each step is a method of its own.
+        The per-frame order of the steps (clock, presence and verdict, static and sitting
+        clocks, shown state, alerts, RULA) reads top to bottom here; each step is a method of
+        its own.
         """
         t = float(
             pose.timestamp if pose is not None else timestamp if timestamp is not None else NAN
         )
         if t != t:
             raise ValueError("a frame without a pose needs a timestamp")
-        dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
-        if self._t == self._t and t < self._t:
-            raise ValueError(f"timestamps must not go backwards ({t} after {self._t})")
+        dt = self._advance_clock(t)
         rec = self.record
-        if rec.started_at != rec.started_at:
-            rec.started_at = t
-        # Time since the previous frame belongs to the state shown until now.
-        if self._t == self._t:
-            rec.seconds[self._shown.value] += min(dt, self.config.max_gap_s)
-        self._t = t
-
-        m: PostureMeasures | None = None
-        confirmed = self._presence.update(pose is not None, t)
-        if pose is None:
-            seen_recently = (
-                self._last_seen == self._last_seen
-                and t - self._last_seen <= self.config.away_after_s
-            )
-            a = (
-                self._last
-                if seen_recently
-                else Assessment(PostureState.AWAY, reference=self._reference())
-            )
-        elif not confirmed:
-            a = Assessment(
-                PostureState.NOT_TRACKING,
-                ("not_tracking",),
-                ("confirming the person",),
-                self._reference(),
-            )
-        else:
-            self._last_seen = t
-            self._check_scale(pose, t, dt)
-            m = self._measure(pose, dt)
-            if t < self._settle_until:
-                # A change of view or scale pauses the verdict: never an alarm from it.
-                m = None
-                a = Assessment(
-                    PostureState.NOT_TRACKING,
-                    ("view_change",),
-                    ("the camera view changed: waiting for it to settle",),
-                    self._reference(),
-                )
-            else:
-                a = classify(m, self.baseline, self._thresholds, self._active)
-            self._last = a
+        a, m = self._assess(pose, t, dt)
         self._active = frozenset(a.issues)
         self._raw = a.state
         self._step_presence(a.state, t)
@@ -319,6 +276,64 @@ class PostureMonitor:
             rula_new=rula_new,
             alert_due_s=self._alert_due,
         )
+
+    def _advance_clock(self, t: float) -> float:
+        """Move the clock to ``t``: the time since the previous frame (capped at
+        ``max_gap_s``) goes to the state shown until now. Returns that time."""
+        dt = 0.0 if self._t != self._t else max(0.0, t - self._t)
+        if self._t == self._t and t < self._t:
+            raise ValueError(f"timestamps must not go backwards ({t} after {self._t})")
+        rec = self.record
+        if rec.started_at != rec.started_at:
+            rec.started_at = t
+        # Time since the previous frame belongs to the state shown until now.
+        if self._t == self._t:
+            rec.seconds[self._shown.value] += min(dt, self.config.max_gap_s)
+        self._t = t
+        return dt
+
+    def _assess(
+        self, pose: PoseFrame | None, t: float, dt: float
+    ) -> tuple[Assessment, PostureMeasures | None]:
+        """This frame's verdict and measures: away or the last verdict when nobody is seen,
+        not tracking until the person is confirmed or while a view change settles, else the
+        classified measures."""
+        m: PostureMeasures | None = None
+        confirmed = self._presence.update(pose is not None, t)
+        if pose is None:
+            seen_recently = (
+                self._last_seen == self._last_seen
+                and t - self._last_seen <= self.config.away_after_s
+            )
+            a = (
+                self._last
+                if seen_recently
+                else Assessment(PostureState.AWAY, reference=self._reference())
+            )
+        elif not confirmed:
+            a = Assessment(
+                PostureState.NOT_TRACKING,
+                ("not_tracking",),
+                ("confirming the person",),
+                self._reference(),
+            )
+        else:
+            self._last_seen = t
+            self._check_scale(pose, t, dt)
+            m = self._measure(pose, dt)
+            if t < self._settle_until:
+                # A change of view or scale pauses the verdict: never an alarm from it.
+                m = None
+                a = Assessment(
+                    PostureState.NOT_TRACKING,
+                    ("view_change",),
+                    ("the camera view changed: waiting for it to settle",),
+                    self._reference(),
+                )
+            else:
+                a = classify(m, self.baseline, self._thresholds, self._active)
+            self._last = a
+        return a, m
 
     # -- internals -------------------------------------------------------------------------
 
