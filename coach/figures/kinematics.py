@@ -167,6 +167,8 @@ def print_figure_for(ex: Any) -> FigureSpec:
 
 
 def _make_spec(ex: Any, extend: bool = False) -> FigureSpec:
+    """The figure of ``ex``: its variant, the rest and work values it moves between and the
+    framing that fits the whole movement (``extend``: the printed start/end positions)."""
     family = family_of(ex)
     alternate = ex.sides == "alternate"
     if family == "breathing":
@@ -184,6 +186,32 @@ def _make_spec(ex: Any, extend: bool = False) -> FigureSpec:
     metric, cond = driver(ex, PREFERRED)
     vname = variant_name(ex, family, metric, cond)
     v = VARIANTS[vname]
+    spec_metric, rest, work, u_rest, u_work = _movement(ex, v, cond, extend)
+    scale, offset, props, bounds = _framing(v, u_rest, u_work, alternate)
+    return FigureSpec(
+        vname,
+        v.family,
+        spec_metric,
+        rest,
+        work,
+        alternate,
+        v.focus,
+        v.view,
+        u_rest,
+        u_work,
+        scale,
+        offset,
+        HEAD_R * scale,
+        props,
+        bounds,
+    )
+
+
+def _movement(
+    ex: Any, v: Variant, cond: Any, extend: bool
+) -> tuple[str, float, float, float, float]:
+    """(metric, rest value, work value, builder parameter at rest, at work): the exercise's own
+    signal when the variant moves the same measure, else the variant's defaults."""
     if (
         ex.signal is not None
         and v.metric
@@ -204,6 +232,19 @@ def _make_spec(ex: Any, extend: bool = False) -> FigureSpec:
             u_rest, u_work = _extended(ex, v, spec_metric, rest, work, u_rest, u_work)
     else:
         u_rest, u_work = float(v.rest), float(v.work)
+    return spec_metric, rest, work, u_rest, u_work
+
+
+def _framing(
+    v: Variant, u_rest: float, u_work: float, alternate: bool
+) -> tuple[
+    float,
+    tuple[float, float],
+    tuple[tuple[str, float, float, float, float], ...],
+    tuple[float, float, float, float],
+]:
+    """(scale, offset, props, bounds) in the unit image box: one fixed scale for the whole
+    movement (both sides), so the figure never jumps."""
     # Framing: one fixed scale for the whole movement (both sides), so the figure never jumps.
     xs: list[float] = []
     ys: list[float] = [0.0]
@@ -242,23 +283,7 @@ def _make_spec(ex: Any, extend: bool = False) -> FigureSpec:
         x_hi * scale + offset[0],
         -y_lo * scale + offset[1],
     )
-    return FigureSpec(
-        vname,
-        v.family,
-        spec_metric,
-        rest,
-        work,
-        alternate,
-        v.focus,
-        v.view,
-        u_rest,
-        u_work,
-        scale,
-        offset,
-        HEAD_R * scale,
-        props,
-        bounds,
-    )
+    return scale, offset, props, bounds
 
 
 def _extended(
