@@ -105,7 +105,7 @@ def single_pass(tracked):
         key = (clip, exercise)
         if key not in _SINGLE_PASS:
             track, _stats = tracked(clip)
-            _SINGLE_PASS[key] = score_track(track, load_catalogue().get(exercise))  # type: ignore[arg-type]
+            _SINGLE_PASS[key] = score_track(track, load_catalogue().get(exercise)).as_dict()  # type: ignore[arg-type]
         return _SINGLE_PASS[key]
 
     return get

@@ -35,7 +35,7 @@ def _analyze_one(args: tuple[str, str | None, str, str, int | None]) -> dict[str
         if exercise_id:
             from coach.routines.catalogue import load_catalogue
 
-            report.update(score_track(track, load_catalogue().get(exercise_id)))
+            report.update(score_track(track, load_catalogue().get(exercise_id)).as_dict())
         elif mode == "posture":
             from coach.analysis.posture import analyze_posture
 

@@ -22,7 +22,13 @@ import numpy.typing as npt
 
 from coach.capture.base import Frame, SourceError
 from coach.capture.sources import ImageFolderSource, VideoFileSource, open_source
-from coach.core.engine import RECORDING_SETUP_S, EngineConfig, ExerciseEngine, ExerciseLike
+from coach.core.engine import (
+    RECORDING_SETUP_S,
+    EngineConfig,
+    ExerciseEngine,
+    ExerciseLike,
+    ExerciseReport,
+)
 from coach.core.landmarks import BODY_CORE, PoseFrame
 from coach.core.presence import confirmed_mask
 from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator, PoseEstimator, Track
@@ -450,13 +456,13 @@ def stats_for(track: Track, elapsed: float | None = None) -> TrackingStats:
 
 def score_track(
     track: Track, exercise: ExerciseLike, config: EngineConfig | None = None
-) -> dict[str, object]:
-    """Run the scoring engine over a recorded track and return its summary."""
+) -> ExerciseReport:
+    """Run the scoring engine over a recorded track and return its report."""
     engine = ExerciseEngine(exercise, config or EngineConfig(setup_s=RECORDING_SETUP_S))
     for pose, ts in zip(track.poses(), track.timestamps.tolist()):
         engine.update(pose, ts)
     engine.finish()
-    return engine.summary()
+    return engine.report()
 
 
 def default_workers() -> int:

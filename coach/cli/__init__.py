@@ -198,7 +198,7 @@ def _add_analyses(
     if exercise is not None:
         from coach.analysis import score_track
 
-        report.update(score_track(track, exercise))
+        report.update(score_track(track, exercise).as_dict())
     if getattr(args, "posture", False):
         from coach.analysis.posture import analyze_posture
 

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coach.core.engine import ExerciseReport
 from coach.devtools.media import media_dir
 
 HOLD_TOLERANCE_S = 1.0
@@ -226,16 +227,16 @@ def _lifting_row(spec: ClipSpec, track: Any, ratio: float) -> Row:
     return Row(spec.file, "lifting", "lifting", spec.reps, lifts, pose_ratio=ratio)
 
 
-def _exercise_row(spec: ClipSpec, ex_id: str, report: dict[str, Any], ratio: float) -> Row:
+def _exercise_row(spec: ClipSpec, ex_id: str, report: ExerciseReport, ratio: float) -> Row:
     """One exercise's scoring ``report`` against the manifest's reps or holds."""
-    nv = float(report["not_visible_s"])
+    nv = report.not_visible_s
     if spec.reps is not None:
         return Row(
             spec.file,
             ex_id,
             "reps",
             spec.reps,
-            int(report["reps"]),
+            report.reps,
             not_visible_s=nv,
             pose_ratio=ratio,
         )
@@ -245,7 +246,7 @@ def _exercise_row(spec: ClipSpec, ex_id: str, report: dict[str, Any], ratio: flo
             ex_id,
             "hold",
             expected_holds=spec.holds,
-            holds=list(report["holds"]),
+            holds=report.holds,
             not_visible_s=nv,
             pose_ratio=ratio,
         )
@@ -253,8 +254,8 @@ def _exercise_row(spec: ClipSpec, ex_id: str, report: dict[str, Any], ratio: flo
         spec.file,
         ex_id,
         "skipped",
-        reps=int(report["reps"]),
-        holds=list(report["holds"]),
+        reps=report.reps,
+        holds=report.holds,
         not_visible_s=nv,
         pose_ratio=ratio,
         note="no count or holds in the manifest",

@@ -132,7 +132,7 @@ def test_a_squat_that_starts_before_setup_completes_counts(catalogue):
 
 def test_step_up_that_starts_moving_at_once_counts_three(catalogue):
     r = score_track(track("step_up_dumbbell_oblique_gym"), catalogue.get("step_up"))
-    assert r["reps"] == 3
+    assert r.reps == 3
 
 
 def test_a_set_that_begins_mid_squat_still_waits_for_rest(catalogue):
@@ -146,7 +146,7 @@ def test_a_set_that_begins_mid_squat_still_waits_for_rest(catalogue):
 
 def test_cat_cow_one_cycle_is_one_rep(catalogue):
     r = score_track(track("cat_cow_side_studio_portrait"), catalogue.get("cat_cow"))
-    assert r["reps"] == 1
+    assert r.reps == 1
 
 
 def test_standing_before_the_first_sit_is_not_a_rep(catalogue):
@@ -217,17 +217,17 @@ def test_prescribed_zones_alone_when_a_definition_sets_no_limits(catalogue):
 
 def test_squats_go_on_counting_across_zoom_cuts(catalogue):
     r = score_track(track("squat_side_studio_zoom_cuts"), catalogue.get("mini_squat"))
-    assert r["reps"] == 10
+    assert r.reps == 10
 
 
 def test_good_mornings_count_in_the_waist_up_close_up(catalogue):
     r = score_track(track("good_morning_side_studio_closeup_cut"), catalogue.get("hip_hinge_drill"))
-    assert r["reps"] == 5
+    assert r.reps == 5
 
 
 def test_side_plank_hold_goes_on_in_the_close_up(catalogue):
     r = score_track(track("side_plank_front_studio_closeup_cut"), catalogue.get("side_bridge"))
-    assert r["holds"] == [pytest.approx(8.0, abs=1.0)]
+    assert r.holds == [pytest.approx(8.0, abs=1.0)]
 
 
 def test_a_zoom_with_the_joints_in_view_keeps_counting(catalogue):
@@ -248,7 +248,7 @@ def test_a_zoom_with_the_joints_in_view_keeps_counting(catalogue):
 
 def test_front_view_home_squat_counts_six(catalogue):
     r = score_track(track("squat_front_home_knees_cave_then_good"), catalogue.get("mini_squat"))
-    assert r["reps"] == 6 and r["view"] == "front"
+    assert r.reps == 6 and r.view == "front"
 
 
 def test_the_better_seen_leg_drives_the_front_squat(catalogue):
@@ -293,18 +293,18 @@ def test_a_rep_is_measured_on_the_side_it_started_on(catalogue):
 
 def test_dead_bug_heel_slides_count_seven(catalogue):
     r = score_track(track("dead_bug_beginner_closeup_partial"), catalogue.get("dead_bug"))
-    assert r["reps"] == 7
-    assert r["faults"].get(SMALL_RANGE, 0) >= 1  # the beginner range is smaller than prescribed
+    assert r.reps == 7
+    assert r.fault_counts.get(SMALL_RANGE, 0) >= 1  # the beginner range is smaller than prescribed
 
 
 def test_side_plank_holds_survive_top_leg_lifts(catalogue):
     r = score_track(track("side_plank_front_variations_inset"), catalogue.get("side_bridge"))
-    assert r["holds"] == [pytest.approx(9.1, abs=1.0), pytest.approx(8.4, abs=1.0)]
+    assert r.holds == [pytest.approx(9.1, abs=1.0), pytest.approx(8.4, abs=1.0)]
 
 
 def test_lying_twist_held_from_the_first_frame_is_two_holds(catalogue):
     r = score_track(track("lying_twist_knees_side_hold_text"), catalogue.get("knee_rolls"))
-    assert r["holds"] == [pytest.approx(10.7, abs=1.0), pytest.approx(11.75, abs=1.0)]
+    assert r.holds == [pytest.approx(10.7, abs=1.0), pytest.approx(11.75, abs=1.0)]
 
 
 # -- 9. A lift that starts in the first frame -------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_lying_twist_held_from_the_first_frame_is_two_holds(catalogue):
 
 def test_deadlift_set_up_at_the_bar_counts_both_lifts(catalogue):
     t = track("lifting_barbell_deadlift_oblique_gym")
-    assert score_track(t, catalogue.get("hip_hinge_drill"))["reps"] == 2
+    assert score_track(t, catalogue.get("hip_hinge_drill")).reps == 2
     det = LiftDetector()
     events = [
         ev

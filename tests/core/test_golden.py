@@ -18,26 +18,26 @@ def load(name):
 
 def test_squat_side_counts_eight(catalogue):
     r = score_track(load("squat_side_be"), catalogue.get("mini_squat"))
-    assert r["reps"] == 8 and r["partial_reps"] == 0
-    assert all(d["range"] > 45 for d in r["reps_detail"])
+    assert r.reps == 8 and r.partial_reps == 0
+    assert all(d.range_deg > 45 for d in r.reps_detail)
 
 
 def test_bird_dog_closeup_counts_three(catalogue):
     r = score_track(load("bird_dog_closeup_partial"), catalogue.get("bird_dog"))
-    assert r["reps"] == 3
+    assert r.reps == 3
 
 
 def test_knee_to_chest_holds_pause_during_the_close_up(catalogue):
     r = score_track(load("knee_to_chest_stretch_side"), catalogue.get("knee_to_chest"))
-    assert len(r["holds"]) == 2
-    assert r["holds"][0] == pytest.approx(5.0, abs=1.0)
-    assert r["holds"][1] == pytest.approx(4.0, abs=1.0)
-    assert r["not_visible_s"] > 4.5
+    assert len(r.holds) == 2
+    assert r.holds[0] == pytest.approx(5.0, abs=1.0)
+    assert r.holds[1] == pytest.approx(4.0, abs=1.0)
+    assert r.not_visible_s > 4.5
 
 
 def test_side_bend_holds_one_per_side(catalogue):
     r = score_track(load("standing_side_bend_front"), catalogue.get("standing_side_bend"))
-    assert r["holds"] == [pytest.approx(6.5, abs=1.0), pytest.approx(5.5, abs=1.0)]
+    assert r.holds == [pytest.approx(6.5, abs=1.0), pytest.approx(5.5, abs=1.0)]
 
 
 def test_track_round_trip(tmp_path):

@@ -81,8 +81,8 @@ def test_close_up_time_is_paused_and_reported(media, tracked, catalogue):
     track, _ = tracked("knee_to_chest_stretch_side.mp4")
     report = score_track(track, catalogue.get("knee_to_chest"))
     # the camera cuts to a close-up for 5.6 s (8.0-13.6 s): never counted as held time
-    assert 4.5 <= report["not_visible_s"] <= 6.5
-    assert report["holds_detail"][0]["not_visible_s"] > 4.0
+    assert 4.5 <= report.not_visible_s <= 6.5
+    assert report.holds_detail[0].not_visible_s > 4.0
 
 
 @pytest.mark.parametrize(
@@ -99,6 +99,6 @@ def test_parallel_analysis_matches_a_single_pass(media, tracked, catalogue, clip
     parallel, _ = load_input(media / clip, workers=2)
     a = score_track(single, catalogue.get(exercise))
     b = score_track(parallel, catalogue.get(exercise))
-    assert a["reps"] == b["reps"] and a["partial_reps"] == b["partial_reps"]
-    assert a["faults"] == b["faults"]
-    assert a["holds"] == pytest.approx(b["holds"], abs=0.1)
+    assert a.reps == b.reps and a.partial_reps == b.partial_reps
+    assert a.fault_counts == b.fault_counts
+    assert a.holds == pytest.approx(b.holds, abs=0.1)

@@ -201,7 +201,7 @@ def test_partly_out_of_frame_uses_only_what_is_seen(catalogue):
     r = score_track(
         Track.load(FIXTURES / "tracks" / "bird_dog_closeup_partial.npz"), catalogue.get("bird_dog")
     )
-    assert r["reps"] == 3
+    assert r.reps == 3
 
 
 # -- 3. The model ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from coach.core.contracts import ExerciseLike
 from coach.core.engine.faults import _FaultSteps
-from coach.core.engine.results import Cue, EngineConfig, EngineStatus, State
+from coach.core.engine.results import Cue, EngineConfig, EngineStatus, ExerciseReport, State
 from coach.core.engine.setup_phase import _SetupSteps
 from coach.core.engine.trackers import _body_centre, _ViewGate
 from coach.core.engine.tunables import (
@@ -335,41 +335,21 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
             out[SMALL_RANGE] = small
         return out
 
+    def report(self) -> ExerciseReport:
+        """The report of everything scored so far."""
+        return ExerciseReport(
+            exercise=self.exercise.id,
+            kind=self.kind,
+            view=self._view,
+            reps=len(self.reps),
+            partial_reps=self.partial_reps,
+            reps_detail=tuple(self.reps),
+            holds_detail=tuple(self.holds),
+            faults=tuple(self.fault_counts().items()),
+            not_visible_s=self._not_visible_s,
+            cues=tuple(self.cues),
+        )
+
     def summary(self) -> dict[str, object]:
-        """The report of everything scored so far (JSON-ready)."""
-        return {
-            "exercise": self.exercise.id,
-            "kind": self.kind,
-            "view": self._view,
-            "reps": len(self.reps),
-            "partial_reps": self.partial_reps,
-            "holds": [round(h.seconds, 2) for h in self.holds],
-            "holds_detail": [
-                {
-                    "start": round(h.start, 3),
-                    "end": round(h.end, 3),
-                    "seconds": round(h.seconds, 2),
-                    "not_visible_s": round(h.not_visible_s, 2),
-                    "faults": list(h.faults),
-                }
-                for h in self.holds
-            ],
-            "faults": self.fault_counts(),
-            "reps_detail": [
-                {
-                    "index": r.index,
-                    "start": round(r.start, 3),
-                    "end": round(r.end, 3),
-                    "range": round(r.range_deg, 1),
-                    "peak": round(r.peak, 1),
-                    "hold_s": round(r.hold_s, 2),
-                    "faults": list(r.faults),
-                    "flags": list(r.flags),
-                }
-                for r in self.reps
-            ],
-            "not_visible_s": round(self._not_visible_s, 2),
-            "cues": [
-                {"t": round(c.timestamp, 2), "fault": c.fault, "text": c.text} for c in self.cues
-            ],
-        }
+        """The report of everything scored so far, JSON-ready (``report().as_dict()``)."""
+        return self.report().as_dict()

@@ -55,6 +55,71 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
+class ExerciseReport:
+    """Everything the engine scored for one exercise (``coach analyze``, ``coach evaluate``, the
+    stored session). Times in seconds of the recording; :meth:`as_dict` is the JSON shape."""
+
+    exercise: str
+    kind: str
+    view: str | None
+    reps: int  # whole reps
+    partial_reps: int
+    reps_detail: tuple[RepRecord, ...]
+    holds_detail: tuple[HoldRecord, ...]
+    faults: tuple[tuple[str, int], ...]  # (fault id, count), in the definition's order
+    not_visible_s: float
+    cues: tuple[Cue, ...]
+
+    @property
+    def holds(self) -> list[float]:
+        """Seconds of each hold, to the hundredth (as reported)."""
+        return [round(h.seconds, 2) for h in self.holds_detail]
+
+    @property
+    def fault_counts(self) -> dict[str, int]:
+        return dict(self.faults)
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as JSON-ready data (the keys ``coach analyze --json`` prints)."""
+        return {
+            "exercise": self.exercise,
+            "kind": self.kind,
+            "view": self.view,
+            "reps": self.reps,
+            "partial_reps": self.partial_reps,
+            "holds": self.holds,
+            "holds_detail": [
+                {
+                    "start": round(h.start, 3),
+                    "end": round(h.end, 3),
+                    "seconds": round(h.seconds, 2),
+                    "not_visible_s": round(h.not_visible_s, 2),
+                    "faults": list(h.faults),
+                }
+                for h in self.holds_detail
+            ],
+            "faults": self.fault_counts,
+            "reps_detail": [
+                {
+                    "index": r.index,
+                    "start": round(r.start, 3),
+                    "end": round(r.end, 3),
+                    "range": round(r.range_deg, 1),
+                    "peak": round(r.peak, 1),
+                    "hold_s": round(r.hold_s, 2),
+                    "faults": list(r.faults),
+                    "flags": list(r.flags),
+                }
+                for r in self.reps_detail
+            ],
+            "not_visible_s": round(self.not_visible_s, 2),
+            "cues": [
+                {"t": round(c.timestamp, 2), "fault": c.fault, "text": c.text} for c in self.cues
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class EngineStatus:
     """A snapshot after one frame; cheap to build, safe to hand to another thread."""
 
