@@ -297,6 +297,31 @@ def bench_scoring(
     return out
 
 
+def _decode_frames(
+    video: Path, limit: int
+) -> tuple[list[npt.NDArray[Any]], float, list[float], list[float]]:
+    """Up to ``limit`` RGB frames of ``video``, its frame rate, and per frame the decode and
+    BGR-to-RGB convert times (seconds)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    frames: list[npt.NDArray[Any]] = []
+    decode = []
+    convert = []
+    while len(frames) < limit:
+        s = time.perf_counter()
+        ok, bgr = cap.read()
+        s1 = time.perf_counter()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        convert.append(time.perf_counter() - s1)
+        decode.append(s1 - s)
+    cap.release()
+    return frames, fps, decode, convert
+
+
 def run(
     video: Path,
     exercise_id: str | None,
@@ -305,8 +330,13 @@ def run(
     limit: int = 600,
     scoring_only: bool = False,
 ) -> dict[str, Any]:
-    import cv2
+    """The whole benchmark of ``video`` as one JSON-able dict: per-frame scoring cost for
+    ``exercise_id`` (or every exercise), then (unless ``scoring_only``) decode and convert
+    times, the model alone, the live path unpaced and paced (``live_seconds``), the sequential
+    loop and the end-to-end analysis, and the peak memory.
 
+    It stays one function: the benchmark's steps read in the order they run, and the result
+    dict is filled from several of them at once (the ratios and the stage table)."""
     from coach.routines.catalogue import load_catalogue
 
     cat = load_catalogue()
@@ -328,21 +358,7 @@ def run(
         result["peak_rss_mb"] = round(_peak_rss_mb(), 1)
         return result
 
-    cap = cv2.VideoCapture(str(video))
-    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    frames: list[npt.NDArray[Any]] = []
-    decode = []
-    convert = []
-    while len(frames) < limit:
-        s = time.perf_counter()
-        ok, bgr = cap.read()
-        s1 = time.perf_counter()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        convert.append(time.perf_counter() - s1)
-        decode.append(s1 - s)
-    cap.release()
+    frames, fps, decode, convert = _decode_frames(video, limit)
     result["frames"] = len(frames)
     result["resolution"] = f"{frames[0].shape[1]}x{frames[0].shape[0]}" if frames else ""
     # The model alone and the live path are measured twice, interleaved, and the best of each is
