@@ -39,11 +39,11 @@ def _analyze_one(args: tuple[str, str | None, str, str, int | None]) -> dict[str
         elif mode == "posture":
             from coach.analysis.posture import analyze_posture
 
-            report["posture"] = analyze_posture(track)
+            report["posture"] = analyze_posture(track).as_dict()
         elif mode == "lifting":
             from coach.analysis.lifting import analyze_lifting
 
-            report.update(analyze_lifting(track))
+            report.update(analyze_lifting(track).as_dict())
     except (AnalysisError, SourceError) as exc:
         report["error"] = str(exc)
     except Exception as exc:  # one bad file must not sink the batch; say what happened

@@ -8,6 +8,7 @@ to enter, so no lifting index is computed here).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from coach.core.lifting import LiftDetector, LiftEvent, NioshEstimate
@@ -92,18 +93,39 @@ def reba_at_lift(track: Track, ev: LiftEvent, window_s: float = 0.2) -> dict[str
     }
 
 
-def analyze_lifting(track: Track) -> dict[str, Any]:
-    """Every lift in a recorded track.
+@dataclass(frozen=True, slots=True)
+class LiftingReport:
+    """Every lift in a recording, and the totals.
 
-    Returns
-    -------
-    dict
-        ``lifts``: [{index, start, lift_off, end, complete, strategy, ssi, trunk_flexion_deg,
-        knee_flexion_deg, hip_flexion_deg, trunk_band, back_flexion_increase_deg,
-        load_distance(_cm), twist_deg, peak_hand_speed(_mps), faults, severity, cues,
-        niosh_geometry}] — a lift still in progress at the end has ``complete: false``;
-        ``lifting``: totals, the landmark source and notes.
+    ``lifts``: [{index, start, lift_off, end, complete, strategy, ssi, trunk_flexion_deg,
+    knee_flexion_deg, hip_flexion_deg, trunk_band, back_flexion_increase_deg,
+    load_distance(_cm), twist_deg, peak_hand_speed(_mps), faults, severity, cues,
+    niosh_geometry, reba}]; a lift still in progress at the end has ``complete: false``.
     """
+
+    lifts: list[dict[str, Any]]
+    count: int
+    complete: int
+    strategies: dict[str, int]
+    source: str | list[str]  # the landmark source ("world" / "image"), or both
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape (``coach analyze --lifting --json``): ``lifts`` and ``lifting``."""
+        return {
+            "lifts": self.lifts,
+            "lifting": {
+                "count": self.count,
+                "complete": self.complete,
+                "strategies": self.strategies,
+                "source": self.source,
+                "notes": self.notes,
+            },
+        }
+
+
+def analyze_lifting(track: Track) -> LiftingReport:
+    """Every lift in a recorded track (see :class:`LiftingReport`)."""
     det = LiftDetector()
     events: list[LiftEvent] = []
     for pose, t in zip(track.poses(), track.timestamps.tolist(), strict=True):
@@ -127,16 +149,14 @@ def analyze_lifting(track: Track) -> dict[str, Any]:
     ]
     if "image" in sources:
         notes.append("image landmarks only: twist is not measured and cm use a typical leg length")
-    return {
-        "lifts": lifts,
-        "lifting": {
-            "count": len(events),
-            "complete": sum(ev.complete for ev in events),
-            "strategies": {
-                s: sum(ev.strategy == s for ev in events)
-                for s in sorted({ev.strategy for ev in events})
-            },
-            "source": sources[0] if len(sources) == 1 else sources,
-            "notes": notes,
+    return LiftingReport(
+        lifts=lifts,
+        count=len(events),
+        complete=sum(ev.complete for ev in events),
+        strategies={
+            s: sum(ev.strategy == s for ev in events)
+            for s in sorted({ev.strategy for ev in events})
         },
-    }
+        source=sources[0] if len(sources) == 1 else sources,
+        notes=notes,
+    )

@@ -104,21 +104,37 @@ def build_timeline(
     ]
 
 
-def analyze_posture(track: Track) -> dict[str, Any]:
-    """Posture timeline, rolling RULA scores and a summary of one recorded track.
+@dataclass(frozen=True, slots=True)
+class PostureReport:
+    """A recording's posture: the debounced timeline, RULA every 5 s, what was (not) judged.
 
-    Returns
-    -------
-    dict
-        ``timeline``: [{start, end, state, reasons}] (debounced, >= 0.5 s each except a lone
-        interval); ``rula``: [{t, score, action_level, action, drivers, observed, defaulted}]
-        every 5 s (and for the last partial window); ``baseline``: "calibrated from ..." or
-        "defaults (...)"; ``reference``: "calibrated" | "defaults"; ``view``: the camera view;
-        ``not_assessed``: what this view/reference cannot judge; ``summary``: seconds per
-        state; ``alerts``: nudges the live monitor would have given; ``view_changes``: how often
-        the view or scale changed (the verdict paused, never an alarm); ``daily``: the monitor's
-        daily record.
+    ``timeline``: [{start, end, state, reasons}] (debounced, >= 0.5 s each except a lone
+    interval); ``rula``: [{t, score, action_level, action, drivers, observed, defaulted}] every
+    5 s (and for the last partial window); ``baseline``: "calibrated from ..." or "defaults
+    (...)"; ``reference``: "calibrated" | "defaults"; ``view``: the camera view;
+    ``not_assessed``: what this view/reference cannot judge; ``summary``: seconds per state;
+    ``alerts``: nudges the live monitor would have given; ``view_changes``: how often the view or
+    scale changed (the verdict paused, never an alarm); ``daily``: the monitor's daily record.
     """
+
+    baseline: str
+    reference: str
+    view: str | None
+    not_assessed: list[str]
+    timeline: list[dict[str, Any]]
+    rula: list[dict[str, Any]]
+    summary: dict[str, float]
+    alerts: list[dict[str, Any]]
+    view_changes: int
+    daily: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape (``coach analyze --posture --json``)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
+def analyze_posture(track: Track) -> PostureReport:
+    """Posture timeline, rolling RULA scores and a summary of one recorded track."""
     poses = track.poses()
     times = [float(t) for t in track.timestamps.tolist()]
     baseline, described = auto_baseline(poses)
@@ -161,16 +177,16 @@ def analyze_posture(track: Track) -> dict[str, Any]:
     if last is not None:
         rula.append(last.to_dict())
     view = views.most_common(1)[0][0] if views else None
-    return {
-        "baseline": described,
-        "reference": "calibrated" if baseline is not None else "defaults",
-        "view": view,
-        "not_assessed": list(not_assessed(view, baseline)),
-        "timeline": timeline,
-        "rula": rula,
-        "summary": {k: round(v, 2) for k, v in summary.items() if v > 0},
-        "alerts": alerts,
+    return PostureReport(
+        baseline=described,
+        reference="calibrated" if baseline is not None else "defaults",
+        view=view,
+        not_assessed=list(not_assessed(view, baseline)),
+        timeline=timeline,
+        rula=rula,
+        summary={k: round(v, 2) for k, v in summary.items() if v > 0},
+        alerts=alerts,
         # changes of view or scale (a zoom, a cut, side <-> front): the verdict paused there
-        "view_changes": monitor.view_changes,
-        "daily": monitor.record.as_dict(),
-    }
+        view_changes=monitor.view_changes,
+        daily=monitor.record.as_dict(),
+    )

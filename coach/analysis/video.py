@@ -368,7 +368,7 @@ def track_video_parallel(
         return track_video(path, options=EstimatorOptions(variant=variant), max_side=max_side)
     # The model is checked once here, before any worker starts: a missing or damaged model is
     # one line for the user, not a pool of workers failing to start.
-    from coach.pose.model import ModelError, ensure_model, unwind_on_termination
+    from coach.pose.model import ModelError, ensure_model
 
     try:
         ensure_model(variant)
@@ -381,8 +381,37 @@ def track_video_parallel(
     # so a spawned worker's start-up (Python and the model, ~0.7 s) overlaps work instead of
     # delaying it. The seams depend on the video alone (never on how fast a worker started), so
     # the same file always gives the same track.
-    ctx = mp.get_context("spawn")
     t0 = time.perf_counter()
+    parts = _track_segments(path, n, workers, overlap, fps, variant, max_side)
+    return _merge_parts(path, parts, fps, t0)
+
+
+#: One tracked segment: (first kept frame, image landmarks, world landmarks, width, height,
+#: other people's image landmarks), as :func:`_track_segment` and ``_HeadTracker.part`` give it.
+_Part = tuple[
+    int,
+    list[npt.NDArray[np.float32] | None],
+    list[npt.NDArray[np.float32] | None],
+    int,
+    int,
+    list[tuple[npt.NDArray[np.float32], ...]],
+]
+
+
+def _track_segments(
+    path: str | Path,
+    n: int,
+    workers: int,
+    overlap: int,
+    fps: float,
+    variant: str,
+    max_side: int | None,
+) -> list[_Part]:
+    """Track the video's segments: the first on this process, the others on ``workers - 1``
+    spawned workers (see :func:`track_video_parallel`)."""
+    from coach.pose.model import unwind_on_termination
+
+    ctx = mp.get_context("spawn")
     # SIGTERM unwinds like Ctrl-C, so leaving the block terminates the workers (no orphans).
     with (
         unwind_on_termination(),
@@ -402,7 +431,14 @@ def track_video_parallel(
         finally:
             head.close()
         tail = pending.get()
-    parts = [head.part(), *tail]
+    return [head.part(), *tail]
+
+
+def _merge_parts(
+    path: str | Path, parts: list[_Part], fps: float, t0: float
+) -> tuple[Track, TrackingStats]:
+    """Join the segments in frame order, gate brief detections (:func:`confirmed_mask`) and
+    build the track and its stats (processing time counted from ``t0``)."""
     images: list[npt.NDArray[np.float32] | None] = []
     worlds: list[npt.NDArray[np.float32] | None] = []
     others: list[tuple[npt.NDArray[np.float32], ...]] = []

@@ -202,11 +202,11 @@ def _add_analyses(
     if getattr(args, "posture", False):
         from coach.analysis.posture import analyze_posture
 
-        report["posture"] = analyze_posture(track)
+        report["posture"] = analyze_posture(track).as_dict()
     if getattr(args, "lifting", False):
         from coach.analysis.lifting import analyze_lifting
 
-        report.update(analyze_lifting(track))
+        report.update(analyze_lifting(track).as_dict())
 
 
 def _print_report(r: dict[str, object]) -> None:

@@ -213,8 +213,7 @@ def _lifting_row(spec: ClipSpec, track: Any, ratio: float) -> Row:
     """The lifts counted in ``track`` against the manifest's count (skipped when it has none)."""
     from coach.analysis.lifting import analyze_lifting
 
-    rep = analyze_lifting(track)
-    lifts = rep["lifting"]["count"]
+    lifts = analyze_lifting(track).count
     if spec.reps is None:
         return Row(
             spec.file,

@@ -45,9 +45,9 @@ def _seconds_in(timeline: list[dict], states: set[str], t0: float, t1: float) ->
 
 def test_sitting_clip_timeline_follows_the_manifest():
     report = analyze_posture(_track("sitting_upright_slouch_side.mp4"))
-    timeline = report["timeline"]
-    assert report["view"] == "side"
-    assert report["baseline"]  # says whether a calibration or the defaults were used
+    timeline = report.timeline
+    assert report.view == "side"
+    assert report.baseline  # says whether a calibration or the defaults were used
     # Upright 0-1.4 s.
     assert timeline[0]["state"] == "upright" and timeline[0]["start"] == 0.0
     assert _seconds_in(timeline, {"upright"}, 0.0, 1.4) >= 1.2
@@ -60,30 +60,30 @@ def test_sitting_clip_timeline_follows_the_manifest():
     assert all(a["end"] == b["start"] for a, b in zip(timeline, timeline[1:]))
     bad = [i for i in timeline if i["state"] in BAD]
     assert all(i["reasons"] for i in bad)
-    assert report["rula"] and all(
-        {"t", "score", "action_level", "drivers"} <= set(r) for r in report["rula"]
+    assert report.rula and all(
+        {"t", "score", "action_level", "drivers"} <= set(r) for r in report.rula
     )
 
 
 def test_upright_still_is_upright():
     report = analyze_posture(_track("still_desk_upright_side.jpg"))
-    assert len(report["timeline"]) == 1
-    assert report["timeline"][0]["state"] == "upright"
-    assert report["baseline"].startswith("defaults")
+    assert len(report.timeline) == 1
+    assert report.timeline[0]["state"] == "upright"
+    assert report.baseline.startswith("defaults")
 
 
 def test_hunched_still_is_forward_head_or_slouched():
     report = analyze_posture(_track("still_desk_hunched_forward_side.jpg"))
-    assert len(report["timeline"]) == 1
-    item = report["timeline"][0]
+    assert len(report.timeline) == 1
+    item = report.timeline[0]
     assert item["state"] in {"forward_head", "slouched"}
     assert item["reasons"]
-    assert report["rula"] and report["rula"][0]["action_level"] >= 2
+    assert report.rula and report.rula[0]["action_level"] >= 2
 
 
 def test_lifting_clip_has_one_stooped_lift():
     report = analyze_lifting(_track("lifting_crates_stoop.mp4"))
-    lifts = report["lifts"]
+    lifts = report.lifts
     complete = [lift for lift in lifts if lift["complete"]]
     incomplete = [lift for lift in lifts if not lift["complete"]]
     assert len(complete) == 1 and len(incomplete) <= 1
@@ -101,7 +101,7 @@ def test_lifting_clip_has_one_stooped_lift():
 
 def test_empty_office_has_no_lifts_and_posture_away():
     track = _track("no_person_office.mp4")
-    assert analyze_lifting(track)["lifts"] == []
+    assert analyze_lifting(track).lifts == []
     posture = analyze_posture(track)
-    assert [i["state"] for i in posture["timeline"]] == ["away"]
-    assert posture["summary"] == {"away": pytest.approx(3.17, abs=0.05)}
+    assert [i["state"] for i in posture.timeline] == ["away"]
+    assert posture.summary == {"away": pytest.approx(3.17, abs=0.05)}
