@@ -104,3 +104,15 @@ def test_no_person_track_is_exit_2(tmp_path, capsys):
     t.save(tmp_path / "empty.npz")
     assert main(["analyze", str(tmp_path / "empty.npz")]) == 2
     assert "no person" in capsys.readouterr().err
+
+
+def test_lifts_and_posture_read_as_sentences_not_json(capsys):
+    deadlift = str(FIXTURES / "tracks" / "lifting_barbell_deadlift_oblique_gym.npz")
+    assert main(["analyze", deadlift, "--lifting"]) == 0
+    out = capsys.readouterr().out
+    assert "lift 1:" in out and "lift 2:" in out and "REBA" in out
+    assert "[{" not in out and "(a recorded landmark track)" in out
+    assert main(["analyze", TRACK, "--posture"]) == 0
+    out = capsys.readouterr().out
+    assert "posture (side view" in out and " s  upright" in out and "RULA: worst" in out
+    assert "{" not in out

@@ -20,7 +20,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from coach.core.contracts import ExerciseLike
@@ -211,9 +211,11 @@ def _add_analyses(
 
 def _print_report(r: dict[str, object]) -> None:
     print(f"{r['video']}: {r['frames']} frames at {r['fps']} fps ({r['duration_s']} s)")
+    speed = float(r.get("processing_fps") or 0.0)  # type: ignore[arg-type]
     print(
         f"  person found on {r['frames_with_pose']} frames ({float(r['pose_ratio']) * 100:.0f}%), "  # type: ignore[arg-type]
-        f"mean visibility {r['mean_visibility']}, processed at {r['processing_fps']} frames/s"
+        f"mean visibility {r['mean_visibility']}"
+        + (f", processed at {speed} frames/s" if speed > 0 else " (a recorded landmark track)")
     )
     if "exercise" in r:
         print(f"  exercise {r['exercise']} ({r['kind']}, {r.get('view') or 'default'} view)")
@@ -227,9 +229,54 @@ def _print_report(r: dict[str, object]) -> None:
             print("  faults: " + ", ".join(f"{k} x{v}" for k, v in faults.items()))  # type: ignore[attr-defined]
         if r.get("not_visible_s"):
             print(f"  not visible for {r['not_visible_s']} s (timers paused)")
-    for key in ("posture", "lifts"):
-        if key in r:
-            print(f"  {key}: {json.dumps(r[key])}")
+    if isinstance(r.get("posture"), dict):
+        _print_posture(r["posture"])  # type: ignore[arg-type]
+    if isinstance(r.get("lifts"), list):
+        _print_lifts(r["lifts"])  # type: ignore[arg-type]
+
+
+def _words(state_or_id: str) -> str:
+    return state_or_id.replace("_", " ")
+
+
+def _print_posture(p: dict[str, Any]) -> None:
+    """A recording's posture as lines a person reads (``--json`` has every number)."""
+    print(f"  posture ({p.get('view') or 'unknown'} view; reference: {p.get('baseline')})")
+    for item in p.get("timeline") or []:
+        why = f": {', '.join(item['reasons'])}" if item.get("reasons") else ""
+        print(f"    {item['start']:6.1f}-{item['end']:6.1f} s  {_words(item['state'])}{why}")
+    spent = p.get("summary") or {}
+    if spent:
+        print("  time: " + ", ".join(f"{_words(k)} {v:.1f} s" for k, v in spent.items()))
+    rula = p.get("rula") or []
+    if rula:
+        worst = max(rula, key=lambda x: x["score"])
+        print(
+            f"  RULA: worst {worst['score']} at {worst['t']:.1f} s "
+            f"(action level {worst['action_level']}: {worst.get('action', '')})"
+        )
+    if p.get("not_assessed"):
+        print("  not judged from this view: " + ", ".join(p["not_assessed"]))
+
+
+def _print_lifts(lifts: list[dict[str, Any]]) -> None:
+    """Each lift as a short paragraph: when, how (squat or stoop), what to change."""
+    if not lifts:
+        print("  lifts: none seen")
+    for lift in lifts:
+        done = "" if lift.get("complete") else " (still going at the end)"
+        print(
+            f"  lift {lift['index']}: {lift['start']:.1f}-{lift['end']:.1f} s, "
+            f"{lift['strategy']}{done}; trunk bent {lift['trunk_flexion_deg']:.0f} deg, "
+            f"knees {lift['knee_flexion_deg']:.0f} deg"
+        )
+        if lift.get("faults"):
+            print("    faults: " + ", ".join(_words(f) for f in lift["faults"]))
+        for cue in lift.get("cues") or []:
+            print(f"    - {cue}")
+        reba = lift.get("reba") or {}
+        if reba:
+            print(f"    REBA {reba['score']} ({reba['risk']} risk): {reba['action']}")
 
 
 # ---------------------------------------------------------------------------------------------
