@@ -228,7 +228,7 @@ def _probe_problem(source: str, src_path: Path) -> str | None:
 
 def _run(session: LiveSession, pain: int) -> list[str]:
     """Run ``session`` to its end, printing each rep and hold; ``["interrupted"]`` on Ctrl-C/TERM."""
-    from coach.core.session import EventKind
+    from coach.core.session_events import HoldDone, RepCounted, SessionEvent
     from coach.pipeline.session import run_headless
 
     problems: list[str] = []
@@ -238,16 +238,15 @@ def _run(session: LiveSession, pain: int) -> list[str]:
 
     old = signal.signal(signal.SIGTERM, on_term)
 
-    def progress(ev: Any) -> None:
+    def progress(ev: SessionEvent) -> None:
         # One line per counted rep or hold (stderr), for support and for the crash tests.
-        if ev.kind is EventKind.REP:
+        p = ev.payload
+        if isinstance(p, RepCounted):
             print(
-                f"rep {ev.data.get('count')} {session.runner.current.exercise.id}",
-                file=sys.stderr,
-                flush=True,
+                f"rep {p.count} {session.runner.current.exercise.id}", file=sys.stderr, flush=True
             )
-        elif ev.kind is EventKind.HOLD and ev.data.get("record") is not None:
-            print(f"hold {ev.data['record'].seconds:.1f} s", file=sys.stderr, flush=True)
+        elif isinstance(p, HoldDone):
+            print(f"hold {p.record.seconds:.1f} s", file=sys.stderr, flush=True)
 
     try:
         run_headless(

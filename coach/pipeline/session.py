@@ -40,13 +40,19 @@ from coach.core.session import (
     STOP_NO_CAMERA,
     STOP_RECORDING_ENDED,
     STOP_SIGNAL,
-    EventKind,
     Phase,
     PlanItem,
-    SessionEvent,
     SessionRunner,
     SessionStatus,
     Snapshot,
+)
+from coach.core.session_events import (
+    ExerciseDone,
+    HoldDone,
+    PainRated,
+    PhaseChanged,
+    RepCounted,
+    SessionEvent,
 )
 from coach.pipeline.live import LivePipeline, LiveResult, PipelineEventKind
 from coach.pose.estimator import EstimatorOptions, PoseEstimator
@@ -105,9 +111,9 @@ def safety_gate(settings: Any) -> str | None:
 
 
 def _starts_record(ev: SessionEvent) -> bool:
-    k = ev.kind
-    return k in (EventKind.PAIN, EventKind.REP, EventKind.HOLD, EventKind.EXERCISE_DONE) or (
-        k is EventKind.PHASE and ev.data.get("phase") == Phase.INTRO.value
+    p = ev.payload
+    return isinstance(p, PainRated | RepCounted | HoldDone | ExerciseDone) or (
+        isinstance(p, PhaseChanged) and p.phase == Phase.INTRO.value
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from coach.core.engine import EngineConfig
 from coach.core.pain import Action
 from coach.core.session import Phase, SessionRunner, plan_from_exercise
@@ -168,3 +170,20 @@ def test_breathing_by_the_clock_is_done(catalogue):
     r.tick(5.0)
     assert r.phase is Phase.PAIN_AFTER
     assert r.results[0].status is SessionStatus.COMPLETED
+
+
+def test_every_event_kind_has_one_frozen_payload():
+    import dataclasses
+
+    from coach.core.session_events import PAYLOADS, EventKind, PainRated, SessionEvent
+
+    assert set(PAYLOADS) == set(EventKind)
+    ev = SessionEvent.make("pain", 1.0, context="before", value=3, spreading=False, level="green")
+    assert isinstance(ev.payload, PainRated) and ev.payload.value == 3
+    assert ev.data["context"] == "before" and ev.data["exercise"] is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ev.payload.value = 9  # type: ignore[misc]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        SessionEvent.make(EventKind.SAY, 0.0, text="hi", bogus=1)
+    with pytest.raises(TypeError, match="record"):
+        SessionEvent.make(EventKind.REP, 0.0, count=1)
