@@ -73,7 +73,7 @@ def fill_history(h, now: datetime, rng: random.Random) -> None:  # noqa: ANN001
         red = day == 9
         after = 7 if red else max(0, min(5, before + rng.choice((-1, 0, 0, 1))))
         rec.record_pain(after, "end", when=t + timedelta(minutes=4))
-        rec.end_session(when=t + timedelta(minutes=5))
+        rec.end_session("completed", when=t + timedelta(minutes=5))
         morning = max(0, after - 1 + rng.choice((0, 0, -1))) if not red else 5
         h.record_next_morning(sid, morning, stiffness=max(0, morning - 1), when=when + timedelta(hours=14))
         day += 1

@@ -346,7 +346,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for i in range(1, 4):
             rec.record_rep(RepRecord(i, 3.0 * i, 3.0 * i + 2, 12.0, 20.0, 0.0, (), ()))
         rec.end_exercise({"reps": 3}, when=t0 + timedelta(days=k, minutes=2))
-        rec.end_session(when=t0 + timedelta(days=k, minutes=3))
+        rec.end_session("completed", when=t0 + timedelta(days=k, minutes=3))
     h._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     h.close()
     return {"root": root, "data": data, "pool": _pool(root)}

@@ -111,7 +111,7 @@ def seed_history(history: Any, now: Any = None) -> int:
             )
         rec.end_exercise({"reps": 0, "holds": [hold] * 3}, when=when + timedelta(minutes=8))
         rec.record_pain(after, "end", when=when + timedelta(minutes=9))
-        rec.end_session(when=when + timedelta(minutes=10))
+        rec.end_session("completed", when=when + timedelta(minutes=10))
         if days in (9, 5):
             history.record_next_morning(
                 sid, max(0, after - 1), stiffness=2, when=when + timedelta(hours=15)

@@ -83,7 +83,7 @@ def _fill(h: History) -> list[str]:
         rec.record_pain(
             3 + k, "end", spreading_down_leg=(k == 2), stiffness=2, when=when + timedelta(minutes=9)
         )
-        rec.end_session(when=when + timedelta(minutes=10))
+        rec.end_session("completed", when=when + timedelta(minutes=10))
         h.record_next_morning(sid, 2, when=when + timedelta(hours=15))
         ids.append(sid)
     h.add_progression_event(
@@ -463,7 +463,7 @@ def _hostile_history(tmp_path: Path) -> History:
             },
             when=when + timedelta(minutes=1),
         )
-        rec.end_session(when=when + timedelta(minutes=2))
+        rec.end_session("completed", when=when + timedelta(minutes=2))
         h.add_progression_event(
             "glute_bridge",
             "progress",

@@ -152,7 +152,7 @@ def bundle(tmp_path: Path) -> str:
         rec.record_rep(RepRecord(i, 3.0 * i, 3.0 * i + 2, 12.0, 20.0, 0.0, (), ()))
     rec.end_exercise({"reps": 3}, when=T0 + timedelta(minutes=2))
     rec.record_pain(3, "end", when=T0 + timedelta(minutes=3))
-    rec.end_session(when=T0 + timedelta(minutes=4))
+    rec.end_session("completed", when=T0 + timedelta(minutes=4))
     out = export_fhir(h, tmp_path / "b.json", None, None)
     h.close()
     return Path(out).read_text(encoding="utf-8")

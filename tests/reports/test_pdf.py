@@ -138,7 +138,7 @@ def _fill(h: History) -> None:
             )
         rec.end_exercise({"reps": 0, "holds": [6.0] * 5}, when=when + timedelta(minutes=9))
         rec.record_pain(after, "end", when=when + timedelta(minutes=10))
-        rec.end_session(when=when + timedelta(minutes=11))
+        rec.end_session("completed", when=when + timedelta(minutes=11))
         h.record_next_morning(sid, morning, when=when + timedelta(hours=15))
     rec = h.recorder()
     rec.start_session("clbp-starter-template", 1, when=T0 + timedelta(days=8))
@@ -399,7 +399,7 @@ def test_report_carries_the_patient_identity_on_every_page(
         rec.start_session("clbp-starter-template", 1, when=when)
         rec.record_pain(2, "before", when=when)
         rec.record_pain(3, "end", when=when + timedelta(minutes=5))
-        rec.end_session(when=when + timedelta(minutes=6))
+        rec.end_session("completed", when=when + timedelta(minutes=6))
     pdf = tmp_path / "report.pdf"
     d = write_report(history, pdf, date(2026, 11, 1), date(2026, 11, 30), routine=routine)
     assert (d.patient, d.birth_year, d.routine_id, d.routine_version) == (
@@ -431,7 +431,7 @@ def test_a_report_that_just_overflows_keeps_to_one_page_or_balances(
             rec = history.recorder()
             rec.start_session("clbp-starter-template", 1, when=when)
             rec.record_pain(2, "before", when=when)
-            rec.end_session(when=when + timedelta(minutes=6))
+            rec.end_session("completed", when=when + timedelta(minutes=6))
         pdf = tmp_path / f"r{extra}.pdf"
         write_report(history, pdf, date(2026, 11, 1), date(2026, 11, 30), routine=routine)
         sub = tmp_path / f"fill{extra}"

@@ -101,7 +101,7 @@ def _session(
         {"reps": 0, "holds": [5.2, 4.9], "faults": {"hips_lifting": 1}},
         when=when + timedelta(minutes=8),
     )
-    rec.end_session(when=when + timedelta(minutes=10))
+    rec.end_session("completed", when=when + timedelta(minutes=10))
     return sid
 
 
@@ -163,7 +163,7 @@ def test_summary_fills_in_reps_not_recorded_live(history: History) -> None:
     rec.end_exercise(
         {"reps": 4, "partial_reps": 0, "reps_detail": detail, "holds_detail": [], "faults": {}}
     )
-    rec.end_session()
+    rec.end_session("completed")
     (er,) = history.exercise_results(sid)
     reps = history.reps(er.id)
     assert len(reps) == 4 and reps[0].flags == ("too_fast",) and reps[0].range_deg == 40.0
@@ -268,7 +268,7 @@ def test_next_morning_check_asks_once_for_the_last_session_and_respects_opt_out(
     assert due is not None and due.session_id == last
     rec = history.recorder()
     rec.start_session("r", next_morning_check=False, when=_local(2026, 11, 21, 18, 0))
-    rec.end_session(when=_local(2026, 11, 21, 18, 20))
+    rec.end_session("completed", when=_local(2026, 11, 21, 18, 20))
     assert history.pending_next_morning_check(_local(2026, 11, 22, 7, 0)) is None
 
 

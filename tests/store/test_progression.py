@@ -170,7 +170,7 @@ def _do(
         when=when + timedelta(minutes=5),
     )
     rec.record_pain(after, "end", spreading_down_leg=spreading, when=when + timedelta(minutes=6))
-    rec.end_session(when=when + timedelta(minutes=7))
+    rec.end_session("completed", when=when + timedelta(minutes=7))
     if morning is not None:
         h.record_next_morning(sid, morning, when=when + timedelta(hours=15))
     return sid

@@ -112,3 +112,13 @@ def test_an_answer_that_ends_the_session_stops_the_exercise_just_done(
     assert [e.status for e in stored] == ["stopped_early", "stopped_early"]
     assert [e.status.value for e in r.results[:2]] == ["stopped_early", "stopped_early"]
     assert history.session(rec.session_id).status == "stopped_early"
+
+
+def test_ending_a_session_always_says_how_it_ended(history: History) -> None:
+    """No status by default: a session is never stored as completed because a caller forgot."""
+    rec = history.recorder()
+    sid = rec.start_session("program:clbp_starter")
+    with pytest.raises(TypeError):
+        rec.end_session()  # type: ignore[call-arg]
+    rec.end_session("stopped_early", stop_reason="Stopped by you.")
+    assert history.session(sid).status == "stopped_early"

@@ -31,7 +31,7 @@ def _fill(path: Path) -> History:
             rec.record_rep(RepRecord(i, 3.0 * i, 3.0 * i + 2.0, 12.0, 20.0 + i, 0.0, (), ()))
         rec.end_exercise({"reps": N_REPS}, when=when + timedelta(minutes=3))
         rec.record_pain(3, "end", when=when + timedelta(minutes=4))
-        rec.end_session(when=when + timedelta(minutes=5))
+        rec.end_session("completed", when=when + timedelta(minutes=5))
     h._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return h
 

@@ -106,7 +106,7 @@ def fill(h: History) -> dict:
             )
         rec.end_exercise({"reps": 0, "holds": [5.0 + k] * 5}, when=when + timedelta(minutes=8))
         rec.record_pain(after, "end", when=when + timedelta(minutes=9))
-        rec.end_session(when=when + timedelta(minutes=10))
+        rec.end_session("completed", when=when + timedelta(minutes=10))
         if k == 0:
             h.record_next_morning(sid, 2, stiffness=3, when=when + timedelta(hours=15))
     rec = h.recorder()
@@ -195,7 +195,7 @@ def test_next_morning_check_is_asked_and_explained(qtbot, history) -> None:
     sid = rec.start_session("clbp-starter-template", 1, when=yesterday)
     rec.record_pain(2, "before", when=yesterday)
     rec.record_pain(3, "end", when=yesterday + timedelta(minutes=20))
-    rec.end_session(when=yesterday + timedelta(minutes=21))
+    rec.end_session("completed", when=yesterday + timedelta(minutes=21))
     morning = NOW.astimezone().replace(hour=9, minute=0)
     page = HistoryPage(_ctx(history), now_fn=lambda: morning)
     qtbot.addWidget(page)
@@ -284,7 +284,7 @@ def _session(h: History, when: datetime, before: int, after: int) -> None:
     rec.start_session("clbp-starter-template", 1, when=when)
     rec.record_pain(before, "before", when=when)
     rec.record_pain(after, "end", when=when + timedelta(minutes=9))
-    rec.end_session(when=when + timedelta(minutes=10))
+    rec.end_session("completed", when=when + timedelta(minutes=10))
 
 
 def _points(series) -> list[tuple[float, float]]:  # noqa: ANN001

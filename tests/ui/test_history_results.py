@@ -45,7 +45,7 @@ def _write(history) -> list[str]:  # noqa: ANN001
     rec.start_session("clbp_starter", 1, when=NOW - timedelta(days=4))
     rec.record_pain(2, "before", when=NOW - timedelta(days=4))
     rec.record_pain(2, "end", when=NOW - timedelta(days=4) + timedelta(minutes=9))
-    rec.end_session(when=NOW - timedelta(days=4) + timedelta(minutes=10))
+    rec.end_session("completed", when=NOW - timedelta(days=4) + timedelta(minutes=10))
     rec = history.recorder()
     rec.start_session("clbp_starter", 1, when=NOW - timedelta(days=3))
     rec.record_pain(3, "before", when=NOW - timedelta(days=3))

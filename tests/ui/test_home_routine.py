@@ -56,7 +56,7 @@ def test_next_morning_question_appears_the_day_after(qtbot, strict_ui, no_camera
     rec.start_session("test", when=yesterday)
     rec.record_pain(2, "before", when=yesterday)
     rec.record_pain(3, "end", when=yesterday + dt.timedelta(minutes=20))
-    rec.end_session(when=yesterday + dt.timedelta(minutes=20))
+    rec.end_session("completed", when=yesterday + dt.timedelta(minutes=20))
     hist.close()
     win, ctx = build_window()
     qtbot.addWidget(win)

@@ -65,7 +65,7 @@ def test_a_damaged_history_is_salvaged_at_start(qtbot, strict_ui, no_cameras) ->
         for i in range(1, 4):
             rec.record_rep(RepRecord(i, 3.0 * i, 3.0 * i + 2, 12.0, 20.0, 0.0, (), ()))
         rec.end_exercise({"reps": 3}, when=t0 + timedelta(days=k, minutes=2))
-        rec.end_session(when=t0 + timedelta(days=k, minutes=3))
+        rec.end_session("completed", when=t0 + timedelta(days=k, minutes=3))
     h._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     h.close()
     c = sqlite3.connect(path)
