@@ -118,6 +118,13 @@ class MainWindow(QMainWindow):
         self.back_btn.setEnabled(bool(self._history))
         page.setFocus()
 
+    def set_page_title(self, page: QWidget, text: str) -> None:
+        """A page names itself (e.g. the onboarding's current step): in the title bar while it
+        is the page shown, and for Back when it is returned to."""
+        page.setProperty("page_title", text)
+        if self.stack.currentWidget() is page:
+            self.title.setText(text)
+
     def _leave(self, page: QWidget) -> bool:
         """Ask the current page whether it may be left (a running session may refuse)."""
         can = getattr(page, "can_leave", None)
@@ -266,7 +273,8 @@ class MainWindow(QMainWindow):
     def open_onboarding(self) -> None:
         from coach.ui.onboarding import OnboardingPage
 
-        self._push(OnboardingPage(self.ctx), "Welcome")
+        page = OnboardingPage(self.ctx)
+        self._push(page, page.page_title())
 
     def open_calculators(self) -> None:
         from coach.ui.calculators import CalculatorsPage

@@ -27,8 +27,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -641,20 +641,14 @@ class OnboardingPage(QWidget):
         return f"Welcome — step {i + 1} of {len(STEPS)}: {STEP_SHORT.get(self.step_id(), '')}"
 
     def _show_title(self) -> None:
-        """Name the step in the main window's title bar (and for its Back), while this page is
-        the one shown. The window sets a fixed title when it opens a page, so this runs again
-        just after the page is shown."""
+        """Name the step in the main window's title bar (and for its Back) through the
+        window's :meth:`~coach.ui.main_window.MainWindow.set_page_title`; the window opens this
+        page with :meth:`page_title` too, so the step is named from the first moment."""
         text = self.page_title()
         self.setProperty("page_title", text)
-        win = self.window()
-        label = getattr(win, "title", None)
-        stack = getattr(win, "stack", None)
-        if isinstance(label, QLabel) and stack is not None and stack.currentWidget() is self:
-            label.setText(text)
-
-    def showEvent(self, e: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(e)
-        QTimer.singleShot(0, self._show_title)
+        set_title = getattr(self.ctx.nav, "set_page_title", None)
+        if callable(set_title):
+            set_title(self, text)
 
     def _fill_done(self) -> None:
         r = self.result

@@ -353,3 +353,21 @@ def test_enter_never_answers_a_safety_question(qtbot, window, step: str) -> None
     assert rows[0].answer() is False
     if len(rows) > 1:
         assert page.focusWidget() is rows[1]
+
+
+def test_each_step_names_itself_in_the_title_bar_at_once(qtbot, window) -> None:
+    """The window opens the onboarding under its step's name and each step renames it through
+    ``MainWindow.set_page_title`` at once (nothing overwrites it later); while another page is
+    shown the step leaves the title alone, and Back brings the step's name back."""
+    win, _ctx = window
+    page = open_onboarding(win)
+    assert win.title.text() == "Welcome — step 1 of 8: About coach"  # no event-loop turn
+    page.ack.click()
+    page.next_btn.click()
+    assert win.title.text() == "Welcome — step 2 of 8: Your health"
+    win.open_learn()
+    page._show_title()  # a step renaming itself while Learn is shown
+    assert win.title.text() == "Learn"
+    win.back()
+    assert win.current_page() is page
+    assert win.title.text() == "Welcome — step 2 of 8: Your health"
