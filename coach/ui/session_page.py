@@ -610,13 +610,18 @@ class SessionPage(QWidget):
             QTimer.singleShot(0, self._show_summary)
 
     def _show_rest_day(self, rest_day: bool) -> None:
-        """The rest-day card instead of the exercise's set line, once, with the focus on home."""
+        """The rest-day card instead of the exercise's set line, once, with the focus on home;
+        the camera is closed."""
         self.set_label.setVisible(not rest_day)
         if rest_day:
             self.ex_name.setText("Rest today")
-        if rest_day and not self.rest_day_panel.isVisible():
+        if rest_day and self.rest_day_panel.isHidden():
             self.rest_day_panel.show()
             self.rest_day_panel.home_btn.setFocus()
+            # No exercise today: the camera goes off at once, not when the page is left.
+            self.session.close_source()
+            self.video.clear()
+            self.video.message = "No exercises today. The camera is off."
         elif not rest_day:
             self.rest_day_panel.hide()
 

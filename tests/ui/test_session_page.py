@@ -211,6 +211,7 @@ def _rest_day(win, ctx):
     ex = ctx.catalogue.get("mini_squat")
     win.start_session([plan_from_exercise(ex, sets=1, reps=5)], "Test session")
     page = win.current_page()
+    assert page.pipeline is not None  # the camera starts with the page
     page.pain_panel.buttons[9].click()  # pain before: 9, at or above the rest-day line (8)
     assert page.runner.phase is Phase.REST_DAY
     return page
@@ -231,6 +232,7 @@ def test_a_rest_day_says_why_once_and_offers_the_way_home(qtbot, replay_track):
     assert shown == [reason]
     assert not page.controls.isVisible() and not page.pain_panel.isVisible()
     assert page.rest_day_panel.home_btn.hasFocus()
+    assert page.pipeline is None  # the camera is off at once
     assert "report" in page.rest_day_panel.note.text()
     page.ask_pain()  # the P key: no question today
     assert not page.pain_panel.isVisible()
