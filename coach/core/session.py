@@ -182,8 +182,12 @@ class SessionRunner:
                 self.result.pain_after = value
             if d.level.value == "red":
                 self.reds += 1
-            if self.phase is Phase.ACTIVE:
+            if (
+                d.action in (Action.END_SESSION, Action.STOP_EXERCISE)
+                and self.phase is Phase.ACTIVE
+            ):
                 self._flush_set(t)  # keep every rep already done
+            # Otherwise (green or amber) a set in progress simply goes on: same engine, same count.
             if d.action is Action.END_SESSION:
                 self.result.stopped_reason = d.stop or d.reason
                 self.stop_reason = d.stop or d.reason

@@ -67,6 +67,30 @@ def test_pain_of_seven_stops_the_exercise(catalogue):
     assert r.results[0].reps > 0  # reps already done are kept
 
 
+@pytest.mark.parametrize("pain", [2, 4])
+def test_a_green_or_amber_answer_mid_set_lets_the_set_go_on(catalogue, pain):
+    # the pain key mid-set, answered 2 (green) or 4 (amber): the same set keeps counting on
+    # (it used to end the set's engine while staying "active": the recording stopped and the
+    # count went back to 0)
+    r = SessionRunner(
+        [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=50)],
+        engine_config=EngineConfig(setup_s=0.2),
+    )
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    poses = squat_poses()
+    t = drive(r, poses[:200], 1.0)
+    before = r.snapshot(t).count
+    assert r.phase is Phase.ACTIVE and before >= 2
+    d = r.rate_pain(pain, t)
+    assert d.action is not Action.STOP_EXERCISE
+    assert r.phase is Phase.ACTIVE and r.engine is not None
+    assert r.snapshot(t).count == before
+    t = drive(r, poses[200:], t + 1 / 24)
+    assert r.snapshot(t).count > before
+
+
 def test_pain_eight_before_means_rest_day(catalogue):
     r = SessionRunner([plan_from_exercise(catalogue.get("mini_squat"))])
     d = r.rate_pain(8, 0.0)
