@@ -175,6 +175,9 @@ def classify_session(
     during = [p for p in pains if p.context in _DURING]
     red: list[str] = []
     amber: list[str] = []
+    if baseline is not None and baseline >= rules.rest_day_at:
+        # no exercise was done: a rest day is a red session, never a green one in the record
+        red.append(f"pain {baseline}/10 before the session: a rest day")
     for p in pains:
         if p.spreading_down_leg and p.context != "next_morning":
             red.append("pain spread down the leg")

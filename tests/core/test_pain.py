@@ -76,3 +76,21 @@ def test_before_session_follows_the_therapists_rules():
 def test_rejects_out_of_range():
     with pytest.raises(ValueError, match="pain is rated 0 to 10"):
         during_session(11, before=None)
+
+
+def test_a_rest_day_is_a_red_session_in_the_record():
+    from dataclasses import dataclass
+
+    from coach.core.pain import classify_session
+
+    @dataclass(frozen=True)
+    class Rating:
+        context: str
+        value: int
+        spreading_down_leg: bool = False
+
+    rest_day = classify_session([Rating("before", 8)])
+    assert rest_day.light == "red"
+    assert rest_day.reasons == ("pain 8/10 before the session: a rest day",)
+    # below the rest-day level the session is judged on how the pain answered the exercise
+    assert classify_session([Rating("before", 7), Rating("end", 3)]).light == "green"
