@@ -156,14 +156,15 @@ def wrapped_label(text: str = "", role: str | None = None) -> QLabel:
 
 
 class WheelGuard(QObject):
-    """Scrolling a page never changes a setting: a wheel turn over a drop-down, a number box or a
-    slider that has not been clicked first scrolls the page instead (installed app-wide)."""
+    """Scrolling a page never changes a setting: a wheel turn over a drop-down always scrolls the
+    page (a drop-down changes only through its list or the keys: a routine's exercise turned into
+    another one under a scrolling pointer), and over a number box or a slider that has not been
+    clicked first it scrolls the page too (installed app-wide)."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (
-            event.type() == QEvent.Type.Wheel
-            and isinstance(obj, (QComboBox, QAbstractSpinBox, QSlider))
-            and not obj.hasFocus()
+        if event.type() == QEvent.Type.Wheel and (
+            isinstance(obj, QComboBox)
+            or (isinstance(obj, (QAbstractSpinBox, QSlider)) and not obj.hasFocus())
         ):
             area = obj.parentWidget()
             while area is not None and not isinstance(area, QAbstractScrollArea):

@@ -22,7 +22,7 @@ def _wheel(widget) -> None:
     QApplication.sendEvent(widget, ev)
 
 
-def test_a_wheel_over_an_unclicked_drop_down_scrolls_the_page(qtbot, window):
+def test_a_wheel_over_a_drop_down_never_changes_it(qtbot, window):
     win, ctx = window
     win.open_settings()
     page = win.current_page()
@@ -30,7 +30,26 @@ def test_a_wheel_over_an_unclicked_drop_down_scrolls_the_page(qtbot, window):
     _wheel(page.model)
     assert page.model.currentIndex() == before
     assert ctx.settings.model_variant == "full"
-    page.model.setFocus()  # clicked first: the wheel works as usual
+    page.model.setFocus()  # even after a click (the walkthrough: an exercise changed on scroll)
     qtbot.waitUntil(page.model.hasFocus, timeout=2000)
     _wheel(page.model)
-    assert page.model.currentIndex() != before
+    assert page.model.currentIndex() == before
+
+
+def test_a_wheel_changes_a_number_box_only_once_clicked(qtbot, window):
+    from PySide6.QtWidgets import QScrollArea, QSpinBox
+
+    area = QScrollArea()  # the guard is installed app-wide by the window
+    box = QSpinBox()
+    box.setRange(0, 50)
+    box.setValue(10)
+    area.setWidget(box)
+    qtbot.addWidget(area)
+    area.show()
+    before = box.text()
+    _wheel(box)
+    assert box.text() == before
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    _wheel(box)
+    assert box.text() != before
