@@ -243,6 +243,18 @@ def test_a_rest_day_says_why_once_and_offers_the_way_home(qtbot, replay_track):
     assert [p.value for p in ctx.history.pain_ratings(row.id)] == [9]
 
 
+def test_a_rest_day_without_a_camera_offers_no_video(qtbot, strict_ui, no_cameras, monkeypatch):
+    """No camera, then pain 9 before the session: "Open video…" makes no sense today."""
+    win, ctx = _window(qtbot, monkeypatch, "7")  # no camera 7 here
+    ex = ctx.catalogue.get("mini_squat")
+    win.start_session([plan_from_exercise(ex)], "Test")
+    page = win.current_page()
+    assert page.source_panel.isVisible()
+    page.pain_panel.buttons[9].click()
+    assert page.rest_day_panel.isVisible() and not page.source_panel.isVisible()
+    _close(win)
+
+
 def test_a_rest_day_leads_to_the_report_for_the_physiotherapist(qtbot, replay_track):
     win, ctx = replay_track
     page = _rest_day(win, ctx)

@@ -447,6 +447,8 @@ class SessionPage(QWidget):
             self.rest_day_panel.home_btn.setFocus()
             # No exercise today: the camera goes off at once, not when the page is left.
             self.session.close_source()
+            self.source_panel.hide()  # no "open a video instead" either
+            self._set_banner("source", None)
             self.video.clear()
             self.video.message = "No exercises today. The camera is off."
         elif not rest_day:
