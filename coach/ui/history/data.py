@@ -130,13 +130,22 @@ def _local(t: datetime) -> datetime:
     return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone()
 
 
-def routine_label(routine_id: str | None, routine: Any = None) -> str:
-    """A readable routine name: the title when it is the current routine, else the id tidied."""
+def routine_label(
+    routine_id: str | None, routine: Any = None, names: dict[str, str] | None = None
+) -> str:
+    """A readable routine name: the title when it is the current routine, the program's or the
+    exercise's own name for a built-in session (``names``: "program:<id>" / exercise id ->
+    name), else the id tidied."""
     if not routine_id:
         return "Built-in routine"
     if routine is not None and routine.id == routine_id:
         return str(routine.title)
     kind, _, rest = routine_id.partition(":")
+    names = names or {}
+    if kind == "program" and routine_id in names:
+        return names[routine_id]
+    if kind == "exercise" and rest in names:
+        return names[rest]
     if kind in ("program", "exercise") and rest:  # what the app stores for built-in sessions
         return rest.replace("_", " ").replace("-", " ").capitalize()
     if " " in routine_id:
@@ -171,7 +180,7 @@ def collect(
     """
     data = HistoryData(names=dict(names or {}))
     for s in history.sessions():
-        data.sessions.append(_session_summary(history, s, routine))
+        data.sessions.append(_session_summary(history, s, routine, data.names))
         for ex_id, point in _exercise_points(history, s).items():
             data.exercises.setdefault(ex_id, []).append(point)
     data.weeks = _weeks(data.sessions, today, routine, schedule)
@@ -179,7 +188,9 @@ def collect(
     return data
 
 
-def _session_summary(history: Any, s: Any, routine: Any) -> SessionSummary:
+def _session_summary(
+    history: Any, s: Any, routine: Any, names: dict[str, str] | None = None
+) -> SessionSummary:
     """One session row with its pain before, after (the end rating, else the worst after an
     exercise) and next morning."""
     pains = history.pain_ratings(s.id)
@@ -191,7 +202,7 @@ def _session_summary(history: Any, s: Any, routine: Any) -> SessionSummary:
     return SessionSummary(
         id=s.id,
         started_at=_local(s.started_at),
-        routine=routine_label(s.routine_id, routine),
+        routine=routine_label(s.routine_id, routine, names),
         duration_s=s.duration_s,
         status=s.status,
         light=s.classification,

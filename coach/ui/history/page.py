@@ -190,6 +190,7 @@ class HistoryPage(ProgressTab, ReportsTab):
 
     def _names(self) -> dict[str, str]:
         names = {k: e.name for k, e in self.ctx.catalogue.exercises.items()}
+        names |= {f"program:{k}": pr.name for k, pr in self.ctx.catalogue.programs.items()}
         if self.routine is not None:
             for _loc, _block, item in self.routine.items():
                 if item.custom is not None:
