@@ -141,15 +141,17 @@ def _identity_html(d: ReportData) -> str:
 
 
 def _adherence_html(d: ReportData) -> str:
-    planned = (
-        "not known (no routine given)" if d.sessions_planned is None else str(d.sessions_planned)
-    )
     pct = f" ({d.adherence_pct:.0f}%)" if d.adherence_pct is not None else ""
+    planned = (
+        " (no routine was given, so there is no plan to compare with)"
+        if d.sessions_planned is None
+        else f" of {d.sessions_planned} planned{pct}"
+    )
     lights = ", ".join(f"{k}: {v}" for k, v in sorted(d.lights.items())) or "none"
     stopped = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(d.stopped.items()))
     return (
         "<h2>Adherence</h2>"
-        f"<p>Sessions completed: <b>{d.sessions_done}</b> of {planned} planned{pct}. "
+        f"<p>Sessions completed: <b>{d.sessions_done}</b>{planned}. "
         f"Not completed: {d.sessions_interrupted}{f' ({_e(stopped)})' if stopped else ''}. "
         f"Traffic lights: {_e(lights)}.</p>"
     )
