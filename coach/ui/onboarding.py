@@ -25,18 +25,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QButtonGroup,
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -50,9 +47,9 @@ from coach.core.screening import ADVICE, BLOCKING, GROUPS, Tier
 from coach.core.wording import PRIVACY
 from coach.routines.today import SURGERY_TYPE, SURGERY_WHEN, post_op_rule
 from coach.ui.context import AppContext
+from coach.ui.screening_widgets import ChoiceButtons, QuestionRow, mark_urgent, text_label
 from coach.ui.settings_page import Toggle, camera_choices, choice_style, set_profile_camera
 from coach.ui.theme import palette
-from coach.ui.widgets import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -95,147 +92,6 @@ QUESTION_STEPS = tuple(g.id for g in GROUPS)
 JUMP_TO_DONE_FROM = {"emergency": Tier.EMERGENCY, "urgent": Tier.URGENT}
 
 
-def _label(text: str, role: str | None = None) -> QLabel:
-    lab = QLabel(text)
-    lab.setWordWrap(True)
-    if role:
-        lab.setProperty("role", role)
-    return lab
-
-
-def _mark_urgent(label: QLabel, urgent: bool) -> None:
-    """Give advice that blocks sessions a stronger frame (re-polished so the style updates)."""
-    label.setProperty("urgent", "true" if urgent else "false")
-    label.style().unpolish(label)
-    label.style().polish(label)
-
-
-class ChoiceButtons(QWidget):
-    """Large exclusive choice buttons that behave like one radio group for the keyboard.
-
-    Tab reaches the group once (on the chosen button, else the first); the arrow keys move
-    between its buttons; Space or Enter chooses. ``chosen`` is emitted with the choice's value.
-    """
-
-    def __init__(
-        self,
-        choices: list[tuple[object, str]],
-        accessible: str,
-        flow: bool = False,
-        min_width: int = 96,
-    ) -> None:
-        super().__init__()
-        self.values = [v for v, _ in choices]
-        self.buttons: list[QPushButton] = []
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
-        self._on_choose: list[Callable[[object], None]] = []
-        lay: QLayout = FlowLayout(self) if flow else QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        for value, text in choices:
-            b = QPushButton(text)
-            b.setCheckable(True)
-            b.setProperty("role", "choice")
-            b.setProperty("answer", True)  # Enter never presses it (see the page's keys)
-            b.setMinimumSize(min_width, 48)
-            b.setAccessibleName(f"{text}: {accessible}")
-            b.installEventFilter(self)
-            b.clicked.connect(lambda _=False, v=value: self._chosen(v))
-            self.group.addButton(b)
-            lay.addWidget(b)
-            self.buttons.append(b)
-        self._sync_tab_stop()
-
-    def on_choose(self, fn: Callable[[object], None]) -> None:
-        self._on_choose.append(fn)
-
-    def value(self) -> object | None:
-        for v, b in zip(self.values, self.buttons, strict=True):
-            if b.isChecked():
-                return v
-        return None
-
-    def set_value(self, value: object | None) -> None:
-        if value is None:
-            self.group.setExclusive(False)
-            for b in self.buttons:
-                b.setChecked(False)
-            self.group.setExclusive(True)
-        else:
-            self.buttons[self.values.index(value)].setChecked(True)
-        self._sync_tab_stop()
-
-    def tab_stop(self) -> QPushButton:
-        return next((b for b in self.buttons if b.isChecked()), self.buttons[0])
-
-    def _chosen(self, value: object) -> None:
-        self._sync_tab_stop()
-        for fn in self._on_choose:
-            fn(value)
-
-    def _sync_tab_stop(self) -> None:
-        stop = self.tab_stop()
-        for b in self.buttons:
-            b.setFocusPolicy(Qt.FocusPolicy.StrongFocus if b is stop else Qt.FocusPolicy.ClickFocus)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.KeyPress and obj in self.buttons:
-            key = event.key()  # type: ignore[attr-defined]
-            step = {
-                Qt.Key.Key_Left: -1,
-                Qt.Key.Key_Up: -1,
-                Qt.Key.Key_Right: 1,
-                Qt.Key.Key_Down: 1,
-            }.get(key)
-            if step is not None:
-                i = (self.buttons.index(obj) + step) % len(self.buttons)
-                self.buttons[i].setFocus(Qt.FocusReason.OtherFocusReason)
-                return True
-        return False
-
-
-class QuestionRow(QFrame):
-    """One yes/no question: the text and two large buttons, Yes and No (neither chosen at first).
-
-    The row itself takes the focus when a step starts or the question before it is answered, so
-    the focus is on the question, not on an answer; Tab does not stop on it (Tab goes between
-    the answers), and the Right or Down arrow moves into its answers.
-    """
-
-    def __init__(
-        self, question: screening.Question, on_answer: Callable[[QuestionRow, bool], None]
-    ) -> None:
-        super().__init__()
-        self.question = question
-        self.setProperty("role", "card")
-        self.setProperty("question", True)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setAccessibleName(question.text)
-        self.setAccessibleDescription("Press Y for yes or N for no.")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(16, 10, 12, 10)
-        self.text = _label(question.text)
-        lay.addWidget(self.text, 1)
-        self.choice = ChoiceButtons([(True, "Yes"), (False, "No")], question.text)
-        self.yes, self.no = self.choice.buttons
-        self.group = self.choice.group
-        lay.addWidget(self.choice)
-        self.choice.on_choose(lambda v: on_answer(self, bool(v)))
-
-    def answer(self) -> bool | None:
-        v = self.choice.value()
-        return None if v is None else bool(v)
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
-        if e.key() in (Qt.Key.Key_Right, Qt.Key.Key_Down):
-            self.choice.tab_stop().setFocus(Qt.FocusReason.OtherFocusReason)
-            return
-        super().keyPressEvent(e)
-
-    def set_answer(self, value: bool) -> None:
-        self.choice.set_value(value)
-
-
 class OnboardingPage(QWidget):
     """First-run walkthrough; also reopened from Settings to run the screening again."""
 
@@ -269,9 +125,9 @@ class OnboardingPage(QWidget):
         bar = QHBoxLayout()
         self.prev_btn = QPushButton("‹ &Previous step")
         self.prev_btn.clicked.connect(self.previous)
-        self.step_label = _label("", "muted")
+        self.step_label = text_label("", "muted")
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint = _label("", "muted")
+        self.hint = text_label("", "muted")
         self.next_btn = QPushButton("&Next ›")
         self.next_btn.setProperty("role", "primary")
         self.next_btn.setMinimumHeight(52)
@@ -311,9 +167,9 @@ class OnboardingPage(QWidget):
 
     def _build_welcome(self) -> None:
         _, lay, bottom = self._scroll_page()
-        lay.addWidget(_label("Welcome to coach", "title"))
+        lay.addWidget(text_label("Welcome to coach", "title"))
         lay.addWidget(
-            _label(
+            text_label(
                 "coach helps you do the exercises your physiotherapist or doctor prescribed, "
                 "using your camera to count, time and guide you. Before you start, please read "
                 "these points. It takes about five minutes to set up.",
@@ -323,11 +179,11 @@ class OnboardingPage(QWidget):
         self.disclaimer_labels: list[QLabel] = []
         for i, text in enumerate(DISCLAIMER):
             row = QHBoxLayout()
-            n = _label(f"{i + 1}.")
+            n = text_label(f"{i + 1}.")
             n.setStyleSheet("font-weight: 600;")
             n.setAlignment(Qt.AlignmentFlag.AlignTop)
             n.setFixedWidth(n.fontMetrics().horizontalAdvance("00.") + 12)
-            t = _label(text)
+            t = text_label(text)
             self.disclaimer_labels.append(t)
             row.addWidget(n)
             row.addWidget(t, 1)
@@ -349,8 +205,8 @@ class OnboardingPage(QWidget):
 
     def _build_questions(self, group: screening.Group) -> None:
         scroll, lay, bottom = self._scroll_page()
-        lay.addWidget(_label(group.title, "title"))
-        lay.addWidget(_label(group.intro, "subtitle"))
+        lay.addWidget(text_label(group.title, "title"))
+        lay.addWidget(text_label(group.intro, "subtitle"))
         for q in screening.questions_in(group.id):
             row = QuestionRow(q, self._answered)
             self.rows[q.id] = row
@@ -359,14 +215,14 @@ class OnboardingPage(QWidget):
             self._build_surgery_follow_up(lay)
             self.back_scroll = scroll
         lay.addWidget(
-            _label(
+            text_label(
                 "Press Y for yes or N for no to answer and move to the next question. "
                 "Tab moves between questions; the arrow keys move between the answers.",
                 "muted",
             )
         )
         lay.addStretch(1)
-        banner = _label("", "banner")
+        banner = text_label("", "banner")
         banner.setAccessibleName("Important advice")
         banner.hide()
         self.banners[group.id] = banner
@@ -378,14 +234,14 @@ class OnboardingPage(QWidget):
         self.surgery_card.setProperty("role", "card")
         cl = QVBoxLayout(self.surgery_card)
         cl.setContentsMargins(16, 10, 12, 12)
-        cl.addWidget(_label("About your operation", "heading"))
-        cl.addWidget(_label("When was your operation?"))
+        cl.addWidget(text_label("About your operation", "heading"))
+        cl.addWidget(text_label("When was your operation?"))
         self.surgery_when = ChoiceButtons(list(SURGERY_WHEN), "When was your operation?", flow=True)
         cl.addWidget(self.surgery_when)
-        cl.addWidget(_label("Which operation was it?"))
+        cl.addWidget(text_label("Which operation was it?"))
         self.surgery_type = ChoiceButtons(list(SURGERY_TYPE), "Which operation was it?", flow=True)
         cl.addWidget(self.surgery_type)
-        self.surgery_note = _label("", "muted")
+        self.surgery_note = text_label("", "muted")
         cl.addWidget(self.surgery_note)
         for group in (self.surgery_when, self.surgery_type):
             group.on_choose(lambda _v: self._surgery_answered())
@@ -416,9 +272,9 @@ class OnboardingPage(QWidget):
 
     def _build_camera(self) -> None:
         _, lay, _bottom = self._scroll_page()
-        lay.addWidget(_label("Your camera", "title"))
+        lay.addWidget(text_label("Your camera", "title"))
         lay.addWidget(
-            _label(
+            text_label(
                 "coach watches your movement through a camera. The camera picture is turned "
                 "into body points on this computer and is never stored or sent anywhere.",
                 "subtitle",
@@ -429,24 +285,24 @@ class OnboardingPage(QWidget):
         self.camera_combo.setAccessibleName("Camera")
         current = self.ctx.settings.profile().camera
         if self.cameras:
-            lay.addWidget(_label("Which camera should coach use?"))
+            lay.addWidget(text_label("Which camera should coach use?"))
             for spec, text in self.cameras:
                 self.camera_combo.addItem(text, spec)
             self.camera_combo.setCurrentIndex(max(0, self.camera_combo.findData(current)))
             self.camera_combo.setMaximumWidth(520)
             lay.addWidget(self.camera_combo)
-            self.camera_note = _label("You can change this later in Settings.", "muted")
+            self.camera_note = text_label("You can change this later in Settings.", "muted")
         else:
             self.camera_combo.addItem("No camera found", current)
             self.camera_combo.setEnabled(False)
-            self.camera_note = _label(
+            self.camera_note = text_label(
                 "No camera was found on this computer. That is fine: you can still use coach with a "
                 'recorded video file (choose "Use a video file…" on the home screen), and the breathing '
                 "exercise needs no camera. If you plug in a camera later, choose it in Settings."
             )
         lay.addWidget(self.camera_note)
         lay.addSpacing(12)
-        lay.addWidget(_label("Give this set-up a name"))
+        lay.addWidget(text_label("Give this set-up a name"))
         self.profile_name = QLineEdit(self.ctx.settings.profile().name)
         self.profile_name.setMaxLength(40)
         self.profile_name.setAccessibleName("Set-up name")
@@ -454,7 +310,7 @@ class OnboardingPage(QWidget):
         self.profile_name.setMaximumWidth(520)  # a name, not a paragraph
         lay.addWidget(self.profile_name)
         lay.addWidget(
-            _label(
+            text_label(
                 "A set-up is where you exercise and how the camera is placed, for example "
                 '"kitchen table". coach remembers your posture calibration for each set-up.',
                 "muted",
@@ -464,12 +320,12 @@ class OnboardingPage(QWidget):
 
     def _build_done(self) -> None:
         _, lay, _bottom = self._scroll_page()
-        self.done_title = _label("", "title")
+        self.done_title = text_label("", "title")
         lay.addWidget(self.done_title)
-        self.done_advice = _label("", "banner")
+        self.done_advice = text_label("", "banner")
         self.done_advice.setAccessibleName("What to do next")
         lay.addWidget(self.done_advice)
-        self.done_more = _label("")
+        self.done_more = text_label("")
         lay.addWidget(self.done_more)
         lay.addStretch(1)
 
@@ -504,7 +360,7 @@ class OnboardingPage(QWidget):
                 continue
             top = max(tiers, key=lambda t: screening.RANK[t])
             banner.setText(ADVICE[top])
-            _mark_urgent(banner, top in BLOCKING)
+            mark_urgent(banner, top in BLOCKING)
             banner.show()
         if self.result.blocked:
             # Saved at once: a block must survive leaving the screening half-way.
@@ -668,7 +524,7 @@ class OnboardingPage(QWidget):
         if rule.advice and not r.blocked:
             self.done_more.setText(rule.advice + "\n\n" + self.done_more.text())
         self.done_advice.setText(r.advice)
-        _mark_urgent(self.done_advice, r.tier in BLOCKING)
+        mark_urgent(self.done_advice, r.tier in BLOCKING)
 
     # -- finishing -------------------------------------------------------------------------------
 
