@@ -504,9 +504,9 @@ def score_track(
 def default_workers() -> int:
     """Model instances for one analysis: one (``--workers`` or ``COACH_WORKERS`` for more).
 
-    With the pinned mediapipe 0.10.21 one model instance already keeps both cores of a 2-core
-    machine busy, so a pool of two measured no faster than one pass (docs/performance.md), and a
-    single pass is bit-reproducible.
+    A single pass is bit-reproducible and what `coach session` and the app see; ``--workers 2``
+    is ~1.5 times faster on a 2-core machine (the parent and one spawned worker track a segment
+    each; README, Speed) with the same reps, holds and faults on the tested clips.
     """
     env = os.environ.get("COACH_WORKERS")
     if env and env.isdigit():
