@@ -68,8 +68,10 @@ class PipelineEventKind(str, Enum):
     SOURCE_BACK = "source_back"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PipelineEvent:
+    """One thing the pipeline reports: its kind, and the engine status (STATUS) or a message."""
+
     kind: PipelineEventKind
     status: EngineStatus | None = None
     message: str = ""

@@ -514,12 +514,15 @@ class OnboardingPage(QWidget):
                 "Exercise sessions are paused until this has been done. When a clinician "
                 "has checked you, run the screening again from Settings."
             )
-        elif r.parq_flagged:
-            self.done_title.setText("You're set up")
-            self.done_more.setText("Press Finish to go to the home screen.")
         else:
-            self.done_title.setText("You're ready")
-            self.done_more.setText("Press Finish to go to the home screen.")
+            self.done_title.setText("You're set up" if r.parq_flagged else "You're ready")
+            # A session asked for before the questions starts when they are done: say so.
+            waiting = getattr(self.ctx.nav, "_pending_session", None) is not None
+            self.done_more.setText(
+                "Press Finish to start the session you chose."
+                if waiting
+                else "Press Finish to go to the home screen."
+            )
         rule = post_op_rule(*self.surgery_answers())
         if rule.advice and not r.blocked:
             self.done_more.setText(rule.advice + "\n\n" + self.done_more.text())

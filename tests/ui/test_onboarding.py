@@ -371,3 +371,17 @@ def test_each_step_names_itself_in_the_title_bar_at_once(qtbot, window) -> None:
     win.back()
     assert win.current_page() is page
     assert win.title.text() == "Welcome — step 2 of 8: Your health"
+
+
+def test_the_last_step_says_finish_starts_the_session_that_was_asked_for(qtbot, window) -> None:
+    from coach.core.session import plan_for_recording
+
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "done")
+    assert page.done_more.text().endswith("Press Finish to go to the home screen.")
+    win.start_session([plan_for_recording(ctx.catalogue.get("mini_squat"))], "Mini-squat")
+    page = win.current_page()
+    assert isinstance(page, OnboardingPage)
+    walk_to(page, "done")
+    assert page.done_more.text().endswith("Press Finish to start the session you chose.")
