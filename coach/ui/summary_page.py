@@ -61,16 +61,23 @@ def _done_words(res: Any, item: Any) -> str:
     return " · ".join(parts)
 
 
-def _result_card(res: Any, item: Any) -> QFrame:
-    """One exercise's card: its name, what was done, each fault with its cue, why it stopped."""
+def _result_card(res: Any, item: Any, reached: bool = True) -> QFrame:
+    """One exercise's card: its name, what was done, each fault with its cue, why it stopped.
+    An exercise the session never reached says so instead of "0 repetitions"."""
     card = QFrame()
     card.setProperty("role", "card")
     cl = QVBoxLayout(card)
     name = QLabel(res.name)
     name.setStyleSheet("font-weight: 600;")
     cl.addWidget(name)
+    if not reached:
+        lab = QLabel("Not reached: the session ended before this exercise.")
+        lab.setProperty("role", "muted")
+        cl.addWidget(lab)
+        return card
     if res.skipped:
-        cl.addWidget(QLabel("Skipped."))
+        if "skip" not in res.stopped_reason.lower():  # "Skipped by you." says it already
+            cl.addWidget(QLabel("Skipped."))
     else:
         cl.addWidget(QLabel(_done_words(res, item)))
     for fid, n in res.faults.items():
@@ -117,8 +124,8 @@ class SummaryPage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         lay = QVBoxLayout(inner)
-        for res, item in zip(runner.results, runner.plan):
-            lay.addWidget(_result_card(res, item))
+        for i, (res, item) in enumerate(zip(runner.results, runner.plan)):
+            lay.addWidget(_result_card(res, item, reached=i <= runner.item))
         lay.addStretch(1)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
