@@ -591,6 +591,8 @@ class SessionRunner:
                 remaining = max(0.0, self._deadline - (self._pause_t if self.paused else now))
             e = self.engine
             kind = it.exercise.kind
+            if self.phase is Phase.ACTIVE and kind == "timed" and it.duration_s:
+                remaining = max(0.0, it.duration_s - self._active_s)  # time in view still to go
             count = (len(e.holds) if kind == "hold" else len(e.reps)) if e is not None else 0
             return Snapshot(
                 phase=self.phase,

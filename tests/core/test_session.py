@@ -211,3 +211,16 @@ def test_every_event_kind_has_one_frozen_payload():
         SessionEvent.make(EventKind.SAY, 0.0, text="hi", bogus=1)
     with pytest.raises(TypeError, match="record"):
         SessionEvent.make(EventKind.REP, 0.0, count=1)
+
+
+def test_a_timed_exercise_shows_the_time_still_to_go(catalogue):
+    ex = catalogue.get("marching_in_place")
+    r = SessionRunner([plan_from_exercise(ex)], engine_config=EngineConfig(setup_s=0.2))
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    t = drive(r, squat_poses()[:240], 1.0)
+    s = r.snapshot(t)
+    assert s.phase is Phase.ACTIVE
+    # the clock runs while the person is in view: ~8 s of the 10 s of frames (set-up aside)
+    assert r.current.duration_s - 10 < s.remaining_s < r.current.duration_s - 5

@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 def _counter_text(s: Snapshot, kind: str) -> str:
     """The big counter: reps (of the target), holds, or the seconds left of a rest or intro."""
     phase = s.phase
+    if phase is Phase.ACTIVE and kind == "timed" and s.remaining_s > 0:
+        left = math.ceil(s.remaining_s)
+        return f"{s.count} · {left // 60}:{left % 60:02d} left"
     if phase is Phase.ACTIVE and kind in ("reps", "timed"):
         target = f" / {s.target}" if s.target else ""
         return f"{s.count}{target}"
