@@ -414,7 +414,7 @@ class SessionPage(QWidget):
         self.ring.set(s.hold_s, s.hold_target or 10.0)
         msg = s.message
         if s.paused and not confirming:
-            msg = "Paused. Press Space or Pause to carry on."
+            msg = "Paused. Press Space or Resume to carry on."
         ended = phase in (Phase.PAIN_END, Phase.SUMMARY)
         stop = self._stop_message() if ended else ""
         by_person = stop == STOP_BY_PERSON
