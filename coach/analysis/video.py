@@ -197,51 +197,18 @@ def _init_worker(variant: str) -> None:
         _WORKER_ESTIMATOR = None
 
 
-def _track_segment(
-    args: tuple[str, int, int, int, str, int | None],
-) -> tuple[
-    int,
-    list[npt.NDArray[np.float32] | None],
-    list[npt.NDArray[np.float32] | None],
-    int,
-    int,
-    list[tuple[npt.NDArray[np.float32], ...]],
-]:
+def _track_segment(args: tuple[str, int, int, int, str, int | None]) -> _Part:
     """Worker: track frames [start, end) of a video; keep only frames from ``keep_from`` on."""
     global _WORKER_ESTIMATOR
     path, start, end, keep_from, variant, max_side = args
-    video = VideoFileSource(path, max_side=max_side)
-    if start:
-        video.seek(start)
-    source = _AheadReader(video)
     # One segment per worker process, so its preloaded estimator starts with a fresh tracker.
-    est, _WORKER_ESTIMATOR = (
-        _WORKER_ESTIMATOR or MediaPipeEstimator(EstimatorOptions(variant=variant)),
-        None,
-    )
-    images: list[npt.NDArray[np.float32] | None] = []
-    worlds: list[npt.NDArray[np.float32] | None] = []
-    others: list[tuple[npt.NDArray[np.float32], ...]] = []  # other people in the frame
-    w = h = 0
+    est, _WORKER_ESTIMATOR = _WORKER_ESTIMATOR, None
+    seg = _SegmentTracker(path, variant, max_side, start=start, estimator=est)
     try:
-        for _ in range(start, end):
-            frame = source.read()
-            if frame is None:
-                break
-            w, h = frame.width, frame.height
-            pose = est.detect(frame)
-            if frame.frame_id >= keep_from:
-                images.append(None if pose is None else pose.image)
-                worlds.append(None if pose is None else pose.world)
-                others.append(() if pose is None else tuple(o.image for o in pose.others))
+        seg.run_until(end)
     finally:
-        est.close()
-        source.close()
-    if source.errors:
-        raise AnalysisError(
-            f"{path}: decoding failed near frame {start + len(images)}: {source.errors[0]}"
-        )
-    return keep_from, images, worlds, w, h, others
+        seg.close()
+    return seg.part(keep_from)
 
 
 SEAM_SEARCH_S = 1.5
@@ -280,20 +247,30 @@ def _still_seam(path: str | Path, target: int, fps: float, n: int) -> int:
     return int(lo + np.argmin(m * (1.0 + 2.0 * dist)))
 
 
-class _HeadTracker:
-    """The parent's share: frames from 0, tracked one at a time until told where to stop."""
+class _SegmentTracker:
+    """One tracker's share of a video: frames from ``start``, tracked one at a time (decoded
+    ahead on a thread) until told where to stop. The parent and every worker use it."""
 
-    def __init__(self, path: str | Path, variant: str, max_side: int | None) -> None:
-        self.est = MediaPipeEstimator(EstimatorOptions(variant=variant))
-        self.source = _AheadReader(VideoFileSource(path, max_side=max_side))
+    def __init__(
+        self,
+        path: str | Path,
+        variant: str,
+        max_side: int | None,
+        start: int = 0,
+        estimator: MediaPipeEstimator | None = None,
+    ) -> None:
+        self.path = path
+        self.start = start
+        self.est = estimator or MediaPipeEstimator(EstimatorOptions(variant=variant))
+        video = VideoFileSource(path, max_side=max_side)
+        if start:
+            video.seek(start)
+        self.source = _AheadReader(video)
+        self.ids: list[int] = []
         self.images: list[npt.NDArray[np.float32] | None] = []
         self.worlds: list[npt.NDArray[np.float32] | None] = []
-        self.others: list[tuple[npt.NDArray[np.float32], ...]] = []
+        self.others: list[tuple[npt.NDArray[np.float32], ...]] = []  # other people in the frame
         self.w = self.h = 0
-
-    @property
-    def done(self) -> int:
-        return len(self.images)
 
     def step(self) -> bool:
         """Track the next frame; False at the end of the video."""
@@ -302,30 +279,26 @@ class _HeadTracker:
             return False
         self.w, self.h = frame.width, frame.height
         pose = self.est.detect(frame)
+        self.ids.append(frame.frame_id)
         self.images.append(None if pose is None else pose.image)
         self.worlds.append(None if pose is None else pose.world)
         self.others.append(() if pose is None else tuple(o.image for o in pose.others))
         return True
 
     def run_until(self, end: int) -> None:
-        while self.done < end and self.step():
+        """Track until frame ``end`` (exclusive) or the end of the video."""
+        while self.start + len(self.ids) < end and self.step():
             pass
 
-    def part(
-        self,
-    ) -> tuple[
-        int,
-        list[npt.NDArray[np.float32] | None],
-        list[npt.NDArray[np.float32] | None],
-        int,
-        int,
-        list[tuple[npt.NDArray[np.float32], ...]],
-    ]:
+    def part(self, keep_from: int) -> _Part:
+        """The tracked frames from ``keep_from`` on (the warm-up overlap before it dropped)."""
         if self.source.errors:
             raise AnalysisError(
-                f"decoding failed after {self.done} frames: {self.source.errors[0]}"
+                f"{self.path}: decoding failed near frame {self.start + len(self.ids)}: "
+                f"{self.source.errors[0]}"
             )
-        return 0, self.images, self.worlds, self.w, self.h, self.others
+        k = next((i for i, f in enumerate(self.ids) if f >= keep_from), len(self.ids))
+        return keep_from, self.images[k:], self.worlds[k:], self.w, self.h, self.others[k:]
 
     def close(self) -> None:
         self.est.close()
@@ -425,13 +398,13 @@ def _track_segments(
             for i in range(workers - 1)
         ]
         pending = pool.map_async(_track_segment, jobs, chunksize=1)
-        head = _HeadTracker(path, variant, max_side)
+        head = _SegmentTracker(path, variant, max_side)
         try:
             head.run_until(bounds[0])
         finally:
             head.close()
         tail = pending.get()
-    return [head.part(), *tail]
+    return [head.part(0), *tail]
 
 
 def _merge_parts(
