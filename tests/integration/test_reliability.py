@@ -296,6 +296,7 @@ def test_yaml_can_never_run_code(tmp_path):
 # -- 6. Long use -----------------------------------------------------------------------------------
 
 
+@pytest.mark.soak
 def test_thirty_minute_session_at_accelerated_pace_is_flat(catalogue):
     """30 minutes of 30 frames/s (54,000 frames) through a whole session runner: memory, threads
     and the engine's bookkeeping stay bounded; timestamps stay monotonic."""
@@ -335,6 +336,7 @@ def test_thirty_minute_session_at_accelerated_pace_is_flat(catalogue):
     assert sum(res.reps for res in r.results) > 500
 
 
+@pytest.mark.soak
 def test_two_hour_posture_monitor_at_accelerated_pace_is_flat():
     """Two hours at 5 frames/s (36,000 frames) through the posture monitor."""
     from coach.core.posture import MonitorConfig, PostureMonitor, PostureProfile
