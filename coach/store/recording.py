@@ -13,7 +13,17 @@ from typing import Any
 
 from coach import __version__
 from coach.core.pain import Action
-from coach.core.session import EventKind, Phase, SessionEvent, SessionRunner, SessionStatus
+from coach.core.session import Phase, SessionRunner, SessionStatus
+from coach.core.session_events import (
+    ExerciseDone,
+    HoldDone,
+    PainRated,
+    PhaseChanged,
+    RepCounted,
+    SessionDone,
+    SessionEvent,
+    SetDone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,50 +72,45 @@ class SessionRecording:
         self._done = False
 
     def handle(self, ev: SessionEvent) -> None:
-        k, d = ev.kind, ev.data
-        r = self.runner
-        if k is EventKind.PHASE:
-            phase = d.get("phase")
-            item = int(d.get("item", r.item))
-            if phase == Phase.INTRO.value:
-                it = r.plan[min(item, len(r.plan) - 1)]
+        p = ev.payload
+        if isinstance(p, PhaseChanged):
+            if p.phase == Phase.INTRO.value:
+                it = self.runner.plan[min(p.item, len(self.runner.plan) - 1)]
                 if self._exercise is not None:
                     self._end_exercise()
                 self._exercise = it.exercise.id
-                self._item = item
+                self._item = p.item
                 self.rec.start_exercise(
                     it.exercise.id,
-                    position=item,
+                    position=p.item,
                     sets_planned=it.sets,
                     reps_planned=it.reps,
                     hold_s_planned=it.hold_s or None,
                 )
-            elif phase == Phase.ACTIVE.value and self._exercise is not None and not self._set_open:
-                self.rec.start_set(int(d.get("set", r.set_index)))
+            elif (
+                p.phase == Phase.ACTIVE.value and self._exercise is not None and not self._set_open
+            ):
+                self.rec.start_set(p.set)
                 self._set_open = True
-        elif k is EventKind.REP and d.get("record") is not None and self._exercise is not None:
-            self.rec.record_rep(d["record"])
-        elif k is EventKind.HOLD and d.get("record") is not None and self._exercise is not None:
-            self.rec.record_hold(d["record"])
-        elif k is EventKind.SET_DONE:
+        elif isinstance(p, RepCounted) and self._exercise is not None:
+            self.rec.record_rep(p.record)
+        elif isinstance(p, HoldDone) and self._exercise is not None:
+            self.rec.record_hold(p.record)
+        elif isinstance(p, SetDone):
             if self._set_open:
                 self.rec.end_set()
                 self._set_open = False
-        elif k is EventKind.PAIN:
-            self.rec.record_pain(
-                int(d["value"]),
-                d.get("context", "on_demand"),
-                spreading_down_leg=bool(d.get("spreading")),
-            )
-            if d.get("context") == "after_exercise":
-                self._follow_pain_answer(d)
-        elif k is EventKind.EXERCISE_DONE:
+        elif isinstance(p, PainRated):
+            self.rec.record_pain(p.value, p.context, spreading_down_leg=p.spreading)
+            if p.context == "after_exercise":
+                self._follow_pain_answer(p)
+        elif isinstance(p, ExerciseDone):
             if self._set_open:
                 self.rec.end_set()
                 self._set_open = False
-            self._end_exercise(d.get("result"))
-        elif k is EventKind.SESSION_DONE:
-            self.close(d.get("status", SessionStatus.COMPLETED), str(d.get("reason") or ""))
+            self._end_exercise(p.result)
+        elif isinstance(p, SessionDone):
+            self.close(p.status, p.reason)
 
     def _end_exercise(self, result: Any = None) -> None:
         if self._exercise is None:
@@ -127,7 +132,7 @@ class SessionRecording:
         self._ended = (erid, res) if erid is not None else None
         self._exercise = None
 
-    def _follow_pain_answer(self, d: dict[str, Any]) -> None:
+    def _follow_pain_answer(self, p: PainRated) -> None:
         """The pain asked after an exercise stopped it (or ended the session): the row written
         when the exercise finished becomes stopped early, with the answer's reason.
 
@@ -135,7 +140,7 @@ class SessionRecording:
         handled (they are drained after each call), so the result's own status and reason are
         stored, the same ones the summary shows.
         """
-        if self._ended is None or d.get("action") not in _STOPS:
+        if self._ended is None or p.action not in _STOPS:
             return
         erid, res = self._ended
         if res.status is SessionStatus.COMPLETED:

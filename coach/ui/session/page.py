@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 from coach.core.pain import Action
 from coach.core.session import (
     STOP_BY_PERSON,
-    EventKind,
     Phase,
     PlanItem,
     SessionEvent,
     SessionStatus,
     Snapshot,
 )
+from coach.core.session_events import CueShown, PainRated, RepCounted, Say, SetDone
 from coach.ui.context import AppContext
 from coach.ui.session.panels import ConfirmPanel, HoldRing, PainPanel, RestDayPanel
 from coach.ui.video_view import VideoView, landmarks_for_metric
@@ -503,14 +503,16 @@ class SessionPage(QWidget):
 
     def _handle(self, ev: SessionEvent) -> None:
         sp = self.ctx.speaker
-        k = ev.kind
-        if k in (EventKind.SAY, EventKind.CUE) and sp is not None:
-            sp.say(ev.data.get("text", ""))
-        elif k is EventKind.REP and sp is not None:
+        if sp is None:
+            return
+        p = ev.payload
+        if isinstance(p, Say | CueShown):
+            sp.say(p.text)
+        elif isinstance(p, RepCounted):
             sp.play("rep")
-        elif k is EventKind.SET_DONE and sp is not None:
+        elif isinstance(p, SetDone):
             sp.play("done")
-        elif k is EventKind.PAIN and ev.data.get("level") == "red" and sp is not None:
+        elif isinstance(p, PainRated) and p.level == "red":
             sp.play("attention")
 
     # -- actions ---------------------------------------------------------------------------------
