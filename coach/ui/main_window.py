@@ -227,6 +227,11 @@ class MainWindow(QMainWindow):
 
         self._push(SessionPage(self.ctx, plan, title, routine_id, routine_version), title)
 
+    @property
+    def session_waiting(self) -> bool:
+        """A session was asked for before the safety questions; it starts once they are done."""
+        return self._pending_session is not None
+
     def resume_pending_session(self) -> bool:
         """After onboarding: start the session the person asked for, if the screening allows."""
         pending, self._pending_session = self._pending_session, None

@@ -517,7 +517,7 @@ class OnboardingPage(QWidget):
         else:
             self.done_title.setText("You're set up" if r.parq_flagged else "You're ready")
             # A session asked for before the questions starts when they are done: say so.
-            waiting = getattr(self.ctx.nav, "_pending_session", None) is not None
+            waiting = bool(getattr(self.ctx.nav, "session_waiting", False))
             self.done_more.setText(
                 "Press Finish to start the session you chose."
                 if waiting
