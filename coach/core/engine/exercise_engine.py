@@ -20,7 +20,7 @@ from coach.core.contracts import ExerciseLike
 from coach.core.engine.faults import _FaultSteps
 from coach.core.engine.results import Cue, EngineConfig, EngineStatus, ExerciseReport, State
 from coach.core.engine.setup_phase import _SetupSteps
-from coach.core.engine.trackers import _body_centre, _ViewGate
+from coach.core.engine.trackers import SIDE_JOINTS, _body_centre, _ViewGate
 from coach.core.engine.tunables import (
     CLOSE_UP_EDGE,
     END_HOLD_S,
@@ -34,9 +34,6 @@ from coach.core.engine.tunables import (
 from coach.core.landmarks import PoseFrame
 from coach.core.metrics import FRAME_MARGIN, FrameView, Side, body_scale
 from coach.core.smoothing import OneEuroFilter
-
-#: Shoulder, hip, knee, ankle of each side (the joints the side lock weighs).
-_SIDE_JOINTS: dict[str, list[int]] = {"left": [11, 23, 25, 27], "right": [12, 24, 26, 28]}
 
 
 class ExerciseEngine(_SetupSteps, _FaultSteps):
@@ -113,7 +110,7 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
         other side take over."""
         if self.state in (State.MOVING, State.WORK, State.HOLDING) and self._rep_side is not None:
             kept = self._rep_side
-            joints = _SIDE_JOINTS[kept]
+            joints = SIDE_JOINTS[kept]
             if float(np.min(vis[joints])) >= self.config.visibility_gate:
                 return kept
         self._rep_side = better_seen

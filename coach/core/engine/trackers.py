@@ -104,6 +104,11 @@ class _FaultTracker:
         return False
 
 
+#: Shoulder, hip, knee and ankle of each side: what the side lock weighs, and what must stay
+#: visible for a rep to be measured on the side it started on.
+SIDE_JOINTS: dict[str, list[int]] = {"left": [11, 23, 25, 27], "right": [12, 24, 26, 28]}
+
+
 class _SideLock:
     """Chooses the near side from smoothed visibility, switching only on a clear, lasting change."""
 
@@ -114,11 +119,7 @@ class _SideLock:
         self.side: Side | None = None
 
     def update(self, vis: npt.NDArray[np.floating[Any]], dt: float) -> Side:
-        # shoulder, hip, knee, ankle: left 11, 23, 25, 27; right 12, 24, 26, 28
-        d = (
-            float(vis[11] + vis[23] + vis[25] + vis[27] - vis[12] - vis[24] - vis[26] - vis[28])
-            / 4.0
-        )
+        d = float(vis[SIDE_JOINTS["left"]].sum() - vis[SIDE_JOINTS["right"]].sum()) / 4.0
         a = 1.0 if self.side is None else min(1.0, dt / 1.0)
         self.score += a * (d - self.score)
         if self.side is None:
