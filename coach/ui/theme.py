@@ -98,6 +98,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QLabel[role="subtitle"] {{ font-size: {int(base * 1.25)}px; color: {p.muted}; }}
     QLabel[role="heading"] {{ font-size: {int(base * 1.25)}px; font-weight: 600; }}
     QLabel[role="muted"] {{ color: {p.muted}; }}
+    QLabel[role="field_note"] {{ color: {p.text}; font-weight: 600; }}
     QLabel[role="counter"] {{ font-size: {int(base * 5)}px; font-weight: 700; }}
     QLabel[role="cue"] {{ font-size: {int(base * 2)}px; font-weight: 600; }}
     QLabel[role="cue_long"] {{ font-size: {int(base * 1.45)}px; font-weight: 600; }}

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from coach.routines.draft import merged_restrictions
 from coach.routines.routine import WEEKDAYS
 from coach.routines.yaml_edit import DAY_NAMES, ROLES, SURGERY_TYPES, parse_ids, plain
-from coach.ui.routine_editor.widgets import OptionalDate, spin
+from coach.ui.routine_editor.widgets import LimitedIntSpin, OptionalDate, spin, with_note
 
 
 class FormTabs(QWidget):
@@ -54,7 +53,7 @@ class FormTabs(QWidget):
         self.d_title = QLineEdit()
         self.d_id = QLineEdit()
         self.d_id.setToolTip("Stable across edits; letters, digits, '-', '_' and '.'")
-        self.d_version = QSpinBox()
+        self.d_version = LimitedIntSpin()
         self.d_version.setRange(1, 1_000_000)
         self.d_version.setToolTip("Raised automatically when you save a changed routine")
         self.d_author = QLineEdit()
@@ -63,7 +62,7 @@ class FormTabs(QWidget):
         self.d_contact = QLineEdit()
         self.d_patient = QLineEdit()
         self.d_patient.setPlaceholderText("leave empty for a template")
-        self.d_birth = QSpinBox()
+        self.d_birth = LimitedIntSpin()
         self.d_birth.setRange(1899, 2100)
         self.d_birth.setSpecialValueText("not given")
         self.d_birth.setToolTip(
@@ -84,12 +83,12 @@ class FormTabs(QWidget):
         for label, wdg in (
             ("Title", self.d_title),
             ("Routine id", self.d_id),
-            ("Version", self.d_version),
+            ("Version", with_note(self.d_version)),
             ("Author", self.d_author),
             ("Author role", self.d_role),
             ("Author contact", self.d_contact),
             ("Patient name", self.d_patient),
-            ("Year of birth", self.d_birth),
+            ("Year of birth", with_note(self.d_birth)),
             ("Patient identifiers", self.d_ids),
             ("Created", self.d_created),
             ("Valid from", self.d_from),
@@ -151,25 +150,25 @@ class FormTabs(QWidget):
         self.r_until = OptionalDate("until (inclusive)")
         for wdg in (self.r_flex, self.r_rot, self.r_ext):
             rf.addRow(wdg)
-        rf.addRow("No lifting over", self.r_lift)
+        rf.addRow("No lifting over", with_note(self.r_lift))
         rf.addRow("Restrictions end", self.r_until)
         lay.addWidget(rg)
         pg = QGroupBox("Pain rules (0–10; the app always stops at 6/10 or lower)")
         pf = QFormLayout(pg)
-        self.p_green = QSpinBox()
+        self.p_green = LimitedIntSpin()
         self.p_green.setRange(0, 10)
-        self.p_amber = QSpinBox()
+        self.p_amber = LimitedIntSpin()
         self.p_amber.setRange(0, 10)
-        self.p_rise = QSpinBox()
+        self.p_rise = LimitedIntSpin()
         self.p_rise.setRange(1, 5)
-        self.p_morning_max = QSpinBox()
+        self.p_morning_max = LimitedIntSpin()
         self.p_morning_max.setRange(0, 10)
         self.p_morning = QCheckBox("Ask about pain the next morning")
-        pf.addRow("Green (carry on) up to", self.p_green)
-        pf.addRow("Amber (no progression) up to", self.p_amber)
-        pf.addRow("Amber if pain rises by", self.p_rise)
+        pf.addRow("Green (carry on) up to", with_note(self.p_green))
+        pf.addRow("Amber (no progression) up to", with_note(self.p_amber))
+        pf.addRow("Amber if pain rises by", with_note(self.p_rise))
         pf.addRow(self.p_morning)
-        pf.addRow("Next morning at most", self.p_morning_max)
+        pf.addRow("Next morning at most", with_note(self.p_morning_max))
         lay.addWidget(pg)
         cg = QGroupBox("Clinician contact (shown to the patient)")
         cf = QVBoxLayout(cg)
@@ -212,17 +211,17 @@ class FormTabs(QWidget):
             days.addWidget(cb)
             cb.toggled.connect(lambda _c: self._schedule_changed())
         days.addStretch(1)
-        self.c_per_week = QSpinBox()
+        self.c_per_week = LimitedIntSpin()
         self.c_per_week.setRange(1, 7)
-        self.c_times = QSpinBox()
+        self.c_times = LimitedIntSpin()
         self.c_times.setRange(1, 8)
         self.c_reminder = QCheckBox("Reminder at")
         self.c_time = QTimeEdit(QTime(18, 0))
         self.c_time.setDisplayFormat("HH:mm")
         form.addRow(self.c_use_days)
         form.addRow(days)
-        form.addRow("Otherwise, days per week", self.c_per_week)
-        form.addRow("Times per day", self.c_times)
+        form.addRow("Otherwise, days per week", with_note(self.c_per_week))
+        form.addRow("Times per day", with_note(self.c_times))
         rem = QHBoxLayout()
         rem.addWidget(self.c_reminder)
         rem.addWidget(self.c_time, 1)

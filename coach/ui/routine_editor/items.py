@@ -39,7 +39,7 @@ from coach.routines.yaml_edit import (
     rough_dose,
     short_number,
 )
-from coach.ui.routine_editor.widgets import spin
+from coach.ui.routine_editor.widgets import LimitedSpin, spin
 from coach.ui.theme import palette
 
 if TYPE_CHECKING:
@@ -156,6 +156,8 @@ class ItemsTab(QWidget):
             pl.setContentsMargins(0, 0, 0, 0)
             pl.addWidget(QLabel(label))
             pl.addWidget(wdg)
+            if isinstance(wdg, LimitedSpin):
+                pl.addWidget(wdg.note)  # "The most allowed is 10", beside the field
             flow.addWidget(pair)
         form.addRow(doses)
         form.addRow(self.f_pattern)
