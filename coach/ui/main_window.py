@@ -314,6 +314,12 @@ class MainWindow(QMainWindow):
             page.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # A page with unsaved work (the routine editor) may ask first, and keep coach open.
+        for i in range(self.stack.count()):
+            can_close = getattr(self.stack.widget(i), "can_close", None)
+            if callable(can_close) and not can_close():
+                event.ignore()
+                return
         # A running session is finished and stored (stopped early: coach was closed).
         for i in range(self.stack.count()):
             w = self.stack.widget(i)

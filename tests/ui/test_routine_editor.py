@@ -393,3 +393,136 @@ def test_patient_identity_is_edited_and_saved(page: RoutineEditorPage, tmp_path:
     assert (
         page.d_birth.value() == 1971 and page.d_ids.text() == "clinic: 23-4543; nhs: 943 476 5919"
     )
+
+
+# -- unsaved changes, limits ------------------------------------------------------------------
+
+
+class _Answer:
+    """Stands in for the user at the "unsaved changes" message box: records what it was shown
+    and presses ``button``."""
+
+    def __init__(self, monkeypatch, button: QMessageBox.StandardButton) -> None:
+        self.button = button
+        self.asked: list[tuple[str, QMessageBox.StandardButton]] = []
+        answer = self
+
+        def exec_(box: QMessageBox) -> int:
+            answer.asked.append((box.text(), box.standardButtons()))
+            return answer.button.value
+
+        monkeypatch.setattr(QMessageBox, "exec", exec_)
+
+
+def test_leaving_the_editor_with_unsaved_changes_asks_first(window, monkeypatch) -> None:
+    win, _ctx = window
+    win.open_routine_editor()
+    page = win.current_page()
+    assert isinstance(page, RoutineEditorPage)
+    win.home()  # nothing changed: no question (a dialog here would fail the test)
+    assert win.current_page() is win.home_page
+
+    win.open_routine_editor()
+    page = win.current_page()
+    page.add_exercise("glute_bridge")
+    assert page.has_unsaved_changes
+    answer = _Answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    win.home()
+    assert win.current_page() is page  # Cancel: still editing, nothing lost
+    assert [i.exercise_id for b in page.blocks for i in b.items] == ["glute_bridge"]
+    text, buttons = answer.asked[0]
+    assert "unsaved changes" in text
+    assert buttons == (
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    )
+    win.open_settings()  # any navigation away asks, not only Home
+    assert win.current_page() is page and len(answer.asked) == 2
+    win.close()  # closing coach asks too; Cancel keeps the window open
+    assert win.isVisible() and len(answer.asked) == 3
+
+    answer.button = QMessageBox.StandardButton.Discard
+    win.back()
+    assert win.current_page() is win.home_page
+
+
+def test_save_in_the_unsaved_question_saves_then_leaves(window, monkeypatch, tmp_path) -> None:
+    win, _ctx = window
+    copy = tmp_path / "clbp.yaml"
+    shutil.copy(ROUTINES / "clbp_starter.yaml", copy)
+    win.open_routine_editor()
+    page = win.current_page()
+    page.today = date(2026, 11, 30)
+    assert page.load_file(copy)
+    assert not page.has_unsaved_changes
+    page.select_item(1, 0)
+    page.f_reps.setValue(7)
+    answer = _Answer(monkeypatch, QMessageBox.StandardButton.Save)
+    before = _load(copy).version
+    win.home()
+    assert len(answer.asked) == 1
+    assert win.current_page() is win.home_page
+    assert _load(copy).version == before + 1  # saved as a new version
+
+
+def test_save_that_fails_keeps_the_editor_open(window, monkeypatch) -> None:
+    win, _ctx = window
+    win.open_routine_editor()
+    page = win.current_page()
+    page.add_exercise("glute_bridge")
+    page.select_item(0, 0)
+    page.f_sets.setValue(8)  # over the envelope: cannot be saved
+    _Answer(monkeypatch, QMessageBox.StandardButton.Save)
+    page.path = Path("/nonexistent/never.yaml")  # Save goes straight to the file, no dialog
+    win.home()
+    assert win.current_page() is page
+    assert "Not saved" in page.status.text()
+
+
+def test_new_and_open_ask_before_dropping_changes(page: RoutineEditorPage, monkeypatch) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    buttons = {b.text(): b for b in page.findChildren(QPushButton)}
+    page.add_exercise("glute_bridge")
+    answer = _Answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    buttons["New"].click()
+    buttons["Open…"].click()  # Cancel: the file dialog never opens
+    assert len(answer.asked) == 2
+    assert [i.exercise_id for b in page.blocks for i in b.items] == ["glute_bridge"]
+    answer.button = QMessageBox.StandardButton.Discard
+    buttons["New"].click()
+    assert page.blocks[0].items == [] and not page.has_unsaved_changes
+
+
+def test_a_value_over_the_limit_is_explained_beside_the_field(window, qtbot) -> None:
+    win, _ctx = window
+    win.open_routine_editor()
+    page = win.current_page()
+    page.tabs.setCurrentIndex(2)  # Safety and pain
+    box = page.r_lift
+    assert box.maximum() == 50
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "500")
+    assert box.value() == 50  # Qt refuses the last 0 ...
+    assert box.note.isVisible()  # ... and now says why, beside the field
+    assert box.note.text() == "The most allowed is 50 kg"
+    assert box.note.parentWidget() is box.parentWidget()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "20")
+    assert box.value() == 20 and not box.note.isVisible()
+    # the dose fields and whole-number fields say it too
+    page.add_exercise("glute_bridge")
+    page.select_item(0, 0)
+    page.tabs.setCurrentIndex(0)
+    page.f_sets.setFocus()
+    page.f_sets.lineEdit().selectAll()
+    qtbot.keyClicks(page.f_sets, "12")
+    assert page.f_sets.note.text() == "The most allowed is 10"
+    assert page.f_sets.note.isVisible()
+    page.tabs.setCurrentIndex(2)
+    page.p_green.lineEdit().selectAll()
+    qtbot.keyClicks(page.p_green, "50")
+    assert page.p_green.note.text() == "The most allowed is 10" and page.p_green.note.isVisible()
+    page.new_routine()  # leave it clean: closing the window must not ask

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -104,6 +105,8 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.resolved: ResolvedRoutine | None = None
         self.today = date.today()
         self._loading = False
+        #: The routine as last opened, started or saved: leaving with anything else asks first.
+        self._clean: dict[str, Any] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)  # validate once typing pauses, not on every key
@@ -118,7 +121,7 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         bar_box = QWidget()
         bar = FlowLayout(bar_box)  # wraps on a narrow window or with large text
         for text, slot, tip in (
-            ("New", self.new_routine, "Start an empty routine"),
+            ("New", self._new, "Start an empty routine"),
             ("Open…", self._open, "Open a routine file (.yaml)"),
             ("Save", self._save, "Save to the file it came from"),
             ("Save as…", self._save_as, "Save to a new file"),
@@ -209,6 +212,7 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         for b in self.blocks:
             b.origin = None
         self._populate()
+        self._mark_clean()
         self.file_label.setText("New routine (not saved yet)")
         self.status.setText(
             "Add exercises from the catalogue, then fill in the patient and safety details."
@@ -235,6 +239,7 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.base = plain(data)
         self.rest, self.blocks = split_blocks(self.base)
         self._populate()
+        self._mark_clean()
         self.file_label.setText(str(p))
         self.status.setText(f"Opened {p.name}.")
         return True
@@ -419,6 +424,7 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.base_text = text
         self.base = plain(copy.deepcopy(data))
         self.rest, self.blocks = split_blocks(self.base)
+        self._mark_clean()
         self.file_label.setText(str(p))
         note = "" if kept else " (comments could not be kept: ruamel.yaml is not installed)"
         self.status.setText(
@@ -427,7 +433,13 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self._fill_tree(select=self._selected())
         return True
 
+    def _new(self) -> None:
+        if self.can_leave():
+            self.new_routine()
+
     def _open(self) -> None:
+        if not self.can_leave():
+            return
         start = str(self.path.parent if self.path else Path.home())
         path, _ = QFileDialog.getOpenFileName(
             self, "Open a routine file", start, "Routine files (*.yaml *.yml)"
@@ -435,13 +447,12 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         if path:
             self.load_file(path)
 
-    def _save(self) -> None:
+    def _save(self) -> bool:
         if self.path is None:
-            self._save_as()
-        else:
-            self.save_to(self.path)
+            return self._save_as()
+        return self.save_to(self.path)
 
-    def _save_as(self) -> None:
+    def _save_as(self) -> bool:
         start = str(
             self.path if self.path else Path.home() / f"{self._get(('id',), 'routine')}.yaml"
         )
@@ -449,10 +460,10 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             self, "Save the routine", start, "Routine files (*.yaml *.yml)"
         )
         if not path:
-            return
+            return False
         if not path.lower().endswith((".yaml", ".yml")):
             path += ".yaml"
-        self.save_to(path)
+        return self.save_to(path)
 
     def _handout(self) -> None:
         self.validate_now()
@@ -487,8 +498,45 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.status.setText(f"Saved the patient handout as {path}.")
         return True
 
+    # -- leaving ----------------------------------------------------------------------------
+
+    def _mark_clean(self) -> None:
+        self._clean = copy.deepcopy(plain(self.current_data()))
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        """The routine differs from the one last opened, started or saved."""
+        return not same(self._clean, self.current_data())
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """Ask what to do with unsaved changes: Save, Discard or Cancel (stay here)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Unsaved changes")
+        box.setText("You have unsaved changes to this routine.")
+        box.setInformativeText("Save them before you go on?")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return QMessageBox.StandardButton(box.exec())
+
     def can_leave(self) -> bool:
-        """Leaving never blocks (no modal questions); unsaved edits are mentioned in the log."""
-        if self.base is not None and not same(self.base, self.current_data()):
-            log.info("leaving the routine editor with unsaved changes")
-        return True
+        """Leaving the page (Back, Home, another page, New, Open, closing coach) with unsaved
+        changes asks first; True when it may go on (saved, or the changes were discarded)."""
+        if not self.has_unsaved_changes:
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            return self._save()  # not saved (problems, or the file dialog cancelled): stay
+        if answer == QMessageBox.StandardButton.Discard:
+            log.info("left the routine editor without saving its changes")
+            return True
+        return False
+
+    def can_close(self) -> bool:
+        """The main window is closing: the same question as leaving the page."""
+        return self.can_leave()
