@@ -526,3 +526,47 @@ def test_a_value_over_the_limit_is_explained_beside_the_field(window, qtbot) -> 
     qtbot.keyClicks(page.p_green, "50")
     assert page.p_green.note.text() == "The most allowed is 10" and page.p_green.note.isVisible()
     page.new_routine()  # leave it clean: closing the window must not ask
+
+
+def test_problems_are_shown_as_plain_sentences(page: RoutineEditorPage, tmp_path: Path) -> None:
+    """The list names the exercise and the field in words; the checker's wording (line, field
+    path) stays in each row's tool tip and in ``coach routine check``."""
+    bad = _mistakes(tmp_path)
+    assert page.load_file(bad)
+    rows = [page.problem_list.item(i) for i in range(page.problem_list.count())]
+    shown = [r.text() for r in rows]
+    assert shown == [
+        "✗ The schedule has a setting coach does not know: 'times_per_dya'. "
+        "Did you mean 'times_per_day'?",
+        "✗ Exercise 1 in the block 'Core' has a setting coach does not know: 'exercize'. "
+        "Did you mean 'exercise'?",
+        "✗ Exercise 2 in the block 'Core': 'pelvic_tlt' is not an exercise in the catalogue. "
+        "Did you mean Pelvic tilt? Choose one in the Exercise field.",
+        "✗ Glute bridge in the block 'Core': the number of repetitions is -5, "
+        "but the least allowed is 1.",
+    ]
+    for row, prob in zip(rows, page.problems, strict=True):
+        assert prob.text() in row.toolTip()  # the checker's line and field path, on hover
+        assert "blocks." not in row.text() and "line " not in row.text()
+    page.new_routine()
+    assert page.problem_list.item(0).text() == (
+        "✗ The block 'Exercises' has no exercises yet; add at least one exercise to it."
+    )
+    page.add_exercise("glute_bridge")
+    page.select_item(0, 0)
+    page.f_sets.setValue(8)
+    page.p_amber.setValue(7)
+    page.r_lift.setValue(40)
+    page.d_title.textEdited.emit("")
+    page.validate_now()
+    shown = [page.problem_list.item(i).text() for i in range(page.problem_list.count())]
+    assert "✗ The title is empty; please fill it in." in shown
+    assert (
+        "✗ Glute bridge in the block 'Exercises': the number of sets is 8, "
+        "but the most allowed is 6." in shown
+    )
+    assert "✗ The lifting limit is 40, but the most allowed is 25." in shown
+    assert any(s.startswith("✗ The amber pain limit 7 would let exercise continue") for s in shown)
+    assert not any(k in s for s in shown for k in ("amber_max", "no_lifting", "_s:", "String"))
+    # the tree's tool tip on the item to fix uses the same sentence
+    assert "the number of sets is 8" in page.tree.topLevelItem(0).child(0).toolTip(0)

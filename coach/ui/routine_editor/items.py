@@ -63,6 +63,8 @@ class ItemsTab(QWidget):
 
         def _item_problems(self, b: int, i: int) -> list[EditorProblem]: ...
 
+        def plain_text(self, problem: EditorProblem) -> str: ...
+
         def validate_now(self) -> None: ...
 
     def _build_items(self) -> QWidget:
@@ -221,7 +223,7 @@ class ItemsTab(QWidget):
                 if errs:
                     child.setForeground(0, QColor(p.bad))
                     child.setForeground(2, QColor(p.bad))
-                    child.setToolTip(0, "\n".join(x.text() for x in errs))
+                    child.setToolTip(0, "\n".join(self.plain_text(x) for x in errs))
                 if r is not None and r.locked:
                     child.setForeground(
                         2,

@@ -73,6 +73,7 @@ from coach.routines.yamlio import FileProblems, parse_yaml, read_text
 from coach.ui.context import AppContext
 from coach.ui.routine_editor.forms import FormTabs
 from coach.ui.routine_editor.items import ItemsTab
+from coach.ui.routine_editor.wording import plain_sentence
 from coach.ui.theme import palette
 from coach.ui.widgets import FlowLayout
 
@@ -330,11 +331,17 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         self.problems_title.setText(f"Problems: {n_err} to fix, {n_warn} warning(s)")
         for prob in self.problems:
             mark = "✗" if prob.severity == "error" else "!"
-            item = QListWidgetItem(f"{mark} {prob.text()}")
+            # a plain sentence for the person; the checker's line and field path on hover
+            item = QListWidgetItem(f"{mark} {self.plain_text(prob)}")
             item.setForeground(QColor(p.bad if prob.severity == "error" else p.warn))
-            if prob.where:
-                item.setToolTip(f"{prob.where}\nClick to select it.")
+            tip = f"As 'coach routine check' reports it: {prob.text()}"
+            item.setToolTip(f"{tip}\nClick to select it." if prob.where else tip)
             self.problem_list.addItem(item)
+
+    def plain_text(self, problem: EditorProblem) -> str:
+        """A problem as the person editing reads it: a sentence naming the exercise and the
+        field in words (the checker's wording is :meth:`EditorProblem.text`)."""
+        return plain_sentence(problem, self.blocks, self.name)
 
     def _show_preview(self) -> None:
         r = self.resolved
