@@ -3,7 +3,7 @@
 ``coach routine check`` prints each problem with its file, line and field path
 (``blocks.1.items.2.reps: value -5 is out of range — use a value at least 1``); that wording stays
 the checker's, and the editor keeps it for its tool tips. What the problem list shows is
-:func:`plain_sentence`: the exercise and the field named in words ("Glute bridge, in the block
+:func:`plain_sentence`: the exercise and the field named in words ("Glute bridge in the block
 'Core': the number of repetitions is -5, but the least allowed is 1.").
 """
 
@@ -157,7 +157,7 @@ def plain_sentence(
     """One problem as a plain sentence naming the exercise and the field in words.
 
     The checker's ``blocks.0.items.0.sets: value 8 is out of range — use a value at most 6``
-    reads "Glute bridge, in the block 'Exercises': the number of sets is 8, but the most allowed
+    reads "Glute bridge in the block 'Exercises': the number of sets is 8, but the most allowed
     is 6."
     """
     who, path = _split(problem, blocks, name)
@@ -175,8 +175,8 @@ def plain_sentence(
         key = path.rsplit(".", 1)[-1] if path else "?"
         parent = path.rsplit(".", 1)[0] if "." in path else ""
         where = who or (_field_words(parent) if parent else "the routine")
-        close = re.match(r"^did you mean '([^']*)'\?$", hint)
-        tail = f" Did you mean '{close[1]}'?" if close else ""
+        guess = re.match(r"^did you mean '([^']*)'\?$", hint)
+        tail = f" Did you mean '{guess[1]}'?" if guess else ""
         return f"{_sentence(f'{where} has a setting coach does not know: {key!r}')}{tail}"
     if body == "required field is missing" and field:
         return _sentence(f"{about}{field} is missing; please fill it in")
@@ -184,10 +184,10 @@ def plain_sentence(
         return _sentence(f"{about}{field} is empty; please fill it in")
     u = _UNKNOWN_EXERCISE.match(body)
     if u is not None:
-        close = f" Did you mean {name(u['close'])}?" if u["close"] else ""
+        suggestion = f" Did you mean {name(u['close'])}?" if u["close"] else ""
         return (
             _sentence(f"{about}'{u['id']}' is not an exercise in the catalogue")
-            + close
+            + suggestion
             + " Choose one in the Exercise field."
         )
     if body.endswith("is not in the expected form") and field:
