@@ -570,3 +570,47 @@ def test_problems_are_shown_as_plain_sentences(page: RoutineEditorPage, tmp_path
     assert not any(k in s for s in shown for k in ("amber_max", "no_lifting", "_s:", "String"))
     # the tree's tool tip on the item to fix uses the same sentence
     assert "the number of sets is 8" in page.tree.topLevelItem(0).child(0).toolTip(0)
+
+
+def test_the_list_stays_numbered_and_steady_after_a_removal(page: RoutineEditorPage) -> None:
+    page.new_routine()
+    top = page.tree.topLevelItem(0)
+    assert top.text(1) == "no exercises yet"
+    for ex in ("pelvic_tilt", "glute_bridge", "cat_cow", "bird_dog"):
+        page.add_exercise(ex)
+
+    def rows() -> list[str]:
+        top = page.tree.topLevelItem(0)
+        return [top.child(i).text(0) for i in range(top.childCount())]
+
+    assert rows() == ["1. Pelvic tilt", "2. Glute bridge", "3. Cat-cow", "4. Bird-dog"]
+    width = page.tree.columnWidth(0)
+    page.select_item(0, 1)
+    page.remove_selected()
+    assert rows() == ["1. Pelvic tilt", "2. Cat-cow", "3. Bird-dog"]  # renumbered, no gap
+    assert page.tree.topLevelItem(0).text(1) == "3 exercises"
+    assert page.tree.columnWidth(0) == width  # the dose column does not jump left
+    for _ in range(2):
+        page.select_item(0, 0)
+        page.remove_selected()
+    assert rows() == ["1. Bird-dog"] and page.tree.topLevelItem(0).text(1) == "1 exercise"
+    # numbering runs on across blocks, in the order the patient does them
+    page.select_item(0, None)
+    page.add_block()
+    page.add_exercise("cat_cow", block=1)
+    assert page.tree.topLevelItem(1).child(0).text(0) == "2. Cat-cow"
+    # a block removed and another added: no two blocks share a name
+    page.add_block()
+    names = [b.name for b in page.blocks]
+    assert names == ["Exercises", "Block 2", "Block 3"]
+    page.select_item(1, 0)
+    page.remove_selected()
+    page.select_item(1, None)
+    page.remove_selected()  # "Block 2", now empty, goes
+    page.add_block()
+    assert [b.name for b in page.blocks] == ["Exercises", "Block 2", "Block 3"]
+    page.select_item(2, None)
+    page.add_block()  # after the last: "Block 4", not a second "Block 3"
+    assert [b.name for b in page.blocks] == ["Exercises", "Block 2", "Block 3", "Block 4"]
+    page.validate_now()
+    assert page.problems_title.text() == "Problems: 3 to fix"  # no "0 warning(s)"

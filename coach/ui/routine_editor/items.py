@@ -45,6 +45,26 @@ from coach.ui.theme import palette
 if TYPE_CHECKING:
     from coach.ui.context import AppContext
 
+#: The narrowest the tree's name column gets.
+NAME_COLUMN_PX = 240
+
+
+def count_words(n: int) -> str:
+    """A block's size in the tree: "no exercises yet", "1 exercise", "3 exercises"."""
+    if n == 0:
+        return "no exercises yet"
+    return f"{n} exercise" if n == 1 else f"{n} exercises"
+
+
+def new_block_name(blocks: list[BlockState], pos: int) -> str:
+    """ "Block N" for a block added at index ``pos``: N is its place, or the next number no block
+    is called yet (after a block is removed, the next one added must not repeat a name)."""
+    taken = {b.name for b in blocks}
+    n = pos + 1
+    while f"Block {n}" in taken:
+        n += 1
+    return f"Block {n}"
+
 
 class ItemsTab(QWidget):
     """The Exercises tab of the routine editor page (a base of the page)."""
@@ -90,7 +110,7 @@ class ItemsTab(QWidget):
         lay.addLayout(add)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Exercise", "Dose", "Today"])
-        self.tree.setColumnWidth(0, 240)
+        self.tree.setColumnWidth(0, NAME_COLUMN_PX)
         self.tree.setColumnWidth(1, 300)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
@@ -202,9 +222,10 @@ class ItemsTab(QWidget):
         self.tree.clear()
         resolved = {it.loc: it for it in self.resolved.items} if self.resolved is not None else {}
         p = palette(self.ctx.settings.high_contrast)
+        number = 0  # exercises are numbered in the order the patient does them, across blocks
         for b, block in enumerate(self.blocks):
             top = QTreeWidgetItem(
-                [block.name or "(unnamed block)", f"{len(block.items)} exercise(s)", ""]
+                [block.name or "(unnamed block)", count_words(len(block.items)), ""]
             )
             top.setFlags(top.flags() | Qt.ItemFlag.ItemIsEditable)
             f = top.font(0)
@@ -216,7 +237,8 @@ class ItemsTab(QWidget):
                 dose = r.dose.describe() if r is not None else rough_dose(it.data)
                 state = ("locked" if r.locked else "active") if r is not None else ""
                 errs = [x for x in self._item_problems(b, i) if x.severity == "error"]
-                label = self.item_label(it)
+                number += 1
+                label = f"{number}. {self.item_label(it)}"
                 if errs:
                     label, state = f"✗ {label}", "to fix"
                 child = QTreeWidgetItem([label, dose, state])
@@ -236,8 +258,10 @@ class ItemsTab(QWidget):
                     child.setForeground(2, QColor(p.good))
                 top.addChild(child)
             top.setExpanded(True)
+        # The name column fits its longest name between 240 and 320 px, so removing the longest
+        # exercise does not pull the dose column to the left under the pointer.
         self.tree.resizeColumnToContents(0)
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0) + 12, 320))
+        self.tree.setColumnWidth(0, max(NAME_COLUMN_PX, min(self.tree.columnWidth(0) + 12, 320)))
         self.tree.blockSignals(False)
         if select is not None:
             sb, si = select
@@ -413,7 +437,7 @@ class ItemsTab(QWidget):
         """Add a block after the selected one (or at the end)."""
         sel = self._selected()
         pos = sel[0] + 1 if sel is not None else len(self.blocks)
-        self.blocks.insert(pos, BlockState({"name": name or f"Block {len(self.blocks) + 1}"}))
+        self.blocks.insert(pos, BlockState({"name": name or new_block_name(self.blocks, pos)}))
         self._changed()
         self._fill_tree(select=(pos, None))
         self.status.setText(

@@ -159,6 +159,7 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         rl.addWidget(self.problems_title)
         self.problem_list = QListWidget()
         self.problem_list.setWordWrap(True)
+        self.problem_list.setSpacing(3)  # one problem per sentence, each set apart
         self.problem_list.setMaximumHeight(220)
         self.problem_list.itemClicked.connect(
             lambda _i: self._select_problem(self.problem_list.currentRow())
@@ -328,7 +329,10 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             item.setForeground(QColor(p.good))
             self.problem_list.addItem(item)
             return
-        self.problems_title.setText(f"Problems: {n_err} to fix, {n_warn} warning(s)")
+        parts = [f"{n_err} to fix"] if n_err else []
+        if n_warn:
+            parts.append(f"{n_warn} warning" if n_warn == 1 else f"{n_warn} warnings")
+        self.problems_title.setText("Problems: " + ", ".join(parts))
         for prob in self.problems:
             mark = "✗" if prob.severity == "error" else "!"
             # a plain sentence for the person; the checker's line and field path on hover
@@ -388,7 +392,10 @@ class RoutineEditorPage(ItemsTab, FormTabs):
         """Validate and write the routine to ``path``; True when written and read back equal."""
         self.validate_now()
         if self.errors or self.routine is None:
-            self.status.setText(f"Not saved: fix the {len(self.errors)} problem(s) listed first.")
+            n = len(self.errors)
+            self.status.setText(
+                f"Not saved: fix the {'problem' if n == 1 else f'{n} problems'} listed first."
+            )
             return False
         data = self.current_data()
         if (

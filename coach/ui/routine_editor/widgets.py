@@ -127,6 +127,7 @@ class LimitedIntSpin(_LimitNote, QSpinBox):
 def with_note(box: LimitedSpin | LimitedIntSpin, label: str | None = None) -> QWidget:
     """The field with its note beside it (and a label before it when given), for a form row."""
     row = QWidget()
+    row.setProperty("role", "transparent")  # the group box's colour shows through
     lay = QHBoxLayout(row)
     lay.setContentsMargins(0, 0, 0, 0)
     if label is not None:
