@@ -29,6 +29,7 @@ from coach.routines.catalogue import load_catalogue
 from coach.ui.context import AppContext
 from coach.ui.home import card, plan_for_program, post_op_rule_for
 from coach.ui.illustration import SkeletonAnimation
+from coach.ui.screening_widgets import blocked_note
 
 KIND_WORDS = {"reps": "Repetitions", "hold": "Holds", "timed": "Timed", "breathing": "Breathing"}
 LEVEL_WORDS = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
@@ -189,15 +190,7 @@ class _KeyboardPage(QWidget):
 
 
 def _blocked_note(ctx: AppContext) -> QLabel | None:
-    if not ctx.settings.screening_blocked:
-        return None
-    note = _label(
-        ctx.settings.screening_advice
-        or "Sessions are paused because of your screening answers. Please contact your clinician.",
-        "banner",
-    )
-    note.setAccessibleName("Sessions are paused")
-    return note
+    return blocked_note(ctx.settings)
 
 
 class ProgramPage(_KeyboardPage):

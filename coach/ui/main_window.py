@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from coach.core.session import PlanItem, SessionRunner
 from coach.ui.context import AppContext
+from coach.ui.screening_widgets import blocked_advice, mark_urgent
 from coach.ui.theme import stylesheet
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,21 @@ class MainWindow(QMainWindow):
 
     def show_banner(self, text: str) -> None:
         self.banner.setText(text)
-        self.banner.setVisible(bool(text))
+        # The screening's advice that pauses sessions reads as a stop message, as on its page.
+        mark_urgent(self.banner, bool(text) and text == blocked_advice(self.ctx.settings))
+        self._sync_banner()
+
+    def _sync_banner(self) -> None:
+        """Show the banner unless the page on screen shows the same advice itself (a program,
+        exercise or settings page with the screening's note): one copy per screen."""
+        text = self.banner.text()
+        stack = getattr(self, "stack", None)
+        page = stack.currentWidget() if stack is not None else None
+        on_page = page is not None and any(
+            lab.property("urgent") == "true" and lab.text() == text
+            for lab in page.findChildren(QLabel)
+        )
+        self.banner.setVisible(bool(text) and not on_page)
 
     def _push(self, page: QWidget, title: str) -> None:
         current = self.stack.currentWidget()
@@ -114,6 +129,7 @@ class MainWindow(QMainWindow):
         if self.stack.indexOf(page) < 0:
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
+        self._sync_banner()
         self.title.setText(title)
         self.back_btn.setEnabled(bool(self._history))
         page.setFocus()
@@ -148,6 +164,7 @@ class MainWindow(QMainWindow):
                 w.deleteLater()
         self.home_page.refresh()
         self.stack.setCurrentWidget(self.home_page)
+        self._sync_banner()
         self.title.setText("Home")
         self.back_btn.setEnabled(False)
         if self._pending_session is not None and self.ctx.settings.onboarded:
@@ -164,6 +181,7 @@ class MainWindow(QMainWindow):
             return
         prev = self._history.pop()
         self.stack.setCurrentWidget(prev)
+        self._sync_banner()
         self.title.setText(str(prev.property("page_title") or "coach"))
         if cur is not None and cur is not self.home_page:
             self.stack.removeWidget(cur)

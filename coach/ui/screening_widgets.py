@@ -1,9 +1,12 @@
 """The answer widgets of the safety questions: a row of choice buttons that never pre-selects an
-answer and never answers on Enter, and one yes/no question row (used by onboarding)."""
+answer and never answers on Enter, and one yes/no question row (used by onboarding); and the note
+that sessions are paused by the screening's answers (:func:`blocked_note`), shown once per screen
+in the style of a stop message."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
@@ -34,6 +37,30 @@ def mark_urgent(label: QLabel, urgent: bool) -> None:
     label.setProperty("urgent", "true" if urgent else "false")
     label.style().unpolish(label)
     label.style().polish(label)
+
+
+#: Said when sessions are paused by the screening but no advice was kept (an old settings file).
+PAUSED = "Sessions are paused because of your screening answers. Please contact your clinician."
+
+
+def blocked_advice(settings: Any) -> str:
+    """The screening's advice while it pauses sessions ("" when it does not)."""
+    if not getattr(settings, "screening_blocked", False):
+        return ""
+    return str(getattr(settings, "screening_advice", "") or PAUSED)
+
+
+def blocked_note(settings: Any) -> QLabel | None:
+    """The screening's advice as a page shows it (None when sessions are not paused): the stop
+    style (a red frame, bold), the same as the onboarding's emergency advice. The main window
+    hides its own banner while a page shows this note, so the advice appears once."""
+    advice = blocked_advice(settings)
+    if not advice:
+        return None
+    note = text_label(advice, "banner")
+    note.setAccessibleName("Sessions are paused")
+    mark_urgent(note, True)
+    return note
 
 
 class ChoiceButtons(QWidget):

@@ -29,6 +29,7 @@ from coach.routines.today import LOCK_WORDS, SURGERY_TYPE, SURGERY_WHEN, post_op
 from coach.settings import Profile, Settings
 from coach.ui.context import AppContext
 from coach.ui.home import card
+from coach.ui.screening_widgets import blocked_note
 from coach.ui.theme import Palette, palette
 from coach.ui.widgets import ResponsiveGrid
 
@@ -315,13 +316,9 @@ class SettingsPage(QWidget):
         cl.addWidget(_label("Health screening", "heading"))
         self.screening_status = _label(self._screening_text())
         cl.addWidget(self.screening_status)
-        if s.screening_blocked:
-            cl.addWidget(
-                _label(
-                    s.screening_advice or "Sessions are paused. Please contact your clinician.",
-                    "banner",
-                )
-            )
+        note = blocked_note(s)  # the stop style; the window's banner steps aside for it
+        if note is not None:
+            cl.addWidget(note)
         self.surgery_note = _label(surgery_words(s), "muted")
         self.surgery_note.setVisible(bool(self.surgery_note.text()))
         cl.addWidget(self.surgery_note)

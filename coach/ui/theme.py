@@ -104,6 +104,7 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QLabel[role="cue_long"] {{ font-size: {int(base * 1.45)}px; font-weight: 600; }}
     QLabel[role="cue"][tone="stop"], QLabel[role="cue_long"][tone="stop"] {{ color: {p.bad}; }}
     QLabel[role="banner"] {{ background: {p.panel}; border: 2px solid {p.warn}; border-radius: 8px; padding: 10px; }}
+    QLabel[role="banner"][urgent="true"] {{ border: 3px solid {p.bad}; font-weight: 600; }}
     QFrame[role="card"] {{ background: {p.panel}; border: 1px solid {p.border}; border-radius: 12px; }}
     QPushButton {{ background: {p.panel}; border: 2px solid {p.border}; border-radius: 10px; padding: 10px 18px; }}
     QPushButton:hover {{ border-color: {p.accent}; }}
