@@ -326,7 +326,7 @@ def _estimator(variant: str, warm_rgb: Any) -> Any:
     from coach.capture.base import Frame
     from coach.pose.estimator import EstimatorOptions, MediaPipeEstimator
 
-    est = MediaPipeEstimator(EstimatorOptions(variant=variant, live=False))
+    est = MediaPipeEstimator(EstimatorOptions(variant=variant, live=False, people_look=False))
     est.detect(Frame(warm_rgb, -10.0, 0))  # graph set-up is a one-off cost, outside the clock
     return est
 

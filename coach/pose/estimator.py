@@ -16,13 +16,14 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from coach.capture.base import Frame
 from coach.core.landmarks import BODY_CORE, NUM_LANDMARKS, PoseFrame
+from coach.pose.people import MAX_PEOPLE
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,14 @@ class EstimatorOptions:
     min_tracking_confidence: float = 0.5
     live: bool = False  # LIVE_STREAM mode (camera); else VIDEO mode (files)
     threads: int | None = None
-    #: People the model looks for. More than one lets the scoring engine follow the person who
-    #: exercises when someone else is in the picture (coach.core.person).
+    #: People the model always looks for (``COACH_NUM_POSES``). More than one lets the scoring
+    #: engine follow the person who exercises when someone else is in the picture
+    #: (coach.core.person), at a cost in jitter and speed; see ``people_look``.
     num_poses: int = NUM_POSES
+    #: Glance for other people now and then (coach.pose.people) and follow everyone while
+    #: several are in view; with one person the tracker follows one. Off for the posture
+    #: monitor (a desk, one sampled frame at a time) and when ``num_poses`` > 1.
+    people_look: bool = os.environ.get("COACH_PEOPLE_LOOK", "1") != "0"
 
 
 Arrays = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None, npt.NDArray[np.float32]]
@@ -180,17 +186,50 @@ class MediaPipeEstimator:
         self._live_lock = threading.Lock()
         self._live_out: Callable[[PoseFrame | None, int], None] | None = None
         self._pending: dict[int, Frame] = {}
-        mode = mp.RunningMode.LIVE_STREAM if opts.live else mp.RunningMode.VIDEO
+        self._num_poses = max(1, int(opts.num_poses))
+        self._landmarker: Any = self._make_landmarker(live=opts.live, num_poses=self._num_poses)
+        from coach.pose.crowd import Crowd
+        from coach.pose.people import PeopleLook
+
+        def gated(result: object) -> list[npt.NDArray[np.float32]]:
+            return [im for im, _w, pr in _all_arrays(result) if is_person(im, pr)]
+
+        self._crowd: Crowd | None = None
+        if opts.people_look and self._num_poses == 1:
+            self._crowd = Crowd(
+                PeopleLook(
+                    lambda: self._make_landmarker(live=False, num_poses=MAX_PEOPLE, image=True),
+                    self._wrap,
+                    gated,
+                    quiet_native_stderr,
+                ),
+                lambda: self._make_landmarker(live=False, num_poses=1),
+                self._wrap,
+                gated,
+            )
+        self._extras: dict[int, list[npt.NDArray[np.float32]]] = {}
+        self._last_main: list[npt.NDArray[np.float32]] = []
+        self._last_ts_ms = -1
+        self._warm = False
+        self._last_centre: tuple[float, float] | None = None
+
+    def _make_landmarker(self, *, live: bool, num_poses: int, image: bool = False) -> Any:
+        """A PoseLandmarker with this estimator's options (IMAGE mode for a glance)."""
+        mp, opts = self._mp, self.options
+        if image:
+            mode = mp.RunningMode.IMAGE
+        else:
+            mode = mp.RunningMode.LIVE_STREAM if live else mp.RunningMode.VIDEO
         kwargs: dict[str, object] = {}
-        if opts.live:
+        if live and not image:
             kwargs["result_callback"] = self._on_live_result
         try:
             with quiet_native_stderr():
-                self._landmarker = mp.PoseLandmarker.create_from_options(
+                return mp.PoseLandmarker.create_from_options(
                     mp.PoseLandmarkerOptions(
                         base_options=mp.BaseOptions(model_asset_path=str(self.model_path)),
                         running_mode=mode,
-                        num_poses=max(1, int(opts.num_poses)),
+                        num_poses=num_poses,
                         min_pose_detection_confidence=opts.min_detection_confidence,
                         min_pose_presence_confidence=opts.min_presence_confidence,
                         min_tracking_confidence=opts.min_tracking_confidence,
@@ -202,9 +241,47 @@ class MediaPipeEstimator:
                 f"The pose model {self.model_path} could not be loaded ({exc}). "
                 "Run 'coach models install --force' to rebuild it."
             ) from exc
-        self._last_ts_ms = -1
-        self._warm = False
-        self._last_centre: tuple[float, float] | None = None
+
+    def _wrap(self, rgb: npt.NDArray[np.uint8]) -> object:
+        return self._mp.Image(
+            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
+        )
+
+    @property
+    def following_extra(self) -> bool:
+        """Someone besides the main tracker's person is being followed (coach.pose.crowd)."""
+        return self._crowd is not None and self._crowd.following_extra
+
+    def _glance(self, frame: Frame) -> None:
+        """Look for other people when due (coach.pose.people).
+
+        Only one model is in memory for a glance: the tracker is closed for it and built again
+        after it (a second instance would add ~105 MiB to the app's peak). A rebuilt tracker
+        finds its person again on its first frame; if the glance found someone else too, a crop
+        tracker follows them from this frame on.
+        """
+        crowd = self._crowd
+        if crowd is None or not crowd.glance_due(frame.timestamp):
+            return
+        self._drop_tracker()
+        crowd.glance(frame.rgb, frame.timestamp)
+        self._landmarker = self._make_landmarker(live=self.options.live, num_poses=self._num_poses)
+
+    def _extra_people(
+        self, frame: Frame, main: list[npt.NDArray[np.float32]]
+    ) -> list[npt.NDArray[np.float32]]:
+        return [] if self._crowd is None else self._crowd.step(frame.rgb, frame.timestamp, main)
+
+    def _drop_tracker(self) -> None:
+        """Close the tracked landmarker (if any) and hand its memory back."""
+        from coach.pose.people import give_memory_back
+
+        old, self._landmarker = self._landmarker, None
+        if old is None:
+            return
+        with contextlib.suppress(Exception):  # closing a finished tracker is harmless
+            old.close()
+        give_memory_back()
 
     def _ts_ms(self, frame: Frame) -> int:
         ts = int(round(frame.timestamp * 1000.0))
@@ -213,8 +290,19 @@ class MediaPipeEstimator:
         self._last_ts_ms = ts
         return ts
 
-    def _to_pose(self, result: object, frame: Frame) -> PoseFrame | None:
+    def _to_pose(
+        self,
+        result: object,
+        frame: Frame,
+        extra: Callable[[list[npt.NDArray[np.float32]]], list[npt.NDArray[np.float32]]]
+        | None = None,
+    ) -> PoseFrame | None:
+        """The frame's people, the one nearest the last pick first; ``extra(main)`` adds the
+        people a crop tracker follows (image landmarks only)."""
         people = [(im, w) for im, w, pr in _all_arrays(result) if is_person(im, pr)]
+        self._last_main = [im for im, _ in people]
+        if extra is not None:
+            people += [(im, None) for im in extra([im for im, _ in people])]
         if not people:
             return None
         order = order_people([im for im, _ in people], self._last_centre)
@@ -245,9 +333,8 @@ class MediaPipeEstimator:
 
     def detect(self, frame: Frame) -> PoseFrame | None:
         """Synchronous detection (VIDEO mode)."""
-        img = self._mp.Image(
-            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb)
-        )
+        self._glance(frame)
+        img = self._wrap(frame.rgb)
         try:
             if self._warm:
                 result = self._landmarker.detect_for_video(img, self._ts_ms(frame))
@@ -257,37 +344,46 @@ class MediaPipeEstimator:
                 self._warm = True
         except Exception as exc:
             raise PoseError(f"pose detection failed on frame {frame.frame_id}: {exc}") from exc
-        return self._to_pose(result, frame)
+        return self._to_pose(result, frame, lambda main: self._extra_people(frame, main))
 
     # LIVE_STREAM: results arrive on MediaPipe's own thread. Never touch widgets there.
     def detect_async(
         self, frame: Frame, on_result: Callable[[PoseFrame | None, int], None]
     ) -> None:
-        img = self._mp.Image(
-            image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb)
-        )
+        self._glance(frame)  # never under _live_lock: it closes a landmarker
+        img = self._wrap(frame.rgb)
         ts = self._ts_ms(frame)
+        # The extra person is measured here, on this thread, against the main tracker's last
+        # people; MediaPipe's thread adds them to this frame's result.
+        extra = self._extra_people(frame, self._last_main)
         with self._live_lock:
             self._live_out = on_result
             self._pending[ts] = frame
+            self._extras[ts] = extra
             # Bound the bookkeeping: MediaPipe drops frames it cannot keep up with.
             if len(self._pending) > 8:
                 for k in sorted(self._pending)[:-8]:
                     del self._pending[k]
+                    self._extras.pop(k, None)
         self._landmarker.detect_async(img, ts)
 
     def _on_live_result(self, result: object, _image: object, ts_ms: int) -> None:
         with self._live_lock:
             frame = self._pending.pop(ts_ms, None)
+            extra = self._extras.pop(ts_ms, [])
             out = self._live_out
         if frame is None or out is None:
             return
         try:
-            out(self._to_pose(result, frame), frame.frame_id)
+            out(self._to_pose(result, frame, lambda _main: extra), frame.frame_id)
         except Exception:  # a consumer error must not kill MediaPipe's thread
             log.exception("live pose consumer failed")
 
     def close(self) -> None:
+        if self._crowd is not None:
+            self._crowd.close()
+        if self._landmarker is None:
+            return
         try:
             self._landmarker.close()
         except Exception:  # closing twice or after a failure is harmless

@@ -194,7 +194,9 @@ class PostureMonitorController(QObject):
 
         s = self.ctx.settings
         return MediaPipeEstimator(
-            EstimatorOptions(variant=s.model_variant, model_path=s.model_path, live=False)
+            EstimatorOptions(
+                variant=s.model_variant, model_path=s.model_path, live=False, people_look=False
+            )
         )
 
     def _watch_session(self) -> None:

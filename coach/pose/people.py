@@ -1,0 +1,259 @@
+"""How many people are in the picture? A brief multi-person look beside the tracked model.
+
+The tracked landmarker looks for one person: MediaPipe Tasks (0.10) then follows that body from
+frame to frame with the landmarks' own region, which is smooth and fast. Asked for two people it
+re-runs its detector on every frame while it sees fewer, and the landmarks jitter 3-7 times more
+— so it cannot simply always look for several. But with one person tracked, a bystander is never
+seen at all, and if the bystander was found first (larger, nearer the camera) the exerciser is
+never seen.
+
+So the estimator glances for people now and then (:class:`PeopleLook`): a short-lived
+IMAGE-mode landmarker that may find up to ``MAX_PEOPLE``, built for one frame and closed again
+(with its memory handed back to the system, so the app's footprint stays where it was). When a
+glance finds several people the estimator switches its tracker to follow that many, the scoring
+engine picks the exerciser among them (:mod:`coach.core.person`), and when the others have gone
+it returns to following one.
+
+Costs, measured on the project machine (full model): building the look ~85 ms, its detection
+10-30 ms, memory +12-38 MiB for the moment of the look (a kept instance would cost ~105 MiB).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import logging
+import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from coach.core.landmarks import BODY_CORE
+
+log = logging.getLogger(__name__)
+
+#: The most people a glance reports (the tracker follows at most this many).
+MAX_PEOPLE = 3
+#: Seconds between glances while the stream is young, and afterwards.
+LOOK_EARLY_S = 2.0
+LOOK_LATER_S = 5.0
+#: The stream is "young" for this long: people settle into the picture at the start.
+EARLY_S = 10.0
+#: Another body counts as a person only if its trunk is at least this share of the largest.
+MIN_RELATIVE_SIZE = 0.3
+#: Two detections whose trunk centres are closer than this many trunk lengths are one person.
+SAME_PERSON_TRUNKS = 0.5
+#: In a half of the frame, a body whose trunk centre is this close to a cut edge is a sliver.
+CUT_EDGE = 0.1
+#: A crop around a followed person is this many times their landmarks' extent.
+CROP_MARGIN = 1.6
+#: An extra person's tracker is dropped after this long without them.
+EXTRA_LOST_S = 1.0
+#: An extra person dropped within this long of being found makes the next glances wait longer.
+SHORT_LIVED_S = 5.0
+#: Each time the tracker went back to one person, the next glance waits this much longer
+#: (a picture or a reflection found by a glance but not by the tracker must not make it flip).
+BACKOFF = 2.0
+LOOK_MAX_S = 30.0
+
+_CORE = np.array([int(i) for i in BODY_CORE])
+
+Image = npt.NDArray[np.float32]
+
+
+def trunk_centre_length(image: Image) -> tuple[float, float, float]:
+    """Centre (x, y) of the shoulders and hips and the shoulder-to-hip length, normalised units."""
+    c = image[_CORE, :2].astype(np.float64)
+    sh, hp = c[:2].mean(axis=0), c[2:].mean(axis=0)
+    mid = c.mean(axis=0)
+    return float(mid[0]), float(mid[1]), float(math.hypot(*(sh - hp)))
+
+
+def distinct_people(images: list[Image]) -> list[Image]:
+    """Distinct people of a plausible size among gated detections, largest first.
+
+    Detections whose trunk centres lie within ``SAME_PERSON_TRUNKS`` of a larger one are the
+    same person (seen in two overlapping regions); bodies smaller than ``MIN_RELATIVE_SIZE`` of
+    the largest are left out (a picture on the wall, someone far behind).
+    """
+    bodies = [(trunk_centre_length(im), im) for im in images]
+    bodies = [b for b in bodies if b[0][2] > 0]
+    if not bodies:
+        return []
+    largest = max(b[0][2] for b in bodies)
+    kept: list[tuple[tuple[float, float, float], Image]] = []
+    for b, im in sorted(bodies, key=lambda b: -b[0][2]):
+        if b[2] < MIN_RELATIVE_SIZE * largest:
+            continue
+        if any(same_person(b, k) for k, _ in kept):
+            continue
+        kept.append((b, im))
+    return [im for _, im in kept]
+
+
+def count_people(images: list[Image]) -> int:
+    """How many distinct people of a plausible size ``images`` hold."""
+    return len(distinct_people(images))
+
+
+def same_person(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
+    """Two (centre x, centre y, trunk) bodies are one person (normalised frame units)."""
+    return math.hypot(a[0] - b[0], a[1] - b[1]) < SAME_PERSON_TRUNKS * max(a[2], b[2])
+
+
+Region = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
+FULL: Region = (0.0, 0.0, 1.0, 1.0)
+
+
+def look_regions(width: int, height: int) -> list[Region]:
+    """Where a glance looks: the whole frame, and in a wide frame its two overlapping halves.
+
+    The pose detector sees a frame shrunk to 224 pixels along its longer side, so a small person
+    beside a large one is easily missed; each 60 % half is looked at 1.7 times larger.
+    """
+    if width < 1.2 * height:
+        return [FULL]
+    return [FULL, (0.0, 0.0, 0.6, 1.0), (0.4, 0.0, 1.0, 1.0)]
+
+
+def to_frame(image: Image, region: Region, width: int, height: int) -> Image:
+    """Landmarks found in ``region`` of a ``width`` x ``height`` frame, in frame units."""
+    x0, y0, x1, y1 = region
+    out = image.copy()
+    out[:, 0] = x0 + image[:, 0] * (x1 - x0)
+    out[:, 1] = y0 + image[:, 1] * (y1 - y0)
+    out[:, 2] = image[:, 2] * (x1 - x0)  # depth keeps the x scale, as MediaPipe defines it
+    return out
+
+
+def clear_of_cut(image: Image, region: Region) -> bool:
+    """A body found in ``region`` (region units) is not one cut by the region's inner edges.
+
+    A body sliced by a half's edge is also seen whole in the full frame or the other half; a
+    sliver of it must not count as another person.
+    """
+    x, y, _ = trunk_centre_length(image)
+    x0, y0, x1, y1 = region
+    return not (
+        (x0 > 0 and x < CUT_EDGE)
+        or (x1 < 1 and x > 1 - CUT_EDGE)
+        or (y0 > 0 and y < CUT_EDGE)
+        or (y1 < 1 and y > 1 - CUT_EDGE)
+    )
+
+
+def crop_region(image: Image, width: int, height: int, margin: float = CROP_MARGIN) -> Region:
+    """A square region (in pixels) around one person's landmarks, ``margin`` times their size.
+
+    Room to move: a person stepping up, kicking back or lying down stays inside it between
+    frames; the region follows them frame by frame.
+    """
+    seen = image[image[:, 3] >= 0.3, :2] if np.any(image[:, 3] >= 0.3) else image[:, :2]
+    px = seen.astype(np.float64) * (width, height)
+    lo, hi = px.min(axis=0), px.max(axis=0)
+    cx, cy = (lo + hi) / 2
+    half = max(float((hi - lo).max()) * margin / 2, 0.1 * min(width, height))
+    half = min(half, max(width, height) / 2)
+    x0, x1 = max(0.0, cx - half), min(float(width), cx + half)
+    y0, y1 = max(0.0, cy - half), min(float(height), cy + half)
+    return (x0 / width, y0 / height, x1 / width, y1 / height)
+
+
+def cut(rgb: npt.NDArray[np.uint8], region: Region) -> npt.NDArray[np.uint8]:
+    """The pixels of ``region`` (contiguous, ready for the model)."""
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = region
+    a, b = int(round(x0 * w)), int(round(x1 * w))
+    c, d = int(round(y0 * h)), int(round(y1 * h))
+    return np.ascontiguousarray(rgb[c : max(d, c + 2), a : max(b, a + 2)])
+
+
+def give_memory_back() -> None:
+    """Return freed heap pages to the system (glibc keeps them otherwise; Linux only)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        trim = getattr(libc, "malloc_trim", None)
+        if trim is not None:
+            trim(0)
+    except OSError:  # not glibc: nothing to do
+        log.debug("malloc_trim unavailable", exc_info=True)
+
+
+@dataclass(slots=True)
+class PeoplePlan:
+    """When to glance (pure bookkeeping): often while the stream is young, then less often, and
+    less often again each time another person the glance found could not be followed."""
+
+    start_t: float = math.nan
+    next_look_t: float = math.nan
+    backoff: float = 1.0
+
+    def look_due(self, t: float) -> bool:
+        if self.start_t != self.start_t:
+            self.start_t = t
+            self.next_look_t = t
+        return t >= self.next_look_t
+
+    def looked(self, t: float) -> None:
+        gap = LOOK_EARLY_S if t - self.start_t < EARLY_S else LOOK_LATER_S
+        self.next_look_t = t + min(LOOK_MAX_S, gap * self.backoff)
+
+    def lost(self, t: float, *, soon: bool) -> None:
+        """A followed extra person was dropped; ``soon``: it was lost (or merged) soon after it
+        was found, so it was likely not a person at all — glance less often."""
+        if soon:
+            self.backoff = min(LOOK_MAX_S / LOOK_EARLY_S, self.backoff * BACKOFF)
+        self.next_look_t = t + min(LOOK_MAX_S, LOOK_EARLY_S * self.backoff)
+
+
+class PeopleLook:
+    """One glance: a fresh IMAGE-mode landmarker looks at the frame's regions, then is closed.
+
+    ``make`` builds the landmarker (the estimator passes its own options), ``wrap`` turns an
+    RGB array into the model's image, ``arrays`` lists the gated people of one result.
+    """
+
+    def __init__(
+        self,
+        make: Callable[[], object],
+        wrap: Callable[[npt.NDArray[np.uint8]], object],
+        arrays: Callable[[object], list[Image]],
+        quiet: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> None:
+        self._make = make
+        self._wrap = wrap
+        self._arrays = arrays
+        self._quiet = quiet
+
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[Image]:
+        """The distinct people in one frame, frame units, largest first ([] when it fails)."""
+        h, w = rgb.shape[:2]
+        landmarker = None
+        found: list[Image] = []
+        try:
+            landmarker = self._make()
+            with self._quiet():  # a fresh graph logs its set-up natively on the first frame
+                for region in look_regions(w, h):
+                    result = landmarker.detect(self._wrap(cut(rgb, region)))  # type: ignore[attr-defined]
+                    found += [
+                        to_frame(im, region, w, h)
+                        for im in self._arrays(result)
+                        if clear_of_cut(im, region)
+                    ]
+        except Exception:  # a failed glance must never stop the tracked model
+            log.debug("people look failed", exc_info=True)
+        finally:
+            if landmarker is not None:
+                try:
+                    landmarker.close()  # type: ignore[attr-defined]
+                except Exception:  # closing after a failure is harmless
+                    log.debug("people look close failed", exc_info=True)
+            give_memory_back()
+        return distinct_people(found)
