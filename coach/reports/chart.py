@@ -3,15 +3,44 @@
 Before, after and next-morning pain per session on the 0-10 scale, over the green, amber and red
 bands of the routine's pain rules; :mod:`coach.reports.pdf` embeds it in the report as the image
 resource ``pain-chart``. Needs a running Qt application (:func:`coach.reports.document.ensure_gui_app`).
+
+:func:`session_labels` (Qt-free) names each session on a chart's time axis; the history screen's
+charts use it too.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from coach.reports.data import PainPoint
 
-__all__ = ["pain_chart"]
+__all__ = ["pain_chart", "session_labels"]
+
+
+def session_labels(times: Sequence[datetime]) -> list[str]:
+    """One label per session, in the order given, in local time: the date ("30 Nov"), and the
+    time of day for every session of a day that has more than one ("30 Nov 09:14",
+    "30 Nov 17:40"), so the labels say which session each point is. No two labels are the same
+    (a chart's category axis needs that): sessions in the same minute add the seconds."""
+    local = [t.astimezone() if t.tzinfo is not None else t for t in times]
+    per_day = Counter(t.date() for t in local)
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in local:
+        label = f"{t.day} {t:%b}"
+        if per_day[t.date()] > 1:
+            label += f" {t:%H:%M}"
+            if label in seen:
+                label += f":{t:%S}"
+        base, n = label, 2
+        while label in seen:  # the same second: cannot be told apart by time at all
+            label, n = f"{base} #{n}", n + 1
+        seen.add(label)
+        out.append(label)
+    return out
 
 
 def pain_chart(
@@ -90,11 +119,10 @@ def pain_chart(
             prev = cur
     p.setPen(QPen(QColor("#333333"), 1))
     step = max(1, n // 8)
+    labels = session_labels([pt.when for pt in points])  # two sessions on a day: with the time
     for i in range(0, n, step):
         p.drawText(
-            QRectF(x(i) - 80, top + h + 8, 160, 30),
-            Qt.AlignmentFlag.AlignHCenter,
-            points[i].when.astimezone().strftime("%d %b"),
+            QRectF(x(i) - 90, top + h + 8, 180, 30), Qt.AlignmentFlag.AlignHCenter, labels[i]
         )
     lx = left
     for label, color in (("before", "#1f5fbf"), ("after", "#222222"), ("next morning", "#8a2be2")):

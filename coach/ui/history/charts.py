@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCharts import (
@@ -20,6 +20,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
+from coach.reports.chart import session_labels
 from coach.ui.theme import Palette
 
 # ---------------------------------------------------------------------------------------------
@@ -65,16 +66,10 @@ def _msecs(t: datetime) -> float:
 
 
 def session_axis_labels(times: Sequence[datetime]) -> list[str]:
-    """One label per session, in time order: "12 Nov", and "12 Nov (2)" for a second session
-    that day, so same-day sessions stay separate points."""
-    out: list[str] = []
-    per_day: dict[date, int] = {}
-    for t in times:
-        d = t.date()
-        per_day[d] = per_day.get(d, 0) + 1
-        base = f"{t.day} {t.strftime('%b')}"
-        out.append(base if per_day[d] == 1 else f"{base} ({per_day[d]})")
-    return out
+    """One label per session, in time order: "12 Nov", and "12 Nov 09:14" / "12 Nov 17:40" for
+    the sessions of a day with more than one, so same-day points say which session they are
+    (:func:`coach.reports.chart.session_labels`, shared with the clinician report's chart)."""
+    return session_labels(times)
 
 
 def _session_axis(times: Sequence[datetime], p: Palette, base_px: int) -> QCategoryAxis:
