@@ -89,6 +89,7 @@ class SessionRunner:
         ]
         self._events: collections.deque[SessionEvent] = collections.deque(maxlen=EVENTS_MAX)
         self._status: EngineStatus | None = None
+        self._person_unsure = False
         self._hold_done_for: int = -1
         self._released = False
         self._sent_reps = self._sent_holds = 0  # engine records already emitted as events
@@ -549,8 +550,22 @@ class SessionRunner:
                 self._emit("partial", t)
             elif st.event == "hold_start":
                 self._message = "Hold..."
+            self._say_who_is_followed(st)
             self._check_set_complete(st, t)
             return st
+
+    def _say_who_is_followed(self, st: EngineStatus) -> None:
+        """Say when several people are in view and the engine cannot yet tell who exercises."""
+        if st.person_unsure == self._person_unsure:
+            return
+        self._person_unsure = st.person_unsure
+        if st.person_unsure:
+            self._message = (
+                "I can see more than one person. Start the exercise and I will follow you, "
+                "or ask the others to step out of the picture."
+            )
+        elif st.event is None and st.people > 1:
+            self._message = "Following the person doing the exercise."
 
     def _check_set_complete(self, st: EngineStatus, t: float) -> None:
         it = self.current

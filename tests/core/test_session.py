@@ -224,3 +224,30 @@ def test_a_timed_exercise_shows_the_time_still_to_go(catalogue):
     assert s.phase is Phase.ACTIVE
     # the clock runs while the person is in view: ~8 s of the 10 s of frames (set-up aside)
     assert r.current.duration_s - 10 < s.remaining_s < r.current.duration_s - 5
+
+
+def test_two_people_in_view_are_mentioned_until_the_exerciser_is_clear(catalogue):
+    from tests.core.test_counting_classes import knee_series, with_bystander
+
+    squats = knee_series([(0, 1.0)] + [(60, 0.6), (0, 0.8)] * 6, dx=250)
+    poses = with_bystander(squats, scale=1.05)  # wholly in the picture for the camera check
+    r = SessionRunner(
+        [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=20)],
+        engine_config=EngineConfig(setup_s=0.2),
+    )
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    messages = []
+    for p in poses:
+        t = 1.0 + p.timestamp
+        r.on_frame(p, 120.0, t)
+        r.tick(t)
+        messages.append(r.snapshot(t).message)
+    unsure = [i for i, m in enumerate(messages) if m.startswith("I can see more than one person")]
+    assert unsure, set(messages)
+    following = [
+        i for i, m in enumerate(messages) if m == "Following the person doing the exercise."
+    ]
+    assert following and following[0] > unsure[0]
+    assert r.snapshot(t).count >= 5  # the exerciser's squats, as the engine test counts them
