@@ -614,3 +614,15 @@ def test_the_list_stays_numbered_and_steady_after_a_removal(page: RoutineEditorP
     assert [b.name for b in page.blocks] == ["Exercises", "Block 2", "Block 3", "Block 4"]
     page.validate_now()
     assert page.problems_title.text() == "Problems: 3 to fix"  # no "0 warning(s)"
+
+
+def test_discard_on_the_way_to_another_page_drops_the_changes(window, monkeypatch) -> None:
+    win, _ctx = window
+    win.open_routine_editor()
+    page = win.current_page()
+    page.add_exercise("glute_bridge")
+    _Answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    win.open_settings()  # the editor stays in Back's history ...
+    win.back()
+    assert win.current_page() is page
+    assert page.blocks[0].items == [] and not page.has_unsaved_changes  # ... without the edit

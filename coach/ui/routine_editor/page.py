@@ -548,8 +548,18 @@ class RoutineEditorPage(ItemsTab, FormTabs):
             return self._save()  # not saved (problems, or the file dialog cancelled): stay
         if answer == QMessageBox.StandardButton.Discard:
             log.info("left the routine editor without saving its changes")
+            self._revert()  # the page may stay in Back's history: it must not keep them
             return True
         return False
+
+    def _revert(self) -> None:
+        """Back to the routine as last opened, started or saved."""
+        if self.path is None or not self.load_file(self.path):
+            self.new_routine()
+
+    def refresh(self) -> None:
+        """Shown again (Back): re-check and redraw, in the current theme's colours."""
+        self.validate_now()
 
     def can_close(self) -> bool:
         """The main window is closing: the same question as leaving the page."""
