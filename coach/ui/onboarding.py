@@ -48,8 +48,7 @@ from coach.core.wording import PRIVACY
 from coach.routines.today import SURGERY_TYPE, SURGERY_WHEN, post_op_rule
 from coach.ui.context import AppContext
 from coach.ui.screening_widgets import ChoiceButtons, QuestionRow, mark_urgent, text_label
-from coach.ui.settings_page import Toggle, camera_choices, choice_style, set_profile_camera
-from coach.ui.theme import palette
+from coach.ui.settings_page import Toggle, camera_choices, set_profile_camera
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +103,9 @@ class OnboardingPage(QWidget):
         self.result = screening.evaluate({})
         self._trail: list[int] = []  # steps visited, for Previous
         self.finished = False
-        pal = palette(ctx.settings.high_contrast)
-        # Checked Yes/No buttons must be unmistakable, not just a thicker border.
-        self.setStyleSheet(
-            choice_style(pal)
-            + f'QLabel[urgent="true"] {{ border: 3px solid {pal.bad}; font-weight: 600; }}'
-            + f'QFrame[question="true"]:focus {{ border: 3px solid {pal.accent}; }}'
-        )
+        # Checked Yes/No buttons are filled, urgent advice framed in red and the question in
+        # focus outlined: the app's style sheet does it (coach.ui.theme), so a theme switch
+        # recolours them at once.
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(12)

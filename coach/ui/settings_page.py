@@ -30,7 +30,6 @@ from coach.settings import Profile, Settings
 from coach.ui.context import AppContext
 from coach.ui.home import card
 from coach.ui.screening_widgets import blocked_note
-from coach.ui.theme import Palette, palette
 from coach.ui.widgets import ResponsiveGrid
 
 log = logging.getLogger(__name__)
@@ -71,17 +70,10 @@ def surgery_words(s: Settings) -> str:
     return text
 
 
-def choice_style(pal: Palette) -> str:
-    """Style for on/off buttons: a chosen one is filled, so its state reads from across the room."""
-    return (
-        f'QPushButton[role="choice"] {{ min-width: 88px; min-height: 26px; }}'
-        f'QPushButton[role="choice"]:checked {{ background: {pal.accent}; color: {pal.accent_text}; '
-        f"border-color: {pal.accent}; font-weight: 600; }}"
-    )
-
-
 class Toggle(QPushButton):
     """A large on/off button that says its state ("On" / "Off"), used instead of a small check box.
+    A chosen one is filled with the theme's accent (the ``choice`` role in
+    :func:`coach.ui.theme.stylesheet`), so its state reads from across the room.
 
     Same API as a check box: ``isChecked``, ``setChecked``, ``toggled``.
     """
@@ -161,8 +153,6 @@ class SettingsPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        s = ctx.settings
-        self.setStyleSheet(choice_style(palette(s.high_contrast)))
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -1,4 +1,10 @@
-"""Colours and style sheets: a calm default, a high-contrast theme and a large-text mode."""
+"""Colours and style sheets: a calm default, a high-contrast theme and a large-text mode.
+
+Every rule that uses a theme colour lives in :func:`stylesheet`, the application's one style
+sheet, so switching the theme (``MainWindow.apply_theme``) recolours every screen at once; a page
+that set its own style sheet from the palette would keep the old colours until it was rebuilt.
+Pages select these rules with dynamic properties (``role``, ``urgent``, ``question``,
+``checked_fill``)."""
 
 from __future__ import annotations
 
@@ -104,7 +110,6 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QLabel[role="cue_long"] {{ font-size: {int(base * 1.45)}px; font-weight: 600; }}
     QLabel[role="cue"][tone="stop"], QLabel[role="cue_long"][tone="stop"] {{ color: {p.bad}; }}
     QLabel[role="banner"] {{ background: {p.panel}; border: 2px solid {p.warn}; border-radius: 8px; padding: 10px; }}
-    QLabel[role="banner"][urgent="true"] {{ border: 3px solid {p.bad}; font-weight: 600; }}
     QFrame[role="card"] {{ background: {p.panel}; border: 1px solid {p.border}; border-radius: 12px; }}
     QPushButton {{ background: {p.panel}; border: 2px solid {p.border}; border-radius: 10px; padding: 10px 18px; }}
     QPushButton:hover {{ border-color: {p.accent}; }}
@@ -112,6 +117,12 @@ def stylesheet(high_contrast: bool = False, large_text: bool = False) -> str:
     QPushButton[role="primary"] {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; font-weight: 600; }}
     QPushButton:disabled, QPushButton[role="primary"]:disabled {{ background: {p.bg}; color: {p.muted}; border: 2px dashed {p.border}; }}
     QPushButton[role="danger"] {{ color: {p.bad}; border-color: {p.bad}; }}
+    QPushButton[role="choice"] {{ min-width: 88px; min-height: 26px; }}
+    QPushButton[role="choice"]:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; font-weight: 600; }}
+    QPushButton[role="pain"]:checked, QPushButton[checked_fill="true"]:checked {{
+        background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; }}
+    QLabel[urgent="true"] {{ border: 3px solid {p.bad}; font-weight: 600; }}
+    QFrame[question="true"]:focus {{ border: 3px solid {p.accent}; }}
     QPushButton[role="pain"] {{ min-width: 44px; min-height: 44px; padding: 6px 4px; font-size: {int(base * 1.2)}px; }}
     QListWidget, QTextBrowser, QTableWidget, QLineEdit, QSpinBox, QDoubleSpinBox, QDateEdit, QComboBox, QPlainTextEdit {{
         background: {p.panel}; border: 1px solid {p.border}; border-radius: 8px; padding: 4px; }}

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from coach.ui.history.data import (
     _local,
 )
-from coach.ui.theme import Palette, palette
 
 if TYPE_CHECKING:
     from coach.ui.history.page import HistoryPage
@@ -33,11 +32,6 @@ log = logging.getLogger(__name__)
 
 #: Labels and checkboxes inside a card take the card's colour, not the window's.
 CARD_CHILDREN_CSS = "QLabel { background: transparent; }"
-
-
-def checked_css(p: Palette) -> str:
-    """Checkable buttons (pain scores, chart choice) show clearly which one is chosen."""
-    return f"QPushButton:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; }}"
 
 
 def _card() -> tuple[QFrame, QVBoxLayout]:
@@ -57,8 +51,9 @@ class NextMorningCard(QFrame):
         self.page = page
         self.pending = pending
         self.setProperty("role", "card")
-        hc = page.ctx.settings.high_contrast
-        self.setStyleSheet(CARD_CHILDREN_CSS + checked_css(palette(hc)))
+        # the chosen pain score is filled with the accent: the "pain" role in the app's style
+        # sheet, so it follows a theme switch
+        self.setStyleSheet(CARD_CHILDREN_CSS)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 14, 18, 14)
         when = _local(pending.ended_at)

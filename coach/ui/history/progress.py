@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach.ui.history.cards import checked_css
 from coach.ui.history.charts import bar_chart, line_chart
 from coach.ui.history.data import POSTURE_STATES, HistoryData, _count, _dur, _n
 from coach.ui.theme import Palette, base_px, palette
@@ -57,13 +56,13 @@ class ProgressTab(QWidget):
 
     def _build_progress(self) -> QWidget:
         w = QWidget()
-        w.setStyleSheet(checked_css(palette(self.ctx.settings.high_contrast)))
         lay = QVBoxLayout(w)
         row = QHBoxLayout()
         self.chart_buttons = QButtonGroup(self)
         for i, (_key, label) in enumerate(self.CHARTS):
             b = QPushButton(label)
             b.setCheckable(True)
+            b.setProperty("checked_fill", True)  # the chosen chart is filled (coach.ui.theme)
             self.chart_buttons.addButton(b, i)
             row.addWidget(b)
         row.addStretch(1)
