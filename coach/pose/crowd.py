@@ -9,14 +9,16 @@ frame does, and keeps the other body out of that tracker's sight.
 
 The extra tracker is dropped when its person has been gone for ``EXTRA_LOST_S`` or when it has
 drifted onto the body the main tracker follows; glances then resume (less often if that happened
-soon after it started). At most one extra person is followed: each costs one more model
-instance (~105 MiB) and one more inference per frame, spent only while someone else is there.
+soon after it started; :class:`coach.pose.people.PeoplePlan` says when glances come). At most
+one extra person is followed: each costs one more model instance (~105 MiB) and one more
+inference per frame, spent only while someone else is there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +36,9 @@ from coach.pose.people import (
     crop_region,
     cut,
     give_memory_back,
-    same_person,
+    landmark_box,
+    same_body,
     to_frame,
-    trunk_centre_length,
 )
 
 log = logging.getLogger(__name__)
@@ -59,10 +61,9 @@ class _Extra:
 
 def _box(image: Image, pad: float) -> tuple[float, float, float, float]:
     """The landmarks' bounding box (frame units), grown by ``pad`` of its size on each side."""
-    seen = image[image[:, 3] >= 0.3, :2] if np.any(image[:, 3] >= 0.3) else image[:, :2]
-    lo, hi = seen.min(axis=0).astype(float), seen.max(axis=0).astype(float)
-    d = (hi - lo) * pad
-    return (lo[0] - d[0], lo[1] - d[1], hi[0] + d[0], hi[1] + d[1])
+    x0, y0, x1, y1 = landmark_box(image)
+    dx, dy = (x1 - x0) * pad, (y1 - y0) * pad
+    return (x0 - dx, y0 - dy, x1 + dx, y1 + dy)
 
 
 def hide_others(
@@ -118,6 +119,7 @@ class Crowd:
         self.plan = PeoplePlan()
         self._extra: _Extra | None = None
         self._found: list[Image] = []
+        self._lock = threading.Lock()
 
     @property
     def following_extra(self) -> bool:
@@ -126,12 +128,21 @@ class Crowd:
 
     def glance_due(self, t: float) -> bool:
         """A glance is due now (never while someone else is followed)."""
-        return self._extra is None and self.plan.look_due(t)
+        with self._lock:
+            return self._extra is None and self.plan.look_due(t)
 
     def glance(self, rgb: npt.NDArray[np.uint8], t: float) -> None:
         """Look for people now; who is new is decided against the main tracker in :meth:`step`."""
-        self._found = self._look.find(rgb)
-        self.plan.looked(t)
+        found = self._look.find(rgb)
+        with self._lock:
+            self._found = found
+            self.plan.looked(t)
+
+    def seen(self, t: float, person: bool) -> None:
+        """The main tracker found a person or not (any thread: live results arrive on
+        MediaPipe's)."""
+        with self._lock:
+            self.plan.seen(t, person)
 
     def step(self, rgb: npt.NDArray[np.uint8], t: float, main: list[Image]) -> list[Image]:
         """The extra person's landmarks in this frame ([] when none), given the main tracker's.
@@ -142,20 +153,14 @@ class Crowd:
         if self._found:
             found, self._found = self._found, []
             if self._extra is None and len(found) > 1:
-                mains = [trunk_centre_length(m) for m in main]
-                new = [
-                    f
-                    for f in found
-                    if not any(same_person(trunk_centre_length(f), m) for m in mains)
-                ]
-                if new and mains:
+                new = [f for f in found if not any(same_body(f, m) for m in main)]
+                if new and main:
                     self._start(new[0], t, w, h)
         x = self._extra
         if x is None:
             return []
         im = self._run(x, rgb, t, main)
-        body = None if im is None else trunk_centre_length(im)
-        merged = body is not None and any(same_person(body, trunk_centre_length(m)) for m in main)
+        merged = im is not None and any(same_body(im, m) for m in main)
         if merged or t - x.seen_t > EXTRA_LOST_S:
             self.drop(t)
             return []
@@ -200,7 +205,8 @@ class Crowd:
         if x is None:
             return
         log.info("no longer following a second person at %.2f s", t)
-        self.plan.lost(t, soon=t - x.found_t < SHORT_LIVED_S)
+        with self._lock:
+            self.plan.lost(t, soon=t - x.found_t < SHORT_LIVED_S)
         with contextlib.suppress(Exception):  # closing a finished tracker is harmless
             x.landmarker.close()
         give_memory_back()

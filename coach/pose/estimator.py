@@ -301,6 +301,8 @@ class MediaPipeEstimator:
         people a crop tracker follows (image landmarks only)."""
         people = [(im, w) for im, w, pr in _all_arrays(result) if is_person(im, pr)]
         self._last_main = [im for im, _ in people]
+        if self._crowd is not None:
+            self._crowd.seen(frame.timestamp, bool(people))
         if extra is not None:
             people += [(im, None) for im in extra([im for im, _ in people])]
         if not people:

@@ -7,12 +7,13 @@ re-runs its detector on every frame while it sees fewer, and the landmarks jitte
 seen at all, and if the bystander was found first (larger, nearer the camera) the exerciser is
 never seen.
 
-So the estimator glances for people now and then (:class:`PeopleLook`): a short-lived
-IMAGE-mode landmarker that may find up to ``MAX_PEOPLE``, built for one frame and closed again
-(with its memory handed back to the system, so the app's footprint stays where it was). When a
-glance finds several people the estimator switches its tracker to follow that many, the scoring
-engine picks the exerciser among them (:mod:`coach.core.person`), and when the others have gone
-it returns to following one.
+So the estimator glances for people (:class:`PeopleLook`) when a new body comes into its
+tracker's view — at the start, and when it finds someone after a lapse (:class:`PeoplePlan`):
+a short-lived IMAGE-mode landmarker that may find up to ``MAX_PEOPLE`` in the whole frame and
+in its two halves, built for one frame and closed again (with its memory handed back to the
+system, so the app's footprint stays where it was). When a glance finds someone the tracker is
+not following, a crop tracker follows them too (:mod:`coach.pose.crowd`) and the scoring engine
+picks the exerciser among the two (:mod:`coach.core.person`).
 
 Costs, measured on the project machine (full model): building the look ~85 ms, its detection
 10-30 ms, memory +12-38 MiB for the moment of the look (a kept instance would cost ~105 MiB).
@@ -38,11 +39,10 @@ log = logging.getLogger(__name__)
 
 #: The most people a glance reports (the tracker follows at most this many).
 MAX_PEOPLE = 3
-#: Seconds between glances while the stream is young, and afterwards.
-LOOK_EARLY_S = 2.0
-LOOK_LATER_S = 5.0
-#: The stream is "young" for this long: people settle into the picture at the start.
-EARLY_S = 10.0
+#: Seconds between glances while the tracker has nobody (and the least gap between any two).
+LOOK_S = 2.0
+#: The tracker "has nobody" after this long without a person (a lapse, not a dropped frame).
+LAPSE_S = 0.5
 #: Another body counts as a person only if its trunk is at least this share of the largest.
 MIN_RELATIVE_SIZE = 0.3
 #: Two detections whose trunk centres are closer than this many trunk lengths are one person.
@@ -85,14 +85,14 @@ def distinct_people(images: list[Image]) -> list[Image]:
     if not bodies:
         return []
     largest = max(b[0][2] for b in bodies)
-    kept: list[tuple[tuple[float, float, float], Image]] = []
+    kept: list[Image] = []
     for b, im in sorted(bodies, key=lambda b: -b[0][2]):
         if b[2] < MIN_RELATIVE_SIZE * largest:
             continue
-        if any(same_person(b, k) for k, _ in kept):
+        if any(same_body(im, k) for k in kept):
             continue
-        kept.append((b, im))
-    return [im for _, im in kept]
+        kept.append(im)
+    return kept
 
 
 def count_people(images: list[Image]) -> int:
@@ -103,6 +103,24 @@ def count_people(images: list[Image]) -> int:
 def same_person(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
     """Two (centre x, centre y, trunk) bodies are one person (normalised frame units)."""
     return math.hypot(a[0] - b[0], a[1] - b[1]) < SAME_PERSON_TRUNKS * max(a[2], b[2])
+
+
+def landmark_box(image: Image) -> tuple[float, float, float, float]:
+    """The bounding box (x0, y0, x1, y1) of the landmarks the model sees (all if none)."""
+    seen = image[image[:, 3] >= 0.3, :2] if np.any(image[:, 3] >= 0.3) else image[:, :2]
+    lo, hi = seen.min(axis=0), seen.max(axis=0)
+    return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+
+def same_body(a: Image, b: Image) -> bool:
+    """Two detections are one body: their trunks (nearly) coincide, or the smaller one's trunk
+    centre lies inside the larger one's outline (a half view of a body seen whole elsewhere)."""
+    ta, tb = trunk_centre_length(a), trunk_centre_length(b)
+    if same_person(ta, tb):
+        return True
+    small, big = (ta, b) if ta[2] < tb[2] else (tb, a)
+    x0, y0, x1, y1 = landmark_box(big)
+    return x0 < small[0] < x1 and y0 < small[1] < y1
 
 
 Region = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the frame
@@ -188,29 +206,52 @@ def give_memory_back() -> None:
 
 @dataclass(slots=True)
 class PeoplePlan:
-    """When to glance (pure bookkeeping): often while the stream is young, then less often, and
-    less often again each time another person the glance found could not be followed."""
+    """When to glance (pure bookkeeping).
 
-    start_t: float = math.nan
-    next_look_t: float = math.nan
+    A glance rebuilds the main tracker, which then has to find its person again from the
+    detector alone (hard on some frames: a deep squat seen from the front); so a glance comes
+    only when that costs nothing: at the start, every ``LOOK_S`` while the tracker has nobody,
+    and once when it has just found someone after a lapse of ``LAPSE_S`` — which is when a
+    bystander could have been taken for the exerciser. Each time a second person the glance
+    found turned out not to be one (lost or merged soon), glances wait ``BACKOFF`` times
+    longer, up to ``LOOK_MAX_S``.
+    """
+
+    next_look_t: float = -math.inf
     backoff: float = 1.0
+    tracking: bool = False
+    acquired: bool = True  # the start counts as "just found": glance on the first frame
+    missing_since: float = math.nan
+    looked_t: float = math.nan
 
     def look_due(self, t: float) -> bool:
-        if self.start_t != self.start_t:
-            self.start_t = t
-            self.next_look_t = t
-        return t >= self.next_look_t
+        if t < self.next_look_t:
+            return False
+        return self.acquired or not self.tracking
 
     def looked(self, t: float) -> None:
-        gap = LOOK_EARLY_S if t - self.start_t < EARLY_S else LOOK_LATER_S
-        self.next_look_t = t + min(LOOK_MAX_S, gap * self.backoff)
+        self.acquired = False
+        self.looked_t = t  # what the rebuilt tracker finds on this frame is no new arrival
+        self.next_look_t = t + min(LOOK_MAX_S, LOOK_S * self.backoff)
+
+    def seen(self, t: float, person: bool) -> None:
+        """The main tracker found a person (or not) at time ``t``."""
+        if person:
+            self.missing_since = math.nan
+            if not self.tracking and t != self.looked_t:
+                self.acquired = True
+            self.tracking = True
+        elif self.missing_since != self.missing_since:
+            self.missing_since = t
+        elif t - self.missing_since >= LAPSE_S:
+            self.tracking = False
 
     def lost(self, t: float, *, soon: bool) -> None:
         """A followed extra person was dropped; ``soon``: it was lost (or merged) soon after it
         was found, so it was likely not a person at all — glance less often."""
         if soon:
-            self.backoff = min(LOOK_MAX_S / LOOK_EARLY_S, self.backoff * BACKOFF)
-        self.next_look_t = t + min(LOOK_MAX_S, LOOK_EARLY_S * self.backoff)
+            self.backoff = min(LOOK_MAX_S / LOOK_S, self.backoff * BACKOFF)
+        self.next_look_t = t + min(LOOK_MAX_S, LOOK_S * self.backoff)
 
 
 class PeopleLook:

@@ -126,16 +126,36 @@ def test_a_crop_holds_the_person_with_room_to_move():
     assert (x1 - x0) * W == pytest.approx((y1 - y0) * H, rel=0.35) or y0 == 0 or y1 == 1
 
 
-def test_glances_come_often_at_first_then_seldom_and_back_off_after_a_false_find():
+def test_glances_come_at_the_start_and_when_someone_is_found_after_a_lapse():
     plan = PeoplePlan()
-    assert plan.look_due(0.0)
+    assert plan.look_due(0.0)  # the first frame
     plan.looked(0.0)
-    assert not plan.look_due(1.9) and plan.look_due(P.LOOK_EARLY_S)
+    plan.seen(0.0, True)  # the rebuilt tracker finds the person: not a new arrival
+    for k in range(1, 300):  # ten seconds of the same person: no glance (no tracker rebuild)
+        plan.seen(k / 30, True)
+        assert not plan.look_due(k / 30)
+    plan.seen(10.0, False)  # a dropped frame is not a lapse
+    plan.seen(10.1, True)
+    assert not plan.look_due(10.1)
+    for k in range(31):  # a second without anybody: glances every LOOK_S while nobody is there
+        plan.seen(11.0 + k / 30, False)
+    assert plan.look_due(12.0)
     plan.looked(12.0)
-    assert plan.next_look_t == pytest.approx(12.0 + P.LOOK_LATER_S)
+    assert not plan.look_due(12.0 + P.LOOK_S / 2)
+    plan.seen(12.5, True)  # somebody arrives: one glance, as soon as LOOK_S allows
+    assert not plan.look_due(12.6)
+    assert plan.look_due(12.0 + P.LOOK_S)
+    plan.looked(14.0)
+    plan.seen(14.0, True)
+    assert not plan.look_due(20.0)
+
+
+def test_false_finds_make_glances_wait_longer():
+    plan = PeoplePlan()
+    plan.looked(0.0)
     plan.lost(20.0, soon=True)
     plan.lost(30.0, soon=True)
-    assert plan.next_look_t == pytest.approx(30.0 + P.LOOK_EARLY_S * P.BACKOFF**2)
+    assert plan.next_look_t == pytest.approx(30.0 + P.LOOK_S * P.BACKOFF**2)
     for t in range(40, 200, 10):
         plan.lost(float(t), soon=True)
     assert plan.next_look_t - 190.0 <= P.LOOK_MAX_S
@@ -183,7 +203,7 @@ def test_the_crop_tracker_is_given_up_when_its_person_leaves():
     assert not crowd.following_extra and made[0].closed
     assert t == pytest.approx(P.EXTRA_LOST_S, abs=0.1)
     # it was short-lived, so glances now wait longer than at first
-    assert crowd.plan.next_look_t - t > P.LOOK_EARLY_S
+    assert crowd.plan.next_look_t - t > P.LOOK_S
 
 
 def test_a_crop_that_drifts_onto_the_main_person_is_dropped():
