@@ -119,6 +119,7 @@ class Crowd:
         self.plan = PeoplePlan()
         self._extra: _Extra | None = None
         self._found: list[Image] = []
+        self._found_t = 0.0
         self._lock = threading.Lock()
 
     @property
@@ -135,7 +136,7 @@ class Crowd:
         """Look for people now; who is new is decided against the main tracker in :meth:`step`."""
         found = self._look.find(rgb)
         with self._lock:
-            self._found = found
+            self._found, self._found_t = found, t
             self.plan.looked(t)
 
     def seen(self, t: float, person: bool) -> None:
@@ -150,12 +151,14 @@ class Crowd:
         A person the last glance found who is none of ``main`` gets a crop tracker.
         """
         h, w = rgb.shape[:2]
-        if self._found:
+        if self._found and main:  # (live results can lag: a glance waits for the main people)
             found, self._found = self._found, []
             if self._extra is None and len(found) > 1:
                 new = [f for f in found if not any(same_body(f, m) for m in main)]
-                if new and main:
+                if new:
                     self._start(new[0], t, w, h)
+        elif self._found and t - self._found_t > EXTRA_LOST_S:
+            self._found = []
         x = self._extra
         if x is None:
             return []

@@ -241,3 +241,13 @@ def test_the_trunk_measure_is_in_frame_units():
     x, y, trunk = trunk_centre_length(figure_in((0.0, 0.0, 1.0, 1.0)))
     assert (x, y) == pytest.approx((0.5, 0.4))
     assert trunk == pytest.approx(math.hypot(0, 0.3))
+
+
+def test_a_glance_waits_for_the_main_trackers_people_when_they_come_later():
+    """Live results arrive on MediaPipe's thread after the frame: the glance's finds wait."""
+    crowd, made = make_crowd()
+    rgb = scene((200, (20, 20, 260, 350)), (100, (420, 200, 470, 330)))
+    crowd.glance(rgb, 0.0)
+    assert crowd.step(rgb, 0.0, []) == [] and not crowd.following_extra
+    main = FakeModel(every=False)._find(rgb)
+    assert len(crowd.step(rgb, 0.04, main)) == 1 and crowd.following_extra
