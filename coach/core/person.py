@@ -10,7 +10,7 @@ order; the exerciser is the one who is
 
 :class:`PersonSelector` scores every identity with slow averages of those cues, keeps the chosen
 one until another has been clearly better for ``SWITCH_S``, and says when it is unsure (two
-identities score alike), so the UI can ask the user to stand alone in the picture.
+identities score alike), so the session can say so on screen.
 
 Numbers only (no Qt, no model): the engine gives it a ``fitness(pose) -> (start_ok, progress)``
 function, progress in units of the prescribed range (0 rest, 1 work; NaN when not measurable).
