@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -63,6 +63,25 @@ def blocked_note(settings: Any) -> QLabel | None:
     return note
 
 
+class _ChoiceButton(QPushButton):
+    """A choice button wide enough for its label in bold: the chosen one is drawn bold (the
+    ``choice`` role in the app's style sheet), and must not clip its text then."""
+
+    def _bold_extra(self) -> int:
+        bold = QFont(self.font())
+        bold.setBold(True)
+        return max(
+            0,
+            QFontMetrics(bold).horizontalAdvance(self.text())
+            - self.fontMetrics().horizontalAdvance(self.text()),
+        )
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        # (QPushButton's minimumSizeHint is built on this one, so it follows)
+        return QSize(hint.width() + self._bold_extra(), hint.height())
+
+
 class ChoiceButtons(QWidget):
     """Large exclusive choice buttons that behave like one radio group for the keyboard.
 
@@ -86,7 +105,7 @@ class ChoiceButtons(QWidget):
         lay: QLayout = FlowLayout(self) if flow else QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         for value, text in choices:
-            b = QPushButton(text)
+            b = _ChoiceButton(text)
             b.setCheckable(True)
             b.setProperty("role", "choice")
             b.setProperty("answer", True)  # Enter never presses it (see the page's keys)
