@@ -120,6 +120,22 @@ def test_tracks_keep_the_other_people_and_replay_them(tmp_path):
     assert order_people([big, small], (0.75, 0.55)) == [1, 0]
 
 
+def test_recorded_step_ups_beside_a_larger_bystander_count_three(catalogue):
+    """A track recorded with the real model from the composed clip of
+    tests/integration/test_second_person.py: the larger, still man is the model's first person
+    on most frames; the engine follows the woman stepping up."""
+    t = track("step_up_beside_a_bystander")
+    poses = t.poses()
+    assert sum(1 for p in poses if p is not None and p.others) > 0.9 * len(poses)
+    assert score_track(t, catalogue.get("step_up")).reps == 3
+    # the model's own person is the man on the left; followed alone he gives no step-up
+    seen = [p for p in poses if p is not None]
+    assert all(p.image[11, 0] < 0.5 for p in seen)
+    alone = [PoseFrame(p.image, p.timestamp, p.frame_id, p.width, p.height) for p in seen]
+    e, _ = run(catalogue.get("step_up"), alone)
+    assert len(e.reps) == 0
+
+
 # -- 2. The person starts at once --------------------------------------------------------------------
 
 
