@@ -16,6 +16,24 @@ MEDIA = REPO.parent / "shared" / "media"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+#: pytest-xdist workers per core for the quick run: many of its tests wait (paced recordings,
+#: the screen walk letting Qt settle), so more workers than cores keeps both cores busy.
+WORKERS_PER_CORE = 2
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The quick run (``-m`` leaving out ``footage``) spreads over pytest-xdist workers by itself;
+    ``-n N`` chooses the number, ``-n 0`` (or ``--pdb``) runs it in one process. The full suite
+    (CI) stays in one process unless ``-n`` is given: its footage tests share one tracking of each
+    clip per process and start their own model workers."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    quick = "not footage" in (config.option.markexpr or "")
+    if config.option.numprocesses is None and quick and not config.option.usepdb:
+        config.option.numprocesses = WORKERS_PER_CORE * (os.cpu_count() or 1)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test that reads the shared footage (the ``media`` fixture, directly or through
     ``tracked``) is a footage test whether or not its author marked it, so

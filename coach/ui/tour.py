@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 LONG_TITLE = (
@@ -33,16 +33,24 @@ BANNER = (
 
 
 def settle(ms: int = 60) -> None:
-    """Let Qt lay out, polish and paint what changed (no sleeping on the GUI thread)."""
+    """Let Qt lay out, polish and paint what changed, and the pages' timers run, for ``ms``
+    milliseconds (no sleeping on the GUI thread). Between events the thread waits in Qt's event
+    dispatcher instead of spinning, so a walk of the screens does not keep a core busy."""
     app = QCoreApplication.instance()
     if app is None:
         return
     end = time.monotonic() + ms / 1000
-    while True:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        if time.monotonic() >= end:
-            break
+    wake = QTimer()  # the wait below returns at least this often
+    wake.start(5)
+    try:
+        while time.monotonic() < end:
+            app.processEvents(_WAIT)
+    finally:
+        wake.stop()
     app.processEvents()
+
+
+_WAIT = QEventLoop.ProcessEventsFlag.AllEvents | QEventLoop.ProcessEventsFlag.WaitForMoreEvents
 
 
 def long_title_routine(folder: Path) -> Path:

@@ -30,9 +30,23 @@ def _mine(name: str) -> bool:
     return not any(name.startswith(o) for o in OTHERS)
 
 
-def _walk(qtbot, tmp_path, size, look, only, skipped=None):  # noqa: ANN001, ANN202
+Size = tuple[int, int]
+Look = tuple[bool, bool]
+#: What one walk found, per size: (the screens it visited, the problems at that size).
+Found = dict[Size, tuple[list[str], list[str]]]
+
+
+def _walk(qtbot, tmp_path, look: Look, sizes, only, skipped=None) -> Found:  # noqa: ANN001
+    """Walk every screen once in ``look`` and check each one at every size in ``sizes``.
+
+    The walk itself runs at its own size (the one in ``sizes`` this look starts from, so across
+    the looks every size is also the size of a fresh walk); at each screen the window is then
+    made each other size in turn, checked, and given back its own size before the walk goes on.
+    """
     from coach.ui.app import build_window
 
+    base = sizes[LOOKS.index(look) % len(sizes)]
+    order = [base, *(s for s in sizes if s != base)]
     win, ctx = build_window(history_path=tmp_path / "data" / "history.sqlite3")
     seed_history(ctx.history)  # charts and tables with something in them
     qtbot.addWidget(win)
@@ -40,21 +54,25 @@ def _walk(qtbot, tmp_path, size, look, only, skipped=None):  # noqa: ANN001, ANN
     win.apply_theme()
     win.show()
     qtbot.waitExposed(win)
-    w, h = size
-    apply_size(win, w, h)
-    found: list[str] = []
-    names: list[str] = []
+    apply_size(win, *base)
+    found: Found = {size: ([], []) for size in sizes}
     try:
         for name in tour(
             win, ctx, workdir=tmp_path / "work", clip=None, only=only, skipped=skipped
         ):
-            apply_size(win, w, h)
-            names.append(name)
-            if (win.width(), win.height()) != (w, h):
-                found.append(
-                    f"{name}: the window cannot be made {w}x{h}; it needs {win.width()}x{win.height()}"
-                )
-            found.extend(f"{name}: {p}" for p in layout_check.check(win))
+            for w, h in order:
+                apply_size(win, w, h)
+                names, problems = found[(w, h)]
+                names.append(name)
+                if (win.width(), win.height()) != (w, h):
+                    problems.append(
+                        f"{name}: the window cannot be made {w}x{h}; "
+                        f"it needs {win.width()}x{win.height()}"
+                    )
+                problems.extend(f"{name}: {p}" for p in layout_check.check(win))
+            if len(order) > 1:
+                win.setMinimumSize(0, 0)
+                win.resize(*base)  # the walk goes on at its own size (its next screen settles)
     finally:
         for i in range(win.stack.count()):
             shutdown = getattr(win.stack.widget(i), "shutdown", None)
@@ -63,47 +81,53 @@ def _walk(qtbot, tmp_path, size, look, only, skipped=None):  # noqa: ANN001, ANN
         win.close()
         if ctx.history is not None:
             ctx.history.close()
-    return names, found
+    return found
+
+
+def _problems(found: Found) -> list[str]:
+    return [f"{w}x{h}: {p}" for (w, h), (_names, problems) in found.items() for p in problems]
 
 
 @pytest.mark.parametrize(
     "look", LOOKS, ids=("normal", "large-text", "high-contrast", "large-high-contrast")
 )
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_screen_fits(qtbot, strict_ui, no_cameras, size, look) -> None:
+def test_every_screen_fits(qtbot, strict_ui, no_cameras, look) -> None:
+    """Every screen at every size in ``SIZES``, in one look (one walk, see :func:`_walk`)."""
     # the session page is someone else's and changing: a walk through it that breaks is checked
     # by the test below, not here
-    names, found = _walk(qtbot, strict_ui, size, look, _mine, skipped=[])
-    # the walk really visited every kind of screen
-    for expected in (
-        "onboarding-1-welcome",
-        "onboarding-3-back",
-        "onboarding-8-done",
-        "home",
-        "program",
-        "exercise",
-        "history-sessions",
-        "history-progress-pain",
-        "history-progress-exercise",
-        "history-reports",
-        "learn",
-        "settings",
-        "calculators-1",
-    ):
-        assert expected in names, (expected, names)
-    assert not found, "\n".join(found)
+    found = _walk(qtbot, strict_ui, look, SIZES, _mine, skipped=[])
+    # the walk really visited every kind of screen, at every size
+    for size, (names, _problems_at_size) in found.items():
+        for expected in (
+            "onboarding-1-welcome",
+            "onboarding-3-back",
+            "onboarding-8-done",
+            "home",
+            "program",
+            "exercise",
+            "history-sessions",
+            "history-progress-pain",
+            "history-progress-exercise",
+            "history-reports",
+            "learn",
+            "settings",
+            "calculators-1",
+        ):
+            assert expected in names, (size, expected, names)
+    problems = _problems(found)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize(
     "look", [(False, False), (True, True)], ids=("normal", "large-high-contrast")
 )
-@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_screens_of_the_session_and_posture_strip_fit(
-    qtbot, strict_ui, no_cameras, size, look
-) -> None:
-    names, found = _walk(qtbot, strict_ui, size, look, lambda n: not _mine(n))
-    assert "session-pain-before-with-banner" in names and "home-posture-strip" in names, names
-    assert not found, "\n".join(found)
+def test_screens_of_the_session_and_posture_strip_fit(qtbot, strict_ui, no_cameras, look) -> None:
+    """At 1280x720 and 1366x768 (one walk per look)."""
+    found = _walk(qtbot, strict_ui, look, SIZES[:2], lambda n: not _mine(n))
+    for names, _problems_at_size in found.values():
+        assert "session-pain-before-with-banner" in names and "home-posture-strip" in names, names
+    problems = _problems(found)
+    assert not problems, "\n".join(problems)
 
 
 # -- the checker catches what it is for ------------------------------------------------------------

@@ -41,7 +41,9 @@ def isolated(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def clip() -> Path:
+def clip(media) -> Path:
+    """The shared seated clip; the real pose model tracks it, so (through ``media``) every test
+    using it is a ``footage`` test, run by the full suite and CI, not by the quick run."""
     if not CLIP.exists():
         pytest.fail(
             f"missing footage: {CLIP} (the shared media folder must sit beside the repository)"
