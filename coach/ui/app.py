@@ -129,7 +129,7 @@ def _quit_on_signals(app: QCoreApplication, win: MainWindow) -> None:
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d: closing", signum)
-        QTimer.singleShot(0, win.close)
+        QTimer.singleShot(0, win.close_now)  # no questions: nobody may be there to answer
         QTimer.singleShot(0, app.quit)
 
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         ctx.nav = self
         self._pending_session: PendingSession | None = None
+        self._no_questions = False  # close_now: a signal, nobody may be there to answer
         self.setWindowTitle("coach — your home exercise coach")
         # Fit the screen it opens on (a 1366x768 laptop leaves ~720 px below the task bar).
         screen = QApplication.primaryScreen()
@@ -331,9 +332,19 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
 
+    def close_now(self) -> None:
+        """Close with no questions (SIGTERM, logout: nobody may be there to answer). Unsaved
+        routine edits are written to a recovery file instead of being asked about."""
+        self._no_questions = True
+        for i in range(self.stack.count()):
+            keep = getattr(self.stack.widget(i), "keep_unsaved", None)
+            if callable(keep):
+                keep()
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         # A page with unsaved work (the routine editor) may ask first, and keep coach open.
-        for i in range(self.stack.count()):
+        for i in range(0 if self._no_questions else self.stack.count()):
             can_close = getattr(self.stack.widget(i), "can_close", None)
             if callable(can_close) and not can_close():
                 event.ignore()

@@ -626,3 +626,20 @@ def test_discard_on_the_way_to_another_page_drops_the_changes(window, monkeypatc
     win.back()
     assert win.current_page() is page
     assert page.blocks[0].items == [] and not page.has_unsaved_changes  # ... without the edit
+
+
+def test_a_shutdown_signal_closes_without_asking_and_keeps_the_edits(
+    window, monkeypatch, tmp_path
+) -> None:
+    """SIGTERM (logout, shutdown) closes coach with nobody to answer a question: the unsaved
+    routine is written to a recovery file beside the history instead."""
+    win, _ctx = window
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    win.open_routine_editor()
+    page = win.current_page()
+    page.add_exercise("glute_bridge")
+    answer = _Answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    win.close_now()
+    assert answer.asked == [] and not win.isVisible()
+    (kept,) = (tmp_path / "data").glob("unsaved-routine-*.yaml")
+    assert "glute_bridge" in kept.read_text(encoding="utf-8")

@@ -564,3 +564,23 @@ class RoutineEditorPage(ItemsTab, FormTabs):
     def can_close(self) -> bool:
         """The main window is closing: the same question as leaving the page."""
         return self.can_leave()
+
+    def keep_unsaved(self) -> Path | None:
+        """coach is being shut down (logout, a signal) with no one to ask: write the unsaved
+        routine beside the history as ``unsaved-routine-<time>.yaml`` and return its path."""
+        if not self.has_unsaved_changes:
+            return None
+        from datetime import datetime
+
+        from coach.store.database import default_history_path
+
+        folder = default_history_path().parent
+        path = folder / f"unsaved-routine-{datetime.now():%Y%m%d-%H%M%S}.yaml"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.yaml_text(), encoding="utf-8")
+        except OSError as exc:
+            log.error("could not keep the unsaved routine at %s: %s", path, exc)
+            return None
+        log.warning("coach was shut down with unsaved routine changes; kept in %s", path)
+        return path
