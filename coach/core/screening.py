@@ -21,6 +21,11 @@ Tiers, highest first (DOMAIN §5.3):
     recorded as ``parq_flagged``. Never a block (DOMAIN §5.2).
 
 No answer is a diagnosis: the advice says what to do, never what the cause is.
+
+A few questions follow up an earlier one (``Question.asked_if``): the post-operative wound,
+numbness and headache questions are asked only after "yes" to ``back_surgery``; after "no" they
+are not applicable (:func:`applies`): not shown, never unanswered, never a flag. Every other
+question, including the fever one (which covers both cases), is asked of everyone.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ class Question:
     tier : what a "yes" means (see :class:`Tier`).
     group : the screen it belongs to (see :data:`GROUPS`).
     source : the DOMAIN §8 reference keys the question is based on.
+    asked_if : the id of an earlier question whose "yes" this one follows up (``None``: asked of
+        everyone). A "no" to that question makes this one not applicable (see :func:`applies`).
     """
 
     id: str
@@ -70,6 +77,7 @@ class Question:
     tier: Tier
     group: str
     source: str
+    asked_if: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,13 +272,16 @@ QUESTIONS: tuple[Question, ...] = (
         "urgent",
         _U,
     ),
+    # The wound, numbness and headache questions follow up "yes" to back_surgery (asked on the
+    # "back" screen, before this one); the fever, breathing and trauma ones are for everyone.
     Question(
         "rf_wound",
-        "If you have had surgery: is the wound getting redder, more painful, "
+        "Is the wound from your back operation getting redder, more painful, "
         "bleeding, or leaking fluid that is cloudy, coloured or smells?",
         Tier.URGENT,
         "urgent",
         _U,
+        asked_if="back_surgery",
     ),
     Question(
         "rf_breathless",
@@ -285,6 +296,7 @@ QUESTIONS: tuple[Question, ...] = (
         Tier.URGENT,
         "urgent",
         _U,
+        asked_if="back_surgery",
     ),
     Question(
         "rf_headache",
@@ -292,6 +304,7 @@ QUESTIONS: tuple[Question, ...] = (
         Tier.URGENT,
         "urgent",
         _U,
+        asked_if="back_surgery",
     ),
     Question(
         "rf_trauma",
@@ -406,6 +419,8 @@ class ScreeningResult:
     advice : what to do, in plain words (stored as ``settings.screening_advice`` when blocked).
     parq_flagged : a general (PAR-Q+) or back question was answered "yes".
     flagged : the ids answered "yes", in question order.
+    not_applicable : the ids of follow-up questions not asked because the question they follow
+        was answered "no" (e.g. the post-operative ones after "no back operation"), in order.
     """
 
     blocked: bool
@@ -413,6 +428,7 @@ class ScreeningResult:
     advice: str
     parq_flagged: bool
     flagged: tuple[str, ...] = ()
+    not_applicable: tuple[str, ...] = ()
 
 
 def questions_in(group: str) -> tuple[Question, ...]:
@@ -420,14 +436,37 @@ def questions_in(group: str) -> tuple[Question, ...]:
     return tuple(q for q in QUESTIONS if q.group == group)
 
 
-def unanswered(answers: Mapping[str, bool | None], group: str | None = None) -> list[str]:
-    """Ids (of one group, or all) with no yes/no answer yet."""
+def applies(question: Question, answers: Mapping[str, bool | None]) -> bool:
+    """Whether ``question`` is asked, given the answers so far.
+
+    A follow-up question (``asked_if``) is not applicable only when the question it follows was
+    answered "no". While that one is unanswered the follow-up still counts, so a "yes" to it is
+    never dropped because an earlier answer is missing.
+    """
+    return question.asked_if is None or answers.get(question.asked_if) is not False
+
+
+def asked(answers: Mapping[str, bool | None], group: str | None = None) -> tuple[Question, ...]:
+    """The questions (of one group, or all) that apply to these answers, in order."""
     qs = QUESTIONS if group is None else questions_in(group)
-    return [q.id for q in qs if answers.get(q.id) is None]
+    return tuple(q for q in qs if applies(q, answers))
+
+
+def not_applicable(answers: Mapping[str, bool | None]) -> tuple[str, ...]:
+    """Ids of follow-up questions that these answers make not applicable, in order."""
+    return tuple(q.id for q in QUESTIONS if not applies(q, answers))
+
+
+def unanswered(answers: Mapping[str, bool | None], group: str | None = None) -> list[str]:
+    """Ids (of one group, or all) of the questions asked that have no yes/no answer yet; a
+    question that does not apply (see :func:`applies`) is never unanswered."""
+    return [q.id for q in asked(answers, group) if answers.get(q.id) is None]
 
 
 def evaluate(answers: Mapping[str, bool | None]) -> ScreeningResult:
-    """Turn yes/no answers into a result. Missing or ``None`` answers count as "no".
+    """Turn yes/no answers into a result. Missing or ``None`` answers count as "no". An answer
+    to a question that does not apply (its earlier question was answered "no", see
+    :func:`applies`) is ignored: it is recorded in ``not_applicable``, never as a flag.
 
     Raises
     ------
@@ -437,7 +476,7 @@ def evaluate(answers: Mapping[str, bool | None]) -> ScreeningResult:
     unknown = [k for k in answers if k not in BY_ID]
     if unknown:
         raise KeyError(f"unknown screening question id(s): {', '.join(sorted(unknown))}")
-    flagged = tuple(q.id for q in QUESTIONS if answers.get(q.id))
+    flagged = tuple(q.id for q in asked(answers) if answers.get(q.id))
     tier = Tier.NONE
     for qid in flagged:
         t = BY_ID[qid].tier
@@ -455,4 +494,5 @@ def evaluate(answers: Mapping[str, bool | None]) -> ScreeningResult:
         advice=advice,
         parq_flagged=parq,
         flagged=flagged,
+        not_applicable=not_applicable(answers),
     )

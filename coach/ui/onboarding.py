@@ -9,7 +9,9 @@ Steps (a ``QStackedWidget``)::
 A blocking answer (emergency, urgent, or "see your clinician first") is saved at once — leaving
 half-way never loses it — and sessions stay blocked until the screening is run again. Lifting a
 block only happens when a full run is finished. The questions and the tier logic live in the
-Qt-free :mod:`coach.core.screening`.
+Qt-free :mod:`coach.core.screening`. Follow-up questions (the post-operative wound, numbness and
+headache ones) are shown only after "yes" to the back-surgery question; after "no" they are
+hidden, their answers cleared, and the result records them as not applicable.
 
 Keyboard: a question step starts with the focus on the first question itself, never on an
 answer, and after an answer it moves to the next question. **Y** / **N** answer the current
@@ -327,19 +329,55 @@ class OnboardingPage(QWidget):
     # -- answering -------------------------------------------------------------------------------
 
     def _answered(self, row: QuestionRow, value: bool) -> None:
+        if not screening.applies(row.question, self.answers):
+            row.choice.set_value(None)  # a question that is not asked takes no answer
+            return
         self.answers[row.question.id] = value
         if row.question.id == "back_surgery":
             # the follow-up sits below the questions, so showing it moves nothing above it
             self.surgery_card.setVisible(value)
+        self._sync_follow_ups()
         self._evaluate()
         self._update_nav()
         self._focus_next_after(row)
 
     def answer(self, qid: str, value: bool) -> None:
-        """Answer a question as if its button were pressed (also used by keyboard shortcuts)."""
+        """Answer a question as if its button were pressed (also used by keyboard shortcuts).
+
+        Raises
+        ------
+        ValueError
+            The question is not asked (it follows up an earlier question answered "no").
+        """
         row = self.rows[qid]
+        if not screening.applies(row.question, self.answers):
+            raise ValueError(f"question {qid!r} is not asked after these answers")
         row.set_answer(value)
         self._answered(row, value)
+
+    def _sync_follow_ups(self) -> None:
+        """Show the follow-up questions that apply (e.g. the post-operative ones after "yes, I
+        had an operation on my back") and hide the others, whose answers are cleared: they are
+        not applicable, and asked afresh if the earlier answer changes back to "yes"."""
+        for q in screening.QUESTIONS:
+            if q.asked_if is None:
+                continue
+            on = screening.applies(q, self.answers)
+            row = self.rows[q.id]
+            if not on and self.answers.get(q.id) is not None:
+                self.answers[q.id] = None
+                row.choice.set_value(None)
+            row.setVisible(on)
+
+    def asked_questions(self, step: str | None = None) -> tuple[screening.Question, ...]:
+        """The questions of a step (default: the current one) that are asked after the answers
+        so far, in order: what the page shows."""
+        return screening.asked(self.answers, step or self.step_id())
+
+    def not_applicable(self) -> tuple[str, ...]:
+        """The ids of the questions not asked because of an earlier "no" (recorded as such in
+        :attr:`result`)."""
+        return self.result.not_applicable
 
     def _evaluate(self) -> None:
         self.result = screening.evaluate({k: v for k, v in self.answers.items() if v is not None})
@@ -390,7 +428,7 @@ class OnboardingPage(QWidget):
         step = self.step_id()
         if step not in QUESTION_STEPS:
             return []
-        return [self.rows[q.id] for q in screening.questions_in(step)]
+        return [self.rows[q.id] for q in screening.asked(self.answers, step)]
 
     def _current_row(self) -> QuestionRow | None:
         w = self.focusWidget()

@@ -39,7 +39,9 @@ def test_cauda_equina_signs_are_emergencies() -> None:
 
 def test_all_no_is_clear() -> None:
     r = evaluate({q.id: False for q in QUESTIONS})
-    assert r == screening.ScreeningResult(False, Tier.NONE, ADVICE[Tier.NONE], False, ())
+    # "no" to back surgery makes its three follow-up questions not applicable
+    post_op = ("rf_wound", "rf_postop_numb", "rf_headache")
+    assert r == screening.ScreeningResult(False, Tier.NONE, ADVICE[Tier.NONE], False, (), post_op)
 
 
 def test_empty_answers_count_as_no() -> None:
@@ -127,3 +129,59 @@ def test_unanswered_lists_missing_ids_per_group() -> None:
     answers = {q.id: False for q in group[:-1]}
     assert screening.unanswered(answers, "emergency") == [group[-1].id]
     assert len(screening.unanswered({})) == len(QUESTIONS)
+
+
+POST_OP = ("rf_wound", "rf_postop_numb", "rf_headache")
+
+
+def test_only_the_post_operative_questions_follow_up_back_surgery() -> None:
+    """DOMAIN §5.3: every other red flag (the fever one covers both cases) is asked of all."""
+    follow = {q.id: q.asked_if for q in QUESTIONS if q.asked_if is not None}
+    assert follow == dict.fromkeys(POST_OP, "back_surgery")
+    assert screening.BY_ID["rf_fever"].asked_if is None
+    order = [q.id for q in QUESTIONS]
+    group_order = [g.id for g in GROUPS]
+    for qid, first in follow.items():
+        assert order.index(first) < order.index(qid)  # the question comes before its follow-ups
+        assert group_order.index(screening.BY_ID[first].group) < group_order.index(
+            screening.BY_ID[qid].group
+        )
+
+
+def test_no_back_surgery_makes_the_post_operative_questions_not_applicable() -> None:
+    answers: dict[str, bool | None] = {q.id: False for q in QUESTIONS}
+    urgent = [q.id for q in screening.questions_in("urgent")]
+    assert [q.id for q in screening.asked(answers, "urgent")] == [
+        q for q in urgent if q not in POST_OP
+    ]
+    for qid in POST_OP:
+        answers[qid] = None
+    assert screening.unanswered(answers) == []  # nothing left to answer: finishing is allowed
+    answers.update(dict.fromkeys(POST_OP, True))  # a stale "yes" from before the "no"
+    r = evaluate(answers)
+    assert r.tier is Tier.NONE and not r.blocked and r.flagged == ()
+    assert r.not_applicable == POST_OP
+    # every other red flag still counts for someone without an operation
+    for q in QUESTIONS:
+        if q.tier in BLOCKING and q.id not in POST_OP:
+            assert evaluate({"back_surgery": False, q.id: True}).blocked, q.id
+
+
+def test_yes_to_back_surgery_asks_them_and_a_yes_is_urgent() -> None:
+    answers: dict[str, bool | None] = {q.id: False for q in QUESTIONS}
+    answers["back_surgery"] = True
+    for qid in POST_OP:
+        answers[qid] = None
+    assert screening.unanswered(answers) == list(POST_OP)
+    assert [q.id for q in screening.asked(answers, "urgent")] == [
+        q.id for q in screening.questions_in("urgent")
+    ]
+    for qid in POST_OP:
+        r = evaluate({"back_surgery": True, qid: True})
+        assert r.blocked and r.tier is Tier.URGENT and r.flagged == ("back_surgery", qid)
+        assert r.not_applicable == ()
+
+
+def test_an_unanswered_surgery_question_never_drops_a_post_operative_yes() -> None:
+    assert evaluate({"rf_wound": True}).tier is Tier.URGENT
+    assert "rf_wound" in screening.unanswered({})

@@ -30,8 +30,8 @@ def press(qtbot, page: OnboardingPage, key) -> None:
 
 
 def answer_all(page: OnboardingPage, value: bool = False) -> None:
-    """Answer every question of the current step by clicking."""
-    for q in screening.questions_in(page.step_id()):
+    """Answer every question the current step asks by clicking."""
+    for q in page.asked_questions():
         row = page.rows[q.id]
         (row.yes if value else row.no).click()
 
@@ -64,8 +64,10 @@ def test_walk_every_step_by_keyboard(qtbot, window) -> None:
 
     for group in ("general", "back", "emergency", "urgent", "review"):
         assert page.step_id() == group
-        questions = screening.questions_in(group)
+        questions = page.asked_questions()  # "no" to back surgery: no post-operative questions
         assert not page.next_btn.isEnabled()
+        for q in screening.questions_in(group):
+            assert page.rows[q.id].isVisible() is (q in questions), q.id
         for q in questions:
             assert page.rows[q.id].isVisible()
             press(qtbot, page, Qt.Key.Key_N)
@@ -336,7 +338,7 @@ def test_enter_never_answers_a_safety_question(qtbot, window, step: str) -> None
     win, _ctx = window
     page = open_onboarding(win)
     walk_to(page, step)
-    rows = [page.rows[q.id] for q in screening.questions_in(step)]
+    rows = [page.rows[q.id] for q in page.asked_questions()]  # the ones shown
     assert page.focusWidget() is rows[0]
     assert page.focusWidget() not in (rows[0].yes, rows[0].no)
     for _ in range(3):
@@ -385,3 +387,122 @@ def test_the_last_step_says_finish_starts_the_session_that_was_asked_for(qtbot, 
     assert isinstance(page, OnboardingPage)
     walk_to(page, "done")
     assert page.done_more.text().endswith("Press Finish to start the session you chose.")
+
+
+POST_OP = ("rf_wound", "rf_postop_numb", "rf_headache")
+
+
+def test_no_back_surgery_leaves_out_the_post_operative_questions(qtbot, window) -> None:
+    """After "no operation on my back", the wound, numbness-since-surgery and headache-since-
+    surgery questions are not shown, not waited for and not flagged; the fever question (and
+    every other red flag) is still asked."""
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "urgent")
+    assert page.answers["back_surgery"] is False
+    shown = [q.id for q in screening.questions_in("urgent") if page.rows[q.id].isVisible()]
+    assert shown == ["rf_fever", "rf_breathless", "rf_trauma"]
+    assert [q.id for q in page.asked_questions()] == shown
+    assert page.focusWidget() is page.rows["rf_fever"]
+    for qid in shown:  # by keyboard: N answers the question in focus, then the next shown one
+        assert page.focusWidget() is page.rows[qid]
+        press(qtbot, page, Qt.Key.Key_N)
+    assert page.next_btn.isEnabled() and page.focusWidget() is page.next_btn
+    assert all(page.answers[q] is None for q in POST_OP)
+    with pytest.raises(ValueError, match="rf_wound"):
+        page.answer("rf_wound", True)
+    page.rows["rf_wound"].yes.click()  # a hidden button cannot answer it either
+    assert page.answers["rf_wound"] is None and not page.result.blocked
+    assert page.not_applicable() == POST_OP
+    walk_to_done(page)
+    page.next_btn.click()  # Finish
+    assert ctx.settings.onboarded and not ctx.settings.screening_blocked
+
+
+def walk_to_done(page: OnboardingPage) -> None:
+    while page.step_id() != "done":
+        if page.step_id() in QUESTION_STEPS:
+            answer_all(page, False)
+        page.next_btn.click()
+
+
+def test_yes_to_back_surgery_asks_the_post_operative_questions(qtbot, window) -> None:
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "back")
+    page.answer("back_surgery", True)
+    for q in screening.questions_in("back")[1:]:
+        page.answer(q.id, False)
+    page.surgery_when.buttons[3].click()
+    page.surgery_type.buttons[0].click()
+    page.next_btn.click()
+    answer_all(page, False)  # emergency
+    page.next_btn.click()
+    assert page.step_id() == "urgent"
+    urgent = screening.questions_in("urgent")
+    assert all(page.rows[q.id].isVisible() for q in urgent)
+    assert page.asked_questions() == urgent
+    for _ in range(2):  # the fever question, then the wound question
+        press(qtbot, page, Qt.Key.Key_N)
+    assert page.answers["rf_fever"] is False and page.answers["rf_wound"] is False
+    assert not page.next_btn.isEnabled()  # the other post-operative questions are waited for
+    page.answer("rf_headache", True)
+    assert page.result.blocked and "today" in page.banners["urgent"].text()
+    assert ctx.settings.screening_blocked  # saved at once, as for every red flag
+    assert page.not_applicable() == ()
+
+
+def test_changing_the_surgery_answer_to_no_drops_the_post_operative_answers(qtbot, window) -> None:
+    """A "yes" to the wound question, then "no operation" after all: that answer no longer
+    applies and is cleared; the screening finishes without a block. Run again from Settings with
+    "yes", the questions are asked afresh."""
+    win, ctx = window
+    page = open_onboarding(win)
+    walk_to(page, "back")
+    page.answer("back_surgery", True)
+    for q in screening.questions_in("back")[1:]:
+        page.answer(q.id, False)
+    page.surgery_when.buttons[3].click()
+    page.surgery_type.buttons[0].click()
+    page.next_btn.click()
+    answer_all(page, False)
+    page.next_btn.click()
+    page.answer("rf_wound", True)
+    assert page.result.blocked
+    page.next_btn.click()
+    assert page.step_id() == "done"  # an urgent answer goes straight to what to do
+    page.previous()
+    page.previous()
+    page.previous()
+    assert page.step_id() == "back"
+    page.rows["back_surgery"].no.click()
+    assert page.answers["rf_wound"] is None and not page.rows["rf_wound"].yes.isChecked()
+    assert not page.result.blocked and page.result.not_applicable == POST_OP
+    assert page.banners["urgent"].isHidden()
+    page.next_btn.click()
+    page.next_btn.click()
+    assert page.step_id() == "urgent"
+    assert not any(page.rows[q].isVisible() for q in POST_OP)
+    walk_to_done(page)
+    assert page.done_title.text() == "You're ready"
+    page.next_btn.click()
+    assert not ctx.settings.screening_blocked and ctx.settings.surgery_when == ""
+
+    win.open_settings()
+    win.current_page().rerun.click()
+    page = win.current_page()
+    assert isinstance(page, OnboardingPage)
+    walk_to(page, "back")
+    page.answer("back_surgery", True)
+    page.rows["back_surgery"].no.click()
+    page.rows["back_surgery"].yes.click()  # no, then yes again: asked afresh, none pre-answered
+    assert all(page.answers[q] is None for q in POST_OP)
+    for q in screening.questions_in("back")[1:]:
+        page.answer(q.id, False)
+    page.surgery_when.buttons[3].click()
+    page.surgery_type.buttons[0].click()
+    page.next_btn.click()
+    answer_all(page, False)
+    page.next_btn.click()
+    assert page.step_id() == "urgent"
+    assert all(page.rows[q].isVisible() and page.rows[q].answer() is None for q in POST_OP)
