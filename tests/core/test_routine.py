@@ -4,6 +4,7 @@ envelope and the post-operative locks hold."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -542,10 +543,16 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+#: Each example routine as YAML data, read once (each fuzz case mutates its own deep copy).
+_EXAMPLE_DATA: dict[Path, Any] = {}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**9), _JSONISH, st.sampled_from(EXAMPLES))
 def test_fuzz_mutated_routines_never_crash(seed: int, value: Any, example: Path) -> None:
-    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    if example not in _EXAMPLE_DATA:
+        _EXAMPLE_DATA[example] = yaml.safe_load(example.read_text(encoding="utf-8"))
+    data = copy.deepcopy(_EXAMPLE_DATA[example])
     paths = [p for p in _paths(data) if p]
     path = paths[seed % len(paths)]
     node = data

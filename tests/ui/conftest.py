@@ -8,6 +8,7 @@ after this fixture has run.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 from shiboken6 import isValid
@@ -30,6 +31,27 @@ _FILE_DIALOGS = (
 _INPUT_DIALOGS = ("getText", "getInt", "getDouble", "getItem", "getMultiLineText")
 
 
+#: What the speech-engine probe (a child Python that starts QTextToSpeech) answered, per engine,
+#: in this test process; only answers that found a working engine are kept.
+_SPEECH_PROBES: dict[str, tuple[bool, str]] = {}
+
+
+def _probe_speech_once(real: Callable[..., tuple[bool, str]]) -> Callable[..., tuple[bool, str]]:
+    """``coach.ui.speech.probe_speech``, asked once per engine and test process: every window
+    builds a Speaker, and each Speaker would otherwise start a child Python (about half a second
+    of CPU) to ask the same question of the same machine."""
+
+    def probe(engine: str = "", *args: object, **kwargs: object) -> tuple[bool, str]:
+        if engine in _SPEECH_PROBES:
+            return _SPEECH_PROBES[engine]
+        answer = real(engine, *args, **kwargs)
+        if answer[0]:
+            _SPEECH_PROBES[engine] = answer
+        return answer
+
+    return probe
+
+
 class ModalDialogOpened(AssertionError):
     """A test opened a modal dialog (which would block a headless run)."""
 
@@ -47,6 +69,9 @@ def strict_ui(tmp_path, monkeypatch):
     monkeypatch.setenv("COACH_LOG_DIR", str(tmp_path / "logs"))
     # Qt's mock speech engine: the real QTextToSpeech code path, without an audio system.
     monkeypatch.setenv("COACH_TTS", "mock")
+    from coach.ui import speech
+
+    monkeypatch.setattr(speech, "probe_speech", _probe_speech_once(speech.probe_speech))
 
     def refuse(what: str):
         def modal(*_args, **_kwargs):
