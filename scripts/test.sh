@@ -13,4 +13,7 @@ export QT_QPA_PLATFORM=offscreen
 .venv/bin/ruff check coach tests
 # One layout for all the code.
 .venv/bin/ruff format --check coach tests
+# The whole suite in one process (its footage tests share one tracking of each clip per process
+# and start their own model workers); the quick run, -m "not footage and not soak", spreads over
+# pytest-xdist workers by itself (tests/conftest.py).
 exec .venv/bin/python -m pytest "$@"

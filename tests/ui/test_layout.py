@@ -2,8 +2,10 @@
 calm and the high-contrast theme: nothing overlaps, no text is cut, nothing scrolls sideways.
 
 The walk is :func:`coach.ui.tour.tour` (the same one ``coach screenshots`` saves); the rules are
-:mod:`coach.ui.layout_check`. The checker itself is shown to catch a forced overlap and a
-squeezed label, on synthetic widgets and on a real page.
+:mod:`coach.ui.layout_check`. One walk per look checks each screen at every size (the window is
+resized on each screen), and each size is the starting size of at least one look's walk. The
+checker itself is shown to catch a forced overlap and a squeezed label, on synthetic widgets and
+on a real page.
 """
 
 from __future__ import annotations
