@@ -17,8 +17,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 #: pytest-xdist workers per core for the quick run: many of its tests wait (paced recordings,
-#: the screen walk letting Qt settle), so more workers than cores keeps both cores busy.
+#: the screen walk letting Qt settle), so more workers than cores keeps the cores busy. Each
+#: worker collects the whole suite (a few seconds of CPU), hence the cap.
 WORKERS_PER_CORE = 2
+MAX_WORKERS = 8
+
+
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -31,7 +38,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         return
     quick = "not footage" in (config.option.markexpr or "")
     if config.option.numprocesses is None and quick and not config.option.usepdb:
-        config.option.numprocesses = WORKERS_PER_CORE * (os.cpu_count() or 1)
+        config.option.numprocesses = min(WORKERS_PER_CORE * _cores(), MAX_WORKERS)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
