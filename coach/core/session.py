@@ -9,6 +9,15 @@ Phases::
     (any) -- pause --> PAUSED -- resume --> (same phase, timers re-anchored)
     (any) -- stop --> PAIN_END -> SUMMARY ;  red pain rules can jump to the next exercise or end.
 
+A pain question is never asked again right after an answer that stands for it: an answer given
+for this exercise less than :data:`PAIN_REUSE_S` ago (the pain key) is reused as the answer after
+the exercise, and an answer that stops the exercise is that exercise's answer; when that stop
+ends the session (the last exercise, or a second red), it is also the end-of-session answer. The
+reuse is shown (:meth:`SessionRunner.take_pain_note`, e.g. "Pain 7 recorded. This exercise is
+stopped."); the exercise's result keeps the value as its ``pain_after``, and an end-of-session
+answer is recorded as one (a ``pain`` event with ``context="end"``). Otherwise the end-of-session
+question comes once, at the end. The pain rules themselves are unchanged (:mod:`coach.core.pain`).
+
 Thread safety: one lock guards every public method, so the pose worker (``on_frame``) and the
 GUI timer (``tick``, user actions) can both call in. ``snapshot()`` returns an immutable view.
 """
@@ -42,6 +51,8 @@ from coach.core.session_plan import plan_for_recording as plan_for_recording
 from coach.core.session_plan import plan_from_exercise as plan_from_exercise
 
 INTRO_S = 8.0  # the introduction moves on by itself unless the user starts earlier
+#: A pain answer for the current exercise this recent is not asked for again after it (seconds).
+PAIN_REUSE_S = 60.0
 EVENTS_MAX = 512
 
 
@@ -94,6 +105,10 @@ class SessionRunner:
         self._released = False
         self._sent_reps = self._sent_holds = 0  # engine records already emitted as events
         self.pain_end: int | None = None
+        # the last answer during the session: (plan item, value, spreading, time)
+        self._last_pain: tuple[int, int, bool, float] | None = None
+        # what to show about a pain answer reused instead of asked again (see take_pain_note)
+        self._pain_note = ""
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -137,6 +152,10 @@ class SessionRunner:
 
     def rate_pain(self, value: int, t: float, spreading: bool = False) -> PainDecision:
         with self._lock:
+            if self.phase in (Phase.SUMMARY, Phase.REST_DAY):
+                # nothing is asked any more (e.g. a late key press after an answer ended the
+                # session): the rating is not applied, and not recorded
+                return during_session(value, self.pain_before, spreading, self.rules, self.reds)
             if self.phase is Phase.PAIN_BEFORE:
                 self.pain_before = value
                 d = before_session(value, self.rules)
@@ -168,6 +187,7 @@ class SessionRunner:
             context = "after_exercise" if self.phase is Phase.PAIN_AFTER else "on_demand"
             d = during_session(value, self.pain_before, spreading, self.rules, self.reds)
             self.decision = d
+            self._last_pain = (self.item, value, spreading, t)
             self._emit(
                 "pain",
                 t,
@@ -192,6 +212,7 @@ class SessionRunner:
             if d.action is Action.END_SESSION:
                 self.result.stopped_reason = d.stop or d.reason
                 self.stop_reason = d.stop or d.reason
+                self.result.pain_after = value  # this answer is the exercise's pain
                 if context != "after_exercise":
                     self._emit(
                         EventKind.EXERCISE_DONE,
@@ -199,17 +220,59 @@ class SessionRunner:
                         exercise=self.current.exercise.id,
                         result=self.result,
                     )
-                self._enter(
-                    Phase.PAIN_END, t, "Session ended for today. How much pain do you have now?"
-                )
+                self.engine = None
+                self._note(t, f"Pain {value} recorded. The session ends here for today.")
+                self._end_with_answer(value, spreading, d, t)
                 return d
             if d.action is Action.STOP_EXERCISE:
                 self.result.stopped_reason = d.stop or d.reason
-                self._end_exercise(t, ask_pain=False)
+                self.result.pain_after = value  # this answer is the exercise's pain
+                self._note(t, f"Pain {value} recorded. This exercise is stopped.")
+                if self.item + 1 < len(self.plan):
+                    self._end_exercise(t, ask_pain=False)
+                    return d
+                # the last exercise: this answer is the end-of-session one as well
+                self.engine = None
+                self._emit(
+                    EventKind.EXERCISE_DONE,
+                    t,
+                    exercise=self.current.exercise.id,
+                    result=self.result,
+                )
+                self._end_with_answer(value, spreading, d, t)
                 return d
             if context == "after_exercise":
                 self._next_item(t)
             return d
+
+    def _note(self, t: float, text: str, speak: bool = False) -> None:
+        """Show (and with ``speak``, say) that a pain answer stands for a question that is
+        therefore not asked; an answer's own reason is spoken already when it stops something."""
+        self._pain_note = text
+        if speak:
+            self._say(t, text)
+
+    def take_pain_note(self) -> str:
+        """The newest note that a pain answer was reused instead of asked again (e.g. "Pain 7
+        recorded. This exercise is stopped."), once; "" when there is none since the last call."""
+        with self._lock:
+            note, self._pain_note = self._pain_note, ""
+            return note
+
+    def _end_with_answer(self, value: int, spreading: bool, d: PainDecision, t: float) -> None:
+        """End the session with the answer just given as its end-of-session answer (it was
+        asked a moment ago: asking again would be the same question twice)."""
+        self.pain_end = value
+        self._emit("pain", t, context="end", value=value, spreading=spreading, level=d.level.value)
+        self._finish(t)
+
+    def _recent_pain(self, t: float) -> tuple[int, bool] | None:
+        """(value, spreading) of an answer for the current exercise in the last
+        :data:`PAIN_REUSE_S` seconds, else None."""
+        last = self._last_pain
+        if last is None or last[0] != self.item or t - last[3] > PAIN_REUSE_S:
+            return None
+        return last[1], last[2]
 
     def start_now(self, t: float) -> None:
         """Skip the rest of an introduction, rest, or side-switch countdown."""
@@ -432,7 +495,16 @@ class SessionRunner:
     def _end_exercise(self, t: float, ask_pain: bool) -> None:
         self.engine = None
         self._emit("exercise_done", t, exercise=self.current.exercise.id, result=self.result)
-        if ask_pain:
+        recent = self._recent_pain(t) if ask_pain else None
+        if recent is not None:
+            # answered for this exercise a moment ago (the pain key): not asked again
+            value = recent[0]
+            self.result.pain_after = value
+            self._note(
+                t, f"Pain {value} recorded a moment ago, so coach does not ask again.", speak=True
+            )
+            self._next_item(t)
+        elif ask_pain:
             self._enter(Phase.PAIN_AFTER, t, "How much pain do you have now, from 0 to 10?")
             self._say(t, "How much pain do you have now?")
         else:

@@ -251,3 +251,115 @@ def test_two_people_in_view_are_mentioned_until_the_exerciser_is_clear(catalogue
     ]
     assert following and following[0] > unsure[0]
     assert r.snapshot(t).count >= 5  # the exerciser's squats, as the engine test counts them
+
+
+# -- a pain answer is not asked for twice (DOMAIN §5.1 rules unchanged) -----------------------
+
+
+def _phases(events):  # noqa: ANN001, ANN202
+    return [e.payload.phase for e in events if e.kind == "phase"]
+
+
+def _pains(events):  # noqa: ANN001, ANN202
+    return [(e.payload.context, e.payload.value) for e in events if e.kind == "pain"]
+
+
+def test_pain_seven_mid_set_on_the_last_exercise_is_not_asked_again(catalogue):
+    """Pain 7 with the pain key stops the exercise (§5.1: above 5 is red); as it was the last
+    exercise, that answer is also the end-of-session one: no question follows it at once."""
+    from coach.core.session import SessionStatus
+
+    r = SessionRunner(
+        [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=50)],
+        engine_config=EngineConfig(setup_s=0.2),
+    )
+    r.rate_pain(3, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    t = drive(r, squat_poses()[:200], 1.0)
+    assert r.phase is Phase.ACTIVE
+    d = r.rate_pain(7, t)
+    assert d.action is Action.STOP_EXERCISE  # what 7 does is unchanged
+    assert r.phase is Phase.SUMMARY
+    events = r.events()
+    assert "pain_after" not in _phases(events) and "pain_end" not in _phases(events)
+    assert _pains(events) == [("before", 3), ("on_demand", 7), ("end", 7)]
+    assert r.pain_end == 7 and r.results[0].pain_after == 7
+    assert r.take_pain_note() == "Pain 7 recorded. This exercise is stopped."
+    assert r.take_pain_note() == ""  # shown once
+    assert r.outcome()[0] is SessionStatus.STOPPED_EARLY and "7" in r.outcome()[1]
+    assert r.results[0].reps > 0
+
+
+def test_pain_seven_on_the_first_exercise_and_the_end_question_still_comes_once(catalogue):
+    breathe = catalogue.get("relaxed_breathing")
+    r = SessionRunner(
+        [plan_from_exercise(breathe, duration_s=30), plan_from_exercise(breathe, duration_s=30)]
+    )
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    assert r.phase is Phase.ACTIVE and r.item == 0
+    assert r.rate_pain(7, 5.0).action is Action.STOP_EXERCISE
+    assert r.phase is Phase.INTRO and r.item == 1  # on to the next, no question in between
+    assert r.take_pain_note() == "Pain 7 recorded. This exercise is stopped."
+    assert r.results[0].pain_after == 7
+    r.start_now(6.0)
+    r.tick(6.1)
+    r.tick(40.0)  # the second one runs its time
+    assert r.phase is Phase.PAIN_AFTER  # its own question: the 7 was about the first one
+    r.rate_pain(3, 41.0)
+    assert r.phase is Phase.PAIN_END  # the end-of-session question, once, at the end
+    r.rate_pain(3, 42.0)
+    assert r.phase is Phase.SUMMARY
+    phases = _phases(r.events())
+    assert phases.count("pain_end") == 1 and phases.count("pain_after") == 1
+
+
+def test_an_answer_in_the_last_minute_is_reused_after_the_exercise(catalogue):
+    breathe = catalogue.get("relaxed_breathing")
+    r = SessionRunner([plan_from_exercise(breathe, duration_s=40)])
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    d = r.rate_pain(4, 10.0)  # the pain key: amber, the exercise goes on
+    assert d.action is Action.OFFER_REGRESSION and r.phase is Phase.ACTIVE
+    r.tick(41.0)  # done 31 s after that answer
+    events = r.events()
+    assert "pain_after" not in _phases(events)
+    assert r.results[0].pain_after == 4
+    note = r.take_pain_note()
+    assert note == "Pain 4 recorded a moment ago, so coach does not ask again."
+    assert any(e.kind == "say" and e.payload.text == note for e in events)  # said too
+    assert r.phase is Phase.PAIN_END  # the end-of-session question still comes
+
+
+def test_an_answer_more_than_a_minute_old_is_asked_again(catalogue):
+    breathe = catalogue.get("relaxed_breathing")
+    r = SessionRunner([plan_from_exercise(breathe, duration_s=90)])
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    r.rate_pain(3, 10.0)
+    r.tick(91.0)  # 81 s later
+    assert r.phase is Phase.PAIN_AFTER
+    assert r.take_pain_note() == ""
+
+
+def test_a_second_red_ends_the_session_with_that_answer(catalogue):
+    """Two reds end the session (§5.1); the second answer is the end-of-session one."""
+    breathe = catalogue.get("relaxed_breathing")
+    r = SessionRunner(
+        [plan_from_exercise(breathe, duration_s=30), plan_from_exercise(breathe, duration_s=30)]
+    )
+    r.rate_pain(2, 0.0)
+    r.start_now(0.1)
+    r.tick(0.2)
+    r.rate_pain(6, 5.0)
+    r.start_now(6.0)
+    r.tick(6.1)
+    d = r.rate_pain(8, 10.0)
+    assert d.action is Action.END_SESSION
+    assert r.phase is Phase.SUMMARY and r.pain_end == 8
+    assert _pains(r.events())[-2:] == [("on_demand", 8), ("end", 8)]
+    assert r.take_pain_note() == "Pain 8 recorded. The session ends here for today."

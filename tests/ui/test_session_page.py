@@ -266,3 +266,68 @@ def test_a_rest_day_leads_to_the_report_for_the_physiotherapist(qtbot, replay_tr
     assert ctx.history.sessions()[0].stop_reason.startswith("Rest day")
     win.back()
     assert win.current_page() is win.home_page
+
+
+def test_pain_seven_mid_set_is_not_asked_again_before_the_next_exercise(qtbot, replay_track):
+    """Pain 7 with the pain key stops the exercise (DOMAIN §5.1); the next exercise follows
+    without a pain question for the stopped one, and the page says the answer was recorded."""
+    win, ctx = replay_track
+    squat = ctx.catalogue.get("mini_squat")
+    breathe = ctx.catalogue.get("relaxed_breathing")
+    win.start_session(
+        [plan_from_exercise(squat, sets=1, reps=50), plan_from_exercise(breathe, duration_s=30)],
+        "Test session",
+    )
+    page = win.current_page()
+    page.pain_panel.buttons[2].click()
+    page.start_btn.click()
+    qtbot.waitUntil(lambda: page.runner.snapshot().count >= 2, timeout=30000)
+    page.ask_pain()
+    page.pain_panel.buttons[7].click()
+    assert page.runner.phase is Phase.INTRO and page.runner.item == 1
+    assert not page.pain_panel.isVisible()
+    assert page.status_line.text() == "Pain 7 recorded. This exercise is stopped."
+    assert page.runner.results[0].pain_after == 7
+    # the end-of-session question still comes once, at the end
+    page.runner.skip(page.session.now())
+    qtbot.waitUntil(page.pain_panel.isVisible, timeout=2000)
+    assert page.runner.phase is Phase.PAIN_END
+    assert page.pain_panel.question.text() == "Last question: how much pain do you have now?"
+
+
+def test_pain_seven_on_the_last_exercise_ends_without_asking_again(qtbot, replay_track):
+    """The stopped exercise was the last: its answer is also the end-of-session one, so the
+    summary follows at once (no "Last question" right after the answer)."""
+    win, ctx = replay_track
+    page = start(win, ctx, reps=50)
+    qtbot.waitUntil(lambda: page.runner.snapshot().count >= 2, timeout=30000)
+    page.ask_pain()
+    page.pain_panel.buttons[7].click()
+    assert page.runner.phase is Phase.SUMMARY and page.runner.pain_end == 7
+    assert not page.pain_panel.isVisible()
+    qtbot.waitUntil(lambda: type(win.current_page()).__name__ == "SummaryPage", timeout=5000)
+    sid = ctx.history.sessions()[0].id
+    pains = [(p.context, p.value) for p in ctx.history.pain_ratings(sid)]
+    assert pains == [("before", 2), ("on_demand", 7), ("end", 7)]
+
+
+def test_a_pain_answer_a_moment_before_the_set_ends_is_not_asked_again(qtbot, replay_track):
+    win, ctx = replay_track
+    page = start(win, ctx, reps=5)
+    qtbot.waitUntil(lambda: page.runner.snapshot().count >= 1, timeout=30000)
+    page.ask_pain()
+    page.pain_panel.buttons[3].click()  # green: the set goes on
+    assert page.runner.phase is Phase.ACTIVE
+    asked_after = []
+    qtbot.waitUntil(
+        lambda: (
+            (asked_after.append(page.runner.phase is Phase.PAIN_AFTER) or True)
+            and page.runner.phase is Phase.PAIN_END
+        ),
+        timeout=30000,
+    )
+    assert not any(asked_after)
+    assert page.runner.results[0].pain_after == 3
+    qtbot.waitUntil(page.pain_panel.isVisible, timeout=2000)
+    assert page.pain_panel.question.text() == "Last question: how much pain do you have now?"
+    assert page.status_line.text() == "Pain 3 recorded a moment ago, so coach does not ask again."

@@ -370,6 +370,11 @@ class SessionPage(QWidget):
                 )
 
     def _render(self, s: Snapshot) -> None:
+        # A pain answer that stands for the question that would follow (the exercise's, or the
+        # session's last) is not asked for again: say so where the answer's reason is shown.
+        note = self.runner.take_pain_note()
+        if note:
+            self.status_line.setText(note)
         self.ex_name.setText(s.exercise_name)
         side = f" · {s.side} side" if s.side else ""
         self.set_label.setText(
