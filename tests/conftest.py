@@ -16,10 +16,11 @@ MEDIA = REPO.parent / "shared" / "media"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-#: pytest-xdist workers per core for the quick run: many of its tests wait (paced recordings,
-#: the screen walk letting Qt settle), so more workers than cores keeps the cores busy. Each
-#: worker collects the whole suite (a few seconds of CPU), hence the cap.
-WORKERS_PER_CORE = 2
+#: pytest-xdist workers per core for the quick run: about half of its time is waiting (paced
+#: recordings, the screen walk letting Qt settle, a real-time session), so more workers than
+#: cores keeps the cores busy. Each worker collects the whole suite (a few seconds of CPU), hence
+#: the cap.
+WORKERS_PER_CORE = 3
 MAX_WORKERS = 8
 
 
@@ -39,6 +40,11 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     quick = "not footage" in (config.option.markexpr or "")
     if config.option.numprocesses is None and quick and not config.option.usepdb:
         config.option.numprocesses = min(WORKERS_PER_CORE * _cores(), MAX_WORKERS)
+        if config.option.dist == "no":
+            # Tests handed out one at a time as workers free up (xdist's default hands out runs
+            # of tests, so the few 5-15 s tests could queue up on one worker at the end).
+            config.option.dist = "load"
+            config.option.maxschedchunk = 1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
