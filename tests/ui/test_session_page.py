@@ -331,3 +331,42 @@ def test_a_pain_answer_a_moment_before_the_set_ends_is_not_asked_again(qtbot, re
     qtbot.waitUntil(page.pain_panel.isVisible, timeout=2000)
     assert page.pain_panel.question.text() == "Last question: how much pain do you have now?"
     assert page.status_line.text() == "Pain 3 recorded a moment ago, so coach does not ask again."
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("exercise", ["mini_squat", "hip_hinge_drill", "side_bridge"])
+def test_a_long_introduction_fits_with_large_text_and_no_blank_band(qtbot, replay_track, exercise):
+    """1366x768 with large text: the introduction is in view without scrolling (the cue, then
+    the countdown, step down; never below body text) and the page reaches the window's bottom
+    (no empty status bar under it while the posture strip is not shown)."""
+    from coach.ui.theme import base_px
+    from coach.ui.tour import apply_size
+
+    win, ctx = replay_track
+    ctx.settings.large_text = True
+    win.apply_theme()
+    apply_size(win, 1366, 768)
+    ex = ctx.catalogue.get(exercise)
+    win.start_session([plan_from_exercise(ex, sets=1, reps=5)], "Test session")
+    page = win.current_page()
+    page.pain_panel.buttons[2].click()
+    assert page.runner.phase is Phase.INTRO
+    qtbot.waitUntil(lambda: page.cue.isVisible() and page.cue.text().startswith(ex.name))
+    apply_size(win, 1366, 768)
+    assert (win.width(), win.height()) == (1366, 768)
+
+    bar = win.statusBar()
+    assert not bar.isVisible()  # the posture strip is off: no empty band
+    bottom = page.mapTo(win, page.rect().bottomLeft()).y()
+    assert win.height() - bottom <= 16  # the window's own margin, nothing more
+    assert page.side_scroll.verticalScrollBar().maximum() == 0  # all of it in view
+    assert page.cue.fontInfo().pixelSize() >= base_px(True)
+    assert page.counter.fontInfo().pixelSize() >= 3 * base_px(True)
+    controls = page.controls.mapTo(win, page.controls.rect().bottomLeft()).y()
+    assert controls <= win.height()
+
+    strip = win.posture_monitor.widget  # shown when the posture monitor runs
+    strip.setVisible(True)
+    assert bar.isVisible()
+    strip.setVisible(False)
+    assert not bar.isVisible()

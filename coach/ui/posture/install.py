@@ -26,6 +26,21 @@ class _CloseWatcher(QObject):
         return False
 
 
+class _BarFollowsStrip(QObject):
+    """Shows the window's status bar only while the posture strip in it is shown: an empty bar
+    would leave a blank band (about 50 px, more with large text) under every page."""
+
+    def __init__(self, bar: Any, parent: QObject) -> None:
+        super().__init__(parent)
+        self.bar = bar
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        kind = event.type()
+        if kind in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self.bar.setVisible(kind == QEvent.Type.ShowToParent)
+        return False
+
+
 def _fit_to_screen(window: Any) -> None:
     """Keep the window (and so the status strip at its bottom) inside the available screen: a
     1280 x 800 default on a 1366 x 768 laptop would push the strip off the bottom."""
@@ -54,8 +69,11 @@ def install(main_window: Any) -> PostureMonitorController:
     main_window.posture_monitor = controller
     main_window.set_posture_monitor = controller.set_enabled
     if not controller.uses_tray:
-        main_window.statusBar().addPermanentWidget(controller.widget, 1)
-        main_window.statusBar().setSizeGripEnabled(False)
+        bar = main_window.statusBar()
+        bar.addPermanentWidget(controller.widget, 1)
+        bar.setSizeGripEnabled(False)
+        controller.widget.installEventFilter(_BarFollowsStrip(bar, main_window))
+        bar.setVisible(not controller.widget.isHidden())
         _fit_to_screen(main_window)
     stack = getattr(main_window, "stack", None)
     if stack is not None:

@@ -17,8 +17,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -44,6 +44,7 @@ from coach.core.session import (
 from coach.core.session_events import CueShown, PainRated, RepCounted, Say, SetDone
 from coach.ui.context import AppContext
 from coach.ui.session.panels import ConfirmPanel, HoldRing, PainPanel, RestDayPanel
+from coach.ui.theme import base_px
 from coach.ui.video_view import VideoView, landmarks_for_metric
 
 if TYPE_CHECKING:  # the pipeline is imported when a session starts, not with the page
@@ -51,6 +52,10 @@ if TYPE_CHECKING:  # the pipeline is imported when a session starts, not with th
     from coach.pipeline.session import LiveEvent
 
 log = logging.getLogger(__name__)
+
+#: The cue's size for each of its roles, in body-text sizes (as in the app's style sheet).
+CUE_SCALE = {"cue": 2.0, "cue_long": 1.45}
+COUNTER_SCALE = 5  # the big counter, likewise
 
 
 def _counter_text(s: Snapshot, kind: str) -> str:
@@ -172,7 +177,11 @@ class SessionPage(QWidget):
         right.setContentsMargins(0, 0, 4, 0)
         self.side_scroll.setWidget(content)
         side_lay.addWidget(self.side_scroll, 1)
+        # the cue's and the counter's font sizes when made smaller to fit (0: the theme's)
+        self._cue_px = self._counter_px = 0
+        self._fit_key: tuple[object, ...] = ()
         self._build_side_panels(right)
+        self.side_scroll.installEventFilter(self)  # a new size may change what fits
 
         self._build_controls(side_lay)
         lay.addWidget(side)
@@ -500,6 +509,71 @@ class SessionPage(QWidget):
                 self.cue.setProperty("tone", tone)
                 self.cue.style().unpolish(self.cue)
                 self.cue.style().polish(self.cue)
+        self._fit_cue()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.side_scroll and event.type() == QEvent.Type.Resize:
+            self._fit_cue()
+        return False
+
+    def _fit_cue(self) -> None:
+        """Keep the side column from scrolling when the cue is what is too long (a long
+        introduction with large text): the cue steps down from its role's size, never below
+        body text, and then the big counter (a countdown or the count) down to 3x body text.
+        Only what does not fit even then scrolls."""
+        cue, counter = self.cue, self.counter
+        base = base_px(self.ctx.settings.large_text)
+        cue_top = round(base * CUE_SCALE.get(str(cue.property("role") or "cue"), 1.0))
+        counter_top, counter_min = base * COUNTER_SCALE, base * 3
+        content = self.side_scroll.widget()
+        layout = content.layout() if content is not None else None
+        # what the sizes depend on: the same as last time (most repaints) changes nothing
+        key = (
+            cue.text(),
+            cue_top,
+            self.side_scroll.size().toTuple(),
+            self.ex_name.text(),
+            self.set_label.text(),
+            tuple(w.isVisibleTo(self) for w in content.findChildren(QWidget))
+            if content is not None
+            else (),
+        )
+        if key == self._fit_key:
+            return
+        self._fit_key = key
+        cue_px, counter_px = cue_top, counter_top
+        if cue.text() and cue.isVisibleTo(self) and layout is not None:
+            room = self.side_scroll.contentsRect()  # the column without a scroll bar
+            margins = layout.contentsMargins()
+            width = room.width() - margins.left() - margins.right()
+            shown = counter.isVisibleTo(self)
+            now = QFontMetrics(counter.font()).height()
+            others = (
+                layout.totalHeightForWidth(room.width())
+                - cue.heightForWidth(width)
+                - (now if shown else 0)
+            )
+            font = QFont(cue.font())
+            big = QFont(counter.font())
+
+            def height(c: int, n: int) -> int:
+                font.setPixelSize(c)
+                big.setPixelSize(n)
+                lines = QFontMetrics(font).boundingRect(
+                    QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, cue.text()
+                )
+                return others + lines.height() + (QFontMetrics(big).height() if shown else 0)
+
+            while cue_px > base and height(cue_px, counter_px) > room.height():
+                cue_px = max(base, round(cue_px * 0.9))
+            while shown and counter_px > counter_min and height(cue_px, counter_px) > room.height():
+                counter_px = max(counter_min, round(counter_px * 0.85))
+        if cue_px != (self._cue_px or cue_top):
+            self._cue_px = 0 if cue_px == cue_top else cue_px
+            cue.setStyleSheet(f"font-size: {cue_px}px;" if self._cue_px else "")
+        if counter_px != (self._counter_px or counter_top):
+            self._counter_px = 0 if counter_px == counter_top else counter_px
+            counter.setStyleSheet(f"font-size: {counter_px}px;" if self._counter_px else "")
 
     def _stop_message(self) -> str:
         """Why the session stopped early, from the runner's own outcome ("" when it did not)."""
