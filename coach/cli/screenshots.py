@@ -88,6 +88,14 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     if clip is not None and not clip.is_file():
         print(f"coach: {clip}: no such video file", file=sys.stderr)
         return EXIT_BAD
+    if clip is not None:  # the session screens play the clip through the pose model
+        from coach.pose.model import ModelError, ensure_model
+
+        try:
+            ensure_model()
+        except ModelError as exc:
+            print(f"coach: {exc} Or take the screens with --no-clip.", file=sys.stderr)
+            return EXIT_BAD
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

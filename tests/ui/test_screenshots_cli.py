@@ -23,6 +23,19 @@ def test_missing_clip_is_one_clear_error(capsys, tmp_path) -> None:
     assert len(err) == 1 and "no such video file" in err[0]
 
 
+def test_a_missing_pose_model_is_one_clear_error(capsys, tmp_path, monkeypatch) -> None:
+    """With a clip, the session screens need the model: say so before any window opens (the
+    walk used to crash on a session page that had closed itself)."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not looked at")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("COACH_POSE_MODEL", raising=False)
+    assert main(["screenshots", "--out", str(tmp_path / "out"), "--clip", str(clip)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pose model is not installed" in err[0] and "--no-clip" in err[0]
+
+
 def test_writes_the_screens_at_the_size_asked(
     qtbot, strict_ui, no_cameras, tmp_path, monkeypatch, capsys
 ) -> None:
