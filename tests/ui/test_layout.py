@@ -42,10 +42,11 @@ Found = dict[Size, tuple[list[str], list[str]]]
 def _resize(win, width: int, height: int) -> None:  # noqa: ANN001
     """Make the window this size and let Qt lay it out (the events a resize posts, a few rounds).
 
-    Unlike :func:`apply_size` it does not also wait 60 ms for the pages' timers: the screen
-    itself has settled before the walk checks it at its own size. Measured on every screen,
-    look and size: the geometry of every visible widget and the checker's findings after this
-    are exactly those after a further 120 ms of settling (about 2,000 widgets per look).
+    Unlike :func:`apply_size` it does not also wait 60 ms for the pages' timers: the walk has
+    just let the screen settle (60 ms, :func:`coach.ui.tour.tour`). Measured on every screen,
+    look and size, at the walk's own size and after a resize: the geometry of every visible
+    widget and the checker's findings after this are exactly those after a further 120 ms of
+    settling (about 1,000 widgets per screen walk and size).
     """
     win.setMinimumSize(0, 0)
     win.resize(width, height)
@@ -59,9 +60,9 @@ def _walk(qtbot, tmp_path, look: Look, sizes, only, skipped=None) -> Found:  # n
     """Walk every screen once in ``look`` and check each one at every size in ``sizes``.
 
     The walk itself runs at its own size (the one in ``sizes`` this look starts from, so across
-    the looks every size is also the size of a fresh walk, settled as :func:`apply_size` does);
-    at each screen the window is then made each other size in turn (:func:`_resize`), checked,
-    and given back its own size before the walk goes on.
+    the looks every size is also the size of a fresh walk); each screen is checked at that size,
+    then the window is made each other size in turn (:func:`_resize`), checked, and given back
+    its own size before the walk goes on.
     """
     from coach.ui.app import build_window
 
@@ -81,10 +82,7 @@ def _walk(qtbot, tmp_path, look: Look, sizes, only, skipped=None) -> Found:  # n
             win, ctx, workdir=tmp_path / "work", clip=None, only=only, skipped=skipped
         ):
             for w, h in order:
-                if (w, h) == base:
-                    apply_size(win, w, h)
-                else:
-                    _resize(win, w, h)
+                _resize(win, w, h)
                 names, problems = found[(w, h)]
                 names.append(name)
                 if (win.width(), win.height()) != (w, h):
