@@ -45,6 +45,13 @@ class PipelineStats:
     source_ended: bool
 
 
+def _drawn(shown: PoseFrame | None, status: EngineStatus | None) -> PoseFrame | None:
+    """The skeleton to draw: with several people in view, the one the engine follows."""
+    if shown is not None and status is not None and status.person is not None:
+        return status.person
+    return shown
+
+
 @dataclass(frozen=True, slots=True)
 class LiveResult:
     frame: Frame
@@ -428,7 +435,7 @@ class LivePipeline:
                 self._latencies.append(latency)
                 self._proc_times.append(done)
                 self._processed += 1
-                result = LiveResult(frame, shown, status, latency, brightness)
+                result = LiveResult(frame, _drawn(shown, status), status, latency, brightness)
                 self._results.put(result)
                 if status is not None and (status.event or status.cue):
                     self._event(PipelineEvent(PipelineEventKind.STATUS, status=status))

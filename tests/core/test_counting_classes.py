@@ -134,6 +134,10 @@ def test_recorded_step_ups_beside_a_larger_bystander_count_three(catalogue):
     alone = [PoseFrame(p.image, p.timestamp, p.frame_id, p.width, p.height) for p in seen]
     e, _ = run(catalogue.get("step_up"), alone)
     assert len(e.reps) == 0
+    # the engine says whom it follows, so the screen draws her skeleton, not his
+    _, statuses = run(catalogue.get("step_up"), seen)
+    assert statuses[-1].people == 2
+    assert statuses[-1].person is not None and statuses[-1].person.image[11, 0] > 0.5
 
 
 # -- 2. The person starts at once --------------------------------------------------------------------

@@ -112,6 +112,38 @@ def test_headless_session_counts_the_whole_recording_and_stores_it(catalogue, hi
     assert len(history.reps(session_id=s.session_id)) == 8
 
 
+def test_the_player_counts_and_draws_the_exerciser_beside_a_bystander(
+    catalogue, history, monkeypatch
+):
+    """The recorded step-ups beside a larger, still man (tests/integration/test_second_person.py
+    composes the clip): the session counts her three step-ups and the skeleton on screen is hers."""
+    from coach.pipeline import live
+
+    drawn = []
+    init = live.LivePipeline.__init__
+
+    def watched(self, *a, **kw):
+        kw["on_result"] = lambda r: drawn.append(r.pose)
+        init(self, *a, **kw)
+
+    monkeypatch.setattr(live.LivePipeline, "__init__", watched)
+    s = LiveSession(
+        [plan_for_recording(catalogue.get("step_up"))],
+        "step_up",
+        source=str(TRACKS / "step_up_beside_a_bystander.npz"),
+        settings=screened(),
+        history=history,
+        paced=False,
+    )
+    run_headless(s, pain=1)
+    assert history.session_record(s.session_id)["exercises"][0]["reps"] == 3
+    shown = [p for p in drawn if p is not None]
+    assert len(shown) > 300
+    # she stands on the right; he is the model's first person. Once the engine has chosen
+    # (within a few seconds), her skeleton is the one drawn.
+    assert all(p.image[11, 0] > 0.5 for p in shown[-300:])
+
+
 def test_no_session_starts_before_the_screening(catalogue, history):
     plan = [plan_from_exercise(catalogue.get("glute_bridge"))]
     for settings in (

@@ -43,6 +43,7 @@ class _EngineBase:
         self._facing = _FacingLock()
         self._view_gate = _ViewGate()
         self._people_now = 0
+        self._followed: PoseFrame | None = None  # the chosen pose when several are in view
         self.kind = exercise.kind
         self._start = [_Check(c) for c in exercise.start]
         self._in_pos = [_Check(c) for c in exercise.in_position]

@@ -100,6 +100,7 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
                 if self.state is not State.SETUP:
                     self._to_setup_after_jump()
         self._people_now = people
+        self._followed = pose if people > 1 else None
         return pose
 
     def _side_for_frame(self, better_seen: Side, vis: npt.NDArray[np.float32]) -> Side:
@@ -243,6 +244,7 @@ class ExerciseEngine(_SetupSteps, _FaultSteps):
             event=event,
             person_unsure=self._people.unsure,
             people=self._people_now,
+            person=self._followed,
         )
 
     def _shape_jumped(self, v: FrameView, t: float) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from coach.core.landmarks import PoseFrame
+
 
 class State(str, Enum):
     SETUP = "setup"
@@ -139,6 +141,9 @@ class EngineStatus:
     person_unsure: bool = False
     #: People seen in this frame (0 when none).
     people: int = 1
+    #: With several people in the frame: the pose of the one the engine follows (the screen
+    #: draws that skeleton, not the model's first person). None with one person or none.
+    person: PoseFrame | None = None
 
 
 #: A recording starts with the person already in position: its set-up needs only this long in

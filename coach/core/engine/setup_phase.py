@@ -76,6 +76,7 @@ class _SetupSteps(_RepSteps, _HoldSteps):
             visible=False,
             person_unsure=self._people.unsure,
             people=self._people_now,
+            person=self._followed,
         )
 
     def _resume_from_unseen(self, value: float, t: float) -> None:
