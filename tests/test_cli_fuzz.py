@@ -388,6 +388,7 @@ def _check(argv: list[str], world: dict[str, Any]) -> None:
 EXAMPLES = int(os.environ.get("COACH_FUZZ_EXAMPLES", "20"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(COMMANDS), ids=lambda p: " ".join(p) or "coach")
 def test_every_command_with_hostile_options(
     isolated: dict[str, Any], command: tuple[str, ...]
@@ -487,6 +488,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12 * EXAMPLES,
     deadline=None,

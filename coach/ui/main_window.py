@@ -318,8 +318,11 @@ class MainWindow(QMainWindow):
     def apply_theme(self) -> None:
         s = self.ctx.settings
         app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.setStyleSheet(stylesheet(s.high_contrast, s.large_text))
+        css = stylesheet(s.high_contrast, s.large_text)
+        # Setting the app's style sheet re-polishes every widget, even when it is the same text:
+        # only a real change does it (a new window with the same look does not).
+        if isinstance(app, QApplication) and app.styleSheet() != css:
+            app.setStyleSheet(css)
 
     def summary(self, results: SessionRunner, title: str, saved: str | None = None) -> None:
         from coach.ui.summary_page import SummaryPage

@@ -327,6 +327,7 @@ def test_config_is_editable():
     assert "trunk_flexion_high" in [f.id for f in events[0].faults]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(
     bottom=st.sampled_from([STOOP, SQUAT, SEMI]),

@@ -281,6 +281,7 @@ def slouch_after(onset: float):
     return fn
 
 
+@pytest.mark.slow
 def test_alert_only_after_60_s_and_once_per_10_min(baseline: PostureBaseline):
     mon = PostureMonitor(PostureProfile("desk", baseline))
     onset = 10.0
@@ -392,6 +393,7 @@ def test_timestamps_must_not_go_backwards():
         mon.update(None, 4.0)
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded(baseline: PostureBaseline):
     mon = PostureMonitor(PostureProfile("desk", baseline))
     run(mon, timeline(slouch_after(100.0), 0.0, 2000.0))

@@ -547,6 +547,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 _EXAMPLE_DATA: dict[Path, Any] = {}
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**9), _JSONISH, st.sampled_from(EXAMPLES))
 def test_fuzz_mutated_routines_never_crash(seed: int, value: Any, example: Path) -> None:

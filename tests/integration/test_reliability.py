@@ -109,6 +109,7 @@ def test_camera_missing_or_busy_gives_a_clear_message(monkeypatch):
         CameraSource(0)
 
 
+@pytest.mark.slow
 def test_camera_unplugged_mid_set_pauses_and_recovers_keeping_reps():
     frames = (
         [(rgb(i), i) for i in range(60)]

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TRACK = Path(__file__).resolve().parents[1] / "fixtures" / "tracks" / "squat_side_be.npz"
 
 SCRIPT = r"""
@@ -25,6 +27,7 @@ exec "$@" 2> "$ERR"
 """
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_said_and_counting_goes_on(tmp_path):
     assert shutil.which("unshare"), "util-linux 'unshare' is needed for the small-filesystem test"
     fs = tmp_path / "fs"

@@ -108,6 +108,7 @@ def _problems(found: Found) -> list[str]:
     return [f"{w}x{h}: {p}" for (w, h), (_names, problems) in found.items() for p in problems]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "look", LOOKS, ids=("normal", "large-text", "high-contrast", "large-high-contrast")
 )
@@ -138,6 +139,7 @@ def test_every_screen_fits(qtbot, strict_ui, no_cameras, look) -> None:
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "look", [(False, False), (True, True)], ids=("normal", "large-high-contrast")
 )

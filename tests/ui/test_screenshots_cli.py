@@ -36,6 +36,7 @@ def test_a_missing_pose_model_is_one_clear_error(capsys, tmp_path, monkeypatch) 
     assert len(err) == 1 and "pose model is not installed" in err[0] and "--no-clip" in err[0]
 
 
+@pytest.mark.slow
 def test_writes_the_screens_at_the_size_asked(
     qtbot, strict_ui, no_cameras, tmp_path, monkeypatch, capsys
 ) -> None:

@@ -12,6 +12,9 @@ from coach.core.session import Phase, plan_from_exercise
 
 TRACKS = Path(__file__).resolve().parents[1] / "fixtures" / "tracks"
 
+#: These tests play recordings at their own pace: seconds of waiting each.
+pytestmark = pytest.mark.slow
+
 
 def _window(qtbot, monkeypatch, source: str):
     monkeypatch.setenv("COACH_TTS", "mock")
