@@ -638,6 +638,8 @@ class SessionRunner:
             )
         elif st.event is None and st.people > 1:
             self._message = "Following the person doing the exercise."
+        elif st.event is None:  # the others left: the question is gone with them
+            self._message = ""
 
     def _check_set_complete(self, st: EngineStatus, t: float) -> None:
         it = self.current

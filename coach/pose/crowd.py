@@ -20,6 +20,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,8 +112,10 @@ class Crowd:
         make_tracker: Callable[[], Any],
         wrap: Callable[[npt.NDArray[np.uint8]], object],
         people: Callable[[object], list[Image]],
+        quiet: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
     ) -> None:
         self._look = look
+        self._quiet = quiet
         self._make = make_tracker
         self._wrap = wrap
         self._people = people
@@ -131,6 +134,11 @@ class Crowd:
         """A glance is due now (never while someone else is followed)."""
         with self._lock:
             return self._extra is None and self.plan.look_due(t)
+
+    def recovering(self, t: float) -> bool:
+        """The glance looks for a lost second person (the main tracker is left alone)."""
+        with self._lock:
+            return self.plan.recovering(t)
 
     def glance(self, rgb: npt.NDArray[np.uint8], t: float) -> None:
         """Look for people now; who is new is decided against the main tracker in :meth:`step`."""
@@ -182,11 +190,14 @@ class Crowd:
         self, x: _Extra, rgb: npt.NDArray[np.uint8], t: float, main: list[Image]
     ) -> Image | None:
         h, w = rgb.shape[:2]
+        first = x.last_ts < 0
         ts = max(x.last_ts + 1, int(round(t * 1000.0)))
         x.last_ts = ts
         crop = hide_others(cut(rgb, x.region), x.region, main, x.last)
         try:
-            result = x.landmarker.detect_for_video(self._wrap(crop), ts)
+            # a fresh graph logs its set-up natively on its first frame
+            with self._quiet() if first else contextlib.nullcontext():
+                result = x.landmarker.detect_for_video(self._wrap(crop), ts)
         except Exception:  # the extra tracker failing must not stop the main one
             log.debug("extra tracker failed", exc_info=True)
             return None

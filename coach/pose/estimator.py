@@ -105,9 +105,9 @@ class EstimatorOptions:
     #: engine follow the person who exercises when someone else is in the picture
     #: (coach.core.person), at a cost in jitter and speed; see ``people_look``.
     num_poses: int = NUM_POSES
-    #: Glance for other people now and then (coach.pose.people) and follow everyone while
-    #: several are in view; with one person the tracker follows one. Off for the posture
-    #: monitor (a desk, one sampled frame at a time) and when ``num_poses`` > 1.
+    #: Glance for other people when someone comes into view (coach.pose.people) and follow a
+    #: second person in a crop (coach.pose.crowd). Off for the posture monitor (a desk, one
+    #: sampled frame at a time) and when ``num_poses`` > 1.
     people_look: bool = os.environ.get("COACH_PEOPLE_LOOK", "1") != "0"
 
 
@@ -206,6 +206,7 @@ class MediaPipeEstimator:
                 lambda: self._make_landmarker(live=False, num_poses=1),
                 self._wrap,
                 gated,
+                quiet_native_stderr,
             )
         self._extras: dict[int, list[npt.NDArray[np.float32]]] = {}
         self._last_main: list[npt.NDArray[np.float32]] = []
@@ -253,19 +254,27 @@ class MediaPipeEstimator:
         return self._crowd is not None and self._crowd.following_extra
 
     def _glance(self, frame: Frame) -> None:
-        """Look for other people when due (coach.pose.people).
+        """Look for other people when due (coach.pose.people), and make sure a tracker runs.
 
-        Only one model is in memory for a glance: the tracker is closed for it and built again
-        after it (a second instance would add ~105 MiB to the app's peak). A rebuilt tracker
-        finds its person again on its first frame; if the glance found someone else too, a crop
-        tracker follows them from this frame on.
+        At the start and when the tracker has just found someone, only one model is in memory
+        for a glance: the tracker is closed for it and built again after it (a second instance
+        would add ~105 MiB to the app's peak); a rebuilt tracker finds its person again on its
+        first frame. While a lost second person is looked for, the tracker is left alone (the
+        second tracker's memory was just freed). If the glance found someone the tracker is not
+        following, a crop tracker follows them from this frame on.
         """
         crowd = self._crowd
-        if crowd is None or not crowd.glance_due(frame.timestamp):
-            return
-        self._drop_tracker()
-        crowd.glance(frame.rgb, frame.timestamp)
-        self._landmarker = self._make_landmarker(live=self.options.live, num_poses=self._num_poses)
+        t = frame.timestamp
+        if crowd is not None and crowd.glance_due(t):
+            if not crowd.recovering(t):
+                self._drop_tracker()
+                self._last_main = []  # the next people found are the rebuilt tracker's
+            crowd.glance(frame.rgb, t)
+        if self._landmarker is None:  # rebuilt after a glance (or after a failed rebuild)
+            self._landmarker = self._make_landmarker(
+                live=self.options.live, num_poses=self._num_poses
+            )
+            self._warm = False  # a fresh graph logs its set-up natively on its first frame
 
     def _extra_people(
         self, frame: Frame, main: list[npt.NDArray[np.float32]]

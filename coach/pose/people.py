@@ -37,10 +37,12 @@ from coach.core.landmarks import BODY_CORE
 
 log = logging.getLogger(__name__)
 
-#: The most people a glance reports (the tracker follows at most this many).
+#: The most people a glance looks for (one of them besides the main tracker's is followed).
 MAX_PEOPLE = 3
-#: Seconds between glances while the tracker has nobody (and the least gap between any two).
+#: Seconds between glances while a lost second person is looked for.
 LOOK_S = 2.0
+#: How long after losing a second person glances look for them.
+RECOVER_S = 30.0
 #: The tracker "has nobody" after this long without a person (a lapse, not a dropped frame).
 LAPSE_S = 0.5
 #: Another body counts as a person only if its trunk is at least this share of the largest.
@@ -73,26 +75,28 @@ def trunk_centre_length(image: Image) -> tuple[float, float, float]:
     return float(mid[0]), float(mid[1]), float(math.hypot(*(sh - hp)))
 
 
-def distinct_people(images: list[Image]) -> list[Image]:
+def distinct_people(images: list[Image], regions: list[int] | None = None) -> list[Image]:
     """Distinct people of a plausible size among gated detections, largest first.
 
-    Detections whose trunk centres lie within ``SAME_PERSON_TRUNKS`` of a larger one are the
-    same person (seen in two overlapping regions); bodies smaller than ``MIN_RELATIVE_SIZE`` of
-    the largest are left out (a picture on the wall, someone far behind).
+    Detections of one body (:func:`same_body`; with ``regions``, the region each came from,
+    two from different regions are one body if one lies inside the other's outline) count once;
+    bodies smaller than ``MIN_RELATIVE_SIZE`` of the largest are left out (a picture on the
+    wall, someone far behind).
     """
-    bodies = [(trunk_centre_length(im), im) for im in images]
+    where = regions if regions is not None else [0] * len(images)
+    bodies = [(trunk_centre_length(im), im, r) for im, r in zip(images, where, strict=True)]
     bodies = [b for b in bodies if b[0][2] > 0]
     if not bodies:
         return []
     largest = max(b[0][2] for b in bodies)
-    kept: list[Image] = []
-    for b, im in sorted(bodies, key=lambda b: -b[0][2]):
+    kept: list[tuple[Image, int]] = []
+    for b, im, r in sorted(bodies, key=lambda b: -b[0][2]):
         if b[2] < MIN_RELATIVE_SIZE * largest:
             continue
-        if any(same_body(im, k) for k in kept):
+        if any(same_body(im, k, outline=r != kr) for k, kr in kept):
             continue
-        kept.append(im)
-    return kept
+        kept.append((im, r))
+    return [im for im, _ in kept]
 
 
 def count_people(images: list[Image]) -> int:
@@ -112,14 +116,26 @@ def landmark_box(image: Image) -> tuple[float, float, float, float]:
     return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
 
-def same_body(a: Image, b: Image) -> bool:
+def trunk_box(image: Image) -> tuple[float, float, float, float]:
+    """The box of the shoulders and hips, grown by a quarter of the trunk on each side."""
+    c = image[_CORE, :2].astype(np.float64)
+    lo, hi = c.min(axis=0), c.max(axis=0)
+    g = 0.25 * trunk_centre_length(image)[2]
+    return float(lo[0] - g), float(lo[1] - g), float(hi[0] + g), float(hi[1] + g)
+
+
+def same_body(a: Image, b: Image, *, outline: bool = False) -> bool:
     """Two detections are one body: their trunks (nearly) coincide, or the smaller one's trunk
-    centre lies inside the larger one's outline (a half view of a body seen whole elsewhere)."""
+    centre lies inside the larger one's trunk — or, with ``outline`` (detections from different
+    regions of one glance: a half view of a body seen whole elsewhere), inside its outline.
+
+    Two real people rarely share a trunk; they often share an outline (someone on a mat in
+    front of a standing person, a bystander partly in front of the exerciser)."""
     ta, tb = trunk_centre_length(a), trunk_centre_length(b)
     if same_person(ta, tb):
         return True
     small, big = (ta, b) if ta[2] < tb[2] else (tb, a)
-    x0, y0, x1, y1 = landmark_box(big)
+    x0, y0, x1, y1 = landmark_box(big) if outline else trunk_box(big)
     return x0 < small[0] < x1 and y0 < small[1] < y1
 
 
@@ -165,15 +181,18 @@ def clear_of_cut(image: Image, region: Region) -> bool:
 
 
 def crop_region(image: Image, width: int, height: int, margin: float = CROP_MARGIN) -> Region:
-    """A square region (in pixels) around one person's landmarks, ``margin`` times their size.
+    """A region (frame fractions) around one person's landmarks, ``margin`` times their size:
+    square in pixels unless the frame's edge cuts it, never less than a tenth of the frame.
 
     Room to move: a person stepping up, kicking back or lying down stays inside it between
     frames; the region follows them frame by frame.
     """
-    seen = image[image[:, 3] >= 0.3, :2] if np.any(image[:, 3] >= 0.3) else image[:, :2]
-    px = seen.astype(np.float64) * (width, height)
-    lo, hi = px.min(axis=0), px.max(axis=0)
-    cx, cy = (lo + hi) / 2
+    bx0, by0, bx1, by1 = landmark_box(image)
+    lo = np.array([bx0 * width, by0 * height])
+    hi = np.array([bx1 * width, by1 * height])
+    # the centre stays in the frame (landmarks may be guessed beyond its edge)
+    cx = float(np.clip((lo[0] + hi[0]) / 2, 0, width))
+    cy = float(np.clip((lo[1] + hi[1]) / 2, 0, height))
     half = max(float((hi - lo).max()) * margin / 2, 0.1 * min(width, height))
     half = min(half, max(width, height) / 2)
     x0, x1 = max(0.0, cx - half), min(float(width), cx + half)
@@ -208,13 +227,15 @@ def give_memory_back() -> None:
 class PeoplePlan:
     """When to glance (pure bookkeeping).
 
-    A glance rebuilds the main tracker, which then has to find its person again from the
-    detector alone (hard on some frames: a deep squat seen from the front); so a glance comes
-    only when that costs nothing: at the start, every ``LOOK_S`` while the tracker has nobody,
-    and once when it has just found someone after a lapse of ``LAPSE_S`` — which is when a
-    bystander could have been taken for the exerciser. Each time a second person the glance
-    found turned out not to be one (lost or merged soon), glances wait ``BACKOFF`` times
-    longer, up to ``LOOK_MAX_S``.
+    A glance at the start, and on the frame the tracker finds someone after a lapse of
+    ``LAPSE_S`` with nobody — which is when a bystander could have been taken for the exerciser.
+    Such a glance rebuilds the main tracker (one model in memory), which costs nothing then: it
+    has only just found its person. After a followed second person is lost (hidden for a moment,
+    or the crop slid onto the main person), glances come every ``LOOK_S`` for ``RECOVER_S``
+    without rebuilding the tracker (``recovering``: the second model's memory was just freed),
+    so the exerciser is found again. Each time a second person turned out not to be one (lost or
+    merged soon after being found), those glances wait ``BACKOFF`` times longer, up to
+    ``LOOK_MAX_S``.
     """
 
     next_look_t: float = -math.inf
@@ -223,15 +244,20 @@ class PeoplePlan:
     acquired: bool = True  # the start counts as "just found": glance on the first frame
     missing_since: float = math.nan
     looked_t: float = math.nan
+    recover_until: float = -math.inf
+
+    def recovering(self, t: float) -> bool:
+        """Glances now look for a lost second person (and leave the main tracker alone)."""
+        return t < self.recover_until and not self.acquired
 
     def look_due(self, t: float) -> bool:
-        if t < self.next_look_t:
-            return False
-        return self.acquired or not self.tracking
+        if self.acquired:
+            return True
+        return self.recovering(t) and t >= self.next_look_t
 
     def looked(self, t: float) -> None:
         self.acquired = False
-        self.looked_t = t  # what the rebuilt tracker finds on this frame is no new arrival
+        self.looked_t = t  # what a rebuilt tracker finds on this frame is no new arrival
         self.next_look_t = t + min(LOOK_MAX_S, LOOK_S * self.backoff)
 
     def seen(self, t: float, person: bool) -> None:
@@ -247,11 +273,12 @@ class PeoplePlan:
             self.tracking = False
 
     def lost(self, t: float, *, soon: bool) -> None:
-        """A followed extra person was dropped; ``soon``: it was lost (or merged) soon after it
+        """A followed second person was dropped; ``soon``: it was lost (or merged) soon after it
         was found, so it was likely not a person at all — glance less often."""
         if soon:
             self.backoff = min(LOOK_MAX_S / LOOK_S, self.backoff * BACKOFF)
         self.next_look_t = t + min(LOOK_MAX_S, LOOK_S * self.backoff)
+        self.recover_until = t + RECOVER_S
 
 
 class PeopleLook:
@@ -278,16 +305,16 @@ class PeopleLook:
         h, w = rgb.shape[:2]
         landmarker = None
         found: list[Image] = []
+        where: list[int] = []
         try:
             landmarker = self._make()
             with self._quiet():  # a fresh graph logs its set-up natively on the first frame
-                for region in look_regions(w, h):
+                for k, region in enumerate(look_regions(w, h)):
                     result = landmarker.detect(self._wrap(cut(rgb, region)))  # type: ignore[attr-defined]
-                    found += [
-                        to_frame(im, region, w, h)
-                        for im in self._arrays(result)
-                        if clear_of_cut(im, region)
-                    ]
+                    for im in self._arrays(result):
+                        if clear_of_cut(im, region):
+                            found.append(to_frame(im, region, w, h))
+                            where.append(k)
         except Exception:  # a failed glance must never stop the tracked model
             log.debug("people look failed", exc_info=True)
         finally:
@@ -297,4 +324,4 @@ class PeopleLook:
                 except Exception:  # closing after a failure is harmless
                     log.debug("people look close failed", exc_info=True)
             give_memory_back()
-        return distinct_people(found)
+        return distinct_people(found, where)

@@ -126,7 +126,7 @@ def test_a_crop_holds_the_person_with_room_to_move():
     assert (x1 - x0) * W == pytest.approx((y1 - y0) * H, rel=0.35) or y0 == 0 or y1 == 1
 
 
-def test_glances_come_at_the_start_and_when_someone_is_found_after_a_lapse():
+def test_glances_come_at_the_start_and_on_the_frame_someone_is_found_after_a_lapse():
     plan = PeoplePlan()
     assert plan.look_due(0.0)  # the first frame
     plan.looked(0.0)
@@ -137,25 +137,37 @@ def test_glances_come_at_the_start_and_when_someone_is_found_after_a_lapse():
     plan.seen(10.0, False)  # a dropped frame is not a lapse
     plan.seen(10.1, True)
     assert not plan.look_due(10.1)
-    for k in range(31):  # a second without anybody: glances every LOOK_S while nobody is there
+    for k in range(31):  # a second with nobody: no glance while nobody is there
         plan.seen(11.0 + k / 30, False)
-    assert plan.look_due(12.0)
-    plan.looked(12.0)
-    assert not plan.look_due(12.0 + P.LOOK_S / 2)
-    plan.seen(12.5, True)  # somebody arrives: one glance, as soon as LOOK_S allows
-    assert not plan.look_due(12.6)
-    assert plan.look_due(12.0 + P.LOOK_S)
-    plan.looked(14.0)
-    plan.seen(14.0, True)
-    assert not plan.look_due(20.0)
+        assert not plan.look_due(11.0 + k / 30)
+    plan.seen(12.5, True)  # somebody arrives: a glance on that very frame, once
+    assert plan.look_due(12.5) and not plan.recovering(12.5)
+    plan.looked(12.5)
+    plan.seen(12.5, True)
+    assert not plan.look_due(12.6) and not plan.look_due(40.0)
+
+
+def test_a_lost_second_person_is_looked_for_without_rebuilding_the_tracker():
+    plan = PeoplePlan()
+    plan.looked(0.0)
+    plan.seen(0.0, True)
+    plan.lost(11.5, soon=False)  # the followed exerciser was hidden for a moment
+    assert plan.recovering(12.0)
+    assert not plan.look_due(12.0) and plan.look_due(11.5 + P.LOOK_S)
+    plan.looked(13.5)
+    assert plan.look_due(15.5)  # every LOOK_S while recovering ...
+    assert not plan.recovering(11.5 + P.RECOVER_S + 0.1)  # ... for RECOVER_S
+    assert not plan.look_due(11.5 + P.RECOVER_S + 0.1)
 
 
 def test_false_finds_make_glances_wait_longer():
     plan = PeoplePlan()
     plan.looked(0.0)
+    plan.lost(10.0, soon=True)
+    assert not plan.look_due(10.0 + P.LOOK_S) and plan.look_due(10.0 + P.LOOK_S * P.BACKOFF)
     plan.lost(20.0, soon=True)
     plan.lost(30.0, soon=True)
-    assert plan.next_look_t == pytest.approx(30.0 + P.LOOK_S * P.BACKOFF**2)
+    assert plan.next_look_t == pytest.approx(30.0 + P.LOOK_S * P.BACKOFF**3)
     for t in range(40, 200, 10):
         plan.lost(float(t), soon=True)
     assert plan.next_look_t - 190.0 <= P.LOOK_MAX_S
@@ -251,3 +263,36 @@ def test_a_glance_waits_for_the_main_trackers_people_when_they_come_later():
     assert crowd.step(rgb, 0.0, []) == [] and not crowd.following_extra
     main = FakeModel(every=False)._find(rgb)
     assert len(crowd.step(rgb, 0.04, main)) == 1 and crowd.following_extra
+
+
+def test_a_hidden_exerciser_is_followed_again_after_a_glance():
+    """The main tracker keeps the larger bystander; the exerciser's crop tracker loses her for
+    a moment (someone walks in front): the next glances find her again."""
+    crowd, made = make_crowd()
+    big = (20, 20, 260, 350)
+    her = (100, (420, 200, 470, 330))
+    rgb = scene((200, big), her)
+    main = FakeModel(every=False)._find(rgb)
+    crowd.glance(rgb, 0.0)
+    assert crowd.step(rgb, 0.0, main)
+    t = 0.0
+    while crowd.following_extra:  # hidden
+        t += 1 / 30
+        crowd.step(scene((200, big)), t, main)
+    assert made[0].closed and crowd.recovering(t)
+    while not crowd.glance_due(t):  # back in view; the main tracker is left alone meanwhile
+        t += 1 / 30
+        assert crowd.step(rgb, t, main) == []
+    crowd.glance(rgb, t)
+    assert len(crowd.step(rgb, t, main)) == 1 and crowd.following_extra and len(made) == 2
+
+
+def test_people_overlapping_in_the_picture_stay_two():
+    """A person on a mat in front of a standing one: her trunk is inside his outline, not his
+    trunk; one glance region sees both (a half view and a whole view of one body are one)."""
+    standing = figure_in((0.3, 0.05, 0.5, 0.95))
+    on_mat = figure_in((0.2, 0.7, 0.6, 0.85))
+    on_mat[[11, 12, 23, 24], :2] = [(0.25, 0.77), (0.26, 0.79), (0.5, 0.77), (0.51, 0.79)]
+    assert len(distinct_people([standing, on_mat], [0, 0])) == 2
+    half_view = standing + np.array([0.05, 0.08, 0, 0], dtype=np.float32)
+    assert len(distinct_people([standing, half_view], [0, 1])) == 1
