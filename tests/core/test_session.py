@@ -29,6 +29,14 @@ def drive(runner, poses, t0, fps=24.0, loops=1):
     return t
 
 
+def begin(runner: SessionRunner, pain: int = 2) -> SessionRunner:
+    """Answer the first pain question and start the first exercise at once."""
+    runner.rate_pain(pain, 0.0)
+    runner.start_now(0.1)
+    runner.tick(0.2)
+    return runner
+
+
 def test_full_session_counts_reps_and_ends_with_a_summary(catalogue):
     item = plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=4)
     r = SessionRunner([item], engine_config=EngineConfig(setup_s=0.2))
@@ -55,9 +63,7 @@ def test_pain_of_seven_stops_the_exercise(catalogue):
         plan_from_exercise(catalogue.get("glute_bridge")),
     ]
     r = SessionRunner(plan, engine_config=EngineConfig(setup_s=0.2))
-    r.rate_pain(3, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r, 3)
     t = drive(r, squat_poses()[:200], 1.0)
     assert r.phase is Phase.ACTIVE
     d = r.rate_pain(7, t)  # the pain key, mid-set
@@ -76,9 +82,7 @@ def test_a_green_or_amber_answer_mid_set_lets_the_set_go_on(catalogue, pain):
         [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=50)],
         engine_config=EngineConfig(setup_s=0.2),
     )
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     poses = squat_poses()
     t = drive(r, poses[:200], 1.0)
     before = r.snapshot(t).count
@@ -155,9 +159,7 @@ def _standing_still(catalogue):  # noqa: ANN001, ANN202
 
     march = plan_from_exercise(catalogue.get("marching_in_place"), duration_s=2.0)
     r = SessionRunner([march], engine_config=EngineConfig(setup_s=0.2), camera_check=False)
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     still = next(p for p in squat_poses() if p is not None)
     t = 1.0
     while r.phase is Phase.ACTIVE and t < 30:
@@ -188,9 +190,7 @@ def test_breathing_by_the_clock_is_done(catalogue):
 
     item = plan_from_exercise(catalogue.get("relaxed_breathing"), duration_s=1.0)
     r = SessionRunner([item])
-    r.rate_pain(1, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r, 1)
     r.tick(5.0)
     assert r.phase is Phase.PAIN_AFTER
     assert r.results[0].status is SessionStatus.COMPLETED
@@ -216,9 +216,7 @@ def test_every_event_kind_has_one_frozen_payload():
 def test_a_timed_exercise_shows_the_time_still_to_go(catalogue):
     ex = catalogue.get("marching_in_place")
     r = SessionRunner([plan_from_exercise(ex)], engine_config=EngineConfig(setup_s=0.2))
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     t = drive(r, squat_poses()[:240], 1.0)
     s = r.snapshot(t)
     assert s.phase is Phase.ACTIVE
@@ -235,9 +233,7 @@ def test_two_people_in_view_are_mentioned_until_the_exerciser_is_clear(catalogue
         [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=20)],
         engine_config=EngineConfig(setup_s=0.2),
     )
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     messages = []
     for p in poses:
         t = 1.0 + p.timestamp
@@ -273,9 +269,7 @@ def test_pain_seven_mid_set_on_the_last_exercise_is_not_asked_again(catalogue):
         [plan_from_exercise(catalogue.get("mini_squat"), sets=1, reps=50)],
         engine_config=EngineConfig(setup_s=0.2),
     )
-    r.rate_pain(3, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r, 3)
     t = drive(r, squat_poses()[:200], 1.0)
     assert r.phase is Phase.ACTIVE
     d = r.rate_pain(7, t)
@@ -296,9 +290,7 @@ def test_pain_seven_on_the_first_exercise_and_the_end_question_still_comes_once(
     r = SessionRunner(
         [plan_from_exercise(breathe, duration_s=30), plan_from_exercise(breathe, duration_s=30)]
     )
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     assert r.phase is Phase.ACTIVE and r.item == 0
     assert r.rate_pain(7, 5.0).action is Action.STOP_EXERCISE
     assert r.phase is Phase.INTRO and r.item == 1  # on to the next, no question in between
@@ -319,9 +311,7 @@ def test_pain_seven_on_the_first_exercise_and_the_end_question_still_comes_once(
 def test_an_answer_in_the_last_minute_is_reused_after_the_exercise(catalogue):
     breathe = catalogue.get("relaxed_breathing")
     r = SessionRunner([plan_from_exercise(breathe, duration_s=40)])
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     d = r.rate_pain(4, 10.0)  # the pain key: amber, the exercise goes on
     assert d.action is Action.OFFER_REGRESSION and r.phase is Phase.ACTIVE
     r.tick(41.0)  # done 31 s after that answer
@@ -337,9 +327,7 @@ def test_an_answer_in_the_last_minute_is_reused_after_the_exercise(catalogue):
 def test_an_answer_more_than_a_minute_old_is_asked_again(catalogue):
     breathe = catalogue.get("relaxed_breathing")
     r = SessionRunner([plan_from_exercise(breathe, duration_s=90)])
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     r.rate_pain(3, 10.0)
     r.tick(91.0)  # 81 s later
     assert r.phase is Phase.PAIN_AFTER
@@ -352,9 +340,7 @@ def test_a_second_red_ends_the_session_with_that_answer(catalogue):
     r = SessionRunner(
         [plan_from_exercise(breathe, duration_s=30), plan_from_exercise(breathe, duration_s=30)]
     )
-    r.rate_pain(2, 0.0)
-    r.start_now(0.1)
-    r.tick(0.2)
+    begin(r)
     r.rate_pain(6, 5.0)
     r.start_now(6.0)
     r.tick(6.1)
