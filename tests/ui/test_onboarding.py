@@ -426,8 +426,8 @@ def walk_to_done(page: OnboardingPage) -> None:
         page.next_btn.click()
 
 
-def test_yes_to_back_surgery_asks_the_post_operative_questions(qtbot, window) -> None:
-    win, ctx = window
+def to_urgent_after_surgery(win) -> OnboardingPage:
+    """Onboarding up to the emergency questions, with "yes" to back surgery (and its details)."""
     page = open_onboarding(win)
     walk_to(page, "back")
     page.answer("back_surgery", True)
@@ -436,6 +436,12 @@ def test_yes_to_back_surgery_asks_the_post_operative_questions(qtbot, window) ->
     page.surgery_when.buttons[3].click()
     page.surgery_type.buttons[0].click()
     page.next_btn.click()
+    return page
+
+
+def test_yes_to_back_surgery_asks_the_post_operative_questions(qtbot, window) -> None:
+    win, ctx = window
+    page = to_urgent_after_surgery(win)
     answer_all(page, False)  # emergency
     page.next_btn.click()
     assert page.step_id() == "urgent"
@@ -457,14 +463,7 @@ def test_changing_the_surgery_answer_to_no_drops_the_post_operative_answers(qtbo
     applies and is cleared; the screening finishes without a block. Run again from Settings with
     "yes", the questions are asked afresh."""
     win, ctx = window
-    page = open_onboarding(win)
-    walk_to(page, "back")
-    page.answer("back_surgery", True)
-    for q in screening.questions_in("back")[1:]:
-        page.answer(q.id, False)
-    page.surgery_when.buttons[3].click()
-    page.surgery_type.buttons[0].click()
-    page.next_btn.click()
+    page = to_urgent_after_surgery(win)
     answer_all(page, False)
     page.next_btn.click()
     page.answer("rf_wound", True)
