@@ -22,6 +22,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: tests first: 2 per core 61 s, 3 per core 57-58 s (a few seconds more CPU for collection).
 WORKERS_PER_CORE = 3
 MAX_WORKERS = 8
+#: Share of the property-based (fuzz) examples the quick run draws; the full suite (CI) draws
+#: them all. ``COACH_FUZZ_SCALE`` sets it for any run.
+QUICK_FUZZ_SCALE = "0.4"
+
+
+def fuzz_examples(n: int) -> int:
+    """``n`` property-based examples, scaled by ``COACH_FUZZ_SCALE`` (never fewer than 5)."""
+    return max(5, int(n * float(os.environ.get("COACH_FUZZ_SCALE", "1"))))
 
 
 def _cores() -> int:
@@ -43,6 +51,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         # Each worker imports the whole suite: let them keep compiled modules (and pytest's
         # rewritten test modules) in __pycache__ even where the shell says not to write them.
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ.setdefault("COACH_FUZZ_SCALE", QUICK_FUZZ_SCALE)
         if config.option.dist == "no":
             # Tests handed out one at a time as workers free up (xdist's default hands out runs
             # of tests, so the few 5-15 s tests could queue up on one worker at the end).

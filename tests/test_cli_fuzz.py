@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coach.cli import build_parser, main
+from tests.conftest import fuzz_examples
 
 REPO = Path(__file__).resolve().parents[1]
 TRACK = REPO / "tests" / "fixtures" / "tracks" / "squat_side_be.npz"
@@ -385,7 +386,7 @@ def _check(argv: list[str], world: dict[str, Any]) -> None:
 
 #: Examples per command (``COACH_FUZZ_EXAMPLES`` raises it for a longer hunt). The default keeps
 #: the whole module to about a minute on a busy 2-core machine.
-EXAMPLES = int(os.environ.get("COACH_FUZZ_EXAMPLES", "20"))
+EXAMPLES = fuzz_examples(int(os.environ.get("COACH_FUZZ_EXAMPLES", "20")))
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from coach.settings import (
     load_settings,
     read_settings,
 )
+from tests.conftest import fuzz_examples
 
 GOOD = {
     "version": 1,
@@ -131,7 +132,9 @@ json_values = st.recursive(
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=fuzz_examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(field=st.sampled_from(sorted(Settings.model_fields)), value=json_values)
 def test_any_value_in_any_field_is_kept_or_reset_alone(

@@ -17,6 +17,7 @@ from coach.core.metrics import (
     line_tilt,
     parse_metric,
 )
+from tests.conftest import fuzz_examples
 from tests.synth import side_figure
 
 
@@ -85,7 +86,7 @@ def test_every_metric_runs_on_a_figure():
         assert isinstance(x, float)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=fuzz_examples(60), deadline=None)
 @given(
     angle=st.floats(0, 120),
     scale=st.floats(0.3, 1.5),

@@ -28,6 +28,7 @@ from coach.core.posture import (
     measure_pose,
     screen_distance_cm,
 )
+from tests.conftest import fuzz_examples
 
 L = Landmark
 W, H = 640, 480
@@ -427,7 +428,7 @@ def test_no_auto_baseline_when_the_opening_is_slouched_or_a_still():
 # properties: scale-free and translation-free
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=fuzz_examples(60), deadline=None)
 @given(
     trunk=st.floats(-25, 35),
     cva=st.floats(45, 100),

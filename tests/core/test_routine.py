@@ -35,6 +35,7 @@ from coach.routines.routine import (
     routine_json_schema,
 )
 from coach.routines.yamlio import FileProblems
+from tests.conftest import fuzz_examples
 
 ROUTINES = exercises_dir() / "routines"
 EXAMPLES = sorted(ROUTINES.glob("*.yaml"))
@@ -494,7 +495,9 @@ def test_check_routine_reports_warnings_separately() -> None:
 # Fuzzing: nothing but FileProblems ever comes out of the loader
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=fuzz_examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.text(max_size=400))
 def test_fuzz_text_never_crashes(text: str) -> None:
     try:
@@ -506,7 +509,7 @@ def test_fuzz_text_never_crashes(text: str) -> None:
 
 
 @settings(
-    max_examples=200,
+    max_examples=fuzz_examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -548,7 +551,9 @@ _EXAMPLE_DATA: dict[Path, Any] = {}
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=fuzz_examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.integers(0, 10**9), _JSONISH, st.sampled_from(EXAMPLES))
 def test_fuzz_mutated_routines_never_crash(seed: int, value: Any, example: Path) -> None:
     if example not in _EXAMPLE_DATA:
