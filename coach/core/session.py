@@ -36,6 +36,7 @@ from coach.core.landmarks import PoseFrame
 from coach.core.pain import Action, PainDecision, PainRulesLike, before_session, during_session
 from coach.core.session_events import EventKind as EventKind
 from coach.core.session_events import SessionEvent as SessionEvent
+from coach.core.session_messages import breath_text, frame_message, people_message
 from coach.core.session_plan import STOP_APP_CLOSED as STOP_APP_CLOSED
 from coach.core.session_plan import STOP_BY_PERSON as STOP_BY_PERSON
 from coach.core.session_plan import STOP_NO_CAMERA as STOP_NO_CAMERA
@@ -399,7 +400,7 @@ class SessionRunner:
         if it.exercise.kind == "breathing" or not self._needs_camera(it):
             self.engine = None
             dur = it.duration_s or 60.0
-            self._enter(Phase.ACTIVE, t, self._breath_text(0.0), deadline=t + dur)
+            self._enter(Phase.ACTIVE, t, breath_text(self.current.exercise, 0.0), deadline=t + dur)
             return
         self.engine = ExerciseEngine(it.exercise, self.engine_config)
         side = it.sides[self.side_index]
@@ -410,20 +411,6 @@ class SessionRunner:
             f"Set {self.set_index + 1} of {it.sets}{side_txt}. Get into the start position.",
         )
         self._say(t, f"Set {self.set_index + 1}. Get into the start position.")
-
-    def _breath_text(self, elapsed: float) -> str:
-        b = getattr(self.current.exercise, "breathing", None)
-        if b is None:
-            return "Breathe slowly."
-        cycle = b.inhale_s + b.hold_in_s + b.exhale_s + b.hold_out_s
-        x = elapsed % cycle
-        if x < b.inhale_s:
-            return "Breathe in slowly through your nose..."
-        if x < b.inhale_s + b.hold_in_s:
-            return "Hold gently..."
-        if x < b.inhale_s + b.hold_in_s + b.exhale_s:
-            return "And breathe out slowly..."
-        return "Rest..."
 
     def _record_new(self, t: float) -> None:
         """Emit a REP / HOLD event for every rep and hold the engine has added since the last
@@ -570,7 +557,7 @@ class SessionRunner:
                 elif self.phase is Phase.ACTIVE and self.engine is None:
                     self._set_done(t)  # a timed, camera-free exercise (breathing)
             if self.phase is Phase.ACTIVE and self.engine is None:
-                self._message = self._breath_text(t - self._phase_t)
+                self._message = breath_text(self.current.exercise, t - self._phase_t)
 
     def on_frame(self, pose: PoseFrame | None, brightness: float, t: float) -> EngineStatus | None:
         """One processed frame (from the pose worker)."""
@@ -596,50 +583,29 @@ class SessionRunner:
                 self._active_s += dt
             if st.cue is not None:
                 self._emit("cue", t, text=st.cue.text, fault=st.cue.fault, severity=st.cue.severity)
-            if st.event == "ready":
-                self._message = (
-                    "Ready. Begin."
-                    if it.exercise.kind != "hold"
-                    else "Ready. Move into the position and hold."
-                )
-            elif st.state is State.NOT_VISIBLE:
-                if self.engine.view_changed:
-                    self._message = "The camera view changed. Go back to where you started."
-                elif pose is None:
-                    self._message = "I can't see you. Move back into the picture."
-                else:  # somebody is there, but the joints that drive the count are hidden
-                    self._message = (
-                        "Part of you is hidden from the camera. Keep the whole "
-                        "movement in the picture."
-                    )
-            elif st.event == "rep":
+            line = frame_message(
+                st,
+                hold=it.exercise.kind == "hold",
+                view_changed=self.engine.view_changed,
+                someone_there=pose is not None,
+            )
+            if line is not None:
+                self._message = line
+            counted = st.event != "ready" and st.state is not State.NOT_VISIBLE
+            if counted and st.event == "rep":
                 self._say(t, str(st.reps))
-                self._message = "Good." if not st.active_faults else self._message
-            elif st.event == "partial":
-                self._message = (
-                    "That one was not a full repetition. Go a little further if it is comfortable."
-                )
+            elif counted and st.event == "partial":
                 self._emit("partial", t)
-            elif st.event == "hold_start":
-                self._message = "Hold..."
             self._say_who_is_followed(st)
             self._check_set_complete(st, t)
             return st
 
     def _say_who_is_followed(self, st: EngineStatus) -> None:
         """Say when several people are in view and the engine cannot yet tell who exercises."""
-        if st.person_unsure == self._person_unsure:
-            return
+        line = people_message(st, self._person_unsure)
         self._person_unsure = st.person_unsure
-        if st.person_unsure:
-            self._message = (
-                "I can see more than one person. Start the exercise and I will follow you, "
-                "or ask the others to step out of the picture."
-            )
-        elif st.event is None and st.people > 1:
-            self._message = "Following the person doing the exercise."
-        elif st.event is None:  # the others left: the question is gone with them
-            self._message = ""
+        if line is not None:
+            self._message = line
 
     def _check_set_complete(self, st: EngineStatus, t: float) -> None:
         it = self.current
