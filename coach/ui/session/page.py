@@ -13,12 +13,11 @@ before the session) Enter and Esc go home. The side panels it shows are in
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -43,6 +42,7 @@ from coach.core.session import (
 )
 from coach.core.session_events import CueShown, PainRated, RepCounted, Say, SetDone
 from coach.ui.context import AppContext
+from coach.ui.session.column import COUNTER_SCALE, CUE_SCALE, counter_text, fitted_sizes
 from coach.ui.session.panels import ConfirmPanel, HoldRing, PainPanel, RestDayPanel
 from coach.ui.theme import base_px
 from coach.ui.video_view import VideoView, landmarks_for_metric
@@ -52,27 +52,6 @@ if TYPE_CHECKING:  # the pipeline is imported when a session starts, not with th
     from coach.pipeline.session import LiveEvent
 
 log = logging.getLogger(__name__)
-
-#: The cue's size for each of its roles, in body-text sizes (as in the app's style sheet).
-CUE_SCALE = {"cue": 2.0, "cue_long": 1.45}
-COUNTER_SCALE = 5  # the big counter, likewise
-
-
-def _counter_text(s: Snapshot, kind: str) -> str:
-    """The big counter: reps (of the target), holds, or the seconds left of a rest or intro."""
-    phase = s.phase
-    if phase is Phase.ACTIVE and kind == "timed" and s.remaining_s > 0:
-        left = math.ceil(s.remaining_s)
-        return f"{s.count} · {left // 60}:{left % 60:02d} left"
-    if phase is Phase.ACTIVE and kind in ("reps", "timed"):
-        target = f" / {s.target}" if s.target else ""
-        return f"{s.count}{target}"
-    if phase is Phase.ACTIVE and kind == "hold":
-        held = f"{s.count} hold{'s' if s.count != 1 else ''}"
-        return f"{s.count} / {s.target}" if s.target else held
-    if phase in (Phase.REST, Phase.INTRO, Phase.SWITCH_SIDE):
-        return f"{math.ceil(s.remaining_s)} s"
-    return ""
 
 
 class SessionPage(QWidget):
@@ -419,7 +398,7 @@ class SessionPage(QWidget):
         elif self._on_demand_pain:
             self.pain_panel.question.setText("How much pain do you have right now?")
         kind = self.runner.current.exercise.kind
-        self.counter.setText(_counter_text(s, kind))
+        self.counter.setText(counter_text(s, kind))
         # The counter and ring make room for a question.
         self.counter.setVisible(not pain_phase and not confirming and bool(self.counter.text()))
         self.ring.setVisible(
@@ -543,31 +522,13 @@ class SessionPage(QWidget):
         self._fit_key = key
         cue_px, counter_px = cue_top, counter_top
         if cue.text() and cue.isVisibleTo(self) and layout is not None:
-            room = self.side_scroll.contentsRect()  # the column without a scroll bar
-            margins = layout.contentsMargins()
-            width = room.width() - margins.left() - margins.right()
-            shown = counter.isVisibleTo(self)
-            now = QFontMetrics(counter.font()).height()
-            others = (
-                layout.totalHeightForWidth(room.width())
-                - cue.heightForWidth(width)
-                - (now if shown else 0)
+            cue_px, counter_px = fitted_sizes(
+                self,
+                self.side_scroll,
+                layout,
+                (cue, cue_top, base),
+                (counter, round(counter_top), round(counter_min)),
             )
-            font = QFont(cue.font())
-            big = QFont(counter.font())
-
-            def height(c: int, n: int) -> int:
-                font.setPixelSize(c)
-                big.setPixelSize(n)
-                lines = QFontMetrics(font).boundingRect(
-                    QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, cue.text()
-                )
-                return others + lines.height() + (QFontMetrics(big).height() if shown else 0)
-
-            while cue_px > base and height(cue_px, counter_px) > room.height():
-                cue_px = max(base, round(cue_px * 0.9))
-            while shown and counter_px > counter_min and height(cue_px, counter_px) > room.height():
-                counter_px = max(counter_min, round(counter_px * 0.85))
         if cue_px != (self._cue_px or cue_top):
             self._cue_px = 0 if cue_px == cue_top else cue_px
             cue.setStyleSheet(f"font-size: {cue_px}px;" if self._cue_px else "")
