@@ -34,9 +34,9 @@ from coach.pose.people import (
     PeopleLook,
     PeoplePlan,
     Region,
+    close_and_free,
     crop_region,
     cut,
-    give_memory_back,
     landmark_box,
     same_body,
     to_frame,
@@ -221,9 +221,7 @@ class Crowd:
         log.info("no longer following a second person at %.2f s", t)
         with self._lock:
             self.plan.lost(t, soon=t - x.found_t < SHORT_LIVED_S)
-        with contextlib.suppress(Exception):  # closing a finished tracker is harmless
-            x.landmarker.close()
-        give_memory_back()
+        close_and_free(x.landmarker)
 
     def close(self) -> None:
         self.drop(float("inf"))

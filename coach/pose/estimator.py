@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from coach.capture.base import Frame
 from coach.core.landmarks import BODY_CORE, NUM_LANDMARKS, PoseFrame
-from coach.pose.people import MAX_PEOPLE
+from coach.pose.people import MAX_PEOPLE, close_and_free, trunk_centre_length
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +142,8 @@ def _result_to_arrays(result: object) -> Arrays | None:
 
 
 def _core_centre(image: npt.NDArray[np.float32]) -> tuple[float, float]:
-    c = image[_CORE, :2]
-    return float(c[:, 0].mean()), float(c[:, 1].mean())
+    x, y, _trunk = trunk_centre_length(image)
+    return x, y
 
 
 def order_people(
@@ -154,14 +154,10 @@ def order_people(
     if len(images) <= 1:
         return list(range(len(images)))
 
-    def trunk(im: npt.NDArray[np.float32]) -> float:
-        c = im[_CORE, :2]
-        return float(np.hypot(*(c[:2].mean(0) - c[2:].mean(0))))
-
     if previous is not None:
         key = [float(np.hypot(*(np.array(_core_centre(im)) - previous))) for im in images]
         return sorted(range(len(images)), key=lambda i: key[i])
-    return sorted(range(len(images)), key=lambda i: -trunk(images[i]))
+    return sorted(range(len(images)), key=lambda i: -trunk_centre_length(images[i])[2])
 
 
 class MediaPipeEstimator:
@@ -283,14 +279,9 @@ class MediaPipeEstimator:
 
     def _drop_tracker(self) -> None:
         """Close the tracked landmarker (if any) and hand its memory back."""
-        from coach.pose.people import give_memory_back
-
         old, self._landmarker = self._landmarker, None
-        if old is None:
-            return
-        with contextlib.suppress(Exception):  # closing a finished tracker is harmless
-            old.close()
-        give_memory_back()
+        if old is not None:
+            close_and_free(old)
 
     def _ts_ms(self, frame: Frame) -> int:
         ts = int(round(frame.timestamp * 1000.0))

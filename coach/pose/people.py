@@ -223,6 +223,16 @@ def give_memory_back() -> None:
         log.debug("malloc_trim unavailable", exc_info=True)
 
 
+def close_and_free(landmarker: object) -> None:
+    """Close a landmarker (closing a finished or failed one is harmless) and hand its memory
+    back to the system."""
+    try:
+        landmarker.close()  # type: ignore[attr-defined]
+    except Exception:  # closing twice or after a failure
+        log.debug("landmarker close failed", exc_info=True)
+    give_memory_back()
+
+
 @dataclass(slots=True)
 class PeoplePlan:
     """When to glance (pure bookkeeping).
@@ -319,9 +329,5 @@ class PeopleLook:
             log.debug("people look failed", exc_info=True)
         finally:
             if landmarker is not None:
-                try:
-                    landmarker.close()  # type: ignore[attr-defined]
-                except Exception:  # closing after a failure is harmless
-                    log.debug("people look close failed", exc_info=True)
-            give_memory_back()
+                close_and_free(landmarker)
         return distinct_people(found, where)
